@@ -1,0 +1,183 @@
+"""The loaded, validated store as plain objects: what every command and the TUI read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+STATUSES = ("occurred", "planned", "target")
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A source article kept beside the store."""
+
+    id: str
+    file: str
+    outlet: str
+    published: str
+    published_label: str
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    """A person, place, country or organisation that events name."""
+
+    id: str
+    name: str
+    kind: str
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """A verbatim quote from a source that supports an event."""
+
+    source: str
+    quote: str
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One dated happening, plan or target in the chronology."""
+
+    id: str
+    date: str
+    start: str
+    end: str
+    label: str
+    long_label: str
+    title: str
+    summary: str
+    tags: tuple[str, ...]
+    actors: tuple[str, ...]
+    place: str | None
+    status: str
+    sources: tuple[Citation, ...]
+    related: tuple[str, ...]
+
+    @property
+    def year(self) -> int:
+        """The year the event starts in, which files it under a year header."""
+        return int(self.start[:4])
+
+    def to_json(self) -> dict[str, Any]:
+        """The export shape of the event."""
+        return {
+            "id": self.id,
+            "date": self.date,
+            "start": self.start,
+            "end": self.end,
+            "title": self.title,
+            "summary": self.summary,
+            "tags": list(self.tags),
+            "actors": list(self.actors),
+            "place": self.place,
+            "status": self.status,
+            "sources": [{"source": c.source, "quote": c.quote} for c in self.sources],
+            "related": list(self.related),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any], label: str, long_label: str) -> Event:
+        """Rebuild an event from its export shape plus its date labels."""
+        return cls(
+            id=data["id"],
+            date=data["date"],
+            start=data["start"],
+            end=data["end"],
+            label=label,
+            long_label=long_label,
+            title=data["title"],
+            summary=data["summary"],
+            tags=tuple(data["tags"]),
+            actors=tuple(data["actors"]),
+            place=data["place"],
+            status=data["status"],
+            sources=tuple(Citation(c["source"], c["quote"]) for c in data["sources"]),
+            related=tuple(data["related"]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """A numeric fact with its source quote; ``conflicts`` lists figures that disagree with it."""
+
+    id: str
+    metric: str
+    period: str
+    period_label: str
+    start: str
+    end: str
+    value: float
+    unit: str
+    source: str
+    quote: str
+    note: str | None = None
+    event: str | None = None
+    conflicts: tuple[str, ...] = field(default=())
+
+    def to_json(self) -> dict[str, Any]:
+        """The export shape of the figure."""
+        return {
+            "id": self.id,
+            "metric": self.metric,
+            "period": self.period,
+            "start": self.start,
+            "end": self.end,
+            "value": self.value,
+            "unit": self.unit,
+            "source": self.source,
+            "quote": self.quote,
+            "note": self.note,
+            "event": self.event,
+            "conflicts": list(self.conflicts),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    """What to keep: a date range (precision-aware), tags, actors and a search query."""
+
+    date_from: date | None = None
+    date_to: date | None = None
+    tags: tuple[str, ...] = ()
+    actors: tuple[str, ...] = ()
+    query: str = ""
+
+    @property
+    def active(self) -> bool:
+        """Whether any filter narrows the view."""
+        return bool(self.date_from or self.date_to or self.tags or self.actors or self.query.strip())
+
+    def describe(self) -> str:
+        """A short human description, e.g. ``from 2021 · tag trade``."""
+        parts = []
+        if self.date_from:
+            parts.append(f"from {self.date_from.isoformat()}")
+        if self.date_to:
+            parts.append(f"to {self.date_to.isoformat()}")
+        parts += [f"tag {t}" for t in self.tags]
+        parts += [f"actor {a}" for a in self.actors]
+        if self.query.strip():
+            parts.append(f"query {self.query.strip()!r}")
+        return " · ".join(parts)
+
+
+NO_FILTERS = Filters()
+
+
+def format_value(value: float, unit: str) -> str:
+    """Format a figure for people: ``$1.4 bn``, ``26,000 tonnes``, ``18.5%``."""
+    if unit == "USD":
+        if abs(value) >= 1e9:
+            return f"${value / 1e9:,.3g} bn"
+        if abs(value) >= 1e6:
+            return f"${value / 1e6:,.4g} mn"
+        return f"${value:,.0f}"
+    if unit == "percent":
+        return f"{value:g}%"
+    number = f"{value:,.0f}" if float(value).is_integer() else f"{value:,}"
+    return number if unit == "count" else f"{number} {unit}"

@@ -1,0 +1,146 @@
+"""The store's schema: the one definition the validator and ``events.schema.json`` come from."""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+)
+
+from . import edtf
+
+MAX_SHORT = 500
+MAX_LONG = 20_000
+
+Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9._-]*$", max_length=200)]
+Tag = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=60)]
+Metric = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=100)]
+Short = Annotated[str, StringConstraints(min_length=1, max_length=MAX_SHORT)]
+Long = Annotated[str, StringConstraints(min_length=1, max_length=MAX_LONG)]
+
+
+def _edtf_text(value: Any) -> str:
+    """Accept EDTF strings, unquoted YAML dates and bare years; return the EDTF text."""
+    if isinstance(value, (str, int, date)) and not isinstance(value, bool):
+        return edtf.parse(value).text
+    raise ValueError("expected an EDTF date such as 1993-01-07, 2021-05, 2015, 2018/2020 or 2023~")
+
+
+Edtf = Annotated[
+    str,
+    BeforeValidator(_edtf_text),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {
+                    "type": "string",
+                    "pattern": r"^\d{2}[\dX]{2}(-(\d\d|XX)(-(\d\d|XX))?)?[?~%]?"
+                    r"(/\d{2}[\dX]{2}(-(\d\d|XX)(-(\d\d|XX))?)?[?~%]?)?$",
+                },
+                {"type": "integer", "minimum": 1, "maximum": 9999},
+            ],
+            "description": "EDTF date: YYYY, YYYY-MM, YYYY-MM-DD, with ? ~ % qualifiers and A/B intervals",
+        }
+    ),
+]
+
+
+def _number(value: Any) -> Any:
+    """Accept plain numbers only; YAML strings and booleans are not values."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if not math.isfinite(value):
+            raise ValueError("expected a finite number")
+        return value
+    raise ValueError(f"expected a plain number such as 1400000000, got {type(value).__name__}")
+
+
+Number = Annotated[int | float, BeforeValidator(_number), WithJsonSchema({"type": "number"})]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SourceModel(_Model):
+    """An article in seeds/ that quotes are checked against."""
+
+    id: Id
+    file: Short = Field(description="Path of the article, relative to the store file")
+    outlet: Short
+    published: Edtf
+    title: Short
+
+
+class EntityModel(_Model):
+    """A person, place, country or organisation, with every spelling a reader may type."""
+
+    id: Id
+    name: Short
+    kind: Literal["country", "region", "city", "place", "person", "organisation"]
+    aliases: list[Short] = []
+
+
+class CitationModel(_Model):
+    """A verbatim quote from a source; ``...`` may elide text."""
+
+    source: Id
+    quote: Long
+
+
+class EventModel(_Model):
+    """A dated happening, plan or target."""
+
+    id: Id
+    date: Edtf
+    title: Short
+    summary: Long
+    tags: list[Tag] = Field(min_length=1)
+    actors: list[Id] = []
+    place: Id | None = None
+    status: Literal["occurred", "planned", "target"]
+    sources: list[CitationModel] = Field(min_length=1)
+    related: list[Id] = []
+
+
+class FigureModel(_Model):
+    """A numeric fact with the quote that states it."""
+
+    id: Id
+    metric: Metric
+    period: Edtf
+    value: Number
+    unit: Literal["USD", "tonnes", "percent", "count"]
+    source: Id
+    quote: Long
+    note: Long | None = None
+    event: Id | None = Field(default=None, description="The event this figure belongs to")
+
+
+class StoreModel(_Model):
+    """The whole store file."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        title="kztj event store",
+        json_schema_extra={"$schema": "https://json-schema.org/draft/2020-12/schema"},
+    )
+
+    sources: list[SourceModel] = []
+    entities: list[EntityModel] = []
+    events: list[EventModel]
+    figures: list[FigureModel] = []
+
+
+def json_schema() -> str:
+    """The JSON Schema published as ``events.schema.json``."""
+    return json.dumps(StoreModel.model_json_schema(), indent=2, ensure_ascii=False) + "\n"

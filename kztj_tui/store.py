@@ -1,0 +1,412 @@
+"""The store as a SQLite database: events, figures and an FTS5 index, built once and cached.
+
+Every command and the TUI read through :class:`Store`. A store is built from a validated
+YAML file into a SQLite file in the cache directory (or into memory with ``--no-cache``);
+event rowids are chronological positions, so timeline order is rowid order.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import query as query_lang
+from .loader import LoadedStore
+from .model import NO_FILTERS, Entity, Event, Figure, Filters, Source
+from .text import fold
+
+SCHEMA_VERSION = "3"
+HIGHLIGHT_OPEN, HIGHLIGHT_CLOSE = "\x02", "\x03"
+
+_DDL = """
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE sources(ord INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, json TEXT NOT NULL);
+CREATE TABLE entities(ord INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, json TEXT NOT NULL);
+CREATE TABLE events(
+    rowid INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, start TEXT NOT NULL, "end" TEXT NOT NULL,
+    label TEXT NOT NULL, long_label TEXT NOT NULL, status TEXT NOT NULL, kind TEXT NOT NULL,
+    title TEXT NOT NULL, json TEXT NOT NULL);
+CREATE TABLE event_tags(tag TEXT NOT NULL, event INTEGER NOT NULL);
+CREATE TABLE event_actors(entity TEXT NOT NULL, event INTEGER NOT NULL);
+CREATE TABLE figures(ord INTEGER PRIMARY KEY, id TEXT NOT NULL, json TEXT NOT NULL);
+CREATE VIRTUAL TABLE fts USING fts5(
+    title, summary, quotes, tags, names, tokenize = 'porter unicode61 remove_diacritics 0');
+"""
+_INDEXES = """
+CREATE INDEX event_tags_tag ON event_tags(tag, event);
+CREATE INDEX event_actors_entity ON event_actors(entity, event);
+CREATE INDEX events_end ON events("end");
+"""
+# Title matches count most, then the summary, then who/where, tags and quotes.
+_BM25 = "bm25(fts, 8.0, 3.0, 1.0, 2.0, 2.0)"
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """What the timeline needs to draw one event, without loading the event."""
+
+    rowid: int
+    id: str
+    label: str
+    year: int
+    status: str
+    kind: str
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class Hits:
+    """Search results: matching rowids (capped at ``limit``) and how many matched in all."""
+
+    rowids: list[int]
+    total: int
+
+    @property
+    def capped(self) -> bool:
+        """Whether more events matched than were returned."""
+        return self.total > len(self.rowids)
+
+
+def build(loaded: LoadedStore, target: str, meta: dict[str, str], progress: Any = None) -> None:
+    """Write a loaded store into a new SQLite database at target (a path or ``:memory:``)."""
+    conn = sqlite3.connect(target) if isinstance(target, str) else target
+    _fill(conn, loaded, meta, progress)
+    if isinstance(target, str):
+        conn.close()
+
+
+def _fill(conn: sqlite3.Connection, loaded: LoadedStore, meta: dict[str, str], progress: Any = None) -> None:
+    conn.execute("PRAGMA journal_mode = OFF")
+    conn.execute("PRAGMA synchronous = OFF")
+    conn.executescript(_DDL)
+    names: dict[str, str] = {}
+    for entity in loaded.entities:
+        names[entity.id] = fold(" ".join((entity.name, *entity.aliases)))
+    with conn:
+        conn.executemany(
+            "INSERT INTO sources VALUES (?, ?, ?)",
+            ((i, s.id, json.dumps(_source_json(s), ensure_ascii=False)) for i, s in enumerate(loaded.sources)),
+        )
+        conn.executemany(
+            "INSERT INTO entities VALUES (?, ?, ?)",
+            ((i, e.id, json.dumps(_entity_json(e), ensure_ascii=False)) for i, e in enumerate(loaded.entities)),
+        )
+        conn.executemany(
+            "INSERT INTO figures VALUES (?, ?, ?)",
+            ((i, f.id, json.dumps(_figure_json(f), ensure_ascii=False)) for i, f in enumerate(loaded.figures)),
+        )
+        total = max(1, len(loaded.events))
+        batch = 5000
+        for start in range(0, len(loaded.events), batch):
+            chunk = list(enumerate(loaded.events[start : start + batch], start=start + 1))
+            conn.executemany(
+                "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    (
+                        rowid,
+                        e.id,
+                        e.start,
+                        e.end,
+                        e.label,
+                        e.long_label,
+                        e.status,
+                        e.tags[0],
+                        e.title,
+                        json.dumps(e.to_json(), ensure_ascii=False),
+                    )
+                    for rowid, e in chunk
+                ),
+            )
+            conn.executemany("INSERT INTO event_tags VALUES (?, ?)", ((t, r) for r, e in chunk for t in e.tags))
+            conn.executemany(
+                "INSERT INTO event_actors VALUES (?, ?)",
+                ((a, r) for r, e in chunk for a in dict.fromkeys(e.actors)),
+            )
+            conn.executemany(
+                "INSERT INTO fts(rowid, title, summary, quotes, tags, names) VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    (
+                        rowid,
+                        fold(e.title),
+                        fold(e.summary),
+                        fold("\n".join(c.quote for c in e.sources)),
+                        " ".join(e.tags),
+                        "\n".join(names.get(x, "") for x in (*e.actors, *([e.place] if e.place else []))),
+                    )
+                    for rowid, e in chunk
+                ),
+            )
+            if progress:
+                progress("indexing", min(1.0, (start + batch) / total))
+        conn.executescript(_INDEXES)
+        conn.execute("INSERT INTO fts(fts) VALUES ('optimize')")
+        conn.executemany("INSERT INTO meta VALUES (?, ?)", sorted({**meta, "schema": SCHEMA_VERSION}.items()))
+        # Written last: a database without it was never finished.
+        conn.execute("INSERT INTO meta VALUES ('complete', '1')")
+
+
+def _source_json(s: Source) -> dict[str, Any]:
+    return {
+        "id": s.id,
+        "file": s.file,
+        "outlet": s.outlet,
+        "published": s.published,
+        "published_label": s.published_label,
+        "title": s.title,
+    }
+
+
+def _entity_json(e: Entity) -> dict[str, Any]:
+    return {"id": e.id, "name": e.name, "kind": e.kind, "aliases": list(e.aliases)}
+
+
+def _figure_json(f: Figure) -> dict[str, Any]:
+    return {**f.to_json(), "period_label": f.period_label}
+
+
+class Store:
+    """Read access to a built store: events, figures, sources, entities and search."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        self._conn = conn
+        self._lock = threading.Lock()
+        self.path = path
+        meta = dict(conn.execute("SELECT key, value FROM meta"))
+        if meta.get("complete") != "1" or meta.get("schema") != SCHEMA_VERSION:
+            raise sqlite3.DatabaseError("incomplete or outdated store database")
+        self.meta = meta
+        self.sources: dict[str, Source] = {}
+        for (blob,) in conn.execute("SELECT json FROM sources ORDER BY ord"):
+            data = json.loads(blob)
+            self.sources[data["id"]] = Source(**data)
+        self.entities: dict[str, Entity] = {}
+        for (blob,) in conn.execute("SELECT json FROM entities ORDER BY ord"):
+            data = json.loads(blob)
+            data["aliases"] = tuple(data["aliases"])
+            self.entities[data["id"]] = Entity(**data)
+        self.figures: list[Figure] = []
+        for (blob,) in conn.execute("SELECT json FROM figures ORDER BY ord"):
+            data = json.loads(blob)
+            data["conflicts"] = tuple(data["conflicts"])
+            self.figures.append(Figure(**data))
+        self.count: int = conn.execute("SELECT count(*) FROM events").fetchone()[0]
+
+    # -- basic access -------------------------------------------------------------------------
+
+    def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        with self._lock:
+            return self._conn.execute(sql, params).fetchall()
+
+    def source_path(self, source_id: str) -> Path:
+        """Where a source article lives on disk."""
+        return self.path.parent / self.sources[source_id].file
+
+    def entity_name(self, entity_id: str | None) -> str:
+        """An entity's display name, or its id if unknown."""
+        if entity_id is None:
+            return ""
+        entity = self.entities.get(entity_id)
+        return entity.name if entity else entity_id
+
+    def event(self, event_id: str) -> Event | None:
+        """The event with this id, or None."""
+        found = self._rows("SELECT json, label, long_label FROM events WHERE id = ?", (event_id,))
+        return Event.from_json(json.loads(found[0][0]), found[0][1], found[0][2]) if found else None
+
+    def event_at(self, rowid: int) -> Event:
+        """The event at this chronological position (1-based rowid)."""
+        blob, label, long_label = self._rows("SELECT json, label, long_label FROM events WHERE rowid = ?", (rowid,))[0]
+        return Event.from_json(json.loads(blob), label, long_label)
+
+    def rowid_of(self, event_id: str) -> int | None:
+        """The chronological position of an event id."""
+        found = self._rows("SELECT rowid FROM events WHERE id = ?", (event_id,))
+        return found[0][0] if found else None
+
+    def tags(self) -> list[tuple[str, int]]:
+        """Every tag with its number of events, most used first."""
+        return [
+            tuple(r)
+            for r in self._rows(  # type: ignore[misc]
+                "SELECT tag, count(*) FROM event_tags GROUP BY tag ORDER BY count(*) DESC, tag"
+            )
+        ]
+
+    def years(self) -> list[int]:
+        """The years that have events, ascending."""
+        return [r[0] for r in self._rows("SELECT DISTINCT CAST(substr(start, 1, 4) AS INTEGER) FROM events ORDER BY 1")]
+
+    def figures_for(self, event_id: str) -> list[Figure]:
+        """Figures attached to an event."""
+        return [f for f in self.figures if f.event == event_id]
+
+    def figure(self, figure_id: str) -> Figure | None:
+        """A figure by id."""
+        return next((f for f in self.figures if f.id == figure_id), None)
+
+    # -- filtering and search --------------------------------------------------------------
+
+    def resolve_actor(self, text: str) -> list[str]:
+        """Entity ids whose id, name or any alias matches text (case- and diacritic-insensitive)."""
+        wanted = fold(text).strip()
+        words = set(query_lang._WORD.findall(wanted))
+        out = []
+        for entity in self.entities.values():
+            spellings = [entity.id, entity.name, *entity.aliases]
+            for spelling in spellings:
+                folded = fold(spelling)
+                if folded == wanted or (words and words <= set(query_lang._WORD.findall(folded))):
+                    out.append(entity.id)
+                    break
+        return out
+
+    def _where(self, filters: Filters, parsed: query_lang.Query | None) -> tuple[list[str], list[Any]]:
+        clauses: list[str] = []
+        params: list[Any] = []
+        date_from, date_to = filters.date_from, filters.date_to
+        tags, actors = list(filters.tags), list(filters.actors)
+        if parsed is not None:
+            tags += parsed.tags
+            actors += parsed.actors
+            if parsed.date_from and (date_from is None or parsed.date_from > date_from):
+                date_from = parsed.date_from
+            if parsed.date_to and (date_to is None or parsed.date_to < date_to):
+                date_to = parsed.date_to
+        if date_from:
+            clauses.append('e."end" >= ?')
+            params.append(date_from.isoformat())
+        if date_to:
+            clauses.append("e.start <= ?")
+            params.append(date_to.isoformat())
+        for tag in tags:
+            clauses.append("e.rowid IN (SELECT event FROM event_tags WHERE tag = ?)")
+            params.append(tag.lower())
+        for actor in actors:
+            ids = self.resolve_actor(actor)
+            marks = ",".join("?" * len(ids)) or "NULL"
+            clauses.append(f"e.rowid IN (SELECT event FROM event_actors WHERE entity IN ({marks}))")
+            params += ids
+        if parsed is not None:
+            negative = parsed.negative_fts()
+            if negative:
+                clauses.append("e.rowid NOT IN (SELECT rowid FROM fts WHERE fts MATCH ?)")
+                params.append(negative)
+        return clauses, params
+
+    def search(self, filters: Filters, sort: str = "date", limit: int | None = None) -> Hits:
+        """Events matching filters and ``filters.query``; sort is ``date`` or ``relevance``."""
+        parsed = query_lang.parse(filters.query) if filters.query.strip() else None
+        clauses, params = self._where(filters, parsed)
+        positive = parsed.positive_fts() if parsed else None
+        if positive:
+            source = "fts JOIN events e ON e.rowid = fts.rowid"
+            clauses.insert(0, "fts MATCH ?")
+            params.insert(0, positive)
+            order = f"{_BM25}, e.rowid" if sort == "relevance" else "e.rowid"
+        else:
+            source, order = "events e", "e.rowid"
+        where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
+        sql = f"SELECT e.rowid FROM {source}{where} ORDER BY {order}"
+        with self._lock:
+            if limit is None:
+                rowids = [r[0] for r in self._conn.execute(sql, params)]
+                return Hits(rowids, len(rowids))
+            rowids = [r[0] for r in self._conn.execute(sql + " LIMIT ?", [*params, limit])]
+            if len(rowids) < limit:
+                return Hits(rowids, len(rowids))
+            total = self._conn.execute(f"SELECT count(*) FROM {source}{where}", params).fetchone()[0]
+        return Hits(rowids, total)
+
+    def iter_events(self, filters: Filters = NO_FILTERS) -> Iterator[Event]:
+        """Matching events in chronological order, streamed from the database."""
+        if filters.query.strip():
+            rowids = self.search(filters).rowids
+            for start in range(0, len(rowids), 500):
+                chunk = rowids[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                for blob, label, long_label in self._rows(
+                    f"SELECT json, label, long_label FROM events WHERE rowid IN ({marks}) ORDER BY rowid", chunk
+                ):
+                    yield Event.from_json(json.loads(blob), label, long_label)
+            return
+        clauses, params = self._where(filters, None)
+        where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
+        last = 0
+        while True:  # keyset pagination keeps memory flat without holding the lock for the whole export
+            page = self._rows(
+                f"SELECT e.rowid, e.json, e.label, e.long_label FROM events e{where}"
+                f"{' AND' if where else ' WHERE'} e.rowid > ? ORDER BY e.rowid LIMIT 1000",
+                [*params, last],
+            )
+            if not page:
+                return
+            for _rowid, blob, label, long_label in page:
+                yield Event.from_json(json.loads(blob), label, long_label)
+            last = page[-1][0]
+
+    def rows(self, rowids: Sequence[int] | None = None) -> list[Row]:
+        """Timeline rows for all events, or for these rowids (in rowid order)."""
+        sql = "SELECT rowid, id, label, CAST(substr(start, 1, 4) AS INTEGER), status, kind, title FROM events"
+        if rowids is None:
+            return [Row(*r) for r in self._rows(sql + " ORDER BY rowid")]
+        out: list[Row] = []
+        ordered = sorted(rowids)
+        for start in range(0, len(ordered), 900):
+            chunk = ordered[start : start + 900]
+            out += [
+                Row(*r)
+                for r in self._rows(sql + f" WHERE rowid IN ({','.join('?' * len(chunk))}) ORDER BY rowid", chunk)
+            ]
+        return out
+
+    def highlights(
+        self, query_text: str, rowids: Sequence[int]
+    ) -> dict[int, tuple[list[tuple[int, int]], list[tuple[int, int]]]]:
+        """For each rowid that matches, the (start, end) spans of matches in its title and summary."""
+        parsed = query_lang.parse(query_text) if query_text.strip() else None
+        positive = parsed.positive_fts() if parsed else None
+        if not positive or not rowids:
+            return {}
+        # Highlight every positive term, so an OR group's other branch still lights up.
+        expr = " OR ".join(t.fts() for t in parsed.terms()) if parsed else positive
+        marks = ",".join("?" * len(rowids))
+        found = self._rows(
+            f"SELECT rowid, highlight(fts, 0, ?, ?), highlight(fts, 1, ?, ?) FROM fts "
+            f"WHERE fts MATCH ? AND rowid IN ({marks})",
+            [HIGHLIGHT_OPEN, HIGHLIGHT_CLOSE, HIGHLIGHT_OPEN, HIGHLIGHT_CLOSE, expr, *rowids],
+        )
+        return {rowid: (_spans(title), _spans(summary)) for rowid, title, summary in found}
+
+    def figure_conflicts(self, figure: Figure) -> list[Figure]:
+        """The figures that disagree with this one."""
+        return [f for f in self.figures if f.id in figure.conflicts]
+
+    def close(self) -> None:
+        """Close the database."""
+        self._conn.close()
+
+
+def _spans(marked: str) -> list[tuple[int, int]]:
+    spans = []
+    offset = 0
+    start = 0
+    for index, char in enumerate(marked):
+        if char == HIGHLIGHT_OPEN:
+            start = index - offset
+            offset += 1
+        elif char == HIGHLIGHT_CLOSE:
+            spans.append((start, index - offset))
+            offset += 1
+    return spans
+
+
+def from_loaded(loaded: LoadedStore, meta: dict[str, str] | None = None) -> Store:
+    """Build an in-memory store, for ``--no-cache`` and tests."""
+    conn = sqlite3.connect(":memory:", check_same_thread=False)
+    _fill(conn, loaded, meta or {})
+    return Store(conn, loaded.path)

@@ -1,0 +1,108 @@
+"""Text hygiene shared by loading, search and export: sanitising, folding, quote matching."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+# C0 (except tab and newline), DEL, C1, and the bidi embedding/override/isolate controls,
+# which can reorder what a terminal shows (CVE-2021-42574 "Trojan Source").
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def sanitize(text: str) -> str:
+    """Return text without terminal control characters, NFC-normalised."""
+    if _CONTROL.search(text):
+        text = _CONTROL.sub("", text)
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text)
+    return text
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(char: str) -> str:
+    base = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
+    lowered = base.lower()
+    if len(lowered) == 1:
+        return lowered
+    lowered = char.lower()
+    return lowered if len(lowered) == 1 else char
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip diacritics, keeping one output character per input character.
+
+    Keeping the length lets search highlight offsets found in folded text map straight
+    back onto the original text.
+    """
+    if text.isascii():
+        return text.lower()
+    return "".join([_fold_char(c) for c in text])
+
+
+_QUOTE_FOLD = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u201f": '"',
+        "\u00ab": '"',
+        "\u00bb": '"',
+        "\u2033": '"',
+        "\u2026": "...",
+    }
+)
+_SPACE = re.compile(r"\s+")
+_ELLIPSIS = re.compile(r"\s*(?:\.\.\.|\[\.\.\.\])\s*")
+
+
+def normalize_for_quote(text: str) -> str:
+    """Fold whitespace runs and typographic quotes so quotes compare like a careful reader would."""
+    return _SPACE.sub(" ", text.translate(_QUOTE_FOLD)).strip()
+
+
+def quote_in(quote: str, normalized_article: str) -> bool:
+    """Whether quote occurs in the article; an ellipsis in the quote may elide any text."""
+    pieces = [p for p in _ELLIPSIS.split(normalize_for_quote(quote)) if p]
+    if not pieces:
+        return False
+    position = 0
+    for piece in pieces:
+        found = normalized_article.find(piece, position)
+        if found < 0:
+            return False
+        position = found + len(piece)
+    return True
+
+
+def find_quote_span(quote: str, article: str) -> tuple[int, int] | None:
+    """Character span of the quote's first piece in the raw article text, for the reader."""
+    pieces = [p for p in _ELLIPSIS.split(normalize_for_quote(quote)) if p]
+    if not pieces:
+        return None
+    # Build a pattern that tolerates any whitespace and either quote style.
+    start_end: list[tuple[int, int]] = []
+    position = 0
+    for piece in pieces:
+        parts = []
+        for char in piece:
+            if char == " ":
+                parts.append(r"\s+")
+            elif char == "'":
+                parts.append("['\u2018\u2019\u201a\u201b\u2032]")
+            elif char == '"':
+                parts.append('["\u201c\u201d\u201e\u201f\u00ab\u00bb\u2033]')
+            else:
+                parts.append(re.escape(char))
+        match = re.compile("".join(parts)).search(article, position)
+        if not match:
+            return None
+        start_end.append(match.span())
+        position = match.end()
+    return start_end[0][0], start_end[-1][1]
