@@ -28,7 +28,8 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.column}: {self.message}"
+        # One line per problem, whatever a library put in the message.
+        return f"{self.path}:{self.line}:{self.column}: {' '.join(self.message.split())}"
 
 
 class StoreError(Exception):
@@ -148,6 +149,12 @@ def _parse_yaml(data: bytes, text: str, path: str, progress: Progress | None) ->
         mark = error.problem_mark or error.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
         raise StoreError([Problem(path, line, column, _yaml_message(error, text))]) from None
+    except yaml.reader.ReaderError as error:
+        before = data[: error.position].decode("utf-8", "replace")
+        line, column = _position(before, len(before))
+        char = error.character if isinstance(error.character, int) else ord(str(error.character)[:1] or "?")
+        message = f"character U+{char:04X} is not allowed in YAML ({error.reason})"
+        raise StoreError([Problem(path, line, column, message)]) from None
     except yaml.YAMLError as error:
         raise StoreError([Problem(path, 1, 1, _yaml_message(error, text))]) from None
     except RecursionError:

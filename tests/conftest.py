@@ -1,0 +1,71 @@
+"""Shared fixtures: an isolated cache directory, the bundled store, and small stores on disk."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from kztj_tui.cache import open_store
+from kztj_tui.store import Store
+
+REPO = Path(__file__).resolve().parent.parent
+BUNDLED = REPO / "events.yaml"
+
+
+@pytest.fixture(autouse=True)
+def isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own cache directory and no KZTJ_EVENTS from the environment."""
+    cache = tmp_path_factory.mktemp("cache")
+    monkeypatch.setenv("KZTJ_CACHE_DIR", str(cache))
+    monkeypatch.delenv("KZTJ_EVENTS", raising=False)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    return cache
+
+
+@pytest.fixture
+def store() -> Store:
+    """The bundled store, opened without a cache."""
+    return open_store(BUNDLED, use_cache=False)
+
+
+MINIMAL = """\
+sources:
+  - id: s1
+    file: seeds/001_e76ff33dc96d9a90.txt
+    outlet: Test outlet
+    published: 2021-05-20
+    title: Test article
+entities:
+  - {id: tokayev, name: Kassym-Jomart Tokayev, kind: person, aliases: [Tokaev, Токаев]}
+  - {id: dushanbe, name: Dushanbe, kind: city, aliases: [Душанбе]}
+events:
+  - id: visit
+    date: 2021-05-19/2021-05-20
+    title: Tokayev visits Dushanbe
+    summary: A two-day visit.
+    tags: [diplomacy]
+    actors: [tokayev]
+    place: dushanbe
+    status: occurred
+    sources:
+      - source: s1
+        quote: began his two-day visit to Dushanbe May 19
+figures: []
+"""
+
+
+@pytest.fixture
+def write_store(tmp_path: Path) -> Callable[[str], Path]:
+    """Write YAML text as events.yaml in a temp dir that also holds the seeds; return its path."""
+    shutil.copytree(REPO / "seeds", tmp_path / "seeds")
+
+    def write(text: str, name: str = "events.yaml") -> Path:
+        path = tmp_path / name
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+        return path
+
+    return write

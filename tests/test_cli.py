@@ -1,0 +1,184 @@
+"""The command line: exit codes, output shapes, atomic writes, and the import hygiene of the core."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from kztj_tui import cli
+
+from .conftest import BUNDLED, MINIMAL, REPO
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "kztj_tui", *args],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env={**os.environ, **(env or {})},
+        timeout=120,
+    )
+
+
+def test_validate_shipped_store_exits_zero(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["validate"]) == 0
+    assert "ok" in capsys.readouterr().out
+
+
+def test_validate_invalid_store_exits_two_with_one_line_per_problem(write_store: Callable[..., Path]) -> None:
+    path = write_store(MINIMAL.replace("status: occurred", "status: nope").replace("actors: [tokayev]", "actors: [x]"))
+    result = run("validate", "--events", str(path))
+    assert result.returncode == 2
+    lines = result.stderr.splitlines()
+    assert len(lines) == 2 and all(line.startswith(f"{path}:") for line in lines)
+    assert "Traceback" not in result.stderr
+
+
+def test_events_from_environment(
+    write_store: Callable[..., Path], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KZTJ_EVENTS", str(write_store(MINIMAL)))
+    assert cli.main(["search", "visit"]) == 0
+    assert capsys.readouterr().out == "2021-05-19/2021-05-20  visit  Tokayev visits Dushanbe\n"
+
+
+def test_search_exit_codes_follow_ripgrep(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["search", "Rogun"]) == 0
+    assert cli.main(["search", "zzzznothing"]) == 1
+    assert cli.main(["search", "year:nope"]) == 2
+    assert "year:nope" in capsys.readouterr().err
+
+
+def test_search_plain_lines_when_piped(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["search", "Rogun", "--sort", "date"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "2021-05-19/2021-05-20  tokayev-visit-dushanbe-2021  Tokayev's two-day visit to Dushanbe"
+    assert len(lines) == 2
+
+
+def test_search_json_has_export_shape(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["search", "Declaration", "--json"]) == 0
+    events = json.loads(capsys.readouterr().out)
+    assert "declaration-allied-interaction" in [e["id"] for e in events]
+    assert {"id", "date", "start", "end", "title", "summary", "tags", "actors", "place", "status", "sources"} <= set(
+        events[0]
+    )
+
+
+def test_show(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["show", "declaration-allied-interaction"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("# 4–5 May 2023 — Declaration on Allied Interaction signed")
+    assert "[^declaration-allied-interaction-1]: Kazinform" in out
+    assert cli.main(["show", "no-such-event"]) == 1
+
+
+def test_figures_flags_conflicts(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["figures", "--metric", "business_forum_contracts"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 2
+    assert all("CONFLICT vs" in line for line in lines)
+
+
+def test_export_to_file_is_atomic_and_matches_stdout(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["export"]) == 0
+    stdout = capsys.readouterr().out
+    target = tmp_path / "report.md"
+    target.write_text("old contents")
+    assert cli.main(["export", "-o", str(target)]) == 0
+    assert target.read_text(encoding="utf-8") == stdout
+    assert [p.name for p in tmp_path.iterdir()] == ["report.md"]
+
+
+def test_export_to_missing_directory_is_an_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["export", "-o", str(tmp_path / "no" / "such" / "dir.md")]) == 2
+    assert "No such file" in capsys.readouterr().err
+
+
+def test_export_head_shows_1993_with_footnote() -> None:
+    result = subprocess.run(
+        f"{sys.executable} -m kztj_tui export | head -40",
+        shell=True,
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=120,
+    )
+    assert result.returncode == 0
+    assert "Traceback" not in result.stderr
+    assert "### 7 January 1993 — Kazakhstan and Tajikistan establish diplomatic relations" in result.stdout
+    assert "[^diplomatic-relations-established-1]: Kazinform" in result.stdout
+
+
+def test_export_2023_has_declaration_and_both_contract_totals(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["export", "--from", "2023", "--to", "2023"]) == 0
+    out = capsys.readouterr().out
+    assert "## 2022" not in out and "## 2023" in out
+    assert "Declaration on Allied Interaction signed" in out
+    assert "contracts worth $1.8 billion" in out and "contracts worth $1.3 billion" in out
+    assert "⚠ $1.8 bn" in out and "⚠ $1.3 bn" in out
+
+
+def test_precision_aware_from(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["export", "--format", "json", "--from", "2021", "--to", "2021"]) == 0
+    events = json.loads(capsys.readouterr().out)["events"]
+    assert events and all(e["end"] >= "2021-01-01" and e["start"] <= "2021-12-31" for e in events)
+    assert "trade-2021" in [e["id"] for e in events]
+
+
+def test_bad_option_value_exits_two() -> None:
+    result = run("export", "--from", "yesterday")
+    assert result.returncode == 2 and "is not a date" in result.stderr
+
+
+def test_version_and_help() -> None:
+    assert run("--version").stdout.startswith("kztj ")
+    help_text = run("--help").stdout
+    assert "examples:" in help_text and "exit status" in help_text
+
+
+def test_no_control_bytes_in_output(write_store: Callable[..., Path]) -> None:
+    path = write_store(MINIMAL.replace("title: Tokayev visits Dushanbe", 'title: "Evil\\e]0;pwned\\a title\\u202e"'))
+    for fmt in ("markdown", "json"):
+        result = run("export", "--events", str(path), "--format", fmt)
+        assert result.returncode == 0
+        assert not any(ord(c) < 32 and c not in "\n\t" for c in result.stdout)
+        assert "\u202e" not in result.stdout and "\\u001b" not in result.stdout
+
+
+CORE = ["model", "loader", "store", "cache", "query", "export", "schema", "text", "edtf", "cli"]
+
+
+def test_core_never_imports_textual() -> None:
+    code = (
+        "import sys\n"
+        + "".join(f"import kztj_tui.{name}\n" for name in CORE)
+        + "assert not [m for m in sys.modules if m.split('.')[0] == 'textual'], 'textual imported'\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=60)
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("argv", [["validate"], ["export"], ["search", "trade"], ["show", "trade-2013"], ["figures"]])
+def test_commands_never_import_textual(argv: list[str]) -> None:
+    code = (
+        "import sys, io, contextlib\nfrom kztj_tui import cli\n"
+        f"with contextlib.redirect_stdout(io.StringIO()): rc = cli.main({argv!r})\n"
+        "assert rc == 0, rc\n"
+        "assert not [m for m in sys.modules if m.split('.')[0] == 'textual'], 'textual imported'\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=60)
+    assert result.returncode == 0, result.stderr
+
+
+def test_bundled_store_is_the_default() -> None:
+    from kztj_tui.loader import default_store_path
+
+    assert default_store_path().resolve().read_bytes() == BUNDLED.read_bytes()

@@ -1,0 +1,68 @@
+"""Exports: golden files for Markdown and JSON, and the JSON shape the issue promises."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from kztj_tui import export
+from kztj_tui.model import Filters
+from kztj_tui.store import Store
+
+GOLDEN = Path(__file__).parent / "golden"
+EVENT_KEYS = {"id", "date", "start", "end", "title", "summary", "tags", "actors", "place", "status", "sources"}
+
+
+def check_golden(name: str, text: str) -> None:
+    path = GOLDEN / name
+    if os.environ.get("KZTJ_UPDATE_GOLDEN"):
+        path.write_text(text, encoding="utf-8")
+    assert text == path.read_text(encoding="utf-8"), f"{name} differs; set KZTJ_UPDATE_GOLDEN=1 and review the diff"
+
+
+def test_markdown_golden(store: Store) -> None:
+    check_golden("export.md", export.render(store))
+
+
+def test_markdown_filtered_golden(store: Store) -> None:
+    import datetime as dt
+
+    filters = Filters(date_from=dt.date(2023, 1, 1), date_to=dt.date(2023, 12, 31), tags=("trade",))
+    check_golden("export-2023-trade.md", export.render(store, filters))
+
+
+def test_json_golden(store: Store) -> None:
+    check_golden("export.json", export.render(store, fmt="json"))
+
+
+def test_json_shape(store: Store) -> None:
+    data = json.loads(export.render(store, fmt="json"))
+    assert list(data) == ["sources", "entities", "events", "figures"]
+    for event in data["events"]:
+        assert set(event) >= EVENT_KEYS
+        assert len(event["start"]) == len(event["end"]) == 10 and event["start"] <= event["end"]
+        assert all(set(c) == {"source", "quote"} for c in event["sources"])
+    for figure in data["figures"]:
+        assert {"id", "metric", "period", "value", "unit", "source", "quote"} <= set(figure)
+        assert isinstance(figure["value"], (int, float))
+
+
+def test_markdown_is_chronological_and_grouped_by_year(store: Store) -> None:
+    text = export.render(store)
+    years = [int(line[3:]) for line in text.splitlines() if line.startswith("## ") and line[3:].isdigit()]
+    assert years == sorted(set(years)) and years[0] == 1993 and years[-1] == 2023
+
+
+@pytest.mark.parametrize("hostile", ["[link](http://evil)", "*bold* _x_ `code`", "# heading", "a|b"])
+def test_markdown_escapes_user_text(hostile: str) -> None:
+    escaped = export.md_escape(hostile)
+    for char in "[]*_`#|":
+        assert char not in escaped.replace("\\" + char, "")
+
+
+def test_export_with_no_matches_says_so(store: Store) -> None:
+    text = export.render(store, Filters(query="zzzznothing"))
+    assert "No events match" in text and "## Figures" not in text

@@ -1,0 +1,133 @@
+"""The search engine: query syntax, aliases, word forms, diacritics, ranking and field filters."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from kztj_tui import query
+from kztj_tui.cache import open_store
+from kztj_tui.model import Filters
+from kztj_tui.store import Store
+
+
+def ids(store: Store, text: str, sort: str = "date") -> list[str]:
+    return [store.event_at(r).id for r in store.search(Filters(query=text), sort=sort).rowids]
+
+
+def test_parser_operators() -> None:
+    parsed = query.parse('"allied interaction" grape OR wheat -cotton declar* tag:trade actor:Rahmon year:2023')
+    assert parsed.positive_fts() == '"allied interaction" AND ("grape" OR "wheat") AND "declar" *'
+    assert parsed.negative_fts() == '"cotton"'
+    assert parsed.tags == ["trade"] and parsed.actors == ["Rahmon"]
+    assert (str(parsed.date_from), str(parsed.date_to)) == ("2023-01-01", "2023-12-31")
+
+
+def test_parser_from_to_are_precision_aware() -> None:
+    parsed = query.parse("from:2021 to:2022-02")
+    assert (str(parsed.date_from), str(parsed.date_to)) == ("2021-01-01", "2022-02-28")
+
+
+ODD_QUERIES = ["c++", 'foo"', "harbor AND", "-", '"', "OR", "*", "NOT", "AND OR NOT", "a:b:c", "(x", "^", "tag:"]
+
+
+@pytest.mark.parametrize("text", ODD_QUERIES)
+def test_bad_syntax_searches_literally(store: Store, text: str) -> None:
+    hits = store.search(Filters(query=text))
+    assert hits.total >= 0  # never raises: the text is searched literally or ignored
+
+
+@pytest.mark.parametrize("text", ["year:abc", "from:soon", "year:20", "to:2023-13"])
+def test_bad_field_values_raise_a_clear_error(text: str) -> None:
+    with pytest.raises(query.QueryError):
+        query.parse(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Tokaev", "tokayev-visit-dushanbe-2021"),
+        ("Toqaev", "declaration-allied-interaction"),
+        ("Тоқаев", "golden-eagle-order"),
+        ("Душанбе", "kz-mission-dushanbe-opens"),
+        ("Nur-Sultan", "rahmon-state-visit-2023"),
+        ("Akmola", "business-forum-2023"),
+        ("CSTO", "tokayev-visit-dushanbe-2021"),
+        ("Collective Security Treaty Organization", "tokayev-visit-dushanbe-2021"),
+        ("Avicenna", "ibn-sina-monument-planned"),
+    ],
+)
+def test_aliases_transliterations_and_cyrillic(store: Store, text: str, expected: str) -> None:
+    assert expected in ids(store, text)
+
+
+@pytest.mark.parametrize(("a", "b"), [("grape", "grapes"), ("sign", "signed"), ("signing", "sign")])
+def test_word_forms(store: Store, a: str, b: str) -> None:
+    assert ids(store, a) == ids(store, b) != []
+
+
+def test_case_and_diacritics_are_folded(store: Store) -> None:
+    assert ids(store, "rogún") == ids(store, "ROGUN") == ids(store, "Rogun") != []
+    assert ids(store, "ДУШАНБЕ") == ids(store, "душанбе")
+
+
+def test_phrase_not_or_prefix(store: Store) -> None:
+    assert "declaration-allied-interaction" in ids(store, '"allied interaction"')
+    assert ids(store, '"interaction allied"') == []
+    with_wheat = set(ids(store, "wheat"))
+    without = set(ids(store, "trade -wheat"))
+    assert with_wheat and not (with_wheat & without) and without
+    assert set(ids(store, "Avicenna OR cinema")) == set(ids(store, "Avicenna")) | set(ids(store, "cinema"))
+    assert "declaration-allied-interaction" in ids(store, "decl*")
+    assert ids(store, "decl") == []  # without the star it is a whole word
+
+
+def test_pure_negation_keeps_everything_else(store: Store) -> None:
+    assert len(ids(store, "-wheat")) == store.count - len(ids(store, "wheat"))
+
+
+def test_field_filters(store: Store) -> None:
+    culture = ids(store, "tag:culture")
+    assert culture and all("culture" in store.event(i).tags for i in culture)  # type: ignore[union-attr]
+    rahmon = ids(store, "actor:rahmon year:2023")
+    assert rahmon and all("rahmon" in e.actors and e.start[:4] == "2023" for e in map(store.event, rahmon) if e)
+    assert set(ids(store, "actor:Рахмон")) == set(ids(store, "actor:rahmon"))
+    window = ids(store, "from:2021 to:2022")
+    assert window and all("2021" <= store.event(i).start[:4] <= "2022" for i in window)  # type: ignore[union-attr]
+
+
+def test_ranking_prefers_title_matches(write_store: Callable[..., Path]) -> None:
+    text = """\
+    sources:
+      - {id: s1, file: seeds/004_d7f03eec0b499d71.txt, outlet: O, published: 2023, title: T}
+    events:
+      - {id: quote-only, date: 2020, title: Something else, summary: Nothing here., tags: [trade], status: occurred,
+         sources: [{source: s1, quote: "Tajikistan exported 26,000 tons of grapes"}]}
+      - {id: summary, date: 2021, title: Another thing, summary: About grapes., tags: [trade], status: occurred,
+         sources: [{source: s1, quote: "ASTANA"}]}
+      - {id: title, date: 2022, title: Grapes galore, summary: Nothing., tags: [trade], status: occurred,
+         sources: [{source: s1, quote: "ASTANA"}]}
+    """
+    store = open_store(write_store(text), use_cache=False)
+    assert ids(store, "grapes", sort="relevance") == ["title", "summary", "quote-only"]
+    assert ids(store, "grapes", sort="date") == ["quote-only", "summary", "title"]
+
+
+def test_limit_caps_work_but_counts_everything(store: Store) -> None:
+    hits = store.search(Filters(query="kazakhstan"), limit=3)
+    assert len(hits.rowids) == 3 and hits.total > 3 and hits.capped
+
+
+def test_highlights_map_to_original_text(store: Store) -> None:
+    rowids = store.search(Filters(query="Rogún")).rowids
+    spans = store.highlights("Rogún", rowids)
+    for rowid in rowids:
+        event = store.event_at(rowid)
+        title_spans, summary_spans = spans[rowid]
+        for start, end in title_spans:
+            assert event.title[start:end].lower() == "rogun"
+        for start, end in summary_spans:
+            assert event.summary[start:end].lower() == "rogun"
+        assert title_spans or summary_spans
