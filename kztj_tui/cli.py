@@ -9,7 +9,6 @@ import argparse
 import json
 import os
 import sys
-import tempfile
 import time
 from collections.abc import Iterable, Sequence
 from datetime import date
@@ -167,27 +166,14 @@ def open_for(args: argparse.Namespace) -> Store:
         progress.done()
 
 
-def write_atomically(target: Path, chunks: Iterable[str]) -> None:
-    """Write chunks to target through a temporary file and a rename, so readers never see half a file."""
-    descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            for chunk in chunks:
-                handle.write(chunk)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
 def _write(chunks: Iterable[str], output: str | None, out: TextIO) -> None:
     if not output:
         for chunk in chunks:
             out.write(chunk)
         out.flush()
         return
+    from .export import write_atomically
+
     write_atomically(Path(output), chunks)
 
 

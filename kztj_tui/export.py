@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import tempfile
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 
 from . import __version__
 from .model import NO_FILTERS, Event, Figure, Filters, format_value
@@ -163,3 +166,18 @@ def _source(store: Store, source_id: str) -> dict[str, str]:
 def render(store: Store, filters: Filters = NO_FILTERS, fmt: str = "markdown") -> str:
     """The whole export as one string (for the TUI, clipboard and tests)."""
     return "".join(markdown(store, filters) if fmt == "markdown" else to_json(store, filters))
+
+
+def write_atomically(target: Path, chunks: Iterable[str]) -> None:
+    """Write chunks to target through a temporary file and a rename, so readers never see half a file."""
+    descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            for chunk in chunks:
+                handle.write(chunk)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,1 @@
+"""The Textual browser. Only this package imports Textual."""
