@@ -16,7 +16,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Footer, Header, Input, OptionList, Static
 
 from .. import export
 from ..model import Filters
@@ -258,7 +258,10 @@ class MainScreen(Screen[None]):
     def _event_opened(self) -> None:
         if self.has_class("-narrow"):
             self.add_class("-detail-open")
-        self.query_one("#detail-links").focus()
+        links = self.query_one("#detail-links", OptionList)
+        if links.option_count:
+            links.highlighted = links.highlighted or 0
+            links.focus()
 
     def goto_rowid(self, rowid: int) -> None:
         """Select an event, clearing filters that hide it."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
 
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
@@ -307,7 +308,8 @@ class Timeline(ScrollView, can_focus=True):
         if not self._lines:
             if y == 1:
                 text = Text(f"  {self.empty_message}", style=self.get_component_rich_style("timeline--empty"))
-                return Strip(list(text.render(self.app.console)), text.cell_len).crop_extend(0, width, base)
+                segments = [Segment(t, s or base) for t, s, _ in text.render(self.app.console)]
+                return Strip(segments).crop_extend(0, width, base)
             return Strip.blank(width, base)
         if line >= len(self._lines):
             return Strip.blank(width, base)
@@ -318,7 +320,8 @@ class Timeline(ScrollView, can_focus=True):
             text = Text(label + "─" * max(0, width - len(label)), style=year_style, no_wrap=True)
         else:
             text = self._row_text(index, width)
-        segments = list(text.render(self.app.console))
+        # Every segment needs a style: Textual's NO_COLOR (monochrome) filter rejects None.
+        segments = [Segment(t, s or base) for t, s, _ in text.render(self.app.console)]
         return Strip(segments).crop_extend(0, width, base).simplify()
 
     def _row_text(self, index: int, width: int) -> Text:
