@@ -177,3 +177,13 @@ def test_top_level_must_be_a_mapping(write_store: Callable[..., Path]) -> None:
 def test_missing_source_file(write_store: Callable[..., Path]) -> None:
     lines = problems_of(write_store(MINIMAL.replace("seeds/001_e76ff33dc96d9a90.txt", "seeds/missing.txt")))
     assert any("seeds/missing.txt: no such file" in line for line in lines)
+
+
+def test_deep_nesting_is_refused_without_crashing(write_store: Callable[..., Path]) -> None:
+    [line] = problems_of(write_store("events: " + "[" * 100_000 + "]" * 100_000 + "\n"))
+    assert "nested more than 64 levels" in line
+
+
+def test_duplicate_keys_and_extra_documents(write_store: Callable[..., Path]) -> None:
+    assert "duplicate key 'events'" in problems_of(write_store("events: []\nevents: []\n"))[0]
+    assert "one YAML document" in problems_of(write_store("events: []\n---\nevents: []\n"))[0]
