@@ -396,9 +396,8 @@ def _records(raw: dict[str, Any], key: str) -> list[tuple[int, dict[str, Any]]]:
     return [(i, item) for i, item in enumerate(_items(raw, key)) if isinstance(item, dict)]
 
 
-def _cross_check(path: Path, raw: dict[str, Any]) -> list[tuple[Loc, str]]:
-    """Checks that span items, run on the raw data so they report even beside schema errors."""
-    found: list[tuple[Loc, str]] = []
+def _collect_ids(raw: dict[str, Any], found: list[tuple[Loc, str]]) -> dict[str, set[str]]:
+    """Ids of each list, reporting duplicates."""
     ids: dict[str, set[str]] = {}
     for name in ("sources", "entities", "events", "figures"):
         seen: dict[str, int] = {}
@@ -412,91 +411,130 @@ def _cross_check(path: Path, raw: dict[str, Any]) -> list[tuple[Loc, str]]:
             else:
                 seen[item_id] = index
         ids[name] = set(seen)
-    texts: dict[str, str | None] = {}
-    for index, source in _records(raw, "sources"):
-        source_id, file = source.get("id"), source.get("file")
-        if not isinstance(source_id, str) or not isinstance(file, str):
-            continue
-        try:
-            texts[source_id] = normalize_for_quote(sanitize((path.parent / file).read_text(encoding="utf-8")))
-        except (OSError, UnicodeDecodeError) as error:
-            texts[source_id] = None
-            reason = "no such file" if isinstance(error, FileNotFoundError) else f"cannot read it ({error})"
-            found.append((("sources", index, "file"), f"sources[{index}].file: {file}: {reason}"))
+    return ids
 
-    def reference(loc: Loc, value: Any, kind: str) -> None:
-        if isinstance(value, str) and value not in ids[kind]:
+
+class References:
+    """Checks that span items: dangling references and quotes missing from their article."""
+
+    def __init__(self, path: Path, raw_sources: list[tuple[int, dict[str, Any]]], ids: dict[str, set[str]]) -> None:
+        self.ids = ids
+        self.found: list[tuple[Loc, str]] = []
+        self.texts: dict[str, str | None] = {}
+        # The same quote is often cited more than once; finding it once is enough.
+        self._quotes: dict[tuple[str, str], bool] = {}
+        for index, source in raw_sources:
+            source_id, file = source.get("id"), source.get("file")
+            if not isinstance(source_id, str) or not isinstance(file, str):
+                continue
+            try:
+                self.texts[source_id] = normalize_for_quote(sanitize((path.parent / file).read_text(encoding="utf-8")))
+            except (OSError, UnicodeDecodeError) as error:
+                self.texts[source_id] = None
+                reason = "no such file" if isinstance(error, FileNotFoundError) else f"cannot read it ({error})"
+                self.found.append((("sources", index, "file"), f"sources[{index}].file: {file}: {reason}"))
+
+    def reference(self, loc: Loc, value: Any, kind: str) -> None:
+        """Report value if it is not a known id of kind."""
+        if isinstance(value, str) and value not in self.ids[kind]:
             noun = {"entities": "entity", "events": "event", "sources": "source"}[kind]
-            found.append((loc, f"{_dotted(loc)}: unknown {noun} '{value}'"))
+            self.found.append((loc, f"{_dotted(loc)}: unknown {noun} '{value}'"))
 
-    def cite(loc: Loc, citation: dict[str, Any]) -> None:
+    def cite(self, loc: Loc, citation: dict[str, Any]) -> None:
+        """Check a {source, quote} pair."""
         source_id, quote = citation.get("source"), citation.get("quote")
-        reference((*loc, "source"), source_id, "sources")
-        text = texts.get(source_id) if isinstance(source_id, str) else None
-        if text and isinstance(quote, str) and not quote_in(quote, text):
-            found.append(((*loc, "quote"), f"{_dotted(loc)}.quote: quote not found in source '{source_id}'"))
+        self.reference((*loc, "source"), source_id, "sources")
+        if not isinstance(source_id, str) or not isinstance(quote, str):
+            return
+        text = self.texts.get(source_id)
+        if not text:
+            return
+        ok = self._quotes.get((source_id, quote))
+        if ok is None:
+            ok = self._quotes[(source_id, quote)] = quote_in(quote, text)
+        if not ok:
+            self.found.append(((*loc, "quote"), f"{_dotted(loc)}.quote: quote not found in source '{source_id}'"))
 
-    for index, event in _records(raw, "events"):
+    def event(self, index: int, event: dict[str, Any], related: bool = True) -> None:
+        """Check an event's actors, place, citations and (optionally) related events."""
         for j, actor in _strings(event.get("actors")):
-            reference(("events", index, "actors", j), actor, "entities")
-        reference(("events", index, "place"), event.get("place"), "entities")
-        for j, related in _strings(event.get("related")):
-            reference(("events", index, "related", j), related, "events")
+            self.reference(("events", index, "actors", j), actor, "entities")
+        self.reference(("events", index, "place"), event.get("place"), "entities")
+        if related:
+            for j, other in _strings(event.get("related")):
+                self.reference(("events", index, "related", j), other, "events")
         citations = event.get("sources")
         for j, citation in enumerate(citations if isinstance(citations, list) else []):
             if isinstance(citation, dict):
-                cite(("events", index, "sources", j), citation)
+                self.cite(("events", index, "sources", j), citation)
+
+    def figure(self, index: int, figure: dict[str, Any]) -> None:
+        """Check a figure's citation and event."""
+        self.cite(("figures", index), figure)
+        self.reference(("figures", index, "event"), figure.get("event"), "events")
+
+
+def _cross_check(path: Path, raw: dict[str, Any]) -> list[tuple[Loc, str]]:
+    """Checks that span items, run on the raw data so they report even beside schema errors."""
+    found: list[tuple[Loc, str]] = []
+    ids = _collect_ids(raw, found)
+    references = References(path, _records(raw, "sources"), ids)
+    for index, event in _records(raw, "events"):
+        references.event(index, event)
     for index, figure in _records(raw, "figures"):
-        cite(("figures", index), figure)
-        reference(("figures", index, "event"), figure.get("event"), "events")
-    return found
+        references.figure(index, figure)
+    return found + references.found
 
 
-def _build(path: Path, model: Any) -> LoadedStore:
-    sources, entities, events, figures = model.sources, model.entities, model.events, model.figures
-    out_sources = [
-        Source(s.id, s.file, s.outlet, s.published, edtf.parse(s.published).label(long=True), s.title) for s in sources
-    ]
-    out_entities = [Entity(e.id, e.name, e.kind, tuple(e.aliases)) for e in entities]
-    parsed: dict[str, edtf.When] = {}
+class Dates:
+    """EDTF parses, memoised: a large store repeats the same dates many times."""
 
-    def when(text: str) -> edtf.When:
-        found = parsed.get(text)
+    def __init__(self) -> None:
+        self._parsed: dict[str, edtf.When] = {}
+
+    def __call__(self, text: str) -> edtf.When:
+        found = self._parsed.get(text)
         if found is None:
-            found = parsed[text] = edtf.parse(text)
+            found = self._parsed[text] = edtf.parse(text)
         return found
 
-    out_events = []
-    for e in events:
-        w = when(e.date)
-        out_events.append(
-            Event(
-                id=e.id,
-                date=e.date,
-                start=w.start.isoformat(),
-                end=w.end.isoformat(),
-                label=w.label(),
-                long_label=w.label(long=True),
-                title=e.title,
-                summary=e.summary,
-                tags=tuple(e.tags),
-                actors=tuple(e.actors),
-                place=e.place,
-                status=e.status,
-                sources=tuple(Citation(c.source, c.quote) for c in e.sources),
-                related=tuple(e.related),
-            )
-        )
-    out_events.sort(key=lambda e: (e.start, e.end))  # stable: file order breaks ties
+
+def event_from_model(e: Any, dates: Dates) -> Event:
+    """A validated EventModel as a runtime Event with its date bounds and labels."""
+    w = dates(e.date)
+    return Event(
+        id=e.id,
+        date=e.date,
+        start=w.start.isoformat(),
+        end=w.end.isoformat(),
+        label=w.label(),
+        long_label=w.label(long=True),
+        title=e.title,
+        summary=e.summary,
+        tags=tuple(e.tags),
+        actors=tuple(e.actors),
+        place=e.place,
+        status=e.status,
+        sources=tuple(Citation(c.source, c.quote) for c in e.sources),
+        related=tuple(e.related),
+    )
+
+
+def assemble(path: Path, model: Any, events: list[Event], dates: Dates) -> LoadedStore:
+    """The loaded store: sources and entities from the model, events sorted, figure conflicts found."""
+    out_sources = [
+        Source(s.id, s.file, s.outlet, s.published, dates(s.published).label(long=True), s.title) for s in model.sources
+    ]
+    out_entities = [Entity(e.id, e.name, e.kind, tuple(e.aliases)) for e in model.entities]
+    events.sort(key=lambda e: (e.start, e.end))  # stable: file order breaks ties
     groups: dict[tuple[str, str, str], list[Any]] = {}
-    for f in figures:
-        w = when(f.period)
+    for f in model.figures:
+        w = dates(f.period)
         groups.setdefault((f.metric, w.start.isoformat(), w.end.isoformat()), []).append(f)
     out_figures = []
-    for f in figures:
-        w = when(f.period)
+    for f in model.figures:
+        w = dates(f.period)
         group = groups[(f.metric, w.start.isoformat(), w.end.isoformat())]
-        conflicts = tuple(other.id for other in group if other.value != f.value)
         out_figures.append(
             Figure(
                 id=f.id,
@@ -511,11 +549,16 @@ def _build(path: Path, model: Any) -> LoadedStore:
                 quote=f.quote,
                 note=f.note,
                 event=f.event,
-                conflicts=conflicts,
+                conflicts=tuple(other.id for other in group if other.value != f.value),
             )
         )
     out_figures.sort(key=lambda f: (f.metric, f.start, f.end))
-    return LoadedStore(path, out_sources, out_entities, out_events, out_figures)
+    return LoadedStore(path, out_sources, out_entities, events, out_figures)
+
+
+def _build(path: Path, model: Any) -> LoadedStore:
+    dates = Dates()
+    return assemble(path, model, [event_from_model(e, dates) for e in model.events], dates)
 
 
 def default_store_path() -> Path:
