@@ -356,6 +356,11 @@ def load(path: Path | str, progress: Progress | None = None) -> LoadedStore:
     data_bytes, text = read_store_text(path)
     if not text.strip() or all(line.lstrip().startswith("#") for line in text.splitlines() if line.strip()):
         raise StoreError([Problem(shown, 1, 1, "the store is empty; expected a mapping with an 'events' list")])
+    from .fastload import load_parallel
+
+    fast = load_parallel(path, data_bytes, text, progress)
+    if fast is not None:
+        return fast
     raw = _parse_yaml(data_bytes, text, shown, progress)
     if not isinstance(raw, dict):
         kind = "nothing" if raw is None else type(raw).__name__

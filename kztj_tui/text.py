@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
 
 # C0 (except tab and newline), DEL, C1, and the bidi embedding/override/isolate controls,
 # which can reorder what a terminal shows (CVE-2021-42574 "Trojan Source").
@@ -20,14 +19,20 @@ def sanitize(text: str) -> str:
     return text
 
 
-@lru_cache(maxsize=4096)
-def _fold_char(char: str) -> str:
-    base = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
-    lowered = base.lower()
-    if len(lowered) == 1:
-        return lowered
-    lowered = char.lower()
-    return lowered if len(lowered) == 1 else char
+class _FoldTable(dict[int, str]):
+    """A str.translate table that works out each character's folding the first time it is seen."""
+
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
+        base = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
+        folded = base.lower()
+        if len(folded) != 1:
+            folded = char.lower() if len(char.lower()) == 1 else char
+        self[code] = folded
+        return folded
+
+
+_FOLD = _FoldTable()
 
 
 def fold(text: str) -> str:
@@ -38,7 +43,7 @@ def fold(text: str) -> str:
     """
     if text.isascii():
         return text.lower()
-    return "".join([_fold_char(c) for c in text])
+    return text.translate(_FOLD)
 
 
 _QUOTE_FOLD = str.maketrans(
