@@ -46,9 +46,7 @@ def generate(count: int, seed: int = 1) -> dict[str, object]:
     rng = random.Random(seed)
     bundled = yaml.safe_load((REPO / "events.yaml").read_text(encoding="utf-8"))
     sources = bundled["sources"]
-    quotes = {
-        s["id"]: sentences((REPO / s["file"]).read_text(encoding="utf-8")) for s in sources
-    }
+    quotes = {s["id"]: sentences((REPO / s["file"]).read_text(encoding="utf-8")) for s in sources}
     entity_ids = [e["id"] for e in bundled["entities"]]
     places = [e["id"] for e in bundled["entities"] if e["kind"] in ("city", "place")]
     events = []
@@ -58,7 +56,13 @@ def generate(count: int, seed: int = 1) -> dict[str, object]:
         month = rng.randint(1, 12)
         day = rng.randint(1, 28)
         precision = rng.random()
-        date = f"{year}" if precision < 0.1 else f"{year}-{month:02d}" if precision < 0.3 else f"{year}-{month:02d}-{day:02d}"
+        date = (
+            f"{year}"
+            if precision < 0.1
+            else f"{year}-{month:02d}"
+            if precision < 0.3
+            else f"{year}-{month:02d}-{day:02d}"
+        )
         verb, thing = rng.choice(VERBS), rng.choice(OBJECTS)
         actors = rng.sample(entity_ids, 3)
         title = f"Officials {verb} {thing} ({index})"

@@ -11,7 +11,7 @@ import json
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,7 @@ from .loader import LoadedStore
 from .model import NO_FILTERS, Entity, Event, Figure, Filters, Source
 from .text import fold
 
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 HIGHLIGHT_OPEN, HIGHLIGHT_CLOSE = "\x02", "\x03"
 
 _DDL = """
@@ -29,8 +29,8 @@ CREATE TABLE sources(ord INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, json TEXT
 CREATE TABLE entities(ord INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, json TEXT NOT NULL);
 CREATE TABLE events(
     rowid INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, start TEXT NOT NULL, "end" TEXT NOT NULL,
-    label TEXT NOT NULL, long_label TEXT NOT NULL, status TEXT NOT NULL, kind TEXT NOT NULL,
-    title TEXT NOT NULL, json TEXT NOT NULL);
+    year INTEGER NOT NULL, label TEXT NOT NULL, long_label TEXT NOT NULL, status TEXT NOT NULL,
+    kind TEXT NOT NULL, title TEXT NOT NULL, json TEXT NOT NULL);
 CREATE TABLE event_tags(tag TEXT NOT NULL, event INTEGER NOT NULL);
 CREATE TABLE event_actors(entity TEXT NOT NULL, event INTEGER NOT NULL);
 CREATE TABLE figures(ord INTEGER PRIMARY KEY, id TEXT NOT NULL, json TEXT NOT NULL);
@@ -41,6 +41,7 @@ _INDEXES = """
 CREATE INDEX event_tags_tag ON event_tags(tag, event);
 CREATE INDEX event_actors_entity ON event_actors(entity, event);
 CREATE INDEX events_end ON events("end");
+CREATE INDEX events_year ON events(year);
 """
 # Title matches count most, then the summary, then who/where, tags and quotes.
 _BM25 = "bm25(fts, 8.0, 3.0, 1.0, 2.0, 2.0)"
@@ -61,10 +62,11 @@ class Row:
 
 @dataclass(frozen=True, slots=True)
 class Hits:
-    """Search results: matching rowids (capped at ``limit``) and how many matched in all."""
+    """Search results: matching rowids (capped at ``limit``), their years, and how many matched in all."""
 
     rowids: list[int]
     total: int
+    years: list[int] = field(default_factory=list)
 
     @property
     def capped(self) -> bool:
@@ -105,13 +107,14 @@ def _fill(conn: sqlite3.Connection, loaded: LoadedStore, meta: dict[str, str], p
         for start in range(0, len(loaded.events), batch):
             chunk = list(enumerate(loaded.events[start : start + batch], start=start + 1))
             conn.executemany(
-                "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     (
                         rowid,
                         e.id,
                         e.start,
                         e.end,
+                        e.year,
                         e.label,
                         e.long_label,
                         e.status,
@@ -311,16 +314,22 @@ class Store:
         else:
             source, order = "events e", "e.rowid"
         where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
-        sql = f"SELECT e.rowid FROM {source}{where} ORDER BY {order}"
+        sql = f"SELECT e.rowid, e.year FROM {source}{where} ORDER BY {order}"
         with self._lock:
             if limit is None:
-                rowids = [r[0] for r in self._conn.execute(sql, params)]
-                return Hits(rowids, len(rowids))
-            rowids = [r[0] for r in self._conn.execute(sql + " LIMIT ?", [*params, limit])]
-            if len(rowids) < limit:
-                return Hits(rowids, len(rowids))
-            total = self._conn.execute(f"SELECT count(*) FROM {source}{where}", params).fetchone()[0]
-        return Hits(rowids, total)
+                found = self._conn.execute(sql, params).fetchall()
+                return Hits([r[0] for r in found], len(found), [r[1] for r in found])
+            found = self._conn.execute(sql + " LIMIT ?", [*params, limit]).fetchall()
+            total = len(found)
+            if total >= limit:
+                total = self._conn.execute(f"SELECT count(*) FROM {source}{where}", params).fetchone()[0]
+        return Hits([r[0] for r in found], total, [r[1] for r in found])
+
+    def year_runs(self) -> list[tuple[int, int]]:
+        """(year, number of events) for every year, in order: the shape of the unfiltered timeline."""
+        return [
+            (year, count) for year, count in self._rows("SELECT year, count(*) FROM events GROUP BY year ORDER BY year")
+        ]
 
     def iter_events(self, filters: Filters = NO_FILTERS) -> Iterator[Event]:
         """Matching events in chronological order, streamed from the database."""
@@ -351,7 +360,7 @@ class Store:
 
     def rows(self, rowids: Sequence[int] | None = None) -> list[Row]:
         """Timeline rows for all events, or for these rowids (in rowid order)."""
-        sql = "SELECT rowid, id, label, CAST(substr(start, 1, 4) AS INTEGER), status, kind, title FROM events"
+        sql = "SELECT rowid, id, label, year, status, kind, title FROM events"
         if rowids is None:
             return [Row(*r) for r in self._rows(sql + " ORDER BY rowid")]
         out: list[Row] = []

@@ -31,7 +31,7 @@ def selected(app: KztjApp) -> str | None:
 
 def shown(app: KztjApp) -> list[Row]:
     """Rows the timeline shows."""
-    return app.screen.query_one(Timeline).rows
+    return app.store.rows(list(app.screen.query_one(Timeline).rowids))
 
 
 def screen_text(app: KztjApp) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -21,7 +22,7 @@ from textual.widgets import Footer, Header, Input, OptionList, Static
 from .. import export
 from ..model import Filters
 from ..query import QueryError
-from ..store import Row, Store
+from ..store import Store
 from .detail import DetailPane
 from .figures import FiguresScreen, trade_strip
 from .screens import FilterScreen, ReaderScreen
@@ -36,10 +37,18 @@ DEBOUNCE_SECONDS = 0.03
 class SearchFinished(Message):
     """A search worker's result, for the filters it ran with."""
 
-    def __init__(self, filters: Filters, rows: list[Row], total: int, error: str | None) -> None:
+    def __init__(
+        self,
+        filters: Filters,
+        rowids: Sequence[int],
+        runs: list[tuple[int, int]],
+        total: int,
+        error: str | None = None,
+    ) -> None:
         super().__init__()
         self.filters = filters
-        self.rows = rows
+        self.rowids = rowids
+        self.runs = runs
         self.total = total
         self.error = error
 
@@ -69,7 +78,7 @@ class MainScreen(Screen[None]):
         self.store = store
         self._initial_event = event_id
         self._initial_search = search or ""
-        self._all_rows: list[Row] = []
+        self._all_runs: list[tuple[int, int]] = []
         self._debounce: Timer | None = None
         self._before_search: int | None = None
         self._pending_select: int | None = None
@@ -84,7 +93,7 @@ class MainScreen(Screen[None]):
             yield Static(id="match-count")
         yield Static(id="filter-bar")
         with Horizontal(id="panes"):
-            yield Timeline(id="timeline")
+            yield Timeline(self.store.rows, id="timeline")
             yield DetailPane(self.store, id="detail")
         yield Static(trade_strip(self.store), id="trade-strip")
         yield Footer(compact=True)
@@ -92,13 +101,14 @@ class MainScreen(Screen[None]):
     def on_mount(self) -> None:
         timeline = self.query_one(Timeline)
         timeline.empty_message = "This store has no events yet."
-        self._all_rows = self.store.rows()
+        # The whole store is rowids 1..N: a range, so 100,000 events cost no memory here.
+        self._all_runs = self.store.year_runs()
         keep = self.store.rowid_of(self._initial_event) if self._initial_event else None
         if self._initial_event and keep is None:
             self.notify(f"No event with id {self._initial_event!r}.", severity="warning", markup=False)
-        timeline.set_rows(self._all_rows, keep=keep)
+        timeline.set_view(range(1, self.store.count + 1), self._all_runs, keep=keep)
         timeline.focus()
-        self._show_filter_state(len(self._all_rows), len(self._all_rows))
+        self._show_filter_state(self.store.count, self.store.count)
         if self._initial_search:
             self.query_one("#search", Input).value = self._initial_search
 
@@ -133,15 +143,16 @@ class MainScreen(Screen[None]):
     def run_search(self, filters: Filters) -> None:
         """Run the query off the UI thread; only post the result back."""
         if not filters.active:
-            self.post_message(SearchFinished(filters, self._all_rows, len(self._all_rows), None))
+            count = self.store.count
+            self.post_message(SearchFinished(filters, range(1, count + 1), self._all_runs, count))
             return
         try:
             hits = self.store.search(filters, sort="date", limit=SEARCH_LIMIT)
-            rows = self.store.rows(hits.rowids)
         except QueryError as error:
-            self.post_message(SearchFinished(filters, [], 0, str(error)))
+            self.post_message(SearchFinished(filters, [], [], 0, str(error)))
             return
-        self.post_message(SearchFinished(filters, rows, hits.total, None))
+        runs = [(year, len(list(group))) for year, group in itertools.groupby(hits.years)]
+        self.post_message(SearchFinished(filters, hits.rowids, runs, hits.total))
 
     def on_search_finished(self, message: SearchFinished) -> None:
         if message.filters != self.filters:
@@ -161,8 +172,8 @@ class MainScreen(Screen[None]):
             def highlighter(rowids: Sequence[int]) -> dict[int, list[tuple[int, int]]]:
                 return {rowid: spans[0] for rowid, spans in self.store.highlights(query, rowids).items()}
 
-        timeline.set_rows(message.rows, query=query, highlighter=highlighter, keep=keep)
-        self._show_filter_state(len(message.rows), message.total)
+        timeline.set_view(message.rowids, message.runs, query=query, highlighter=highlighter, keep=keep)
+        self._show_filter_state(len(message.rowids), message.total)
 
     def _show_filter_state(self, shown: int, total: int) -> None:
         filters = self.filters
@@ -221,18 +232,18 @@ class MainScreen(Screen[None]):
         if not self.filters.query.strip():
             self.notify("No search yet: press / and type.", markup=False)
             return
-        if not timeline.rows:
+        if not timeline.rowids:
             self.notify("No matches.", markup=False)
             return
         index = timeline.selected_index or 0
         target = index + step
-        if target >= len(timeline.rows):
+        if target >= len(timeline.rowids):
             target = 0
             self.notify("Search hit BOTTOM, continuing at TOP", timeout=2, markup=False)
         elif target < 0:
-            target = len(timeline.rows) - 1
+            target = len(timeline.rowids) - 1
             self.notify("Search hit TOP, continuing at BOTTOM", timeout=2, markup=False)
-        timeline.select_rowid(timeline.rows[target].rowid)
+        timeline.select_rowid(timeline.rowids[target])
 
     def action_next_match(self) -> None:
         """Select the next matching event (wraps like less)."""
@@ -310,7 +321,7 @@ class MainScreen(Screen[None]):
         except OSError as error:
             self.notify(f"Export failed: {error.strerror or error}", severity="error", markup=False)
             return
-        count = len(self.query_one(Timeline).rows)
+        count = len(self.query_one(Timeline).rowids)
         self.notify(f"Exported {count} events to {target}", title="Export", markup=False)
 
     def action_copy_event(self) -> None:

@@ -33,6 +33,7 @@ DEFAULT_MARKER = "•"
 DATE_WIDTH = 15
 
 Highlighter = Callable[[Sequence[int]], dict[int, list[tuple[int, int]]]]
+RowFetcher = Callable[[Sequence[int]], list[Row]]
 
 
 class Timeline(ScrollView, can_focus=True):
@@ -100,13 +101,15 @@ class Timeline(ScrollView, can_focus=True):
             super().__init__()
             self.rowid = rowid
 
-    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+    def __init__(self, fetch: RowFetcher | None = None, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
-        self._rows: list[Row] = []
-        # Each line is a row index (>= 0) or a year header (encoded as -year).
-        self._lines: list[int] = []
-        self._row_line: list[int] = []
-        self._header_lines: list[int] = []
+        self._fetch: RowFetcher = fetch or (lambda rowids: [])
+        self._cache: dict[int, Row] = {}
+        # The view: sorted rowids (a range for the whole store) grouped into runs of one year each.
+        self._rowids: Sequence[int] = ()
+        self._run_starts: list[int] = []  # index into _rowids where each year starts
+        self._run_years: list[int] = []
+        self._header_lines: list[int] = []  # line of each year header
         self._cursor = -1
         self._query = ""
         self._highlighter: Highlighter | None = None
@@ -115,59 +118,76 @@ class Timeline(ScrollView, can_focus=True):
 
     # -- data -------------------------------------------------------------------------------
 
-    def set_rows(
-        self, rows: list[Row], query: str = "", highlighter: Highlighter | None = None, keep: int | None = None
+    def set_view(
+        self,
+        rowids: Sequence[int],
+        runs: Sequence[tuple[int, int]],
+        query: str = "",
+        highlighter: Highlighter | None = None,
+        keep: int | None = None,
     ) -> None:
-        """Show these rows; keep the cursor on rowid ``keep`` (or the current event) if it is still shown."""
+        """Show these rowids, grouped by ``runs`` of (year, count); keep the cursor on ``keep`` if shown."""
         previous = keep if keep is not None else self.selected_rowid
-        self._rows = rows
+        self._rowids = rowids
         self._query = query
         self._highlighter = highlighter
         self._highlights = {}
-        lines: list[int] = []
-        row_line: list[int] = []
-        headers: list[int] = []
-        year = None
-        for index, row in enumerate(rows):
-            if row.year != year:
-                year = row.year
-                headers.append(len(lines))
-                lines.append(-row.year)
-            row_line.append(len(lines))
-            lines.append(index)
-        self._lines, self._row_line, self._header_lines = lines, row_line, headers
-        self.virtual_size = Size(0, len(lines))
+        if len(self._cache) > 20_000:
+            self._cache.clear()
+        starts, years, headers = [], [], []
+        position = 0
+        for run, (year, count) in enumerate(runs):
+            starts.append(position)
+            years.append(year)
+            headers.append(position + run)
+            position += count
+        self._run_starts, self._run_years, self._header_lines = starts, years, headers
+        self.virtual_size = Size(0, self.line_count)
         target = 0
         if previous is not None:
             found = self._index_of(previous)
             target = found if found is not None else 0
         self._cursor = -1
-        self._move_to_row(target if rows else None, force_message=True)
+        self._move_to_row(target if rowids else None, force_message=True)
         self.refresh()
 
+    @property
+    def line_count(self) -> int:
+        """Lines in the view: one per event plus one per year header."""
+        return len(self._rowids) + len(self._run_starts)
+
+    def _line_of(self, index: int) -> int:
+        """The line showing row index."""
+        return index + bisect_right(self._run_starts, index)
+
+    def _index_at(self, line: int) -> int | None:
+        """The row index shown on a line, or None for a year header."""
+        headers_before = bisect_right(self._header_lines, line)
+        if headers_before and self._header_lines[headers_before - 1] == line:
+            return None
+        return line - headers_before
+
     def _index_of(self, rowid: int) -> int | None:
-        # Rows are in rowid order, so the position of a rowid is a binary search away.
-        rowids = _RowidView(self._rows)
-        position = bisect_left(rowids, rowid)
-        if position < len(self._rows) and self._rows[position].rowid == rowid:
+        position = bisect_left(self._rowids, rowid)
+        if position < len(self._rowids) and self._rowids[position] == rowid:
             return position
         return None
 
     @property
-    def rows(self) -> list[Row]:
-        """The rows currently shown."""
-        return self._rows
+    def rowids(self) -> Sequence[int]:
+        """Rowids of the events shown, in timeline order."""
+        return self._rowids
 
     @property
     def selected_index(self) -> int | None:
-        """Index of the selected row in ``rows``."""
-        return self._cursor if 0 <= self._cursor < len(self._rows) else None
+        """Position of the selected event in ``rowids``."""
+        return self._cursor if 0 <= self._cursor < len(self._rowids) else None
 
     @property
     def selected_rowid(self) -> int | None:
         """Rowid of the selected event."""
         index = self.selected_index
-        return self._rows[index].rowid if index is not None else None
+        return self._rowids[index] if index is not None else None
 
     def select_rowid(self, rowid: int) -> bool:
         """Move the cursor to an event if it is shown."""
@@ -180,23 +200,23 @@ class Timeline(ScrollView, can_focus=True):
     # -- movement ---------------------------------------------------------------------------
 
     def _move_to_row(self, index: int | None, force_message: bool = False) -> None:
-        if index is None or not self._rows:
+        if index is None or not self._rowids:
             changed = self._cursor != -1
             self._cursor = -1
             if changed or force_message:
                 self.post_message(self.EventSelected(None))
             return
-        index = max(0, min(index, len(self._rows) - 1))
+        index = max(0, min(index, len(self._rowids) - 1))
         if index == self._cursor and not force_message:
             return
         old = self._cursor
         self._cursor = index
-        line = self._row_line[index]
+        line = self._line_of(index)
         self._scroll_line_visible(line)
-        if 0 <= old < len(self._row_line):
-            self.refresh_line(self._row_line[old])
+        if 0 <= old < len(self._rowids):
+            self.refresh_line(self._line_of(old))
         self.refresh_line(line)
-        self.post_message(self.EventSelected(self._rows[index].rowid))
+        self.post_message(self.EventSelected(self._rowids[index]))
 
     def refresh_line(self, line: int) -> None:
         """Redraw one line if it is on screen."""
@@ -209,7 +229,7 @@ class Timeline(ScrollView, can_focus=True):
         height = max(1, self.size.height)
         if line - 1 < top:
             # Show the year header above the first event of a year.
-            self.scroll_to(y=max(0, line - 1 if self._lines[line - 1] < 0 else line), animate=False)
+            self.scroll_to(y=max(0, line - 1 if self._index_at(line - 1) is None else line), animate=False)
         elif line >= top + height:
             self.scroll_to(y=line - height + 1, animate=False)
 
@@ -235,34 +255,33 @@ class Timeline(ScrollView, can_focus=True):
 
     def action_last(self) -> None:
         """Select the last event."""
-        self._move_to_row(len(self._rows) - 1)
+        self._move_to_row(len(self._rowids) - 1)
 
     def action_next_year(self) -> None:
         """Jump to the first event of the next year."""
-        if not self._rows:
+        if not self._rowids:
             return
-        line = self._row_line[max(self._cursor, 0)]
-        position = bisect_right(self._header_lines, line)
-        if position < len(self._header_lines):
-            self._move_to_row(self._lines[self._header_lines[position] + 1])
+        run = bisect_right(self._run_starts, max(self._cursor, 0))
+        if run < len(self._run_starts):
+            self._move_to_row(self._run_starts[run])
 
     def action_previous_year(self) -> None:
         """Jump to the first event of this year, or of the previous year if already there."""
-        if not self._rows:
+        if not self._rowids:
             return
-        line = self._row_line[max(self._cursor, 0)]
-        position = bisect_left(self._header_lines, line) - 1
-        if position >= 0 and self._header_lines[position] + 1 == line:
-            position -= 1
-        if position >= 0:
-            self._move_to_row(self._lines[self._header_lines[position] + 1])
+        cursor = max(self._cursor, 0)
+        run = bisect_right(self._run_starts, cursor) - 1
+        if self._run_starts[run] == cursor:
+            run -= 1
+        if run >= 0:
+            self._move_to_row(self._run_starts[run])
 
     def jump_to_year(self, year: int) -> bool:
         """Select the first event of a year (or the next year that has events)."""
-        for header in self._header_lines:
-            if -self._lines[header] >= year:
-                self._move_to_row(self._lines[header + 1])
-                return True
+        run = bisect_left(self._run_years, year)
+        if run < len(self._run_years):
+            self._move_to_row(self._run_starts[run])
+            return True
         return False
 
     def action_open(self) -> None:
@@ -273,29 +292,45 @@ class Timeline(ScrollView, can_focus=True):
 
     def on_click(self, event: events.Click) -> None:
         line = event.y + int(self.scroll_offset.y)
-        if 0 <= line < len(self._lines):
-            index = self._lines[line]
-            if index < 0:
-                index = self._lines[line + 1] if line + 1 < len(self._lines) else -1
-            if index >= 0:
-                self._move_to_row(index)
-                if event.chain >= 2:
-                    self.action_open()
+        if not 0 <= line < self.line_count:
+            return
+        index = self._index_at(line)
+        if index is None:
+            index = self._index_at(line + 1) if line + 1 < self.line_count else None
+        if index is not None:
+            self._move_to_row(index)
+            if event.chain >= 2:
+                self.action_open()
 
     def on_resize(self, event: events.Resize) -> None:
-        self.virtual_size = Size(0, len(self._lines))
+        self.virtual_size = Size(0, self.line_count)
         if self.selected_index is not None:
-            self._scroll_line_visible(self._row_line[self._cursor])
+            self._scroll_line_visible(self._line_of(self._cursor))
 
     # -- rendering --------------------------------------------------------------------------
+
+    def _visible_rowids(self) -> list[int]:
+        top = int(self.scroll_offset.y)
+        indexes = (self._index_at(line) for line in range(top, min(self.line_count, top + self.size.height + 1)))
+        return [self._rowids[i] for i in indexes if i is not None]
+
+    def _row(self, rowid: int) -> Row | None:
+        """A row's display data, fetched with the rest of the visible window on a miss."""
+        row = self._cache.get(rowid)
+        if row is None:
+            wanted = [r for r in self._visible_rowids() if r not in self._cache] or [rowid]
+            if rowid not in wanted:
+                wanted.append(rowid)
+            for fetched in self._fetch(wanted):
+                self._cache[fetched.rowid] = fetched
+            row = self._cache.get(rowid)
+        return row
 
     def _fetch_highlights(self) -> None:
         """Fetch match spans for the visible window in one query, when first needed."""
         if not self._query or self._highlighter is None:
             return
-        top = int(self.scroll_offset.y)
-        window = [self._lines[i] for i in range(top, min(len(self._lines), top + self.size.height + 1))]
-        wanted = [self._rows[i].rowid for i in window if i >= 0 and self._rows[i].rowid not in self._highlights]
+        wanted = [r for r in self._visible_rowids() if r not in self._highlights]
         if wanted:
             found = self._highlighter(wanted)
             for rowid in wanted:
@@ -305,27 +340,30 @@ class Timeline(ScrollView, can_focus=True):
         width = self.scrollable_content_region.width
         base = self.rich_style
         line = int(self.scroll_offset.y) + y
-        if not self._lines:
+        if not self._rowids:
             if y == 1:
                 text = Text(f"  {self.empty_message}", style=self.get_component_rich_style("timeline--empty"))
                 segments = [Segment(t, s or base) for t, s, _ in text.render(self.app.console)]
                 return Strip(segments).crop_extend(0, width, base)
             return Strip.blank(width, base)
-        if line >= len(self._lines):
+        if line >= self.line_count:
             return Strip.blank(width, base)
-        index = self._lines[line]
-        if index < 0:
+        index = self._index_at(line)
+        if index is None:
             year_style = self.get_component_rich_style("timeline--year")
-            label = f"── {-index} "
+            year = self._run_years[bisect_right(self._header_lines, line) - 1]
+            label = f"── {year} "
             text = Text(label + "─" * max(0, width - len(label)), style=year_style, no_wrap=True)
         else:
-            text = self._row_text(index, width)
+            row = self._row(self._rowids[index])
+            if row is None:
+                return Strip.blank(width, base)
+            text = self._row_text(row, index == self._cursor, width)
         # Every segment needs a style: Textual's NO_COLOR (monochrome) filter rejects None.
         segments = [Segment(t, s or base) for t, s, _ in text.render(self.app.console)]
         return Strip(segments).crop_extend(0, width, base).simplify()
 
-    def _row_text(self, index: int, width: int) -> Text:
-        row = self._rows[index]
+    def _row_text(self, row: Row, is_cursor: bool, width: int) -> Text:
         marker = MARKERS.get(row.kind, DEFAULT_MARKER)
         date = row.label if len(row.label) <= DATE_WIDTH else row.label[: DATE_WIDTH - 1] + "…"
         text = Text(no_wrap=True, overflow="ellipsis", end="")
@@ -352,21 +390,8 @@ class Timeline(ScrollView, can_focus=True):
             match_style = self.get_component_rich_style("timeline--match")
             for start, end in self._highlights.get(row.rowid, []):
                 text.stylize(match_style, title_start + start, title_start + end)
-        if index == self._cursor:
+        if is_cursor:
             text.stylize(self.get_component_rich_style("timeline--cursor"))
             text.pad_right(max(0, width - text.cell_len))
         text.truncate(width, overflow="ellipsis")
         return text
-
-
-class _RowidView(Sequence[int]):
-    """A read-only view of row rowids, for bisect without copying 100,000 ints."""
-
-    def __init__(self, rows: list[Row]) -> None:
-        self._rows = rows
-
-    def __len__(self) -> int:
-        return len(self._rows)
-
-    def __getitem__(self, index: int) -> int:  # type: ignore[override]
-        return self._rows[index].rowid
