@@ -57,6 +57,8 @@ class MainScreen(Screen[None]):
     """Browse, search and filter the chronology."""
 
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    # Focus the timeline from the start: moving focus later makes the footer compose twice.
+    AUTO_FOCUS = "#timeline"
 
     BINDINGS = [
         Binding("slash", "focus_search", "Search", key_display="/", tooltip="Search as you type; Enter keeps it"),
@@ -107,7 +109,6 @@ class MainScreen(Screen[None]):
         if self._initial_event and keep is None:
             self.notify(f"No event with id {self._initial_event!r}.", severity="warning", markup=False)
         timeline.set_view(range(1, self.store.count + 1), self._all_runs, keep=keep)
-        timeline.focus()
         self._show_filter_state(self.store.count, self.store.count)
         if self._initial_search:
             self.query_one("#search", Input).value = self._initial_search
