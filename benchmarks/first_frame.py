@@ -25,7 +25,7 @@ def main() -> None:
         from pathlib import Path
 
         from kztj_tui.cache import open_store
-        from kztj_tui.loader import default_store_path
+        from kztj_tui.locations import default_store_path
         from kztj_tui.tui.app import KztjApp
 
         path = Path(sys.argv[3]) if len(sys.argv) > 3 else default_store_path()

@@ -2,43 +2,36 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sqlite3
 import sys
 import time
+import zlib
 from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .loader import Progress, load
+from .errors import Progress
+from .locations import cache_dir
 from .store import SCHEMA_VERSION, Store, build, from_loaded
 
 # A file modified this close to the moment its cache was built could have changed within the
 # same timestamp tick, so its content hash is checked instead of trusting the timestamp.
 _RACY_SECONDS = 2.0
-
-
-def cache_dir() -> Path:
-    """The platform cache directory for kztj (``$KZTJ_CACHE_DIR`` overrides it)."""
-    override = os.environ.get("KZTJ_CACHE_DIR")
-    if override:
-        return Path(override)
-    if sys.platform == "darwin":
-        return Path.home() / "Library" / "Caches" / "kztj"
-    if sys.platform == "win32":
-        return Path(os.environ.get("LOCALAPPDATA", Path.home() / "AppData" / "Local")) / "kztj" / "Cache"
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "kztj"
+_PYTHON = f"{sys.version_info.major}.{sys.version_info.minor}"
 
 
 def cache_path(store_path: Path) -> Path:
     """Where the cache for a store file lives."""
-    digest = hashlib.sha256(str(store_path.resolve()).encode()).hexdigest()[:20]
-    return cache_dir() / f"{digest}.sqlite"
+    resolved = str(store_path.resolve())
+    # A cheap name is enough: the cache records the full path and is only used when it matches.
+    return cache_dir() / f"{Path(resolved).stem[:40]}-{zlib.crc32(resolved.encode()):08x}.sqlite"
 
 
 def _hash(path: Path) -> str:
+    import hashlib
+
     digest = hashlib.blake2b(digest_size=20)
     with path.open("rb") as handle:
         while chunk := handle.read(1 << 20):
@@ -54,6 +47,8 @@ def _identity(path: Path) -> dict[str, Any]:
 def _fresh(meta: dict[str, str], store_path: Path) -> bool:
     """Whether a cache's recorded inputs still match the files on disk."""
     if meta.get("kztj") != __version__ or meta.get("schema") != SCHEMA_VERSION:
+        return False
+    if meta.get("store") != str(store_path.resolve()) or meta.get("python") != _PYTHON:
         return False
     built_at = float(meta.get("built_at", "0"))
     inputs = json.loads(meta.get("inputs", "[]"))
@@ -108,18 +103,23 @@ def _open_cached(path: Path, store_path: Path) -> Store | None:
 def open_store(store_path: Path | str, use_cache: bool = True, progress: Progress | None = None) -> Store:
     """Open a store, from the cache when it is fresh; otherwise load, validate and (re)build it.
 
-    Raises loader.StoreError when the store file is invalid.
+    Raises errors.StoreError when the store file is invalid.
     """
     store_path = Path(store_path)
-    if not use_cache:
-        return from_loaded(load(store_path, progress))
     target = cache_path(store_path)
-    cached = _open_cached(target, store_path)
-    if cached is not None:
-        return cached
+    if use_cache:
+        cached = _open_cached(target, store_path)
+        if cached is not None:
+            return cached
+    from .loader import load  # only a cache miss pays for the YAML, schema and EDTF imports
+
     loaded = load(store_path, progress)
+    if not use_cache:
+        return from_loaded(loaded)
     meta = {
         "kztj": __version__,
+        "store": str(store_path.resolve()),
+        "python": _PYTHON,
         "built_at": repr(time.time()),
         "inputs": json.dumps(_inputs(store_path, sorted({s.file for s in loaded.sources}))),
     }

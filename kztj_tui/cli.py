@@ -15,8 +15,9 @@ from datetime import date
 from pathlib import Path
 from typing import TextIO
 
-from . import __version__, edtf
-from .loader import StoreError, default_store_path
+from . import __version__
+from .errors import StoreError
+from .locations import default_store_path
 from .model import Filters, format_value
 from .query import QueryError
 from .store import Store
@@ -66,6 +67,8 @@ class _StderrProgress:
 
 def _date_bound(which: str):
     def convert(text: str) -> date:
+        from . import edtf
+
         try:
             when = edtf.parse(text)
         except edtf.EdtfError as error:

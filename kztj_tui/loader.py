@@ -3,40 +3,18 @@
 from __future__ import annotations
 
 import gc
-import os
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from . import edtf
+from .errors import Problem, Progress, StoreError
+from .locations import default_store_path
 from .model import Citation, Entity, Event, Figure, Source
 from .text import normalize_for_quote, quote_in, sanitize
 
-Progress = Callable[[str, float], None]
 Loc = tuple[str | int, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """One thing wrong with the store, at a 1-based line and column."""
-
-    path: str
-    line: int
-    column: int
-    message: str
-
-    def __str__(self) -> str:
-        # One line per problem, whatever a library put in the message.
-        return f"{self.path}:{self.line}:{self.column}: {' '.join(self.message.split())}"
-
-
-class StoreError(Exception):
-    """The store cannot be used; ``problems`` says why, one line each."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        super().__init__("\n".join(map(str, problems)))
-        self.problems = problems
 
 
 @dataclass(slots=True)
@@ -566,11 +544,4 @@ def _build(path: Path, model: Any) -> LoadedStore:
     return assemble(path, model, [event_from_model(e, dates) for e in model.events], dates)
 
 
-def default_store_path() -> Path:
-    """The store to use: ``$KZTJ_EVENTS`` or the one bundled with the package."""
-    env = os.environ.get("KZTJ_EVENTS")
-    if env:
-        return Path(env)
-    bundled = Path(__file__).parent / "data" / "events.yaml"
-    # A source checkout (or editable install) has the store at the repository root instead.
-    return bundled if bundled.exists() else Path(__file__).parent.parent / "events.yaml"
+__all__ = ["LoadedStore", "Problem", "Progress", "StoreError", "default_store_path", "load"]

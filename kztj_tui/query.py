@@ -11,7 +11,6 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from . import edtf
 from .text import fold
 
 FIELDS = ("tag", "actor", "year", "from", "to")
@@ -81,6 +80,8 @@ def _term(text: str, allow_prefix: bool) -> Term | None:
 
 
 def _bound(value: str, which: str) -> date:
+    from . import edtf
+
     try:
         when = edtf.parse(value)
     except edtf.EdtfError:

@@ -11,16 +11,17 @@ import json
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from . import query as query_lang
-from .loader import LoadedStore
 from .model import NO_FILTERS, Entity, Event, Figure, Filters, Source
 from .text import fold
 
-SCHEMA_VERSION = "4"
+if TYPE_CHECKING:
+    from .loader import LoadedStore
+
+SCHEMA_VERSION = "5"
 HIGHLIGHT_OPEN, HIGHLIGHT_CLOSE = "\x02", "\x03"
 
 _DDL = """
@@ -47,8 +48,7 @@ CREATE INDEX events_year ON events(year);
 _BM25 = "bm25(fts, 8.0, 3.0, 1.0, 2.0, 2.0)"
 
 
-@dataclass(frozen=True, slots=True)
-class Row:
+class Row(NamedTuple):
     """What the timeline needs to draw one event, without loading the event."""
 
     rowid: int
@@ -60,13 +60,12 @@ class Row:
     title: str
 
 
-@dataclass(frozen=True, slots=True)
-class Hits:
+class Hits(NamedTuple):
     """Search results: matching rowids (capped at ``limit``), their years, and how many matched in all."""
 
     rowids: list[int]
     total: int
-    years: list[int] = field(default_factory=list)
+    years: Sequence[int] = ()
 
     @property
     def capped(self) -> bool:
@@ -148,7 +147,8 @@ def _fill(conn: sqlite3.Connection, loaded: LoadedStore, meta: dict[str, str], p
                 progress("indexing", min(1.0, (start + batch) / total))
         conn.executescript(_INDEXES)
         conn.execute("INSERT INTO fts(fts) VALUES ('optimize')")
-        conn.executemany("INSERT INTO meta VALUES (?, ?)", sorted({**meta, "schema": SCHEMA_VERSION}.items()))
+        final = {**meta, "schema": SCHEMA_VERSION, "count": str(len(loaded.events))}
+        conn.executemany("INSERT INTO meta VALUES (?, ?)", sorted(final.items()))
         # Written last: a database without it was never finished.
         conn.execute("INSERT INTO meta VALUES ('complete', '1')")
 
@@ -192,14 +192,22 @@ class Store:
             data = json.loads(blob)
             data["aliases"] = tuple(data["aliases"])
             self.entities[data["id"]] = Entity(**data)
-        self.figures: list[Figure] = []
-        for (blob,) in conn.execute("SELECT json FROM figures ORDER BY ord"):
-            data = json.loads(blob)
-            data["conflicts"] = tuple(data["conflicts"])
-            self.figures.append(Figure(**data))
-        self.count: int = conn.execute("SELECT count(*) FROM events").fetchone()[0]
+        self._figures: list[Figure] | None = None
+        self.count: int = int(meta["count"])
 
     # -- basic access -------------------------------------------------------------------------
+
+    @property
+    def figures(self) -> list[Figure]:
+        """Every figure, by metric and period (loaded on first use: a search does not need them)."""
+        if self._figures is None:
+            figures = []
+            for (blob,) in self._rows("SELECT json FROM figures ORDER BY ord"):
+                data = json.loads(blob)
+                data["conflicts"] = tuple(data["conflicts"])
+                figures.append(Figure(**data))
+            self._figures = figures
+        return self._figures
 
     def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         with self._lock:

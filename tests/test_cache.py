@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from kztj_tui import cache, cli
+from kztj_tui import cache, cli, loader
 from kztj_tui.model import Filters
 
 from .conftest import MINIMAL
@@ -27,7 +27,7 @@ def test_second_open_uses_the_cache(write_store: Callable[..., Path], monkeypatc
     def refuse(*args: object, **kwargs: object) -> None:
         raise AssertionError("the store was parsed again although the cache was fresh")
 
-    monkeypatch.setattr(cache, "load", refuse)
+    monkeypatch.setattr(loader, "load", refuse)
     old = os.stat(path).st_mtime_ns - 10_000_000_000  # out of the racy window
     os.utime(path, ns=(old, old))
     # The utime changed the stat, so the content hash is checked: same content, cache still used.

@@ -179,6 +179,6 @@ def test_commands_never_import_textual(argv: list[str]) -> None:
 
 
 def test_bundled_store_is_the_default() -> None:
-    from kztj_tui.loader import default_store_path
+    from kztj_tui.locations import default_store_path
 
     assert default_store_path().resolve().read_bytes() == BUNDLED.read_bytes()

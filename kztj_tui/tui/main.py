@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
 
 from textual import on, work
@@ -131,7 +130,7 @@ class MainScreen(Screen[None]):
         self._debounce = self.set_timer(DEBOUNCE_SECONDS, lambda: self._set_query(value))
 
     def _set_query(self, value: str) -> None:
-        self.filters = replace(self.filters, query=value)
+        self.filters = self.filters._replace(query=value)
 
     @on(Input.Submitted, "#search")
     def _search_submitted(self) -> None:
@@ -187,7 +186,7 @@ class MainScreen(Screen[None]):
         else:
             count.update(Content(f"{self.store.count:,} events"))
         bar = self.query_one("#filter-bar", Static)
-        narrowing = replace(filters, query="")
+        narrowing = filters._replace(query="")
         if narrowing.active:
             bar.update(
                 Content.assemble(("⚑ Filtered: ", "bold"), narrowing.describe(), ("   f change · x clear", "dim"))
@@ -200,7 +199,7 @@ class MainScreen(Screen[None]):
 
         def done(result: Filters | None) -> None:
             if result is not None:
-                self.filters = replace(result, query=self.filters.query)
+                self.filters = result._replace(query=self.filters.query)
 
         self.app.push_screen(FilterScreen(self.store, self.filters), done)
 
@@ -210,7 +209,7 @@ class MainScreen(Screen[None]):
 
     def apply_filters(self, filters: Filters) -> None:
         """Replace the filters (from the command palette)."""
-        self.filters = replace(filters, query=self.filters.query)
+        self.filters = filters._replace(query=self.filters.query)
 
     def action_back(self) -> None:
         """Close the detail view on narrow screens, else clear the search."""
@@ -225,7 +224,7 @@ class MainScreen(Screen[None]):
             search.value = ""
             if self._debounce is not None:
                 self._debounce.stop()
-            self.filters = replace(self.filters, query="")
+            self.filters = self.filters._replace(query="")
         self.query_one(Timeline).focus()
 
     def _step_match(self, step: int) -> None:

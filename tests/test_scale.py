@@ -1,0 +1,139 @@
+"""Large stores: the parallel loader agrees with the sequential one, and the TUI handles 100k events."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from kztj_tui import fastload, loader
+from kztj_tui.loader import LoadedStore, StoreError
+from kztj_tui.model import Citation, Event
+from kztj_tui.store import Store, from_loaded
+from kztj_tui.tui.app import KztjApp
+from kztj_tui.tui.timeline import Timeline
+
+from .conftest import BUNDLED, REPO
+
+
+def _make_store_module():  # type: ignore[no-untyped-def]
+    spec = importlib.util.spec_from_file_location("make_store", REPO / "benchmarks" / "make_store.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["make_store"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 3,000-event store written by benchmarks/make_store.py."""
+    folder = tmp_path_factory.mktemp("generated")
+    make_store = _make_store_module()
+    import shutil
+
+    shutil.copytree(REPO / "seeds", folder / "seeds")
+    path = folder / "events.yaml"
+    path.write_text(yaml.safe_dump(make_store.generate(3000), allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def test_parallel_load_matches_sequential(generated: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    sequential = loader.load(generated)
+    monkeypatch.setattr(fastload, "PARALLEL_MIN_BYTES", 0)
+    data, text = loader.read_store_text(generated)
+    parallel = fastload.load_parallel(generated, data, text, None)
+    assert parallel is not None
+    assert parallel.events == sequential.events
+    assert parallel.figures == sequential.figures
+    assert parallel.sources == sequential.sources
+
+
+def test_parallel_load_falls_back_for_exact_errors(generated: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(fastload, "PARALLEL_MIN_BYTES", 0)
+    text = generated.read_text(encoding="utf-8").replace("status: occurred", "status: maybe", 1)
+    broken = generated.with_name("broken.yaml")
+    broken.write_text(text, encoding="utf-8")
+    assert fastload.load_parallel(broken, text.encode(), text, None) is None
+    with pytest.raises(StoreError) as caught:
+        loader.load(broken)
+    [problem] = caught.value.problems
+    line = text.splitlines()[problem.line - 1]
+    assert "status: maybe" in line and "events[" in problem.message
+
+
+def test_split_refuses_unusual_layouts() -> None:
+    assert fastload.split_events("events: [{id: a}]\n") is None
+    assert fastload.split_events("sources: []\n") is None
+    head, spans = fastload.split_events(BUNDLED.read_text(encoding="utf-8")) or ("", [])
+    assert "events: []" in head and spans
+
+
+def _big_store(count: int) -> Store:
+    """A valid in-memory store of ``count`` events, built without YAML to keep the test fast."""
+    bundled = loader.load(BUNDLED)
+    events = []
+    for index in range(count):
+        year = 1993 + index * 31 // count
+        events.append(
+            Event(
+                id=f"e{index:06d}",
+                date=str(year),
+                start=f"{year}-01-01",
+                end=f"{year}-12-31",
+                label=str(year),
+                long_label=str(year),
+                title=f"Event number {index} about {'zircon' if index % 25_000 == 7 else 'wheat'}",
+                summary="Delegations meet in Dushanbe.",
+                tags=("trade",),
+                actors=("tokayev",),
+                place="dushanbe",
+                status="occurred",
+                sources=(Citation("kazinform-2023-05-05", "In 2013, the volume of the bilateral trade reached"),),
+                related=(),
+            )
+        )
+    return from_loaded(LoadedStore(BUNDLED, bundled.sources, bundled.entities, events, []))
+
+
+@pytest.fixture(scope="module")
+def store_100k() -> Store:
+    return _big_store(100_000)
+
+
+async def test_virtualized_timeline_at_100k(store_100k: Store) -> None:
+    app = KztjApp(store_100k)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        timeline = app.screen.query_one(Timeline)
+        assert len(timeline.rowids) == 100_000 and isinstance(timeline.rowids, range)
+        await pilot.press("end")
+        await pilot.pause()
+        assert timeline.selected_rowid == 100_000
+        assert "Event number 99999" in str(app.screen.query_one("#detail-title").render())
+        await pilot.press("home", "right_square_bracket")
+        assert app.store.event_at(timeline.selected_rowid or 0).year == 1994
+        await pilot.press("slash", *"zircon")
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.1)
+        assert len(timeline.rowids) == 4
+        await pilot.press("enter", "n", "n")
+        assert "zircon" in app.store.event_at(timeline.selected_rowid or 0).title
+        await pilot.press("escape")
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.1)
+        assert len(timeline.rowids) == 100_000
+
+
+async def test_broad_search_is_capped_but_counted(store_100k: Store) -> None:
+    app = KztjApp(store_100k)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("slash", *"wheat")
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.1)
+        timeline = app.screen.query_one(Timeline)
+        assert len(timeline.rowids) == 5000
+        assert "first 5,000 of 99,996 matches" in str(app.screen.query_one("#match-count").render())
