@@ -318,7 +318,9 @@ class Store:
             source = "fts JOIN events e ON e.rowid = fts.rowid"
             clauses.insert(0, "fts MATCH ?")
             params.insert(0, positive)
-            order = f"{_BM25}, e.rowid" if sort == "relevance" else "e.rowid"
+            # fts.rowid, not e.rowid: the same order, but SQLite streams it from the index instead of
+            # sorting every match in a temporary B-tree (250 ms for a common word at 100k events).
+            order = f"{_BM25}, fts.rowid" if sort == "relevance" else "fts.rowid"
         else:
             source, order = "events e", "e.rowid"
         where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
@@ -330,8 +332,20 @@ class Store:
             found = self._conn.execute(sql + " LIMIT ?", [*params, limit]).fetchall()
             total = len(found)
             if total >= limit:
-                total = self._conn.execute(f"SELECT count(*) FROM {source}{where}", params).fetchone()[0]
+                total = self._conn.execute(*self._count_sql(positive, clauses, params)).fetchone()[0]
         return Hits([r[0] for r in found], total, [r[1] for r in found])
+
+    @staticmethod
+    def _count_sql(positive: str | None, clauses: list[str], params: list[Any]) -> tuple[str, list[Any]]:
+        """Count matches without joining events row by row (a join costs 50-150 ms per 100k matches)."""
+        if not positive:
+            where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
+            return f"SELECT count(*) FROM events e{where}", params
+        others = clauses[1:]  # clauses[0] is the MATCH
+        if not others:
+            return "SELECT count(*) FROM fts WHERE fts MATCH ?", [positive]
+        matched = "e.rowid IN (SELECT rowid FROM fts WHERE fts MATCH ?)"
+        return f"SELECT count(*) FROM events e WHERE {matched} AND {' AND '.join(others)}", params
 
     def year_runs(self) -> list[tuple[int, int]]:
         """(year, number of events) for every year, in order: the shape of the unfiltered timeline."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -30,7 +31,9 @@ from .timeline import Timeline
 # Typing a word that matches most of a 100,000-event store must not block: show the first
 # matches in date order and count the rest.
 SEARCH_LIMIT = 5000
-DEBOUNCE_SECONDS = 0.03
+# Typing throttle: the first keystroke searches at once; keystrokes that follow within this
+# window are folded into one search at its end, so fast typing never queues stale work.
+THROTTLE_SECONDS = 0.03
 
 
 class SearchFinished(Message):
@@ -81,6 +84,7 @@ class MainScreen(Screen[None]):
         self._initial_search = search or ""
         self._all_runs: list[tuple[int, int]] = []
         self._debounce: Timer | None = None
+        self._last_search = 0.0
         self._before_search: int | None = None
         self._pending_select: int | None = None
 
@@ -124,12 +128,18 @@ class MainScreen(Screen[None]):
     def _search_changed(self, event: Input.Changed) -> None:
         if self._before_search is None and event.value and not self.filters.query:
             self._before_search = self.query_one(Timeline).selected_rowid
+        value = event.value
         if self._debounce is not None:
             self._debounce.stop()
-        value = event.value
-        self._debounce = self.set_timer(DEBOUNCE_SECONDS, lambda: self._set_query(value))
+        now = time.monotonic()
+        if now - self._last_search >= THROTTLE_SECONDS:
+            self._set_query(value)
+        else:
+            wait = THROTTLE_SECONDS - (now - self._last_search)
+            self._debounce = self.set_timer(wait, lambda: self._set_query(value))
 
     def _set_query(self, value: str) -> None:
+        self._last_search = time.monotonic()
         self.filters = self.filters._replace(query=value)
 
     @on(Input.Submitted, "#search")
