@@ -78,16 +78,28 @@ def _inputs(store_path: Path, source_files: list[str]) -> list[dict[str, Any]]:
     return out
 
 
+def index_path(path: Path) -> Path:
+    """The search-index file that goes with a cache file."""
+    return path.with_name(path.stem + ".fts.sqlite")
+
+
+def _check_size(conn: sqlite3.Connection, schema: str, path: Path) -> None:
+    page_count = conn.execute(f"PRAGMA {schema}.page_count").fetchone()[0]
+    page_size = conn.execute(f"PRAGMA {schema}.page_size").fetchone()[0]
+    if page_count * page_size > path.stat().st_size:
+        raise sqlite3.DatabaseError("truncated cache")
+
+
 def _open_cached(path: Path, store_path: Path) -> Store | None:
     try:
-        if not path.is_file():
+        index = index_path(path)
+        if not path.is_file() or not index.is_file():
             return None
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
         try:
-            page_count = conn.execute("PRAGMA page_count").fetchone()[0]
-            page_size = conn.execute("PRAGMA page_size").fetchone()[0]
-            if page_count * page_size > path.stat().st_size:
-                raise sqlite3.DatabaseError("truncated cache")
+            conn.execute("ATTACH DATABASE ? AS idx", (f"file:{index}?mode=ro",))
+            _check_size(conn, "main", path)
+            _check_size(conn, "idx", index)
             meta = dict(conn.execute("SELECT key, value FROM meta"))
             if not _fresh(meta, store_path):
                 conn.close()
@@ -117,6 +129,7 @@ def open_store(store_path: Path | str, use_cache: bool = True, progress: Progres
     if not use_cache:
         return from_loaded(loaded)
     meta = {
+        "build": f"{os.getpid()}-{time.time_ns()}",
         "kztj": __version__,
         "store": str(store_path.resolve()),
         "python": _PYTHON,
@@ -126,12 +139,17 @@ def open_store(store_path: Path | str, use_cache: bool = True, progress: Progres
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-        temporary.unlink(missing_ok=True)
+        index_temporary = target.with_name(f".{index_path(target).name}.{os.getpid()}.tmp")
         try:
-            build(loaded, str(temporary), meta, progress)
+            for leftover in (temporary, index_temporary):
+                leftover.unlink(missing_ok=True)
+            build(loaded, str(temporary), str(index_temporary), meta, progress)
+            # Index first, then the main file: a reader checks the build id they share.
+            os.replace(index_temporary, index_path(target))
             os.replace(temporary, target)
         finally:
             temporary.unlink(missing_ok=True)
+            index_temporary.unlink(missing_ok=True)
     except (OSError, sqlite3.Error):
         return from_loaded(loaded, meta)  # an unwritable cache must not stop the user
     reopened = _open_cached(target, store_path)

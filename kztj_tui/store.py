@@ -8,6 +8,7 @@ event rowids are chronological positions, so timeline order is rowid order.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -21,7 +22,7 @@ from .text import fold
 if TYPE_CHECKING:
     from .loader import LoadedStore
 
-SCHEMA_VERSION = "5"
+SCHEMA_VERSION = "6"
 HIGHLIGHT_OPEN, HIGHLIGHT_CLOSE = "\x02", "\x03"
 
 _DDL = """
@@ -35,6 +36,9 @@ CREATE TABLE events(
 CREATE TABLE event_tags(tag TEXT NOT NULL, event INTEGER NOT NULL);
 CREATE TABLE event_actors(entity TEXT NOT NULL, event INTEGER NOT NULL);
 CREATE TABLE figures(ord INTEGER PRIMARY KEY, id TEXT NOT NULL, json TEXT NOT NULL);
+"""
+_FTS_DDL = """
+CREATE TABLE fts_meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE VIRTUAL TABLE fts USING fts5(
     title, summary, quotes, tags, names, tokenize = 'porter unicode61 remove_diacritics 0');
 """
@@ -46,6 +50,7 @@ CREATE INDEX events_year ON events(year);
 """
 # Title matches count most, then the summary, then who/where, tags and quotes.
 _BM25 = "bm25(fts, 8.0, 3.0, 1.0, 2.0, 2.0)"
+_BATCH = 5000
 
 
 class Row(NamedTuple):
@@ -73,21 +78,43 @@ class Hits(NamedTuple):
         return self.total > len(self.rowids)
 
 
-def build(loaded: LoadedStore, target: str, meta: dict[str, str], progress: Any = None) -> None:
-    """Write a loaded store into a new SQLite database at target (a path or ``:memory:``)."""
-    conn = sqlite3.connect(target) if isinstance(target, str) else target
-    _fill(conn, loaded, meta, progress)
-    if isinstance(target, str):
+def build(loaded: LoadedStore, target: str, index_target: str, meta: dict[str, str], progress: Any = None) -> None:
+    """Write a loaded store into two new SQLite files: events and figures, and the search index.
+
+    The two halves are independent, so on a machine that can fork they are written at the same
+    time by two processes: at 100,000 events that saves ~3 s of a first load. ``meta["build"]``
+    is stored in both, so a reader can tell they belong together.
+    """
+    can_fork = hasattr(os, "fork") and (os.cpu_count() or 1) > 1 and threading.active_count() == 1
+    child = os.fork() if can_fork and len(loaded.events) >= 2000 else -1
+    if child == 0:  # the child writes the index and leaves without running any cleanup
+        status = 1
+        try:
+            _write(index_target, lambda conn: _fill_index(conn, loaded, meta))
+            status = 0
+        finally:
+            os._exit(status)
+    _write(target, lambda conn: _fill_main(conn, loaded, meta, progress))
+    if child > 0:
+        _, status = os.waitpid(child, 0)
+        if status != 0:
+            raise sqlite3.DatabaseError("building the search index failed")
+    else:
+        _write(index_target, lambda conn: _fill_index(conn, loaded, meta))
+
+
+def _write(target: str, fill: Any) -> None:
+    conn = sqlite3.connect(target)
+    try:
+        conn.execute("PRAGMA journal_mode = OFF")
+        conn.execute("PRAGMA synchronous = OFF")
+        fill(conn)
+    finally:
         conn.close()
 
 
-def _fill(conn: sqlite3.Connection, loaded: LoadedStore, meta: dict[str, str], progress: Any = None) -> None:
-    conn.execute("PRAGMA journal_mode = OFF")
-    conn.execute("PRAGMA synchronous = OFF")
+def _fill_main(conn: sqlite3.Connection, loaded: LoadedStore, meta: dict[str, str], progress: Any = None) -> None:
     conn.executescript(_DDL)
-    names: dict[str, str] = {}
-    for entity in loaded.entities:
-        names[entity.id] = fold(" ".join((entity.name, *entity.aliases)))
     with conn:
         conn.executemany(
             "INSERT INTO sources VALUES (?, ?, ?)",
@@ -102,9 +129,8 @@ def _fill(conn: sqlite3.Connection, loaded: LoadedStore, meta: dict[str, str], p
             ((i, f.id, json.dumps(_figure_json(f), ensure_ascii=False)) for i, f in enumerate(loaded.figures)),
         )
         total = max(1, len(loaded.events))
-        batch = 5000
-        for start in range(0, len(loaded.events), batch):
-            chunk = list(enumerate(loaded.events[start : start + batch], start=start + 1))
+        for start in range(0, len(loaded.events), _BATCH):
+            chunk = list(enumerate(loaded.events[start : start + _BATCH], start=start + 1))
             conn.executemany(
                 "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
@@ -129,28 +155,37 @@ def _fill(conn: sqlite3.Connection, loaded: LoadedStore, meta: dict[str, str], p
                 "INSERT INTO event_actors VALUES (?, ?)",
                 ((a, r) for r, e in chunk for a in dict.fromkeys(e.actors)),
             )
-            conn.executemany(
-                "INSERT INTO fts(rowid, title, summary, quotes, tags, names) VALUES (?, ?, ?, ?, ?, ?)",
-                (
-                    (
-                        rowid,
-                        fold(e.title),
-                        fold(e.summary),
-                        fold("\n".join(c.quote for c in e.sources)),
-                        " ".join(e.tags),
-                        "\n".join(names.get(x, "") for x in (*e.actors, *([e.place] if e.place else []))),
-                    )
-                    for rowid, e in chunk
-                ),
-            )
             if progress:
-                progress("indexing", min(1.0, (start + batch) / total))
+                progress("indexing", min(1.0, (start + _BATCH) / total))
         conn.executescript(_INDEXES)
-        conn.execute("INSERT INTO fts(fts) VALUES ('optimize')")
         final = {**meta, "schema": SCHEMA_VERSION, "count": str(len(loaded.events))}
         conn.executemany("INSERT INTO meta VALUES (?, ?)", sorted(final.items()))
         # Written last: a database without it was never finished.
         conn.execute("INSERT INTO meta VALUES ('complete', '1')")
+
+
+def _fill_index(conn: sqlite3.Connection, loaded: LoadedStore, meta: dict[str, str]) -> None:
+    """The full-text index: folded title, summary, quotes, tags, and every name and alias of who and where."""
+    conn.executescript(_FTS_DDL)
+    names = {entity.id: fold(" ".join((entity.name, *entity.aliases))) for entity in loaded.entities}
+    with conn:
+        conn.executemany(
+            "INSERT INTO fts(rowid, title, summary, quotes, tags, names) VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                (
+                    rowid,
+                    fold(e.title),
+                    fold(e.summary),
+                    fold("\n".join(c.quote for c in e.sources)),
+                    " ".join(e.tags),
+                    "\n".join(names.get(x, "") for x in (*e.actors, *([e.place] if e.place else []))),
+                )
+                for rowid, e in enumerate(loaded.events, start=1)
+            ),
+        )
+        conn.execute("INSERT INTO fts(fts) VALUES ('optimize')")
+        conn.execute("INSERT INTO fts_meta VALUES ('build', ?)", (meta.get("build", ""),))
+        conn.execute("INSERT INTO fts_meta VALUES ('complete', '1')")
 
 
 def _source_json(s: Source) -> dict[str, Any]:
@@ -182,6 +217,9 @@ class Store:
         meta = dict(conn.execute("SELECT key, value FROM meta"))
         if meta.get("complete") != "1" or meta.get("schema") != SCHEMA_VERSION:
             raise sqlite3.DatabaseError("incomplete or outdated store database")
+        index_meta = dict(conn.execute("SELECT key, value FROM fts_meta"))
+        if index_meta.get("complete") != "1" or index_meta.get("build") != meta.get("build", ""):
+            raise sqlite3.DatabaseError("the search index does not belong to this store database")
         self.meta = meta
         self.sources: dict[str, Source] = {}
         for (blob,) in conn.execute("SELECT json FROM sources ORDER BY ord"):
@@ -439,5 +477,7 @@ def _spans(marked: str) -> list[tuple[int, int]]:
 def from_loaded(loaded: LoadedStore, meta: dict[str, str] | None = None) -> Store:
     """Build an in-memory store, for ``--no-cache`` and tests."""
     conn = sqlite3.connect(":memory:", check_same_thread=False)
-    _fill(conn, loaded, meta or {})
+    meta = meta or {}
+    _fill_main(conn, loaded, meta)
+    _fill_index(conn, loaded, meta)
     return Store(conn, loaded.path)

@@ -99,3 +99,29 @@ def test_kztj_never_writes_to_the_store(write_store: Callable[..., Path]) -> Non
     titles(path)
     titles(path)
     assert sorted((p.name, p.stat().st_mtime_ns) for p in path.parent.rglob("*")) == before
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncate", "missing"])
+def test_corrupt_search_index_is_rebuilt(write_store: Callable[..., Path], damage: str) -> None:
+    path = write_store(MINIMAL)
+    titles(path)
+    index = cache.index_path(cache.cache_path(path))
+    if damage == "garbage":
+        index.write_bytes(b"\x00not a database" * 100)
+    elif damage == "truncate":
+        index.write_bytes(index.read_bytes()[:1000])
+    else:
+        index.unlink()
+    assert titles(path) == ["Tokayev visits Dushanbe"]
+    assert cache._open_cached(cache.cache_path(path), path) is not None
+
+
+def test_index_from_another_build_is_not_used(write_store: Callable[..., Path]) -> None:
+    path = write_store(MINIMAL)
+    titles(path)
+    index = cache.index_path(cache.cache_path(path))
+    stale = index.read_bytes()
+    path.write_text(MINIMAL.replace("Tokayev visits Dushanbe", "Edited title"), encoding="utf-8")
+    assert titles(path) == ["Edited title"]
+    index.write_bytes(stale)  # an index left over from the previous build
+    assert cache._open_cached(cache.cache_path(path), path) is None
