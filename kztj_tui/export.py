@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -170,6 +169,8 @@ def render(store: Store, filters: Filters = NO_FILTERS, fmt: str = "markdown") -
 
 def write_atomically(target: Path, chunks: Iterable[str]) -> None:
     """Write chunks to target through a temporary file and a rename, so readers never see half a file."""
+    import tempfile  # only writing a file needs it
+
     descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
         with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
