@@ -219,17 +219,25 @@ def _search_table(store: Store, query: str, rowids: Sequence[int], total: int, o
     from rich.table import Table
     from rich.text import Text
 
+    from .text import snippet
+
     highlights = store.highlights(query, rowids[:200])
     table = Table(box=None, pad_edge=False, header_style="bold", caption=f"{len(rowids)} of {total} matching events")
     table.add_column("Date", no_wrap=True)
-    table.add_column("ID", style="dim", overflow="fold")
-    table.add_column("Title", ratio=1)
+    table.add_column("Event", ratio=2)
+    table.add_column("Match", ratio=3, style="dim")
     for rowid in rowids:
         event = store.event_at(rowid)
-        title = Text(event.title)
-        for start, end in highlights.get(rowid, ([], []))[0]:
-            title.stylize("bold reverse", start, end)
-        table.add_row(event.label, event.id, title)
+        title_spans, summary_spans = highlights.get(rowid, ([], []))
+        title = Text(event.title, style="bold")
+        for start, end in title_spans:
+            title.stylize("reverse", start, end)
+        title.append(f"\n{event.id}", style="dim")
+        window, spans = snippet(event.summary, summary_spans, 90)
+        match = Text(window)
+        for start, end in spans:
+            match.stylize("bold reverse", start, end)
+        table.add_row(event.label, title, match)
     Console(file=out, highlight=False).print(table)
 
 

@@ -111,3 +111,19 @@ def find_quote_span(quote: str, article: str) -> tuple[int, int] | None:
         start_end.append(match.span())
         position = match.end()
     return start_end[0][0], start_end[-1][1]
+
+
+def snippet(text: str, spans: list[tuple[int, int]], width: int = 80) -> tuple[str, list[tuple[int, int]]]:
+    """A window of text around its first match, with match spans shifted into the window."""
+    text = " ".join(text.split(" "))
+    if not spans:
+        cut = text[:width]
+        return (cut + "…" if len(text) > width else cut), []
+    first = spans[0][0]
+    start = max(0, min(first - width // 3, len(text) - width))
+    end = min(len(text), start + width)
+    prefix = "…" if start > 0 else ""
+    suffix = "…" if end < len(text) else ""
+    shift = len(prefix) - start
+    inside = [(a + shift, b + shift) for a, b in spans if a >= start and b <= end]
+    return prefix + text[start:end] + suffix, inside

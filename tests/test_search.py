@@ -131,3 +131,26 @@ def test_highlights_map_to_original_text(store: Store) -> None:
         for start, end in summary_spans:
             assert event.summary[start:end].lower() == "rogun"
         assert title_spans or summary_spans
+
+
+def test_snippet_windows_around_the_first_match() -> None:
+    from kztj_tui.text import snippet
+
+    text = "a" * 100 + " Rogun dam " + "b" * 100
+    window, spans = snippet(text, [(101, 106)], width=40)
+    assert window.startswith("…") and window.endswith("…")
+    [(start, end)] = spans
+    assert window[start:end] == "Rogun"
+    assert snippet("short text", [], width=40) == ("short text", [])
+
+
+def test_search_table_on_a_terminal_shows_highlighted_snippets(store: Store) -> None:
+    import io
+
+    from kztj_tui.cli import _search_table
+
+    out = io.StringIO()
+    rowids = store.search(Filters(query="Rogun")).rowids
+    _search_table(store, "Rogun", rowids, len(rowids), out)
+    text = out.getvalue()
+    assert "hydropower plant" in text and "tokayev-visit-dushanbe-2021" in text and "2 of 2 matching events" in text
