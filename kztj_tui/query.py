@@ -47,11 +47,6 @@ class Query:
         self.date_from: date | None = None
         self.date_to: date | None = None
 
-    @property
-    def has_text(self) -> bool:
-        """Whether any full-text part exists (positive or negative)."""
-        return bool(self.groups or self.excluded)
-
     def positive_fts(self) -> str | None:
         """FTS5 expression for the words that must match, or None."""
         if not self.groups:

@@ -288,7 +288,7 @@ class Store:
 
     def years(self) -> list[int]:
         """The years that have events, ascending."""
-        return [r[0] for r in self._rows("SELECT DISTINCT CAST(substr(start, 1, 4) AS INTEGER) FROM events ORDER BY 1")]
+        return [r[0] for r in self._rows("SELECT DISTINCT year FROM events ORDER BY year")]
 
     def figures_for(self, event_id: str) -> list[Figure]:
         """Figures attached to an event."""
@@ -418,19 +418,15 @@ class Store:
                 yield Event.from_json(json.loads(blob), label, long_label)
             last = page[-1][0]
 
-    def rows(self, rowids: Sequence[int] | None = None) -> list[Row]:
-        """Timeline rows for all events, or for these rowids (in rowid order)."""
+    def rows(self, rowids: Sequence[int]) -> list[Row]:
+        """Timeline rows for these rowids, in rowid order (the timeline asks only for what is on screen)."""
         sql = "SELECT rowid, id, label, year, status, kind, title FROM events"
-        if rowids is None:
-            return [Row(*r) for r in self._rows(sql + " ORDER BY rowid")]
         out: list[Row] = []
         ordered = sorted(rowids)
         for start in range(0, len(ordered), 900):
             chunk = ordered[start : start + 900]
-            out += [
-                Row(*r)
-                for r in self._rows(sql + f" WHERE rowid IN ({','.join('?' * len(chunk))}) ORDER BY rowid", chunk)
-            ]
+            marks = ",".join("?" * len(chunk))
+            out += [Row(*r) for r in self._rows(f"{sql} WHERE rowid IN ({marks}) ORDER BY rowid", chunk)]
         return out
 
     def highlights(
