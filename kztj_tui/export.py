@@ -67,12 +67,33 @@ def _cite(store: Store, source_id: str, quote: str) -> str:
     )
 
 
-def _figure_included(figure: Figure, filters: Filters, event_ids: set[str] | None) -> bool:
-    if filters.date_from and figure.end < filters.date_from.isoformat():
-        return False
-    if filters.date_to and figure.start > filters.date_to.isoformat():
-        return False
-    return event_ids is None or figure.event in event_ids
+class _Exported:
+    """The events an export wrote, so its figures can follow the same filters."""
+
+    def __init__(self, store: Store, filters: Filters) -> None:
+        self.store = store
+        self.filters = filters
+        # With only a date range every figure in range belongs; tags, actors and a query
+        # narrow the figures to those of the events written.
+        narrowed = bool(filters.tags or filters.actors or filters.query.strip())
+        self.event_ids: set[str] | None = set() if narrowed else None
+
+    def events(self) -> Iterator[Event]:
+        for event in self.store.iter_events(self.filters):
+            if self.event_ids is not None:
+                self.event_ids.add(event.id)
+            yield event
+
+    def figures(self) -> Iterator[Figure]:
+        """Figures whose period overlaps the range and (when narrowed) whose event was exported."""
+        date_from, date_to = self.filters.date_from, self.filters.date_to
+        for figure in self.store.figures:
+            if date_from and figure.end < date_from.isoformat():
+                continue
+            if date_to and figure.start > date_to.isoformat():
+                continue
+            if self.event_ids is None or figure.event in self.event_ids:
+                yield figure
 
 
 def figures_markdown(store: Store, figures: Iterable[Figure]) -> Iterator[str]:
@@ -112,21 +133,18 @@ def markdown(store: Store, filters: Filters = NO_FILTERS) -> Iterator[str]:
         f"Exported by kztj {__version__} from `{store.path.name}`.{described} Every event cites a verbatim "
         "quote from an article kept with the store; conflicting figures are marked ⚠.\n\n"
     )
-    narrowed = bool(filters.tags or filters.actors or filters.query.strip())
-    event_ids: set[str] | None = set() if narrowed else None
+    exported = _Exported(store, filters)
     year = None
     count = 0
-    for event in store.iter_events(filters):
+    for event in exported.events():
         if event.year != year:
             year = event.year
             yield f"## {year}\n\n"
-        if event_ids is not None:
-            event_ids.add(event.id)
         count += 1
         yield event_markdown(store, event)
     if count == 0:
         yield "*No events match these filters.*\n\n"
-    yield from figures_markdown(store, (f for f in store.figures if _figure_included(f, filters, event_ids)))
+    yield from figures_markdown(store, exported.figures())
 
 
 def to_json(store: Store, filters: Filters = NO_FILTERS) -> Iterator[str]:
@@ -135,25 +153,21 @@ def to_json(store: Store, filters: Filters = NO_FILTERS) -> Iterator[str]:
     def dump(value: object) -> str:
         return json.dumps(value, ensure_ascii=False)
 
-    yield '{"sources": ' + dump([{k: v for k, v in _source(store, s).items()} for s in store.sources])
+    yield '{"sources": ' + dump([_source(store, s) for s in store.sources])
     yield ',\n "entities": ' + dump(
         [{"id": e.id, "name": e.name, "kind": e.kind, "aliases": list(e.aliases)} for e in store.entities.values()]
     )
     yield ',\n "events": ['
-    narrowed = bool(filters.tags or filters.actors or filters.query.strip())
-    event_ids: set[str] | None = set() if narrowed else None
+    exported = _Exported(store, filters)
     first = True
-    for event in store.iter_events(filters):
-        if event_ids is not None:
-            event_ids.add(event.id)
+    for event in exported.events():
         yield ("\n  " if first else ",\n  ") + dump(event.to_json())
         first = False
     yield '\n ],\n "figures": ['
     first = True
-    for figure in store.figures:
-        if _figure_included(figure, filters, event_ids):
-            yield ("\n  " if first else ",\n  ") + dump(figure.to_json())
-            first = False
+    for figure in exported.figures():
+        yield ("\n  " if first else ",\n  ") + dump(figure.to_json())
+        first = False
     yield "\n ]}\n"
 
 

@@ -115,7 +115,6 @@ def find_quote_span(quote: str, article: str) -> tuple[int, int] | None:
 
 def snippet(text: str, spans: list[tuple[int, int]], width: int = 80) -> tuple[str, list[tuple[int, int]]]:
     """A window of text around its first match, with match spans shifted into the window."""
-    text = " ".join(text.split(" "))
     if not spans:
         cut = text[:width]
         return (cut + "…" if len(text) > width else cut), []
