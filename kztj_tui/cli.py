@@ -78,6 +78,16 @@ def _date_bound(which: str):
     return convert
 
 
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive whole number")
+    return value
+
+
 def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
@@ -135,7 +145,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     search.add_argument("--json", action="store_true", help="print matching events as a JSON list")
     search.add_argument("--sort", choices=("relevance", "date"), default="relevance")
-    search.add_argument("--limit", type=int, default=None, metavar="N", help="at most N results")
+    search.add_argument("--limit", type=_positive, default=None, metavar="N", help="at most N results")
     show = commands.add_parser("show", parents=[common], help="show one event in full")
     show.add_argument("id", metavar="ID")
     show.add_argument("--json", action="store_true")

@@ -136,6 +136,13 @@ def test_precision_aware_from(capsys: pytest.CaptureFixture[str]) -> None:
 def test_bad_option_value_exits_two() -> None:
     result = run("export", "--from", "yesterday")
     assert result.returncode == 2 and "is not a date" in result.stderr
+    result = run("search", "trade", "--limit", "0")
+    assert result.returncode == 2 and "positive whole number" in result.stderr
+
+
+def test_search_limit(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["search", "trade", "--limit", "2"]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == 2
 
 
 def test_version_and_help() -> None:
