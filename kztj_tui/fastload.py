@@ -15,7 +15,6 @@ import multiprocessing
 import os
 import re
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -144,13 +143,18 @@ def load_parallel(path: Path, data: bytes, text: str, progress: Progress | None)
         _shared.clear()
         if gc_was_enabled:
             gc.enable()
-    return _finish(path, model, head, events, progress)
+    return _finish(path, model, head, references, events, progress)
 
 
 def _finish(
-    path: Path, model: Any, head: dict[str, Any], events: list[Event], progress: Callable[..., Any] | None
+    path: Path,
+    model: Any,
+    head: dict[str, Any],
+    references: References,
+    events: list[Event],
+    progress: Progress | None,
 ) -> LoadedStore | None:
-    """Checks that need every event at once: duplicate ids, related events, figure events."""
+    """Checks that need every event at once: duplicate ids, related events, figures' events and quotes."""
     event_ids: set[str] = set()
     for event in events:
         if event.id in event_ids:
@@ -159,10 +163,8 @@ def _finish(
     for event in events:
         if any(other not in event_ids for other in event.related):
             return None
-    for figure in model.figures:
-        if figure.event is not None and figure.event not in event_ids:
-            return None
-    references = References(path, _records(head, "sources"), {**_collect_ids(head, []), "events": event_ids})
+    # The checker built for the workers already holds the articles; it only lacked the event ids.
+    references.ids["events"] = event_ids
     for index, figure in _records(head, "figures"):
         references.figure(index, figure)
     if references.found:

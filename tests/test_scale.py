@@ -137,3 +137,12 @@ async def test_broad_search_is_capped_but_counted(store_100k: Store) -> None:
         timeline = app.screen.query_one(Timeline)
         assert len(timeline.rowids) == 5000
         assert "first 5,000 of 99,996 matches" in str(app.screen.query_one("#match-count").render())
+
+
+def test_parallel_load_falls_back_for_a_figure_with_an_unknown_event(
+    generated: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(fastload, "PARALLEL_MIN_BYTES", 0)
+    text = generated.read_text(encoding="utf-8").replace("event: event-000000", "event: no-such-event", 1)
+    assert "no-such-event" in text
+    assert fastload.load_parallel(generated, text.encode(), text, None) is None
