@@ -231,6 +231,8 @@ class Store:
             data["aliases"] = tuple(data["aliases"])
             self.entities[data["id"]] = Entity(**data)
         self._figures: list[Figure] | None = None
+        self._figures_by_id: dict[str, Figure] = {}
+        self._figures_by_event: dict[str, list[Figure]] = {}
         self.count: int = int(meta["count"])
 
     # -- basic access -------------------------------------------------------------------------
@@ -238,12 +240,21 @@ class Store:
     @property
     def figures(self) -> list[Figure]:
         """Every figure, by metric and period (loaded on first use: a search does not need them)."""
+        return self._load_figures()
+
+    def _load_figures(self) -> list[Figure]:
         if self._figures is None:
             figures = []
             for (blob,) in self._rows("SELECT json FROM figures ORDER BY ord"):
                 data = json.loads(blob)
                 data["conflicts"] = tuple(data["conflicts"])
                 figures.append(Figure(**data))
+            # Indexed once, because an export asks for every event's figures.
+            self._figures_by_id = {f.id: f for f in figures}
+            self._figures_by_event = {}
+            for figure in figures:
+                if figure.event is not None:
+                    self._figures_by_event.setdefault(figure.event, []).append(figure)
             self._figures = figures
         return self._figures
 
@@ -292,11 +303,8 @@ class Store:
 
     def figures_for(self, event_id: str) -> list[Figure]:
         """Figures attached to an event."""
-        return [f for f in self.figures if f.event == event_id]
-
-    def figure(self, figure_id: str) -> Figure | None:
-        """A figure by id."""
-        return next((f for f in self.figures if f.id == figure_id), None)
+        self._load_figures()
+        return self._figures_by_event.get(event_id, [])
 
     # -- filtering and search --------------------------------------------------------------
 
@@ -449,7 +457,8 @@ class Store:
 
     def figure_conflicts(self, figure: Figure) -> list[Figure]:
         """The figures that disagree with this one."""
-        return [f for f in self.figures if f.id in figure.conflicts]
+        self._load_figures()
+        return [self._figures_by_id[other] for other in figure.conflicts]
 
     def close(self) -> None:
         """Close the database."""
