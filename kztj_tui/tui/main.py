@@ -106,17 +106,20 @@ class MainScreen(Screen[None]):
     def on_mount(self) -> None:
         timeline = self.query_one(Timeline)
         timeline.empty_message = "This store has no events yet."
-        # The whole store is rowids 1..N: a range, so 100,000 events cost no memory here.
         self._all_runs = self.store.year_runs()
         keep = self.store.rowid_of(self._initial_event) if self._initial_event else None
         if self._initial_event and keep is None:
             self.notify(f"No event with id {self._initial_event!r}.", severity="warning", markup=False)
-        timeline.set_view(range(1, self.store.count + 1), self._all_runs, keep=keep)
+        timeline.set_view(self._whole_store(), self._all_runs, keep=keep)
         self._show_filter_state(self.store.count, self.store.count)
         if self._initial_search:
             self.query_one("#search", Input).value = self._initial_search
 
     # -- search and filters -----------------------------------------------------------------
+
+    def _whole_store(self) -> range:
+        """Rowids of every event: 1..N, a range, so 100,000 events cost no memory here."""
+        return range(1, self.store.count + 1)
 
     def action_focus_search(self) -> None:
         """Focus the search box, remembering the event to return to on Esc."""
@@ -153,8 +156,7 @@ class MainScreen(Screen[None]):
     def run_search(self, filters: Filters) -> None:
         """Run the query off the UI thread; only post the result back."""
         if not filters.active:
-            count = self.store.count
-            self.post_message(SearchFinished(filters, range(1, count + 1), self._all_runs, count))
+            self.post_message(SearchFinished(filters, self._whole_store(), self._all_runs, self.store.count))
             return
         try:
             hits = self.store.search(filters, sort="date", limit=SEARCH_LIMIT)
@@ -202,7 +204,7 @@ class MainScreen(Screen[None]):
                 Content.assemble(("⚑ Filtered: ", "bold"), narrowing.describe(), ("   f change · x clear", "dim"))
             )
         bar.display = narrowing.active
-        self.app.sub_title = f"Filtered: {filters.describe()}" if filters.active else "Kazakhstan–Tajikistan relations"
+        self.app.sub_title = f"Filtered: {filters.describe()}" if filters.active else (self.app.SUB_TITLE or "")
 
     def action_filters(self) -> None:
         """Open the filter form."""
