@@ -388,3 +388,25 @@ async def test_themes_switch(monkeypatch: pytest.MonkeyPatch) -> None:
             app.theme = theme
             await pilot.pause()
             assert "7 Jan 1993" in screen_text(app)
+
+
+async def test_keys_typed_right_after_slash_reach_the_search_box() -> None:
+    from textual import events
+
+    app = bundled_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        # Queue every key before any is handled, as a fast typist or a paste would.
+        for key, char in [("slash", "/"), ("R", "R"), ("o", "o"), ("g", "g")]:
+            app.post_message(events.Key(key, char))
+        await pilot.pause(0.2)
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.1)
+        assert app.screen.query_one("#search").value == "Rog"  # type: ignore[attr-defined]
+
+
+async def test_slash_can_be_typed_inside_the_search_box() -> None:
+    app = bundled_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("slash", *"2018", "slash", *"2020")
+        assert app.screen.query_one("#search").value == "2018/2020"  # type: ignore[attr-defined]

@@ -63,7 +63,16 @@ class MainScreen(Screen[None]):
     AUTO_FOCUS = "#timeline"
 
     BINDINGS = [
-        Binding("slash", "focus_search", "Search", key_display="/", tooltip="Search as you type; Enter keeps it"),
+        # Priority: the app runs it before forwarding the keys typed after it, so a fast "/Rogun"
+        # lands whole in the search box (check_action lets "/" through once the box has focus).
+        Binding(
+            "slash",
+            "focus_search",
+            "Search",
+            key_display="/",
+            tooltip="Search as you type; Enter keeps it",
+            priority=True,
+        ),
         Binding("n", "next_match", "Next match", show=False, tooltip="Next matching event (wraps)"),
         Binding("N", "previous_match", "Previous match", key_display="N", show=False),
         Binding("s", "read_source", "Source", tooltip="Open the event's first source article at the quote"),
@@ -117,6 +126,11 @@ class MainScreen(Screen[None]):
 
     # -- search and filters -----------------------------------------------------------------
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "focus_search":
+            return self.focused is not self.query_one("#search")
+        return True
+
     def _whole_store(self) -> range:
         """Rowids of every event: 1..N, a range, so 100,000 events cost no memory here."""
         return range(1, self.store.count + 1)
@@ -125,7 +139,8 @@ class MainScreen(Screen[None]):
         """Focus the search box, remembering the event to return to on Esc."""
         if not self.filters.query:
             self._before_search = self.query_one(Timeline).selected_rowid
-        self.query_one("#search", Input).focus()
+        # Focus now, not via Widget.focus() (deferred): keys typed right after "/" must land in the box.
+        self.set_focus(self.query_one("#search", Input))
 
     @on(Input.Changed, "#search")
     def _search_changed(self, event: Input.Changed) -> None:
