@@ -62,7 +62,7 @@ def event_markdown(store: Store, event: Event, heading: str = "###") -> str:
 def _cite(store: Store, source_id: str, quote: str) -> str:
     source = store.sources[source_id]
     return (
-        f"{md_escape(source.outlet)}, {source.published_label}, *{md_escape(source.title)}*"
+        f"{md_escape(source.outlet)}, {source.published_label}, untitled article ({md_escape(source.description)})"
         f" (`{source.file}`): “{md_escape(quote)}”"
     )
 
@@ -173,7 +173,7 @@ def to_json(store: Store, filters: Filters = NO_FILTERS) -> Iterator[str]:
 
 def _source(store: Store, source_id: str) -> dict[str, str]:
     s = store.sources[source_id]
-    return {"id": s.id, "file": s.file, "outlet": s.outlet, "published": s.published, "title": s.title}
+    return {"id": s.id, "file": s.file, "outlet": s.outlet, "published": s.published, "description": s.description}
 
 
 def render(store: Store, filters: Filters = NO_FILTERS, fmt: str = "markdown") -> str:

@@ -506,7 +506,7 @@ def event_from_model(e: Any, dates: Dates) -> Event:
 def assemble(path: Path, model: Any, events: list[Event], dates: Dates) -> LoadedStore:
     """The loaded store: sources and entities from the model, events sorted, figure conflicts found."""
     out_sources = [
-        Source(s.id, s.file, s.outlet, s.published, dates(s.published).label(long=True), s.title) for s in model.sources
+        Source(s.id, s.file, s.outlet, s.published, dates(s.published).label(long=True), s.description) for s in model.sources
     ]
     out_entities = [Entity(e.id, e.name, e.kind, tuple(e.aliases)) for e in model.entities]
     events.sort(key=lambda e: (e.start, e.end))  # stable: file order breaks ties

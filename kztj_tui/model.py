@@ -20,7 +20,7 @@ class Source(NamedTuple):
     outlet: str
     published: str
     published_label: str
-    title: str
+    description: str
 
 
 class Entity(NamedTuple):

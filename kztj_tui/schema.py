@@ -77,7 +77,9 @@ class SourceModel(_Model):
     file: Short = Field(description="Path of the article, relative to the store file")
     outlet: Short
     published: Edtf
-    title: Short
+    description: Short = Field(
+        description="kztj's own one-line description of the article (the articles have no headlines)"
+    )
 
 
 class EntityModel(_Model):

@@ -22,7 +22,7 @@ from .text import fold
 if TYPE_CHECKING:
     from .loader import LoadedStore
 
-SCHEMA_VERSION = "6"
+SCHEMA_VERSION = "7"
 HIGHLIGHT_OPEN, HIGHLIGHT_CLOSE = "\x02", "\x03"
 
 _DDL = """
@@ -195,7 +195,7 @@ def _source_json(s: Source) -> dict[str, Any]:
         "outlet": s.outlet,
         "published": s.published,
         "published_label": s.published_label,
-        "title": s.title,
+        "description": s.description,
     }
 
 

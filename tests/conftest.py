@@ -38,7 +38,7 @@ sources:
     file: seeds/001_e76ff33dc96d9a90.txt
     outlet: Test outlet
     published: 2021-05-20
-    title: Test article
+    description: Test article
 entities:
   - {id: tokayev, name: Kassym-Jomart Tokayev, kind: person, aliases: [Tokaev, Токаев]}
   - {id: dushanbe, name: Dushanbe, kind: city, aliases: [Душанбе]}

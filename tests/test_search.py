@@ -101,7 +101,7 @@ def test_field_filters(store: Store) -> None:
 def test_ranking_prefers_title_matches(write_store: Callable[..., Path]) -> None:
     text = """\
     sources:
-      - {id: s1, file: seeds/004_d7f03eec0b499d71.txt, outlet: O, published: 2023, title: T}
+      - {id: s1, file: seeds/004_d7f03eec0b499d71.txt, outlet: O, published: 2023, description: T}
     events:
       - {id: quote-only, date: 2020, title: Something else, summary: Nothing here., tags: [trade], status: occurred,
          sources: [{source: s1, quote: "Tajikistan exported 26,000 tons of grapes"}]}

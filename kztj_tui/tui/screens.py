@@ -42,7 +42,10 @@ class ReaderScreen(Screen[None]):
         source = self.source
         yield Static(
             Content.assemble(
-                (source.title, "bold"), "\n", (f"{source.outlet} · {source.published_label} · {source.file}", "dim")
+                ("Untitled article · ", "bold"),
+                (source.description, "italic"),
+                "\n",
+                (f"{source.outlet} · {source.published_label} · {source.file}", "dim"),
             ),
             id="reader-heading",
         )
