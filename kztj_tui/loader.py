@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -12,9 +11,8 @@ from . import edtf
 from .errors import Problem, Progress, StoreError
 from .locations import default_store_path
 from .model import Citation, Entity, Event, Figure, Source
+from .positions import Loc, Locator, dotted
 from .text import normalize_for_quote, quote_in, sanitize
-
-Loc = tuple[str | int, ...]
 
 
 @dataclass(slots=True)
@@ -253,49 +251,7 @@ def read_store_text(path: Path) -> tuple[bytes, str]:
     return data, text
 
 
-class _Locator:
-    """Maps a data path such as ("events", 3, "title") to a YAML line and column."""
-
-    def __init__(self, text: str, path: str) -> None:
-        import yaml
-
-        self.path = path
-        try:
-            self.root = yaml.compose(text, Loader=yaml.CSafeLoader)
-        except yaml.YAMLError:
-            self.root = None
-
-    def problem(self, loc: Loc, message: str, at_key: bool = False) -> Problem:
-        import yaml
-
-        node = self.root
-        for index, part in enumerate(loc):
-            last = index == len(loc) - 1
-            if isinstance(node, yaml.MappingNode):
-                for key_node, value_node in node.value:
-                    if key_node.value == str(part):
-                        node = key_node if (last and at_key) else value_node
-                        break
-                else:
-                    break
-            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
-                node = node.value[part]
-            else:
-                break
-        if node is None:
-            return Problem(self.path, 1, 1, message)
-        mark = node.start_mark
-        return Problem(self.path, mark.line + 1, mark.column + 1, message)
-
-
-def _dotted(loc: Iterable[str | int]) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
-
-
-def _pydantic_problems(error: Any, locator: _Locator, prefix: Loc = ()) -> list[Problem]:
+def _pydantic_problems(error: Any, locator: Locator, prefix: Loc = ()) -> list[Problem]:
     problems = []
     for item in error.errors(include_url=False):
         loc = prefix + tuple(item["loc"])
@@ -305,12 +261,12 @@ def _pydantic_problems(error: Any, locator: _Locator, prefix: Loc = ()) -> list[
         if kind == "extra_forbidden":
             message = f"unknown key '{loc[-1]}'"
             at_key = True
-            where = _dotted(loc[:-1]) or "top level"
+            where = dotted(loc[:-1]) or "top level"
         elif kind == "missing":
             message = f"missing required key '{loc[-1]}'"
-            where = _dotted(loc[:-1]) or "top level"
+            where = dotted(loc[:-1]) or "top level"
         else:
-            where = _dotted(loc)
+            where = dotted(loc)
             if kind == "string_too_long":
                 size = len(item.get("input") or "")
                 message = f"value is {size:,} characters; the limit is {item['ctx']['max_length']:,}"
@@ -351,16 +307,16 @@ def load(path: Path | str, progress: Progress | None = None) -> LoadedStore:
     gc.disable()
     try:
         problems: list[Problem] = []
-        locator: _Locator | None = None
+        locator: Locator | None = None
         model = None
         try:
             model = StoreModel.model_validate(raw)
         except ValidationError as error:
-            locator = _Locator(text, shown)
+            locator = Locator(text, shown)
             problems = _pydantic_problems(error, locator)
         cross = _cross_check(path, raw)
         if cross:
-            locator = locator or _Locator(text, shown)
+            locator = locator or Locator(text, shown)
             problems += [locator.problem(loc, message) for loc, message in cross]
         if problems or model is None:
             problems.sort(key=lambda p: (p.line, p.column))
@@ -421,7 +377,7 @@ class References:
         """Report value if it is not a known id of kind."""
         if isinstance(value, str) and value not in self.ids[kind]:
             noun = {"entities": "entity", "events": "event", "sources": "source"}[kind]
-            self.found.append((loc, f"{_dotted(loc)}: unknown {noun} '{value}'"))
+            self.found.append((loc, f"{dotted(loc)}: unknown {noun} '{value}'"))
 
     def cite(self, loc: Loc, citation: dict[str, Any]) -> None:
         """Check a {source, quote} pair."""
@@ -436,7 +392,7 @@ class References:
         if ok is None:
             ok = self._quotes[(source_id, quote)] = quote_in(quote, text)
         if not ok:
-            self.found.append(((*loc, "quote"), f"{_dotted(loc)}.quote: quote not found in source '{source_id}'"))
+            self.found.append(((*loc, "quote"), f"{dotted(loc)}.quote: quote not found in source '{source_id}'"))
 
     def event(self, index: int, event: dict[str, Any], related: bool = True) -> None:
         """Check an event's actors, place, citations and (optionally) related events."""
@@ -506,7 +462,8 @@ def event_from_model(e: Any, dates: Dates) -> Event:
 def assemble(path: Path, model: Any, events: list[Event], dates: Dates) -> LoadedStore:
     """The loaded store: sources and entities from the model, events sorted, figure conflicts found."""
     out_sources = [
-        Source(s.id, s.file, s.outlet, s.published, dates(s.published).label(long=True), s.description) for s in model.sources
+        Source(s.id, s.file, s.outlet, s.published, dates(s.published).label(long=True), s.description)
+        for s in model.sources
     ]
     out_entities = [Entity(e.id, e.name, e.kind, tuple(e.aliases)) for e in model.entities]
     events.sort(key=lambda e: (e.start, e.end))  # stable: file order breaks ties
