@@ -1,56 +1,91 @@
-"""Open a store through the on-disk cache: keyed on the file's identity and content, written atomically."""
+"""Open a store through the on-disk cache, which is never wrong about what it describes.
+
+* Inputs: the cache records, for the store and every article, the identity the file had just
+  before it was read (size, mtime, ctime, inode, device) and the hash of the very bytes that were
+  parsed. A file whose identity differs, or that was modified within two seconds of being read
+  (a timestamp tick could hide a second edit), is hashed again and compared.
+* The cache itself: two SQLite files (events, search index) and a seal written after both, with
+  their identities and hashes. Files that no longer match their seal (overwritten, truncated,
+  tampered with) are hashed; if the hash differs they are dropped and rebuilt. Any
+  ``sqlite3.DatabaseError`` while opening means the same.
+* Every file is written under a temporary name and renamed into place; temporary files left by a
+  killed build are removed by the next build.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
 import sys
 import time
 import zlib
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import NamedTuple
 
 from . import __version__
 from .errors import Progress
 from .locations import cache_dir
 from .store import SCHEMA_VERSION, Store, build, from_loaded
+from .yamlparse import FileIdentity, read_regular_file
 
-# A file modified this close to the moment its cache was built could have changed within the
-# same timestamp tick, so its content hash is checked instead of trusting the timestamp.
+# A file modified this close to the moment it was read could have changed again within the same
+# timestamp tick, so its content hash is checked instead of trusting its identity.
 _RACY_SECONDS = 2.0
 _PYTHON = f"{sys.version_info.major}.{sys.version_info.minor}"
+# Hashing a cache file to check it against its seal reads at most this much at once.
+_MAX_CACHE_BYTES = 64 << 30
+
+Notice = Callable[[str], None]
 
 
-def cache_path(store_path: Path) -> Path:
-    """Where the cache for a store file lives."""
+def cache_folder(store_path: Path) -> Path:
+    """The folder holding the cache of one store file."""
     resolved = str(store_path.resolve())
     # A cheap name is enough: the cache records the full path and is only used when it matches.
-    return cache_dir() / f"{Path(resolved).stem[:40]}-{zlib.crc32(resolved.encode()):08x}.sqlite"
+    return cache_dir() / f"{Path(resolved).stem[:40]}-{zlib.crc32(resolved.encode()):08x}"
 
 
-def _hash(path: Path) -> str:
-    import hashlib
+class CacheFiles(NamedTuple):
+    """One build of a store's cache: events and figures, the search index, and their seal."""
 
-    digest = hashlib.blake2b(digest_size=20)
-    with path.open("rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
+    main: Path
+    fts: Path
+    seal: Path
 
-
-def _identity(path: Path) -> dict[str, Any]:
-    stat = path.stat()
-    return {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "ino": stat.st_ino, "dev": stat.st_dev}
+    @classmethod
+    def of(cls, folder: Path, build: str) -> CacheFiles:
+        """The files of a build, by its id."""
+        return cls(folder / f"{build}.sqlite", folder / f"{build}.fts.sqlite", folder / f"{build}.seal.json")
 
 
-def _fresh(meta: dict[str, str], store_path: Path) -> bool:
-    """Whether a cache's recorded inputs still match the files on disk."""
-    if meta.get("kztj") != __version__ or meta.get("schema") != SCHEMA_VERSION:
+def current_files(store_path: Path) -> CacheFiles | None:
+    """The files of the build the cache folder points at, or None when there is none."""
+    folder = cache_folder(store_path)
+    try:
+        build = (folder / "current").read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return CacheFiles.of(folder, build) if build.replace("-", "").isalnum() else None
+
+
+def _file_digest(path: Path) -> str:
+    return read_regular_file(path, _MAX_CACHE_BYTES).digest
+
+
+def _identity(path: Path) -> FileIdentity:
+    return FileIdentity.of(os.stat(path))
+
+
+def _inputs_fresh(meta: dict[str, str], store_path: Path, allow_outside: bool) -> bool:
+    """Whether every input the cache was built from is still byte for byte what was parsed."""
+    if meta.get("kztj") != __version__ or meta.get("schema") != SCHEMA_VERSION or meta.get("python") != _PYTHON:
         return False
-    if meta.get("store") != str(store_path.resolve()) or meta.get("python") != _PYTHON:
+    if meta.get("store") != str(store_path.resolve()) or meta.get("allow_outside") != str(int(allow_outside)):
         return False
-    built_at = float(meta.get("built_at", "0"))
+    read_at = float(meta.get("read_at", "0"))
     inputs = json.loads(meta.get("inputs", "[]"))
     if not inputs:
         return False
@@ -60,97 +95,184 @@ def _fresh(meta: dict[str, str], store_path: Path) -> bool:
             now = _identity(path)
         except OSError:
             return False
-        recorded = entry["identity"]
-        same_stat = all(now[key] == recorded[key] for key in ("size", "mtime_ns", "ino", "dev"))
-        racy = now["mtime_ns"] / 1e9 >= built_at - _RACY_SECONDS
-        if same_stat and not racy:
+        recorded = FileIdentity(*(entry[key] for key in FileIdentity._fields))
+        racy = recorded.mtime_ns / 1e9 >= read_at - _RACY_SECONDS
+        if now == recorded and not racy:
             continue
-        if now["size"] != recorded["size"] or _hash(path) != entry["hash"]:
+        try:
+            if now.size != recorded.size or _file_digest(path) != entry["digest"]:
+                return False
+        except (OSError, ValueError):
             return False
     return True
 
 
-def _inputs(store_path: Path, source_files: list[str]) -> list[dict[str, Any]]:
-    out = []
-    for relative in [store_path.name, *source_files]:
-        path = store_path.parent / relative
-        out.append({"path": relative, "identity": _identity(path), "hash": _hash(path)})
-    return out
+class _Damaged(Exception):
+    """The cache files are not what was written: rebuild them, and say so."""
 
 
-def index_path(path: Path) -> Path:
-    """The search-index file that goes with a cache file."""
-    return path.with_name(path.stem + ".fts.sqlite")
-
-
-def _check_size(conn: sqlite3.Connection, schema: str, path: Path) -> None:
-    page_count = conn.execute(f"PRAGMA {schema}.page_count").fetchone()[0]
-    page_size = conn.execute(f"PRAGMA {schema}.page_size").fetchone()[0]
-    if page_count * page_size > path.stat().st_size:
-        raise sqlite3.DatabaseError("truncated cache")
-
-
-def _open_cached(path: Path, store_path: Path) -> Store | None:
+def _check_seal(files: CacheFiles) -> None:
+    """Raise _Damaged unless both files are byte for byte what their seal recorded."""
     try:
-        index = index_path(path)
-        if not path.is_file() or not index.is_file():
-            return None
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
-        try:
-            conn.execute("ATTACH DATABASE ? AS idx", (f"file:{index}?mode=ro",))
-            _check_size(conn, "main", path)
-            _check_size(conn, "idx", index)
-            meta = dict(conn.execute("SELECT key, value FROM meta"))
-            if not _fresh(meta, store_path):
-                conn.close()
-                return None
-            return Store(conn, store_path)
-        except BaseException:
+        seal = json.loads(files.seal.read_text(encoding="utf-8"))
+        for file, key in ((files.main, "main"), (files.fts, "fts")):
+            recorded = seal[key]
+            if list(_identity(file)) == recorded["identity"]:
+                continue
+            if _file_digest(file) != recorded["digest"]:
+                raise _Damaged(f"{file.name} changed after it was written")
+    except FileNotFoundError as error:
+        raise _Damaged(f"{Path(error.filename or '').name} is missing") from None
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise _Damaged(f"its seal is unreadable ({error})") from None
+
+
+def _open_cached(files: CacheFiles, store_path: Path, allow_outside: bool) -> Store | None:
+    """The cached store if it is fresh; None if it is outdated; raises _Damaged if it is broken."""
+    _check_seal(files)
+    try:
+        conn = sqlite3.connect(f"file:{files.main}?mode=ro", uri=True, check_same_thread=False)
+    except sqlite3.Error as error:
+        raise _Damaged(str(error)) from None
+    try:
+        conn.execute("ATTACH DATABASE ? AS idx", (f"file:{files.fts}?mode=ro",))
+        meta = dict(conn.execute("SELECT key, value FROM meta"))
+        if not _inputs_fresh(meta, store_path, allow_outside):
             conn.close()
-            raise
-    except (sqlite3.DatabaseError, OSError, ValueError, KeyError, TypeError):
-        return None  # corrupt, truncated or unreadable: rebuild
+            return None
+        return Store(conn, store_path)
+    except (sqlite3.DatabaseError, ValueError, KeyError, TypeError) as error:
+        conn.close()
+        raise _Damaged(str(error)) from None
+    except BaseException:
+        conn.close()
+        raise
 
 
-def open_store(store_path: Path | str, use_cache: bool = True, progress: Progress | None = None) -> Store:
-    """Open a store, from the cache when it is fresh; otherwise load, validate and (re)build it.
+def _tidy(folder: Path, keep: str | None) -> None:
+    """Delete every build but ``keep``, and temporary files, except what a live kztj is writing now.
 
-    Raises errors.StoreError when the store file is invalid.
+    A process still reading an older build keeps its open files: on POSIX, unlinking them is safe.
+    """
+    for file in folder.iterdir():
+        name = file.name
+        if name == "current":
+            continue
+        if name.startswith(".current."):  # a pointer being written: .current.PID.tmp
+            owner = _pid_of(name.split(".")[2])
+        else:
+            build = name.split(".", 1)[0]
+            if build == keep:
+                continue
+            owner = _pid_of(build)
+        if owner != os.getpid() and _alive(owner):
+            continue
+        with contextlib.suppress(OSError):
+            file.unlink()
+
+
+def _pid_of(build: str) -> int:
+    try:
+        return int(build.split("-")[0])
+    except ValueError:
+        return 0
+
+
+def _alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # someone else's process: leave its files alone
+    return True
+
+
+def _write_seal(files: CacheFiles) -> None:
+    seal = {
+        key: {"identity": list(_identity(file)), "digest": _file_digest(file)}
+        for key, file in (("main", files.main), ("fts", files.fts))
+    }
+    files.seal.write_text(json.dumps(seal), encoding="utf-8")
+
+
+def _point_at(folder: Path, build: str) -> None:
+    """Make ``build`` the current one, atomically: readers see the old build or the new, never a mix."""
+    temporary = folder / f".current.{os.getpid()}.tmp"
+    temporary.write_text(build + "\n", encoding="ascii")
+    os.replace(temporary, folder / "current")
+
+
+def open_store(
+    store_path: Path | str,
+    use_cache: bool = True,
+    progress: Progress | None = None,
+    allow_outside_articles: bool = False,
+    notice: Notice | None = None,
+) -> Store:
+    """Open a store, from the cache when it is fresh and whole; otherwise load, validate and (re)build it.
+
+    ``notice`` is told, in one line, when a damaged cache is dropped. Raises errors.StoreError when
+    the store file is invalid.
     """
     store_path = Path(store_path)
-    target = cache_path(store_path)
+    folder = cache_folder(store_path)
     if use_cache:
-        cached = _open_cached(target, store_path)
-        if cached is not None:
-            return cached
+        files = current_files(store_path)
+        if files is not None:
+            try:
+                cached = _open_cached(files, store_path, allow_outside_articles)
+            except _Damaged as damage:
+                if notice:
+                    notice(f"the cache in {folder} was damaged ({damage}); rebuilding it")
+                drop(store_path)
+                cached = None
+            if cached is not None:
+                return cached
     from .loader import load  # only a cache miss pays for the YAML, schema and EDTF imports
 
-    loaded = load(store_path, progress)
-    if not use_cache:
-        return from_loaded(loaded)
+    read_at = time.time()
+    loaded = load(store_path, progress, allow_outside_articles=allow_outside_articles)
+    build_id = f"{os.getpid()}-{time.time_ns()}"
     meta = {
-        "build": f"{os.getpid()}-{time.time_ns()}",
+        "build": build_id,
         "kztj": __version__,
         "store": str(store_path.resolve()),
         "python": _PYTHON,
-        "built_at": repr(time.time()),
-        "inputs": json.dumps(_inputs(store_path, sorted({s.file for s in loaded.sources}))),
+        "read_at": repr(read_at),
+        "allow_outside": str(int(allow_outside_articles)),
+        "inputs": json.dumps([entry._asdict() for entry in loaded.inputs]),
     }
+    if not use_cache:
+        return from_loaded(loaded, meta)
+    files = CacheFiles.of(folder, build_id)
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-        index_temporary = target.with_name(f".{index_path(target).name}.{os.getpid()}.tmp")
+        folder.mkdir(parents=True, exist_ok=True)
         try:
-            for leftover in (temporary, index_temporary):
-                leftover.unlink(missing_ok=True)
-            build(loaded, str(temporary), str(index_temporary), meta, progress)
-            # Index first, then the main file: a reader checks the build id they share.
-            os.replace(index_temporary, index_path(target))
-            os.replace(temporary, target)
+            build(loaded, str(files.main), str(files.fts), meta, progress)
+            _write_seal(files)
+            _point_at(folder, build_id)
         finally:
-            temporary.unlink(missing_ok=True)
-            index_temporary.unlink(missing_ok=True)
-    except (OSError, sqlite3.Error):
+            _tidy(folder, keep=build_id)
+    except (OSError, sqlite3.Error, ValueError):
         return from_loaded(loaded, meta)  # an unwritable cache must not stop the user
-    reopened = _open_cached(target, store_path)
+    try:
+        reopened = _open_cached(files, store_path, allow_outside_articles)
+    except _Damaged:
+        reopened = None
     return reopened if reopened is not None else from_loaded(loaded, meta)
+
+
+def drop(store_path: Path | str) -> None:
+    """Remove a store's cache, so the next open rebuilds it."""
+    folder = cache_folder(Path(store_path))
+    try:
+        (folder / "current").unlink(missing_ok=True)
+        _tidy(folder, keep=None)
+    except OSError:
+        pass
+
+
+__all__ = ["CacheFiles", "Notice", "cache_folder", "current_files", "drop", "open_store"]

@@ -8,12 +8,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sqlite3
 import sys
 import time
 from collections.abc import Iterable, Sequence
 from datetime import date
 from pathlib import Path
-from typing import TextIO
+from typing import NoReturn, TextIO
 
 from . import __version__
 from .errors import StoreError
@@ -78,14 +79,24 @@ def _date_bound(which: str):
     return convert
 
 
+_MAX_LIMIT = 2**63 - 1  # SQLite's largest integer
+
+
 def _positive(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
         value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a positive whole number")
+    if not 1 <= value <= _MAX_LIMIT:
+        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a positive whole number (at most {_MAX_LIMIT})")
     return value
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with usage errors on one line like every other kztj error."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_ERROR, f"{self.prog}: {' '.join(message.split())} (see {self.prog} --help)\n")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -98,6 +109,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     common.add_argument(
         "--no-cache", action="store_true", default=argparse.SUPPRESS, help="do not read or write the cache"
+    )
+    common.add_argument(
+        "--allow-outside-articles",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="let the store cite articles outside its own directory (absolute paths, ../)",
     )
     filters = argparse.ArgumentParser(add_help=False)
     group = filters.add_argument_group("filters")
@@ -121,7 +138,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     group.add_argument("--query", default="", metavar="QUERY", help="keep events matching a search query")
 
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="kztj",
         parents=[common],
         description="A sourced timeline of Kazakhstan–Tajikistan relations. With no command, opens the browser.",
@@ -131,7 +148,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"kztj {__version__}")
     parser.add_argument("--event", metavar="ID", help="open the browser at this event")
     parser.add_argument("--search", metavar="QUERY", help="open the browser with this search")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     commands.add_parser("validate", parents=[common], help="check the store; one PATH:LINE:COL line per problem")
     export = commands.add_parser(
@@ -174,9 +191,34 @@ def open_for(args: argparse.Namespace) -> Store:
     path = Path(getattr(args, "events", None) or default_store_path())
     progress = _StderrProgress()
     try:
-        return open_store(path, use_cache=not getattr(args, "no_cache", False), progress=progress)
+        return open_store(
+            path,
+            use_cache=not getattr(args, "no_cache", False),
+            progress=progress,
+            allow_outside_articles=getattr(args, "allow_outside_articles", False),
+            notice=_notice,
+        )
     finally:
         progress.done()
+
+
+def _notice(message: str) -> None:
+    print(f"kztj: {message}", file=sys.stderr)
+
+
+class _Watched:
+    """An output stream that remembers whether anything was written to it."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.written = False
+
+    def write(self, text: str) -> int:
+        self.written = self.written or bool(text)
+        return self.stream.write(text)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.stream, name)
 
 
 def _write(chunks: Iterable[str], output: str | None, out: TextIO) -> None:
@@ -303,8 +345,23 @@ COMMANDS = {
 }
 
 
+def _undecodable(argv: Sequence[str]) -> str | None:
+    """The first argument that is not valid UTF-8 (Python keeps such bytes as lone surrogates)."""
+    for argument in argv:
+        try:
+            argument.encode("utf-8")
+        except UnicodeEncodeError:
+            return os.fsencode(argument).decode("utf-8", "backslashreplace")
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``kztj`` command."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    bad = _undecodable(argv)
+    if bad is not None:
+        print(f"kztj: argument '{bad[:60]}' is not valid UTF-8", file=sys.stderr)
+        return EXIT_ERROR
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command == "schema":
@@ -323,7 +380,22 @@ def main(argv: Sequence[str] | None = None) -> int:
             from .tui.app import run
 
             return run(store, event_id=args.event, search=args.search)
-        return COMMANDS[args.command](store, args, sys.stdout)
+        out = _Watched(sys.stdout)
+        try:
+            return COMMANDS[args.command](store, args, out)  # type: ignore[arg-type]
+        except sqlite3.DatabaseError as error:
+            # The cache passed its checks when opened, and broke since: drop it and, if nothing
+            # was printed yet, answer from a fresh build.
+            from .cache import drop
+
+            drop(store.path)
+            if out.written or getattr(args, "no_cache", False):
+                raise
+            _notice(f"the cache was damaged while reading it ({error}); rebuilding it")
+            return COMMANDS[args.command](open_for(args), args, out)  # type: ignore[arg-type]
+    except sqlite3.DatabaseError as error:
+        print(f"kztj: the cache was damaged while reading it ({error}); it was removed, run again", file=sys.stderr)
+        return EXIT_ERROR
     except QueryError as error:
         print(f"kztj: {error}", file=sys.stderr)
         return EXIT_ERROR

@@ -28,7 +28,25 @@ LONG_MONTHS = (
     "December",
 )
 
-_DATE = re.compile(r"(?P<y>\d{2}[\dX]{2})(?:-(?P<m>\d\d|XX)(?:-(?P<d>\d\d|XX))?)?(?P<q>[?~%])?")
+# The grammar, written once. The parser accepts exactly what POINT_PATTERN and DATE_PATTERN
+# accept (plus the one rule a pattern cannot state: an interval may not end before it starts),
+# and the JSON Schema publishes DATE_PATTERN, so an editor flags what `kztj validate` flags.
+# Only ASCII digits, and only regex syntax that Python and ECMAScript read alike.
+_D = "[0-9]"
+_YEAR = f"(?!0000){_D}{{4}}"  # fully specified; year 0000 is not supported
+_YEAR_UNSPECIFIED = f"(?:{_D}{{3}}X|{_D}{{2}}XX)"  # X may only end the year
+_LEAP_YEAR = f"(?:{_D}{{2}}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)"
+_DAY_28 = "(?:0[1-9]|1[0-9]|2[0-8])"
+_FULL_DATE = (
+    f"(?:{_YEAR}-(?:(?:0[13578]|1[02])-(?:{_DAY_28}|29|30|31)|(?:0[469]|11)-(?:{_DAY_28}|29|30)|02-{_DAY_28})"
+    f"|{_LEAP_YEAR}-02-29)"
+)
+_MONTH = "(?:0[1-9]|1[0-2])"
+POINT_PATTERN = f"(?:{_FULL_DATE}|{_YEAR}-{_MONTH}(?:-XX)?|(?:{_YEAR}|{_YEAR_UNSPECIFIED})(?:-XX(?:-XX)?)?)[?~%]?"
+DATE_PATTERN = f"^{POINT_PATTERN}(?:/{POINT_PATTERN})?$"
+_VALID_POINT = re.compile(POINT_PATTERN)
+# What a point looks like before its values are checked, to say exactly what is wrong with it.
+_DATE = re.compile(r"(?P<y>[0-9X]{4})(?:-(?P<m>[0-9]{2}|XX)(?:-(?P<d>[0-9]{2}|XX))?)?(?P<q>[?~%])?", re.ASCII)
 
 
 class EdtfError(ValueError):
@@ -79,8 +97,8 @@ def _point(text: str) -> Point:
     if not match:
         raise EdtfError(f"{text!r} is not an EDTF date (expected YYYY, YYYY-MM or YYYY-MM-DD)")
     year_text, month_text, day_text, qualifier = match.group("y", "m", "d", "q")
-    if "X" in year_text.rstrip("X"):
-        raise EdtfError(f"{text!r}: unspecified digits (X) may only end the year")
+    if "X" in year_text.rstrip("X") or year_text.count("X") > 2:
+        raise EdtfError(f"{text!r}: unspecified digits (X) may only end the year, at most two")
     unspecified = year_text.count("X")
     year_lo = int(year_text.replace("X", "0"))
     year_hi = int(year_text.replace("X", "9"))
@@ -107,6 +125,8 @@ def _point(text: str) -> Point:
                 raise EdtfError(f"{text!r}: day {day} is out of range for that month")
             start = end = date(year_lo, month, day)
             precision = "day"
+    if not _VALID_POINT.fullmatch(text):  # the grammar is the final word; the checks above explain
+        raise EdtfError(f"{text!r} is not an EDTF date kztj reads")
     return Point(start, end, precision, qualifier in ("?", "%"), qualifier in ("~", "%"))
 
 

@@ -1,21 +1,28 @@
-"""The search query language, shared by ``kztj search`` and the TUI, compiled to SQLite FTS5.
+"""The search query language, shared by ``kztj search`` and the TUI: parsed here, compiled to SQL and FTS5.
 
 Syntax: words (all must match), ``"a phrase"``, ``-word`` or ``NOT word``, ``a OR b``,
-``prefix*``, and the fields ``tag:``, ``actor:``, ``year:``, ``from:`` and ``to:``.
-Anything else is searched literally: user text never reaches FTS5 unquoted.
+``prefix*``, and the fields ``tag:``, ``actor:``, ``year:``, ``from:`` and ``to:``. Fields are
+atoms like words: ``-tag:trade``, ``NOT year:2023`` and ``wheat OR tag:culture`` mean what they
+say, and every atom narrows the result whatever its place in the query. Anything else is searched
+literally: user text never reaches FTS5 or SQL unquoted.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from .text import fold
 
 FIELDS = ("tag", "actor", "year", "from", "to")
+WORD = re.compile(r"[^\W_]+")
 _TOKEN = re.compile(r'(?P<neg>-?)(?:(?P<field>[A-Za-z]+):)?(?:"(?P<phrase>[^"]*)"?|(?P<word>[^\s"]+))')
-_WORD = re.compile(r"[^\W_]+")
+
+# Past these, a query is not something a person typed; SQLite and FTS5 also cap expression depth.
+MAX_QUERY_CHARS = 10_000
+MAX_ATOMS = 200
 
 
 class QueryError(ValueError):
@@ -23,60 +30,72 @@ class QueryError(ValueError):
 
 
 class Term(NamedTuple):
-    """One searchable unit: folded word tokens, matched as a phrase, maybe as a prefix."""
+    """Searchable text: folded word tokens, matched as a phrase, maybe as a prefix."""
 
     tokens: tuple[str, ...]
     prefix: bool = False
 
     def fts(self) -> str:
-        # Tokens are letters and digits only, so wrapping them in quotes is always valid FTS5.
+        """The FTS5 expression: tokens are letters and digits only, so quoting them is always valid."""
         return '"' + " ".join(self.tokens) + '"' + (" *" if self.prefix else "")
 
 
+class Field(NamedTuple):
+    """A field filter: ``tag``, ``actor``, or a date bound (``year`` is both bounds)."""
+
+    name: str
+    value: str
+    start: date | None = None  # the day range a date field keeps
+    end: date | None = None
+
+
+class Atom(NamedTuple):
+    """One unit of a query, possibly negated."""
+
+    what: Term | Field
+    negated: bool = False
+
+
 class Query:
-    """A parsed query: groups of alternatives that must all match, exclusions, and field filters."""
+    """A parsed query: groups of alternatives (atoms joined by OR) that must all match."""
 
     # A plain class, not a dataclass: importing dataclasses costs ~12 ms on every warm command.
-    __slots__ = ("actors", "date_from", "date_to", "excluded", "groups", "tags")
+    __slots__ = ("groups",)
 
-    def __init__(self) -> None:
-        self.groups: list[list[Term]] = []
-        self.excluded: list[Term] = []
-        self.tags: list[str] = []
-        self.actors: list[str] = []
-        self.date_from: date | None = None
-        self.date_to: date | None = None
+    def __init__(self, groups: list[list[Atom]] | None = None) -> None:
+        self.groups: list[list[Atom]] = groups or []
 
     def positive_fts(self) -> str | None:
-        """FTS5 expression for the words that must match, or None."""
-        if not self.groups:
-            return None
+        """FTS5 expression for the groups of plain words that must match, or None."""
         parts = []
-        for group in self.groups:
-            expr = " OR ".join(term.fts() for term in group)
+        for group in filter(_drives_index, self.groups):
+            expr = " OR ".join(atom.what.fts() for atom in group)  # type: ignore[union-attr]
             parts.append(f"({expr})" if len(group) > 1 else expr)
-        return " AND ".join(parts)
-
-    def negative_fts(self) -> str | None:
-        """FTS5 expression matching any excluded word, or None."""
-        if not self.excluded:
-            return None
-        return " OR ".join(term.fts() for term in self.excluded)
+        return " AND ".join(parts) or None
 
     def terms(self) -> list[Term]:
-        """Every positive term, for highlighting."""
-        return [term for group in self.groups for term in group]
+        """Every word that is searched for, not against: what a view highlights."""
+        return [a.what for group in self.groups for a in group if isinstance(a.what, Term) and not a.negated]
+
+    def fields(self) -> list[Field]:
+        """Every field filter, for describing a query."""
+        return [a.what for group in self.groups for a in group if isinstance(a.what, Field)]
+
+
+def _drives_index(group: list[Atom]) -> bool:
+    """Whether a group is plain words only: such groups become the FTS5 expression, the rest SQL."""
+    return all(isinstance(atom.what, Term) and not atom.negated for atom in group)
 
 
 def _term(text: str, allow_prefix: bool) -> Term | None:
-    prefix = allow_prefix and text.endswith("*")
-    tokens = tuple(_WORD.findall(fold(text)))
+    tokens = tuple(WORD.findall(fold(text)))
     if not tokens:
         return None
-    return Term(tokens, prefix)
+    return Term(tokens, allow_prefix and text.endswith("*"))
 
 
-def _bound(value: str, which: str) -> date:
+def date_bound(value: str, which: str) -> date:
+    """The first (``from``) or last (``to``) day an EDTF date can mean; QueryError if it is not one."""
     from . import edtf
 
     try:
@@ -86,12 +105,36 @@ def _bound(value: str, which: str) -> date:
     return when.start if which == "from" else when.end
 
 
-def parse(text: str) -> Query:
-    """Parse user query text; raise QueryError only for a field with a bad value."""
+def _field(name: str, value: str) -> Field:
+    if not value:
+        example = "2023" if name in ("year", "from", "to") else "trade"
+        raise QueryError(f"{name}: needs a value, e.g. {name}:{example}")
+    if name == "tag":
+        return Field(name, value.lower())
+    if name == "actor":
+        return Field(name, value)
+    if name == "year":
+        if not re.fullmatch(r"[0-9]{4}", value):
+            raise QueryError(f"year:{value} is not a year; use four digits, e.g. year:2023")
+        return Field(name, value, date_bound(value, "from"), date_bound(value, "to"))
+    if name == "from":
+        return Field(name, value, start=date_bound(value, "from"))
+    return Field(name, value, end=date_bound(value, "to"))
+
+
+def parse(text: str, last_word_prefix: bool = False) -> Query:
+    """Parse user query text; raise QueryError for a bad field value or an oversized query.
+
+    With ``last_word_prefix`` (search as you type), a final bare word matches as a prefix.
+    """
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryError(f"the query is {len(text):,} characters long; the limit is {MAX_QUERY_CHARS:,}")
     query = Query()
     pending_or = False
     negate_next = False
-    for match in _TOKEN.finditer(text):
+    count = 0
+    matches = list(_TOKEN.finditer(text))
+    for position, match in enumerate(matches):
         negative = bool(match.group("neg")) or negate_next
         negate_next = False
         name = (match.group("field") or "").lower()
@@ -101,41 +144,67 @@ def parse(text: str) -> Query:
             # Not a field we know (e.g. "http://..."): search the whole thing literally.
             raw = f"{match.group('field')}:{raw}"
             name = ""
-        if name:
-            value = raw.strip()
-            if not value:
-                raise QueryError(
-                    f"{name}: needs a value, e.g. {name}:{'2023' if name in ('year', 'from', 'to') else 'trade'}"
-                )
-            if name == "tag":
-                query.tags.append(value.lower())
-            elif name == "actor":
-                query.actors.append(value)
-            elif name == "year":
-                if not re.fullmatch(r"\d{4}", value):
-                    raise QueryError(f"year:{value} is not a year; use four digits, e.g. year:2023")
-                start, end = _bound(value, "from"), _bound(value, "to")
-                query.date_from = max(query.date_from or start, start)
-                query.date_to = min(query.date_to or end, end)
-            elif name == "from":
-                query.date_from = _bound(value, "from")
-            else:
-                query.date_to = _bound(value, "to")
-            continue
-        if phrase is None and word in ("OR", "AND", "NOT"):
+        if not name and phrase is None and word in ("OR", "AND", "NOT"):
             if word == "OR" and query.groups:
                 pending_or = True
             elif word == "NOT":
                 negate_next = True
             continue
-        term = _term(raw, allow_prefix=phrase is None)
-        if term is None:
-            continue
-        if negative:
-            query.excluded.append(term)
-        elif pending_or and query.groups:
-            query.groups[-1].append(term)
+        what: Term | Field | None
+        if name:
+            what = _field(name, raw.strip())
         else:
-            query.groups.append([term])
+            typing_last = last_word_prefix and phrase is None and position == len(matches) - 1 and text[-1:] != " "
+            what = _term(raw + ("*" if typing_last and not raw.endswith("*") else ""), allow_prefix=phrase is None)
+        if what is None:
+            continue
+        count += 1
+        if count > MAX_ATOMS:
+            raise QueryError(f"the query has more than {MAX_ATOMS} words and fields; narrow it down")
+        atom = Atom(what, negative)
+        if pending_or and query.groups:
+            query.groups[-1].append(atom)
+        else:
+            query.groups.append([atom])
         pending_or = False
     return query
+
+
+ActorResolver = Callable[[str], list[str]]
+
+
+def _atom_sql(atom: Atom, resolve_actor: ActorResolver) -> tuple[str, list[Any]]:
+    what = atom.what
+    if isinstance(what, Term):
+        sql, params = "e.rowid IN (SELECT rowid FROM fts WHERE fts MATCH ?)", [what.fts()]
+    elif what.name == "tag":
+        sql, params = "e.rowid IN (SELECT event FROM event_tags WHERE tag = ?)", [what.value]
+    elif what.name == "actor":
+        ids = resolve_actor(what.value)
+        marks = ",".join("?" * len(ids)) or "NULL"
+        sql, params = f"e.rowid IN (SELECT event FROM event_actors WHERE entity IN ({marks}))", list(ids)
+    else:  # a date field keeps events that overlap its days
+        bounds = []
+        params = []
+        if what.start is not None:
+            bounds.append('e."end" >= ?')
+            params.append(what.start.isoformat())
+        if what.end is not None:
+            bounds.append("e.start <= ?")
+            params.append(what.end.isoformat())
+        sql = " AND ".join(bounds)
+    return (f"NOT ({sql})" if atom.negated else f"({sql})"), params
+
+
+def where(query: Query, resolve_actor: ActorResolver) -> tuple[list[str], list[Any]]:
+    """SQL conditions on ``events e`` for every group that the FTS expression does not already cover."""
+    clauses: list[str] = []
+    params: list[Any] = []
+    for group in query.groups:
+        if _drives_index(group):
+            continue
+        parts = [_atom_sql(atom, resolve_actor) for atom in group]
+        clauses.append(parts[0][0] if len(parts) == 1 else "(" + " OR ".join(sql for sql, _ in parts) + ")")
+        for _, atom_params in parts:
+            params += atom_params
+    return clauses, params

@@ -41,11 +41,7 @@ Edtf = Annotated[
     WithJsonSchema(
         {
             "anyOf": [
-                {
-                    "type": "string",
-                    "pattern": r"^\d{2}[\dX]{2}(-(\d\d|XX)(-(\d\d|XX))?)?[?~%]?"
-                    r"(/\d{2}[\dX]{2}(-(\d\d|XX)(-(\d\d|XX))?)?[?~%]?)?$",
-                },
+                {"type": "string", "pattern": edtf.DATE_PATTERN},
                 {"type": "integer", "minimum": 1, "maximum": 9999},
             ],
             "description": "EDTF date: YYYY, YYYY-MM, YYYY-MM-DD, with ? ~ % qualifiers and A/B intervals",
@@ -54,16 +50,27 @@ Edtf = Annotated[
 ]
 
 
+# Larger than any trade figure, and small enough that every value is exact as a float.
+MAX_VALUE = 1e15
+
+
 def _number(value: Any) -> Any:
-    """Accept plain numbers only; YAML strings and booleans are not values."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if not math.isfinite(value):
-            raise ValueError("expected a finite number")
-        return value
-    raise ValueError(f"expected a plain number such as 1400000000, got {type(value).__name__}")
+    """Accept plain, finite numbers of sane size only; YAML strings and booleans are not values."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"expected a plain number such as 1400000000, got {type(value).__name__}")
+    # Compare without converting: a 400-digit int would overflow a float.
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError("expected a finite number, not NaN or infinity")
+    if not -MAX_VALUE <= value <= MAX_VALUE:
+        raise ValueError(f"the value is out of range; kztj stores numbers up to {MAX_VALUE:.0e} in size")
+    return value
 
 
-Number = Annotated[int | float, BeforeValidator(_number), WithJsonSchema({"type": "number"})]
+Number = Annotated[
+    int | float,
+    BeforeValidator(_number),
+    WithJsonSchema({"type": "number", "minimum": -MAX_VALUE, "maximum": MAX_VALUE}),
+]
 
 
 class _Model(BaseModel):
@@ -141,6 +148,12 @@ class StoreModel(_Model):
     entities: list[EntityModel] = []
     events: list[EventModel]
     figures: list[FigureModel] = []
+
+
+class StoreHeadModel(StoreModel):
+    """The store with its events already checked one by one, as the loader reads them."""
+
+    events: list[Any]
 
 
 def json_schema() -> str:

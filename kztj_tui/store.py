@@ -262,9 +262,12 @@ class Store:
         with self._lock:
             return self._conn.execute(sql, params).fetchall()
 
-    def source_path(self, source_id: str) -> Path:
-        """Where a source article lives on disk."""
-        return self.path.parent / self.sources[source_id].file
+    def article(self, source_id: str) -> str:
+        """A source's article, read afresh and made safe to show; raises articles.ArticleError."""
+        from . import articles
+
+        allow_outside = self.meta.get("allow_outside") == "1"
+        return articles.read(articles.locate(self.path.parent, self.sources[source_id].file, allow_outside)).text
 
     def entity_name(self, entity_id: str | None) -> str:
         """An entity's display name, or its id if unknown."""
@@ -311,48 +314,39 @@ class Store:
     def resolve_actor(self, text: str) -> list[str]:
         """Entity ids whose id, name or any alias matches text (case- and diacritic-insensitive)."""
         wanted = fold(text).strip()
-        words = set(query_lang._WORD.findall(wanted))
+        words = set(query_lang.WORD.findall(wanted))
         out = []
         for entity in self.entities.values():
             spellings = [entity.id, entity.name, *entity.aliases]
             for spelling in spellings:
                 folded = fold(spelling)
-                if folded == wanted or (words and words <= set(query_lang._WORD.findall(folded))):
+                if folded == wanted or (words and words <= set(query_lang.WORD.findall(folded))):
                     out.append(entity.id)
                     break
         return out
 
     def _where(self, filters: Filters, parsed: query_lang.Query | None) -> tuple[list[str], list[Any]]:
+        """SQL conditions for the filters and for the query's groups that are not plain words."""
         clauses: list[str] = []
         params: list[Any] = []
-        date_from, date_to = filters.date_from, filters.date_to
-        tags, actors = list(filters.tags), list(filters.actors)
-        if parsed is not None:
-            tags += parsed.tags
-            actors += parsed.actors
-            if parsed.date_from and (date_from is None or parsed.date_from > date_from):
-                date_from = parsed.date_from
-            if parsed.date_to and (date_to is None or parsed.date_to < date_to):
-                date_to = parsed.date_to
-        if date_from:
+        if filters.date_from:
             clauses.append('e."end" >= ?')
-            params.append(date_from.isoformat())
-        if date_to:
+            params.append(filters.date_from.isoformat())
+        if filters.date_to:
             clauses.append("e.start <= ?")
-            params.append(date_to.isoformat())
-        for tag in tags:
+            params.append(filters.date_to.isoformat())
+        for tag in filters.tags:
             clauses.append("e.rowid IN (SELECT event FROM event_tags WHERE tag = ?)")
             params.append(tag.lower())
-        for actor in actors:
+        for actor in filters.actors:
             ids = self.resolve_actor(actor)
             marks = ",".join("?" * len(ids)) or "NULL"
             clauses.append(f"e.rowid IN (SELECT event FROM event_actors WHERE entity IN ({marks}))")
             params += ids
         if parsed is not None:
-            negative = parsed.negative_fts()
-            if negative:
-                clauses.append("e.rowid NOT IN (SELECT rowid FROM fts WHERE fts MATCH ?)")
-                params.append(negative)
+            more, more_params = query_lang.where(parsed, self.resolve_actor)
+            clauses += more
+            params += more_params
         return clauses, params
 
     def search(self, filters: Filters, sort: str = "date", limit: int | None = None) -> Hits:
@@ -441,12 +435,11 @@ class Store:
         self, query_text: str, rowids: Sequence[int]
     ) -> dict[int, tuple[list[tuple[int, int]], list[tuple[int, int]]]]:
         """For each rowid that matches, the (start, end) spans of matches in its title and summary."""
-        parsed = query_lang.parse(query_text) if query_text.strip() else None
-        positive = parsed.positive_fts() if parsed else None
-        if not positive or not rowids:
+        terms = query_lang.parse(query_text).terms() if query_text.strip() else []
+        if not terms or not rowids:
             return {}
-        # Highlight every positive term, so an OR group's other branch still lights up.
-        expr = " OR ".join(t.fts() for t in parsed.terms()) if parsed else positive
+        # Highlight every term searched for, so an OR group's other branch still lights up.
+        expr = " OR ".join(term.fts() for term in terms)
         marks = ",".join("?" * len(rowids))
         found = self._rows(
             f"SELECT rowid, highlight(fts, 0, ?, ?), highlight(fts, 1, ?, ?) FROM fts "

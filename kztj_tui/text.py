@@ -5,15 +5,25 @@ from __future__ import annotations
 import re
 import unicodedata
 
-# C0 (except tab and newline), DEL, C1, and the bidi embedding/override/isolate controls,
-# which can reorder what a terminal shows (CVE-2021-42574 "Trojan Source").
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# Removed: C0 (except tab and newline), DEL, C1; the bidi embedding/override/isolate controls,
+# which can reorder what a terminal shows (CVE-2021-42574 "Trojan Source"); and invisible
+# characters that hide text from a reader or a search (zero-width space, word joiner and
+# invisible operators, byte-order mark, interlinear annotation, tag characters). Zero-width
+# joiners stay: Persian script and emoji need them.
+_CONTROL = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u180e\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064"
+    "\u2066-\u206f\ufeff\ufff9-\ufffb\U000e0000-\U000e007f]"
+)
+# Unicode's line and paragraph separators break lines in some terminals and not others: make them newlines.
+_LINE_BREAKS = re.compile("[\u2028\u2029]")
 
 
 def sanitize(text: str) -> str:
-    """Return text without terminal control characters, NFC-normalised."""
+    """Return text without control or invisible characters, line breaks as newlines, NFC-normalised."""
     if _CONTROL.search(text):
         text = _CONTROL.sub("", text)
+    if _LINE_BREAKS.search(text):
+        text = _LINE_BREAKS.sub("\n", text)
     if not text.isascii():
         text = unicodedata.normalize("NFC", text)
     return text

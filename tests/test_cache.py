@@ -22,7 +22,7 @@ def titles(path: Path) -> list[str]:
 def test_second_open_uses_the_cache(write_store: Callable[..., Path], monkeypatch: pytest.MonkeyPatch) -> None:
     path = write_store(MINIMAL)
     assert titles(path) == ["Tokayev visits Dushanbe"]
-    assert cache.cache_path(path).exists()
+    assert current(path)
 
     def refuse(*args: object, **kwargs: object) -> None:
         raise AssertionError("the store was parsed again although the cache was fresh")
@@ -52,21 +52,42 @@ def test_edited_source_article_invalidates(write_store: Callable[..., Path]) -> 
         cache.open_store(path)
 
 
-@pytest.mark.parametrize("damage", ["garbage", "truncate", "empty"])
-def test_corrupt_cache_is_ignored_and_rebuilt(write_store: Callable[..., Path], damage: str) -> None:
+def current(path: Path) -> cache.CacheFiles:
+    files = cache.current_files(path)
+    assert files is not None and files.main.exists() and files.fts.exists()
+    return files
+
+
+def damage_file(file: Path, how: str) -> None:
+    data = file.read_bytes()
+    if how == "garbage":
+        file.write_bytes(b"\x00not a database" * 100)
+    elif how == "truncate":
+        file.write_bytes(data[: len(data) // 2])
+    elif how == "empty":
+        file.write_bytes(b"")
+    elif how == "inside":  # 1 KiB overwritten in the middle, size unchanged
+        middle = len(data) // 2
+        file.write_bytes(data[:middle] + b"\xa5" * 1024 + data[middle + 1024 :])
+    else:
+        file.unlink()
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncate", "empty", "inside", "missing"])
+@pytest.mark.parametrize("which", ["main", "fts"])
+def test_damaged_cache_is_rebuilt_and_the_user_told(write_store: Callable[..., Path], damage: str, which: str) -> None:
     path = write_store(MINIMAL)
     titles(path)
-    cached = cache.cache_path(path)
-    data = cached.read_bytes()
-    if damage == "garbage":
-        cached.write_bytes(b"\x00not a database" * 100)
-    elif damage == "truncate":
-        cached.write_bytes(data[: len(data) // 2])
-    else:
-        cached.write_bytes(b"")
-    assert titles(path) == ["Tokayev visits Dushanbe"]
-    assert cached.read_bytes()[:16] == b"SQLite format 3\x00"
-    assert cache._open_cached(cached, path) is not None
+    damage_file(getattr(current(path), which), damage)
+    notices: list[str] = []
+    store = cache.open_store(path, notice=notices.append)
+    assert [store.event_at(r).title for r in store.search(Filters(query="Dushanbe")).rowids] == [
+        "Tokayev visits Dushanbe"
+    ]
+    assert len(notices) == 1 and "damaged" in notices[0] and "\n" not in notices[0]
+    rebuilt = cache.open_store(path, notice=notices.append)
+    assert rebuilt.search(Filters(query="Tokaev")).total == 1
+    assert len(notices) == 1  # the rebuilt cache is whole
 
 
 def test_no_cache_writes_nothing(
@@ -90,7 +111,7 @@ def test_unwritable_cache_dir_still_works(
 def test_invalid_store_is_never_cached(write_store: Callable[..., Path], isolated_cache: Path) -> None:
     path = write_store(MINIMAL.replace("status: occurred", "status: nope"))
     assert cli.main(["validate", "--events", str(path)]) == 2
-    assert not cache.cache_path(path).exists()
+    assert cache.current_files(path) is None
 
 
 def test_kztj_never_writes_to_the_store(write_store: Callable[..., Path]) -> None:
@@ -101,27 +122,59 @@ def test_kztj_never_writes_to_the_store(write_store: Callable[..., Path]) -> Non
     assert sorted((p.name, p.stat().st_mtime_ns) for p in path.parent.rglob("*")) == before
 
 
-@pytest.mark.parametrize("damage", ["garbage", "truncate", "missing"])
-def test_corrupt_search_index_is_rebuilt(write_store: Callable[..., Path], damage: str) -> None:
+def test_cache_from_another_build_is_not_used(write_store: Callable[..., Path]) -> None:
     path = write_store(MINIMAL)
     titles(path)
-    index = cache.index_path(cache.cache_path(path))
-    if damage == "garbage":
-        index.write_bytes(b"\x00not a database" * 100)
-    elif damage == "truncate":
-        index.write_bytes(index.read_bytes()[:1000])
-    else:
-        index.unlink()
-    assert titles(path) == ["Tokayev visits Dushanbe"]
-    assert cache._open_cached(cache.cache_path(path), path) is not None
-
-
-def test_index_from_another_build_is_not_used(write_store: Callable[..., Path]) -> None:
-    path = write_store(MINIMAL)
-    titles(path)
-    index = cache.index_path(cache.cache_path(path))
-    stale = index.read_bytes()
+    stale = current(path).fts.read_bytes()
     path.write_text(MINIMAL.replace("Tokayev visits Dushanbe", "Edited title"), encoding="utf-8")
     assert titles(path) == ["Edited title"]
-    index.write_bytes(stale)  # an index left over from the previous build
-    assert cache._open_cached(cache.cache_path(path), path) is None
+    current(path).fts.write_bytes(stale)  # an index left over from the previous build
+    notices: list[str] = []
+    store = cache.open_store(path, notice=notices.append)
+    assert [store.event_at(r).title for r in store.search(Filters(query="edited")).rowids] == ["Edited title"]
+    assert notices
+
+
+def test_store_edited_during_a_cold_load_is_never_cached_stale(write_store: Callable[..., Path]) -> None:
+    path = write_store(MINIMAL)
+    edited = MINIMAL.replace("Tokayev visits Dushanbe", "Tokayev visits DUSHANBE")
+    stat = os.stat(path)
+
+    def edit_while_parsing(phase: str, fraction: float) -> None:
+        if phase == "parsing" and path.read_text(encoding="utf-8") != edited:
+            path.write_text(edited, encoding="utf-8")  # same size; the mtime is put back too
+            os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+
+    first = cache.open_store(path, progress=edit_while_parsing)
+    assert first.event_at(1).title == "Tokayev visits Dushanbe"  # what was parsed
+    assert titles(path) == ["Tokayev visits DUSHANBE"]  # and the next run sees the edit
+
+
+def test_temporary_files_of_a_killed_build_are_removed(write_store: Callable[..., Path]) -> None:
+    path = write_store(MINIMAL)
+    titles(path)
+    folder = current(path).main.parent
+    dead = 2**22 + 12345  # above Linux's default pid_max, so no process has it
+    leftovers = [folder / f"{dead}-1.sqlite", folder / f"{dead}-1.fts.sqlite", folder / f".current.{dead}.tmp"]
+    for file in leftovers:
+        file.write_bytes(b"half-written")
+    path.write_text(MINIMAL.replace("Tokayev visits Dushanbe", "Edited"), encoding="utf-8")
+    assert titles(path) == ["Edited"]
+    assert not any(file.exists() for file in leftovers)
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        ["current", current(path).main.name, current(path).fts.name, current(path).seal.name]
+    )
+
+
+def test_damaged_cache_during_a_command_is_rebuilt(
+    write_store: Callable[..., Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write_store(MINIMAL)
+    assert cli.main(["search", "--events", str(path), "Tokaev"]) == 0
+    capsys.readouterr()
+    damage_file(current(path).main, "inside")
+    assert cli.main(["search", "--events", str(path), "Tokaev"]) == 0
+    captured = capsys.readouterr()
+    assert "visit" in captured.out
+    [line] = captured.err.splitlines()
+    assert line.startswith("kztj: ") and "damaged" in line

@@ -1,4 +1,4 @@
-"""Large stores: the parallel loader agrees with the sequential one, and the TUI handles 100k events."""
+"""Large stores: the loader reads them as libyaml does, and the TUI handles 100k events."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from kztj_tui import fastload, loader
+from kztj_tui import loader
 from kztj_tui.loader import LoadedStore, StoreError
 from kztj_tui.model import Citation, Event
 from kztj_tui.store import Store, from_loaded
@@ -41,35 +41,34 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def test_parallel_load_matches_sequential(generated: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    sequential = loader.load(generated)
-    monkeypatch.setattr(fastload, "PARALLEL_MIN_BYTES", 0)
-    data, text = loader.read_store_text(generated)
-    parallel = fastload.load_parallel(generated, data, text, None)
-    assert parallel is not None
-    assert parallel.events == sequential.events
-    assert parallel.figures == sequential.figures
-    assert parallel.sources == sequential.sources
+def test_generated_store_reads_as_pyyaml_reads_it(generated: Path) -> None:
+    # kztj builds data from libyaml's events itself; PyYAML's own constructor is the reference.
+    reference = yaml.load(generated.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+    loaded = loader.load(generated)
+    by_id = {e.id: e for e in loaded.events}
+    assert len(by_id) == len(reference["events"]) == 3000
+    for raw in reference["events"]:
+        event = by_id[raw["id"]]
+        assert (event.title, event.summary, list(event.tags), event.status) == (
+            raw["title"],
+            raw["summary"],
+            raw["tags"],
+            raw["status"],
+        )
+        assert [c.quote for c in event.sources] == [c["quote"] for c in raw["sources"]]
+    assert len(loaded.figures) == len(reference["figures"])
 
 
-def test_parallel_load_falls_back_for_exact_errors(generated: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(fastload, "PARALLEL_MIN_BYTES", 0)
-    text = generated.read_text(encoding="utf-8").replace("status: occurred", "status: maybe", 1)
+def test_error_deep_in_a_large_store_is_reported_at_its_line(generated: Path) -> None:
+    text = generated.read_text(encoding="utf-8")
+    cut = text.index("status: occurred", len(text) // 2)
     broken = generated.with_name("broken.yaml")
-    broken.write_text(text, encoding="utf-8")
-    assert fastload.load_parallel(broken, text.encode(), text, None) is None
+    broken.write_text(text[:cut] + "status: maybe" + text[cut + len("status: occurred") :], encoding="utf-8")
     with pytest.raises(StoreError) as caught:
         loader.load(broken)
     [problem] = caught.value.problems
-    line = text.splitlines()[problem.line - 1]
+    line = broken.read_text(encoding="utf-8").splitlines()[problem.line - 1]
     assert "status: maybe" in line and "events[" in problem.message
-
-
-def test_split_refuses_unusual_layouts() -> None:
-    assert fastload.split_events("events: [{id: a}]\n") is None
-    assert fastload.split_events("sources: []\n") is None
-    head, spans = fastload.split_events(BUNDLED.read_text(encoding="utf-8")) or ("", [])
-    assert "events: []" in head and spans
 
 
 def _big_store(count: int) -> Store:
@@ -139,10 +138,11 @@ async def test_broad_search_is_capped_but_counted(store_100k: Store) -> None:
         assert "first 5,000 of 99,996 matches" in str(app.screen.query_one("#match-count").render())
 
 
-def test_parallel_load_falls_back_for_a_figure_with_an_unknown_event(
-    generated: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(fastload, "PARALLEL_MIN_BYTES", 0)
+def test_figure_with_an_unknown_event_in_a_large_store(generated: Path) -> None:
     text = generated.read_text(encoding="utf-8").replace("event: event-000000", "event: no-such-event", 1)
     assert "no-such-event" in text
-    assert fastload.load_parallel(generated, text.encode(), text, None) is None
+    broken = generated.with_name("unknown-event.yaml")
+    broken.write_text(text, encoding="utf-8")
+    with pytest.raises(StoreError) as caught:
+        loader.load(broken)
+    assert ["unknown event 'no-such-event'" in p.message for p in caught.value.problems] == [True]

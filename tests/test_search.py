@@ -20,14 +20,15 @@ def ids(store: Store, text: str, sort: str = "date") -> list[str]:
 def test_parser_operators() -> None:
     parsed = query.parse('"allied interaction" grape OR wheat -cotton declar* tag:trade actor:Rahmon year:2023')
     assert parsed.positive_fts() == '"allied interaction" AND ("grape" OR "wheat") AND "declar" *'
-    assert parsed.negative_fts() == '"cotton"'
-    assert parsed.tags == ["trade"] and parsed.actors == ["Rahmon"]
-    assert (str(parsed.date_from), str(parsed.date_to)) == ("2023-01-01", "2023-12-31")
+    assert [t.tokens for t in parsed.terms()] == [("allied", "interaction"), ("grape",), ("wheat",), ("declar",)]
+    assert [(f.name, f.value) for f in parsed.fields()] == [("tag", "trade"), ("actor", "Rahmon"), ("year", "2023")]
+    year = parsed.fields()[-1]
+    assert (str(year.start), str(year.end)) == ("2023-01-01", "2023-12-31")
 
 
 def test_parser_from_to_are_precision_aware() -> None:
-    parsed = query.parse("from:2021 to:2022-02")
-    assert (str(parsed.date_from), str(parsed.date_to)) == ("2021-01-01", "2022-02-28")
+    start, end = query.parse("from:2021 to:2022-02").fields()
+    assert (str(start.start), str(end.end)) == ("2021-01-01", "2022-02-28")
 
 
 ODD_QUERIES = ["c++", 'foo"', "harbor AND", "-", '"', "OR", "*", "NOT", "AND OR NOT", "a:b:c", "(x", "^", "tag:"]

@@ -14,6 +14,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Footer, Input, Label, SelectionList, Static
 
 from .. import edtf
+from ..articles import ArticleError
 from ..model import Filters
 from ..store import Store
 from ..text import find_quote_span
@@ -56,9 +57,9 @@ class ReaderScreen(Screen[None]):
 
     def _paragraphs(self) -> Iterable[Content]:
         try:
-            text = self.store.source_path(self.source.id).read_text(encoding="utf-8")
-        except OSError as error:
-            yield Content(f"Cannot read {self.source.file}: {error.strerror}")
+            text = self.store.article(self.source.id)
+        except ArticleError as error:
+            yield Content(f"Cannot show {self.source.file}: {error}")
             return
         span = find_quote_span(self.quote, text)
         offset = 0

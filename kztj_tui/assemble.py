@@ -1,0 +1,106 @@
+"""Turn validated models into the runtime store: events with date bounds and labels, figures with conflicts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from . import edtf
+from .model import Citation, Entity, Event, Figure, Source
+
+
+class InputFile(NamedTuple):
+    """A file a store was built from, as it was read: the cache is valid while these still match."""
+
+    path: str  # relative to the store's directory (or absolute, for an article allowed outside it)
+    size: int
+    mtime_ns: int
+    ctime_ns: int
+    ino: int
+    dev: int
+    digest: str
+
+
+@dataclass(slots=True)
+class LoadedStore:
+    """A validated store, events in chronological order, and the exact inputs it was built from."""
+
+    path: Path
+    sources: list[Source]
+    entities: list[Entity]
+    events: list[Event]
+    figures: list[Figure]
+    inputs: list[InputFile] = field(default_factory=list)
+    allow_outside_articles: bool = False
+
+
+class Dates:
+    """EDTF parses, memoised: a large store repeats the same dates many times."""
+
+    def __init__(self) -> None:
+        self._parsed: dict[str, edtf.When] = {}
+
+    def __call__(self, text: str) -> edtf.When:
+        found = self._parsed.get(text)
+        if found is None:
+            found = self._parsed[text] = edtf.parse(text)
+        return found
+
+
+def event_from_model(e: Any, dates: Dates) -> Event:
+    """A validated EventModel as a runtime Event with its date bounds and labels."""
+    w = dates(e.date)
+    return Event(
+        id=e.id,
+        date=e.date,
+        start=w.start.isoformat(),
+        end=w.end.isoformat(),
+        label=w.label(),
+        long_label=w.label(long=True),
+        title=e.title,
+        summary=e.summary,
+        tags=tuple(e.tags),
+        actors=tuple(e.actors),
+        place=e.place,
+        status=e.status,
+        sources=tuple(Citation(c.source, c.quote) for c in e.sources),
+        related=tuple(e.related),
+    )
+
+
+def assemble(path: Path, model: Any, events: list[Event], dates: Dates) -> LoadedStore:
+    """The loaded store: sources and entities from the model, events sorted, figure conflicts found."""
+    out_sources = [
+        Source(s.id, s.file, s.outlet, s.published, dates(s.published).label(long=True), s.description)
+        for s in model.sources
+    ]
+    out_entities = [Entity(e.id, e.name, e.kind, tuple(e.aliases)) for e in model.entities]
+    events.sort(key=lambda e: (e.start, e.end))  # stable: file order breaks ties
+    groups: dict[tuple[str, str, str], list[Any]] = {}
+    for f in model.figures:
+        w = dates(f.period)
+        groups.setdefault((f.metric, w.start.isoformat(), w.end.isoformat()), []).append(f)
+    out_figures = []
+    for f in model.figures:
+        w = dates(f.period)
+        group = groups[(f.metric, w.start.isoformat(), w.end.isoformat())]
+        out_figures.append(
+            Figure(
+                id=f.id,
+                metric=f.metric,
+                period=f.period,
+                period_label=w.label(),
+                start=w.start.isoformat(),
+                end=w.end.isoformat(),
+                value=f.value,
+                unit=f.unit,
+                source=f.source,
+                quote=f.quote,
+                note=f.note,
+                event=f.event,
+                conflicts=tuple(other.id for other in group if other.value != f.value),
+            )
+        )
+    out_figures.sort(key=lambda f: (f.metric, f.start, f.end))
+    return LoadedStore(path, out_sources, out_entities, events, out_figures)

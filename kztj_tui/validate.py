@@ -1,0 +1,186 @@
+"""The one validator: schema, ids, references and quotes, each problem placed at its YAML node.
+
+Events are checked one at a time while the YAML is still being parsed (see ``loader``), so a
+large store never holds its raw data, its models and its events at once. Checks that span
+items (duplicate ids, references, quotes) run once every item has been read.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from pydantic import TypeAdapter, ValidationError
+
+from . import articles
+from .assemble import Dates, InputFile, event_from_model
+from .errors import Problem
+from .model import Event
+from .positions import Loc, Locator, dotted
+from .schema import EventModel, StoreHeadModel
+from .text import normalize_for_quote, quote_in
+
+
+class Found(NamedTuple):
+    """A problem before it is placed: the data path it concerns and the message."""
+
+    loc: Loc
+    message: str
+    at_key: bool = False  # an unknown key is reported on the key, not its value
+
+
+_EVENT = TypeAdapter(EventModel)
+
+
+def pydantic_problems(error: ValidationError, prefix: Loc = ()) -> list[Found]:
+    """A pydantic error as problems worded for a person editing YAML."""
+    found: list[Found] = []
+    for item in error.errors(include_url=False):
+        loc = prefix + tuple(item["loc"])
+        kind = item["type"]
+        message = item["msg"].removeprefix("Value error, ")
+        if kind == "extra_forbidden":
+            found.append(Found(loc, f"{dotted(loc[:-1]) or 'top level'}: unknown key '{loc[-1]}'", at_key=True))
+            continue
+        if kind == "missing":
+            message = f"missing required key '{loc[-1]}'"
+            where = dotted(loc[:-1]) or "top level"
+        else:
+            where = dotted(loc)
+            if kind == "string_too_long":
+                size = len(item.get("input") or "")
+                message = f"value is {size:,} characters; the limit is {item['ctx']['max_length']:,}"
+        found.append(Found(loc, f"{where}: {message}"))
+    return found
+
+
+class EventChecker:
+    """Validates each event as the parser finishes it: a runtime Event when valid, else its raw data."""
+
+    def __init__(self) -> None:
+        self.found: list[Found] = []
+        self.dates = Dates()
+
+    def __call__(self, index: int, raw: Any) -> Event | Any:
+        try:
+            model = _EVENT.validate_python(raw)
+        except ValidationError as error:
+            self.found += pydantic_problems(error, ("events", index))
+            return raw  # kept for the reference checks, which report beside schema errors
+        return event_from_model(model, self.dates)
+
+
+def _records(raw: dict[str, Any], key: str) -> list[tuple[int, dict[str, Any]]]:
+    value = raw.get(key)
+    return [(i, item) for i, item in enumerate(value) if isinstance(item, dict)] if isinstance(value, list) else []
+
+
+def _strings(value: Any) -> list[tuple[int, str]]:
+    if isinstance(value, (list, tuple)):
+        return [(i, v) for i, v in enumerate(value) if isinstance(v, str)]
+    return []
+
+
+def _event_refs(item: Event | dict[str, Any]) -> tuple[Any, Any, Any, Any, Any]:
+    """(id, actors, place, related, citations) of an event, valid or raw."""
+    if isinstance(item, Event):
+        citations = [{"source": c.source, "quote": c.quote} for c in item.sources]
+        return item.id, item.actors, item.place, item.related, citations
+    return item.get("id"), item.get("actors"), item.get("place"), item.get("related"), item.get("sources")
+
+
+class References:
+    """Checks that span items: duplicate ids, dangling references, and quotes missing from their article."""
+
+    def __init__(self, store_path: Path, raw: dict[str, Any], events: list[Any], allow_outside: bool) -> None:
+        self.found: list[Found] = []
+        self.inputs: list[InputFile] = []
+        self.events = [(i, e) for i, e in enumerate(events) if isinstance(e, (Event, dict))]
+        self.ids = {name: self._ids(name, _records(raw, name)) for name in ("sources", "entities", "figures")}
+        self.ids["events"] = self._ids("events", [(i, e) for i, e in self.events])
+        self.texts: dict[str, str | None] = {}
+        # The same quote is often cited more than once; finding it once is enough.
+        self._quotes: dict[tuple[str, str], bool] = {}
+        self._read_articles(store_path, _records(raw, "sources"), allow_outside)
+
+    def _ids(self, name: str, items: list[tuple[int, Any]]) -> set[str]:
+        seen: dict[str, int] = {}
+        for index, item in items:
+            item_id = item.id if isinstance(item, Event) else item.get("id")
+            if not isinstance(item_id, str):
+                continue
+            if item_id in seen:
+                message = f"{name}[{index}].id: duplicate id '{item_id}' (first at {name}[{seen[item_id]}])"
+                self.found.append(Found((name, index, "id"), message))
+            else:
+                seen[item_id] = index
+        return set(seen)
+
+    def _read_articles(self, store_path: Path, sources: list[tuple[int, dict[str, Any]]], allow_outside: bool) -> None:
+        store_dir = store_path.parent
+        for index, source in sources:
+            source_id, file = source.get("id"), source.get("file")
+            if not isinstance(source_id, str) or not isinstance(file, str):
+                continue
+            try:
+                path = articles.locate(store_dir, file, allow_outside)
+                article = articles.read(path)
+            except articles.ArticleError as error:
+                self.texts[source_id] = None
+                self.found.append(Found(("sources", index, "file"), f"sources[{index}].file: {file}: {error}"))
+                continue
+            self.texts[source_id] = normalize_for_quote(article.text)
+            self.inputs.append(InputFile(file, *article.read.identity, article.read.digest))
+
+    def reference(self, loc: Loc, value: Any, kind: str) -> None:
+        """Report value if it is not a known id of kind."""
+        if isinstance(value, str) and value not in self.ids[kind]:
+            noun = {"entities": "entity", "events": "event", "sources": "source"}[kind]
+            self.found.append(Found(loc, f"{dotted(loc)}: unknown {noun} '{value}'"))
+
+    def cite(self, loc: Loc, citation: dict[str, Any]) -> None:
+        """Check a {source, quote} pair."""
+        source_id, quote = citation.get("source"), citation.get("quote")
+        self.reference((*loc, "source"), source_id, "sources")
+        if not isinstance(source_id, str) or not isinstance(quote, str) or source_id not in self.texts:
+            return
+        text = self.texts[source_id]
+        if text is None:
+            return  # the article itself is reported
+        ok = self._quotes.get((source_id, quote))
+        if ok is None:
+            ok = self._quotes[(source_id, quote)] = quote_in(quote, text)
+        if not ok:
+            self.found.append(Found((*loc, "quote"), f"{dotted(loc)}.quote: quote not found in source '{source_id}'"))
+
+    def check(self, raw: dict[str, Any]) -> list[Found]:
+        """Run every cross-item check; return what was found."""
+        for index, item in self.events:
+            _id, actors, place, related, citations = _event_refs(item)
+            for j, actor in _strings(actors):
+                self.reference(("events", index, "actors", j), actor, "entities")
+            self.reference(("events", index, "place"), place, "entities")
+            for j, other in _strings(related):
+                self.reference(("events", index, "related", j), other, "events")
+            for j, citation in enumerate(citations if isinstance(citations, list) else []):
+                if isinstance(citation, dict):
+                    self.cite(("events", index, "sources", j), citation)
+        for index, figure in _records(raw, "figures"):
+            self.cite(("figures", index), figure)
+            self.reference(("figures", index, "event"), figure.get("event"), "events")
+        return self.found
+
+
+def validate_head(raw: dict[str, Any]) -> tuple[Any, list[Found]]:
+    """Validate everything but the events (checked as they were parsed): the model, or the problems."""
+    try:
+        return StoreHeadModel.model_validate(raw), []
+    except ValidationError as error:
+        return None, pydantic_problems(error)
+
+
+def place(found: list[Found], locator: Locator) -> list[Problem]:
+    """Problems at their YAML positions, in file order."""
+    problems = [locator.problem(f.loc, f.message, at_key=f.at_key) for f in found]
+    problems.sort(key=lambda p: (p.line, p.column))
+    return problems

@@ -1,0 +1,343 @@
+"""Read a store file's bytes and turn libyaml's event stream into plain Python data.
+
+PyYAML's own constructor spends most of a large load in generic Python machinery; the loop
+here needs a fraction of that. It also refuses tags, anchors and aliases without expanding
+them (billion laughs, cycles), reports duplicate keys and extra documents, strips control
+characters as it goes, and is iterative, so deep nesting cannot exhaust the stack.
+
+Items of the top-level ``events`` list can be handed to a callback as soon as each is
+complete, so the loader validates and converts them while parsing instead of holding the
+whole document, its models and its events at once.
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import os
+import stat
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from .errors import Problem, Progress, StoreError
+from .text import sanitize
+
+_STANDARD_TAGS = {
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:timestamp",
+}
+_COLLECTION_TAGS = {None, "!", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
+_STR = "tag:yaml.org,2002:str"
+MAX_DEPTH = 64
+
+# Called with (index in the events list, the item's data); whatever it returns is kept in its place.
+EventSink = Callable[[int, Any], Any]
+
+
+class FileIdentity(NamedTuple):
+    """What the file system says about a file: a change to the file changes at least one of these."""
+
+    size: int
+    mtime_ns: int
+    ctime_ns: int
+    ino: int
+    dev: int
+
+    @classmethod
+    def of(cls, result: os.stat_result) -> FileIdentity:
+        """The identity in a stat result."""
+        return cls(result.st_size, result.st_mtime_ns, result.st_ctime_ns, result.st_ino, result.st_dev)
+
+
+class FileBytes(NamedTuple):
+    """The bytes of a file as they were read, the file's identity before the read, and their hash."""
+
+    data: bytes
+    identity: FileIdentity
+    digest: str
+
+
+def digest(data: bytes) -> str:
+    """The content hash kztj records for an input file."""
+    return hashlib.blake2b(data, digest_size=20).hexdigest()
+
+
+def read_regular_file(path: Path, limit: int) -> FileBytes:
+    """Read a regular file of at most ``limit`` bytes; raise OSError or ValueError with a reason.
+
+    The identity is taken from the open descriptor before reading, so a file that changes while it
+    is read never looks like the version that was parsed.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    if not stat.S_ISREG(os.stat(path).st_mode):
+        raise ValueError(_not_regular(os.stat(path).st_mode))
+    descriptor = os.open(path, flags)  # non-blocking: a FIFO swapped in after the stat cannot hang us
+    try:
+        before = os.fstat(descriptor)
+        if not stat.S_ISREG(before.st_mode):
+            raise ValueError(_not_regular(before.st_mode))
+        if before.st_size > limit:
+            raise ValueError(f"is {before.st_size:,} bytes; the limit is {limit:,}")
+        chunks = []
+        remaining = limit + 1
+        while remaining > 0:
+            chunk = os.read(descriptor, min(remaining, 1 << 24))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            remaining -= len(chunk)
+        data = b"".join(chunks)
+        if len(data) > limit:
+            raise ValueError(f"grew past the limit of {limit:,} bytes while being read")
+    finally:
+        os.close(descriptor)
+    return FileBytes(data, FileIdentity.of(before), digest(data))
+
+
+def _not_regular(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "is a directory, not a file"
+    if stat.S_ISFIFO(mode):
+        return "is a named pipe, not a regular file"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "is a device, not a regular file"
+    if stat.S_ISSOCK(mode):
+        return "is a socket, not a regular file"
+    return "is not a regular file"
+
+
+# A store is text a person edits; anything near this size is a mistake or an attack.
+MAX_STORE_BYTES = 2 << 30
+
+
+def read_store(path: Path) -> FileBytes:
+    """Read the store file, turning every OS failure into a Problem at 1:1."""
+    shown = str(path)
+    try:
+        read = read_regular_file(path, MAX_STORE_BYTES)
+    except FileNotFoundError:
+        raise StoreError([Problem(shown, 1, 1, "no such file")]) from None
+    except PermissionError:
+        raise StoreError([Problem(shown, 1, 1, "permission denied")]) from None
+    except ValueError as error:
+        raise StoreError([Problem(shown, 1, 1, str(error))]) from None
+    except OSError as error:
+        raise StoreError([Problem(shown, 1, 1, f"cannot read: {error.strerror or error}")]) from None
+    return read
+
+
+def position(text: str, index: int) -> tuple[int, int]:
+    """1-based line and column of a character index in text."""
+    line = text.count("\n", 0, index) + 1
+    return line, index - (text.rfind("\n", 0, index) + 1) + 1
+
+
+def check_utf8(data: bytes, shown: str) -> None:
+    """Raise a one-line Problem at the first byte that is not UTF-8."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line, column = position(data[: error.start].decode("utf-8", "replace"), error.start)
+        message = f"not UTF-8: byte 0x{data[error.start]:02x} cannot be decoded"
+        raise StoreError([Problem(shown, line, column, message)]) from None
+
+
+class _ProgressReader:
+    """A file-like view of bytes that reports how far libyaml has read."""
+
+    def __init__(self, data: bytes, progress: Progress | None) -> None:
+        self._data = data
+        self._pos = 0
+        self._progress = progress
+        self._next_report = 0
+
+    def read(self, size: int = -1) -> bytes:
+        end = len(self._data) if size < 0 else self._pos + size
+        chunk = self._data[self._pos : end]
+        self._pos += len(chunk)
+        if self._progress and self._pos >= self._next_report:
+            self._progress("parsing", self._pos / max(1, len(self._data)))
+            self._next_report = self._pos + (1 << 20)
+        return chunk
+
+
+def _yaml_message(error: Any, data: bytes) -> str:
+    problem = getattr(error, "problem", None) or str(error)
+    context = getattr(error, "context", None)
+    mark = getattr(error, "problem_mark", None)
+    if mark is not None and _char_at(data, mark) == "\t":
+        return "YAML: tab character where YAML expects spaces (indent with spaces only)"
+    message = f"YAML syntax error: {problem}"
+    if context:
+        message += f" ({context})"
+    return message
+
+
+def _char_at(data: bytes, mark: Any) -> str:
+    """The character at a libyaml mark (line and column count characters, not bytes)."""
+    lines = data.split(b"\n", mark.line + 1)
+    if mark.line >= len(lines):
+        return ""
+    line = lines[mark.line].decode("utf-8", "replace")
+    return line[mark.column] if mark.column < len(line) else ""
+
+
+class _Builder:
+    """Builds plain Python data from libyaml's events, collecting problems as it goes."""
+
+    def __init__(self, path: str, on_event: EventSink | None) -> None:
+        import yaml
+
+        self.yaml = yaml
+        self.path = path
+        self.on_event = on_event
+        self.problems: list[Problem] = []
+        self._anchors: set[str] = set()
+        self._tags: dict[str, str] = {}
+        self._constructor = yaml.constructor.SafeConstructor()
+
+    def _problem(self, mark: Any, message: str) -> None:
+        self.problems.append(Problem(self.path, mark.line + 1, mark.column + 1, message))
+
+    def _refuse_tag(self, tag: str, mark: Any) -> None:
+        name = tag.replace("tag:yaml.org,2002:", "!!")
+        self._problem(mark, f"YAML: tag {name} is not allowed; kztj reads plain data only")
+
+    def _refuse_anchor(self, event: Any, alias: bool) -> None:
+        if event.anchor in self._anchors:
+            return
+        self._anchors.add(event.anchor)
+        what = f"alias *{event.anchor}" if alias else f"anchor &{event.anchor}"
+        self._problem(event.start_mark, f"YAML {what} is not allowed (anchors and aliases can explode or loop)")
+
+    def _scalar(self, loader: Any, event: Any) -> Any:
+        value = event.value
+        tag = event.tag
+        if tag is None or tag == "!":
+            if event.style or not event.implicit[0]:  # libyaml reports plain style as ""
+                tag = _STR
+            else:
+                # Plain scalars repeat (every key, every status): cache their resolved tags.
+                short = len(value) < 24
+                tag = self._tags.get(value) if short else None
+                if tag is None:
+                    tag = loader.resolve(self.yaml.ScalarNode, value, event.implicit)
+                    if short:
+                        self._tags[value] = tag
+        if tag == _STR:
+            return sanitize(value)
+        if tag not in _STANDARD_TAGS:
+            self._refuse_tag(tag, event.start_mark)
+            return None
+        node = self.yaml.ScalarNode(tag, value, event.start_mark, event.end_mark)
+        try:
+            return self._constructor.construct_object(node)
+        except (ValueError, OverflowError, self.yaml.YAMLError):
+            # An impossible date such as 2021-13-01 stays text for the schema to report.
+            return sanitize(value)
+
+    def build(self, loader: Any) -> Any:
+        """Consume every event and return the document's data."""
+        yaml = self.yaml
+        missing = object()
+        stack: list[Any] = []
+        keys: list[Any] = []
+        key_marks: list[Any] = []
+        root: Any = None
+        documents = 0
+        on_event = self.on_event
+        events_list: Any = None  # the top-level events sequence, once it is open
+
+        def add(value: Any, mark: Any) -> None:
+            nonlocal root
+            if not stack:
+                root = value
+                return
+            parent = stack[-1]
+            if parent.__class__ is list:
+                if parent is events_list and on_event is not None:
+                    value = on_event(len(parent), value)
+                parent.append(value)
+            elif keys[-1] is missing:
+                keys[-1] = value if isinstance(value, (str, int, float, bool)) or value is None else repr(value)
+                key_marks[-1] = mark
+            else:
+                key = keys[-1]
+                if key in parent:
+                    self._problem(key_marks[-1], f"duplicate key '{key}' in the same mapping")
+                parent[key] = value
+                keys[-1] = missing
+
+        while True:
+            event = loader.get_event()
+            kind = event.__class__
+            if kind is yaml.ScalarEvent:
+                if event.anchor:
+                    self._refuse_anchor(event, alias=False)
+                add(self._scalar(loader, event), event.start_mark)
+            elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+                if event.anchor:
+                    self._refuse_anchor(event, alias=False)
+                if event.tag not in _COLLECTION_TAGS:
+                    self._refuse_tag(event.tag, event.start_mark)
+                if len(stack) >= MAX_DEPTH:
+                    # Deeper YAML is never a store, and recursive code further on would overflow the C stack.
+                    self._problem(event.start_mark, f"YAML is nested more than {MAX_DEPTH} levels deep")
+                    break
+                container: Any = {} if kind is yaml.MappingStartEvent else []
+                if len(stack) == 1 and kind is yaml.SequenceStartEvent and keys[-1] == "events":
+                    events_list = container
+                stack.append(container)
+                keys.append(missing)
+                key_marks.append(event.start_mark)
+            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+                done = stack.pop()
+                keys.pop()
+                add(done, key_marks.pop())
+            elif kind is yaml.AliasEvent:
+                self._refuse_anchor(event, alias=True)
+                add(None, event.start_mark)
+            elif kind is yaml.DocumentStartEvent:
+                documents += 1
+                if documents > 1:
+                    self._problem(event.start_mark, "expected one YAML document, found another ('---')")
+                    break
+            elif kind is yaml.StreamEndEvent:
+                break
+        return root
+
+
+def parse(data: bytes, path: str, progress: Progress | None = None, on_event: EventSink | None = None) -> Any:
+    """Parse a YAML document into plain data; raise StoreError with every problem found."""
+    import yaml
+
+    builder = _Builder(path, on_event)
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # the parse allocates millions of objects and no cycles; collection only slows it
+    loader = yaml.CSafeLoader(_ProgressReader(data, progress))  # type: ignore[arg-type]
+    try:
+        root = builder.build(loader)
+    except yaml.reader.ReaderError as error:
+        before = data[: error.position].decode("utf-8", "replace")
+        line, column = position(before, len(before))
+        char = error.character if isinstance(error.character, int) else ord(str(error.character)[:1] or "?")
+        message = f"character U+{char:04X} is not allowed in YAML ({error.reason})"
+        raise StoreError([*builder.problems, Problem(path, line, column, message)]) from None
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+        raise StoreError([*builder.problems, Problem(path, line, column, _yaml_message(error, data))]) from None
+    except yaml.YAMLError as error:
+        raise StoreError([*builder.problems, Problem(path, 1, 1, _yaml_message(error, data))]) from None
+    finally:
+        loader.dispose()
+        if gc_was_enabled:
+            gc.enable()
+    if builder.problems:
+        raise StoreError(sorted(builder.problems, key=lambda p: (p.line, p.column)))
+    return root

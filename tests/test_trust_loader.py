@@ -1,0 +1,116 @@
+"""Issue 7: one loader that reads every store as libyaml does, and inputs it cannot be tricked by."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import yaml
+
+from kztj_tui import loader
+from kztj_tui.cli import main
+from kztj_tui.loader import StoreError
+
+from .conftest import MINIMAL
+
+EVENT = """\
+  - id: {id}
+    date: 2021-05-19
+    title: {title}
+    summary: A two-day visit.
+    tags: [diplomacy]
+    actors: [tokayev]
+    place: dushanbe
+    status: occurred
+    sources:
+      - source: s1
+        quote: began his two-day visit to Dushanbe May 19
+"""
+
+
+def _head(description: str) -> str:
+    return MINIMAL.split("events:")[0].replace("description: Test article", f"description: {description}")
+
+
+def test_quoted_scalar_that_looks_like_events_is_read_as_libyaml_reads_it(write_store: Callable[..., Path]) -> None:
+    # A source description is a double-quoted scalar whose lines look like an `events:` block.
+    # libyaml reads them as text; a reader that splits the file with patterns sees ghost events.
+    ghost = EVENT.format(id="ghost", title="Ghost")
+    head = _head('"Looks like\nevents:\n' + ghost + 'end"')
+    padding = "".join(EVENT.format(id=f"real-{i}", title=f"Real {i}") for i in range(40_000))  # > 8 MB
+    path = write_store(head + "events:\n" + padding)
+    assert path.stat().st_size > 8 << 20
+    reference = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+    loaded = loader.load(path)
+    assert sorted(e.id for e in loaded.events) == sorted(e["id"] for e in reference["events"])
+    assert loaded.sources[0].description == reference["sources"][0]["description"]
+
+
+def test_padded_store_reads_the_same_as_a_small_one(write_store: Callable[..., Path]) -> None:
+    small = write_store(MINIMAL)
+    padding = "".join(EVENT.format(id=f"pad-{i}", title=f"Pad {i}") for i in range(40_000))
+    big = write_store(MINIMAL.replace("figures: []\n", "") + padding, name="big.yaml")
+    assert big.stat().st_size > 8 << 20
+    first_small = loader.load(small).events[0]
+    by_id = {e.id: e for e in loader.load(big).events}
+    assert by_id["visit"] == first_small
+    assert len(by_id) == 40_001
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("1" * 400, "figures[0].value"),
+        (".nan", "figures[0].value"),
+        ("-.inf", "figures[0].value"),
+        ("1e400", "figures[0].value"),
+    ],
+)
+def test_absurd_figure_values_are_validation_errors(
+    write_store: Callable[..., Path], value: str, message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = MINIMAL.replace(
+        "figures: []",
+        "figures:\n  - {id: f1, metric: trade_turnover, period: 2021, value: "
+        + value
+        + ", unit: USD, source: s1, quote: began his two-day visit}",
+    )
+    path = write_store(text)
+    assert main(["validate", "--events", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert message in err
+    assert "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("date", ["٢٠٢١-05-19", "２０２１", "2021-０５"])
+def test_edtf_accepts_ascii_digits_only(write_store: Callable[..., Path], date: str) -> None:
+    path = write_store(MINIMAL.replace("date: 2021-05-19/2021-05-20", f"date: '{date}'"))
+    with pytest.raises(StoreError) as caught:
+        loader.load(path)
+    assert any("events[0].date" in str(p) for p in caught.value.problems)
+
+
+@pytest.mark.parametrize(
+    ("char", "expected"),
+    [("\u2028", "\n"), ("\u2029", "\n"), ("\u200b", ""), ("\ufeff", ""), ("\U000e0041", ""), ("\U000e007f", "")],
+)
+def test_invisible_and_line_breaking_characters_are_normalised(
+    write_store: Callable[..., Path], char: str, expected: str
+) -> None:
+    escaped = char.encode("unicode_escape").decode("ascii")
+    path = write_store(MINIMAL.replace("title: Tokayev visits Dushanbe", f'title: "Tokayev{escaped} visits"'))
+    title = loader.load(path).events[0].title
+    assert title == f"Tokayev{expected} visits"
+
+
+def test_figure_values_stay_finite_numbers(write_store: Callable[..., Path]) -> None:
+    text = MINIMAL.replace(
+        "figures: []",
+        "figures:\n  - {id: f1, metric: trade_turnover, period: 2021, value: 123456789012, unit: USD,"
+        " source: s1, quote: began his two-day visit}",
+    )
+    value = loader.load(write_store(text)).figures[0].value
+    assert math.isfinite(value) and value == 123456789012
