@@ -349,9 +349,12 @@ class Store:
             params += more_params
         return clauses, params
 
-    def search(self, filters: Filters, sort: str = "date", limit: int | None = None) -> Hits:
-        """Events matching filters and ``filters.query``; sort is ``date`` or ``relevance``."""
-        parsed = query_lang.parse(filters.query) if filters.query.strip() else None
+    def search(self, filters: Filters, sort: str = "date", limit: int | None = None, prefix_last: bool = False) -> Hits:
+        """Events matching filters and ``filters.query``; sort is ``date`` or ``relevance``.
+
+        ``prefix_last`` is for search as you type: the word being typed matches as a prefix.
+        """
+        parsed = query_lang.parse(filters.query, prefix_last) if filters.query.strip() else None
         clauses, params = self._where(filters, parsed)
         positive = parsed.positive_fts() if parsed else None
         if positive:
