@@ -24,6 +24,8 @@ class LoadedStore:
     entities: list[Entity]
     events: list[Event]
     figures: list[Figure]
+    title: str | None = None
+    description: str | None = None
 
 
 def _position(text: str, index: int) -> tuple[int, int]:
@@ -493,7 +495,7 @@ def assemble(path: Path, model: Any, events: list[Event], dates: Dates) -> Loade
             )
         )
     out_figures.sort(key=lambda f: (f.metric, f.start, f.end))
-    return LoadedStore(path, out_sources, out_entities, events, out_figures)
+    return LoadedStore(path, out_sources, out_entities, events, out_figures, model.title, model.description)
 
 
 def _build(path: Path, model: Any) -> LoadedStore:
