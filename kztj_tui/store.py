@@ -159,7 +159,9 @@ def _fill_main(conn: sqlite3.Connection, loaded: LoadedStore, meta: dict[str, st
                 progress("indexing", min(1.0, (start + _BATCH) / total))
         conn.executescript(_INDEXES)
         final = {**meta, "schema": SCHEMA_VERSION, "count": str(len(loaded.events))}
-        final.update({key: value for key, value in (("title", loaded.title), ("description", loaded.description)) if value})
+        final.update(
+            {key: value for key, value in (("title", loaded.title), ("description", loaded.description)) if value}
+        )
         conn.executemany("INSERT INTO meta VALUES (?, ?)", sorted(final.items()))
         # Written last: a database without it was never finished.
         conn.execute("INSERT INTO meta VALUES ('complete', '1')")
