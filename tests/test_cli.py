@@ -76,7 +76,7 @@ def test_show(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["show", "declaration-allied-interaction"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("# 4–5 May 2023 — Declaration on Allied Interaction signed")
-    assert "[^declaration-allied-interaction-1]: Kazinform" in out
+    assert "[^declaration-allied-interaction/1]: Kazinform" in out
     assert cli.main(["show", "no-such-event"]) == 1
 
 
@@ -114,7 +114,7 @@ def test_export_head_shows_1993_with_footnote() -> None:
     assert result.returncode == 0
     assert "Traceback" not in result.stderr
     assert "### 7 January 1993 — Kazakhstan and Tajikistan establish diplomatic relations" in result.stdout
-    assert "[^diplomatic-relations-established-1]: Kazinform" in result.stdout
+    assert "[^diplomatic-relations-established/1]: Kazinform" in result.stdout
 
 
 def test_export_2023_has_declaration_and_both_contract_totals(capsys: pytest.CaptureFixture[str]) -> None:

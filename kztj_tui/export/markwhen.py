@@ -3,7 +3,7 @@
 markwhen has no escape character of its own, so every line of user text is placed where its
 parser cannot read structure into it: the title after kztj's own ``!id`` (markwhen takes the
 first ``!word`` of a line as the event id), the rest as list items that start with a fixed
-word, all Markdown-escaped (which also defeats ``#tag``, ``[place](location)`` and ``40%``).
+word, all backslash-escaped (which defeats ``#tag``, ``[place](location)`` and ``40%``).
 """
 
 from __future__ import annotations
@@ -16,14 +16,15 @@ from .. import __version__, edtf
 from ..model import NO_FILTERS, Event, Filters
 from ..store import Store
 from .common import Selection, date_facts, figure_line, title_of
-from .markdown import md_escape
 
-_EXTRA = re.compile(r"([()%])")  # markwhen's location links and progress percentages
+# CommonMark's inline syntax (markwhen renders descriptions as Markdown) and markwhen's own:
+# ``#tag``, ``[place](location)``, ``![image](url)`` and ``40%`` progress.
+_SPECIAL = re.compile(r"([\\`*_\[\]<>#&()%~])")
 
 
 def mw_escape(text: str) -> str:
-    """User text for a markwhen line: Markdown-escaped, plus markwhen's own syntax."""
-    return _EXTRA.sub(r"\\\1", md_escape(text))
+    """User text for a markwhen line, backslash-escaped so neither markwhen nor Markdown reads syntax in it."""
+    return _SPECIAL.sub(r"\\\1", " ".join(text.split()))
 
 
 def mw_tag(tag: str) -> str:
