@@ -235,19 +235,19 @@ def open_for(args: argparse.Namespace) -> Store:
 
 
 def _console(args: argparse.Namespace, out: TextIO) -> Any | None:
-    """A rich Console for terminal tables, or None for plain lines (piped, or --color never off a terminal)."""
-    color = getattr(args, "color", "auto")
-    if color == "always" or (color == "auto" and out.isatty()) or (color == "never" and out.isatty()):
-        from rich.console import Console
+    """A rich Console for a terminal table, or None for plain lines (piped without --color always).
 
-        return Console(
-            file=out,
-            highlight=False,
-            markup=False,
-            force_terminal=color == "always" or None,
-            no_color=color == "never" or (color == "auto" and bool(os.environ.get("NO_COLOR"))),
-        )
-    return None
+    ``never`` keeps the table on a terminal but emits no escape sequence at all; ``auto`` drops
+    colour (not bold) when NO_COLOR is set, as rich does.
+    """
+    color = getattr(args, "color", "auto")
+    if color != "always" and not out.isatty():
+        return None
+    from rich.console import Console
+
+    if color == "never":
+        return Console(file=out, highlight=False, markup=False, color_system=None)
+    return Console(file=out, highlight=False, markup=False, force_terminal=color == "always" or None)
 
 
 def _unknown_filter_values(store: Store, args: argparse.Namespace) -> list[str]:
