@@ -41,9 +41,10 @@ def test_json_golden(store: Store) -> None:
 
 def test_json_shape(store: Store) -> None:
     data = json.loads(export.render(store, fmt="json"))
-    assert list(data) == ["sources", "entities", "events", "figures"]
+    assert list(data) == ["format", "title", "description", "sources", "entities", "events", "figures"]
+    assert data["format"] == "kztj-export/1" and data["title"] == store.title
     for event in data["events"]:
-        assert set(event) >= EVENT_KEYS
+        assert set(event) >= EVENT_KEYS | {"precision", "uncertain", "approximate"}
         assert len(event["start"]) == len(event["end"]) == 10 and event["start"] <= event["end"]
         assert all(set(c) == {"source", "quote"} for c in event["sources"])
     for figure in data["figures"]:
