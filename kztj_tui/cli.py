@@ -304,7 +304,7 @@ def cmd_search(store: Store, args: argparse.Namespace, out: TextIO) -> int:
         events = [store.event_at(r).to_json() for r in hits.rowids]
         out.write(json.dumps(events, ensure_ascii=False, indent=2) + "\n")
     elif console is not None:
-        _search_table(store, filters.query, hits.rowids, hits.total, console)
+        _search_table(store, filters.query, hits.rowids, hits.total, out, console)
     else:
         for rowid in hits.rowids:
             event = store.event_at(rowid)
@@ -312,7 +312,10 @@ def cmd_search(store: Store, args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK if hits.rowids else EXIT_NO_MATCH
 
 
-def _search_table(store: Store, query: str, rowids: Sequence[int], total: int, console: Any) -> None:
+def _search_table(
+    store: Store, query: str, rowids: Sequence[int], total: int, out: TextIO, console: Any = None
+) -> None:
+    from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
@@ -335,7 +338,7 @@ def _search_table(store: Store, query: str, rowids: Sequence[int], total: int, c
         for start, end in spans:
             match.stylize("bold reverse", start, end)
         table.add_row(event.label, title, match)
-    console.print(table)
+    (console or Console(file=out, highlight=False)).print(table)
 
 
 def cmd_show(store: Store, args: argparse.Namespace, out: TextIO) -> int:
