@@ -31,6 +31,8 @@ class LoadedStore:
     entities: list[Entity]
     events: list[Event]
     figures: list[Figure]
+    title: str | None = None
+    description: str | None = None
     inputs: list[InputFile] = field(default_factory=list)
     allow_outside_articles: bool = False
 
@@ -103,4 +105,4 @@ def assemble(path: Path, model: Any, events: list[Event], dates: Dates) -> Loade
             )
         )
     out_figures.sort(key=lambda f: (f.metric, f.start, f.end))
-    return LoadedStore(path, out_sources, out_entities, events, out_figures)
+    return LoadedStore(path, out_sources, out_entities, events, out_figures, model.title, model.description)

@@ -11,10 +11,10 @@ import os
 import sqlite3
 import sys
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import NoReturn, TextIO
+from typing import Any, NoReturn, TextIO
 
 from . import __version__
 from .errors import StoreError
@@ -24,6 +24,8 @@ from .query import QueryError
 from .store import Store
 
 EXIT_OK, EXIT_NO_MATCH, EXIT_ERROR = 0, 1, 2
+COLOR_CHOICES = ("auto", "always", "never")
+SHELLS = ("bash", "zsh", "fish")
 
 EPILOG = """\
 examples:
@@ -32,11 +34,14 @@ examples:
   kztj export | head -40                Markdown report on stdout
   kztj export --from 2023 --to 2023 -o report.md
   kztj export --format json --tag trade
-  kztj search 'Tokaev "allied interaction"'   exit 1 when nothing matches
-  kztj search 'trade -wheat year:2022' --json
+  kztj export --format ics -o kztj.ics      also csv, jsonl, timelinejs, markwhen
+  kztj search Tokaev '"allied interaction"'  exit 1 when nothing matches
+  kztj search trade -wheat year:2022 --json
   kztj show declaration-allied-interaction
-  kztj figures --metric trade_turnover
+  kztj figures --metric trade_turnover --format csv
+  kztj tags; kztj actors                    what --tag and --actor accept
   kztj validate --events my-events.yaml
+  kztj completion bash > ~/.local/share/bash-completion/completions/kztj
 
 exit status: 0 success (search: something matched), 1 nothing matched or no such
 event, 2 an error (invalid store, bad option or query, unwritable output).
@@ -100,7 +105,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     common.add_argument(
         "--events",
         metavar="PATH",
@@ -116,7 +121,13 @@ def _parser() -> argparse.ArgumentParser:
         default=argparse.SUPPRESS,
         help="let the store cite articles outside its own directory (absolute paths, ../)",
     )
-    filters = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--color",
+        choices=COLOR_CHOICES,
+        default=argparse.SUPPRESS,
+        help="colour and tables on stdout: auto (on a terminal, unless NO_COLOR is set), always, never",
+    )
+    filters = _Parser(add_help=False)
     group = filters.add_argument_group("filters")
     group.add_argument(
         "--from",
@@ -151,25 +162,69 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     commands.add_parser("validate", parents=[common], help="check the store; one PATH:LINE:COL line per problem")
+    from .export import FORMATS
+
     export = commands.add_parser(
-        "export", parents=[common, filters], help="write the (filtered) timeline as Markdown or JSON"
+        "export",
+        parents=[common, filters],
+        help="write the (filtered) timeline as Markdown, JSON, JSONL, CSV, iCalendar, TimelineJS or markwhen",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="formats:\n" + "".join(f"  {name:<11} {fmt.help}\n" for name, fmt in FORMATS.items()),
     )
-    export.add_argument("--format", choices=("markdown", "json"), default="markdown")
-    export.add_argument("-o", "--output", metavar="FILE", help="write to FILE atomically instead of stdout")
-    search = commands.add_parser("search", parents=[common, filters], help="search events (exit 1 if none match)")
+    export.add_argument(
+        "--format", choices=tuple(FORMATS), default="markdown", help="output format (default: markdown; see below)"
+    )
+    export.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="write to FILE atomically instead of stdout ('-' is stdout); never the store or its articles",
+    )
+    search = commands.add_parser(
+        "search",
+        parents=[common, filters],
+        help="search events (exit 1 if none match)",
+        description="Search events. Words starting with '-' are part of the query (trade -wheat), not options.",
+    )
     search.add_argument(
         "terms", nargs="+", metavar="QUERY", help='words, "phrases", -not, OR, prefix*, tag:/actor:/year:/from:/to:'
     )
     search.add_argument("--json", action="store_true", help="print matching events as a JSON list")
-    search.add_argument("--sort", choices=("relevance", "date"), default="relevance")
+    search.add_argument(
+        "--sort",
+        choices=("relevance", "date"),
+        default="relevance",
+        help="relevance (BM25, title matches first; the default) or date",
+    )
     search.add_argument("--limit", type=_positive, default=None, metavar="N", help="at most N results")
     show = commands.add_parser("show", parents=[common], help="show one event in full")
-    show.add_argument("id", metavar="ID")
-    show.add_argument("--json", action="store_true")
+    show.add_argument("id", metavar="ID", help="the event's id (see kztj search)")
+    show.add_argument("--json", action="store_true", help="print the event as JSON, shaped as in the export")
     figures = commands.add_parser("figures", parents=[common], help="the numeric series, conflicts flagged")
-    figures.add_argument("--metric", action="append", default=[], metavar="METRIC")
-    figures.add_argument("--json", action="store_true")
-    commands.add_parser("schema", help="print the store's JSON Schema (events.schema.json)")
+    figures.add_argument(
+        "--metric", action="append", default=[], metavar="METRIC", help="only this metric (repeatable)"
+    )
+    figures.add_argument(
+        "--format",
+        choices=("table", "csv", "json"),
+        default=None,
+        help="table (default: aligned on a terminal, tab-separated when piped), or csv/json with raw numbers",
+    )
+    figures.add_argument("--json", action="store_true", help="same as --format json")
+    commands.add_parser("tags", parents=[common], help="list every tag with its number of events")
+    commands.add_parser("actors", parents=[common], help="list every actor with its number of events")
+    schema = commands.add_parser("schema", help="print the store's JSON Schema (events.schema.json)")
+    schema.add_argument(
+        "--export", action="store_true", help="print the JSON Schema of `kztj export --format json` instead"
+    )
+    completion = commands.add_parser(
+        "completion",
+        help="print a shell completion script",
+        description="Print a completion script. bash: kztj completion bash > "
+        "~/.local/share/bash-completion/completions/kztj; zsh: kztj completion zsh > ~/.zfunc/_kztj "
+        "(with fpath+=~/.zfunc before compinit); fish: kztj completion fish > ~/.config/fish/completions/kztj.fish",
+    )
+    completion.add_argument("shell", choices=SHELLS, help="the shell to complete for")
     return parser
 
 
@@ -221,15 +276,42 @@ class _Watched:
         return getattr(self.stream, name)
 
 
-def _write(chunks: Iterable[str], output: str | None, out: TextIO) -> None:
-    if not output:
-        for chunk in chunks:
-            out.write(chunk)
-        out.flush()
-        return
-    from .export import write_atomically
+def _console(args: argparse.Namespace, out: TextIO) -> Any | None:
+    """A rich Console for a terminal table, or None for plain lines (piped without --color always).
 
-    write_atomically(Path(output), chunks)
+    ``never`` keeps the table on a terminal but emits no escape sequence at all; ``auto`` drops
+    colour (not bold) when NO_COLOR is set, as rich does.
+    """
+    color = getattr(args, "color", "auto")
+    if color != "always" and not out.isatty():
+        return None
+    from rich.console import Console
+
+    if color == "never":
+        return Console(file=out, highlight=False, markup=False, color_system=None)
+    return Console(file=out, highlight=False, markup=False, force_terminal=color == "always" or None)
+
+
+def _unknown_filter_values(store: Store, args: argparse.Namespace) -> list[str]:
+    """One message per --tag or --actor value that matches nothing in the store, with the nearest names."""
+    from difflib import get_close_matches
+
+    problems = []
+    known_tags = [tag for tag, _ in store.tags()]
+    for tag in getattr(args, "tag", []):
+        if tag.lower() not in known_tags:
+            near = get_close_matches(tag.lower(), known_tags, n=3)
+            hint = f" (did you mean: {', '.join(near)}?)" if near else " (see: kztj tags)"
+            problems.append(f"kztj: unknown tag {tag!r}{hint}")
+    spellings = {s: e.id for e in store.entities.values() for s in (e.id, e.name, *e.aliases)}
+    for actor in getattr(args, "actor", []):
+        if not store.resolve_actor(actor):
+            near = list(
+                dict.fromkeys(store.entity_name(spellings[s]) for s in get_close_matches(actor, spellings, n=5))
+            )
+            hint = f" (did you mean: {', '.join(near[:3])}?)" if near else " (see: kztj actors)"
+            problems.append(f"kztj: unknown actor {actor!r}{hint}")
+    return problems
 
 
 def cmd_validate(store: Store, args: argparse.Namespace, out: TextIO) -> int:
@@ -242,23 +324,29 @@ def cmd_validate(store: Store, args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_export(store: Store, args: argparse.Namespace, out: TextIO) -> int:
     from . import export
+    from .output import OutputError, store_files, write_output
 
-    filters = _filters(args)
-    chunks = export.markdown(store, filters) if args.format == "markdown" else export.to_json(store, filters)
-    _write(chunks, args.output, out)
-    if args.output:
-        print(f"kztj: wrote {args.output}", file=sys.stderr)
+    chunks = export.chunks(store, _filters(args), args.format)
+    target = args.output or "-"
+    try:
+        write_output(target, chunks, protect=store_files(store), stdout=out)
+    except OutputError as error:
+        print(f"kztj: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    if target != "-":
+        print(f"kztj: wrote {target}", file=sys.stderr)
     return EXIT_OK
 
 
 def cmd_search(store: Store, args: argparse.Namespace, out: TextIO) -> int:
     filters = _filters(args, " ".join(args.terms))
     hits = store.search(filters, sort=args.sort, limit=args.limit)
+    console = _console(args, out)
     if args.json:
         events = [store.event_at(r).to_json() for r in hits.rowids]
         out.write(json.dumps(events, ensure_ascii=False, indent=2) + "\n")
-    elif out.isatty():
-        _search_table(store, filters.query, hits.rowids, hits.total, out)
+    elif console is not None:
+        _search_table(store, filters.query, hits.rowids, hits.total, out, console)
     else:
         for rowid in hits.rowids:
             event = store.event_at(rowid)
@@ -266,7 +354,9 @@ def cmd_search(store: Store, args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK if hits.rowids else EXIT_NO_MATCH
 
 
-def _search_table(store: Store, query: str, rowids: Sequence[int], total: int, out: TextIO) -> None:
+def _search_table(
+    store: Store, query: str, rowids: Sequence[int], total: int, out: TextIO, console: Any = None
+) -> None:
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
@@ -290,7 +380,7 @@ def _search_table(store: Store, query: str, rowids: Sequence[int], total: int, o
         for start, end in spans:
             match.stylize("bold reverse", start, end)
         table.add_row(event.label, title, match)
-    Console(file=out, highlight=False).print(table)
+    (console or Console(file=out, highlight=False)).print(table)
 
 
 def cmd_show(store: Store, args: argparse.Namespace, out: TextIO) -> int:
@@ -309,8 +399,17 @@ def cmd_show(store: Store, args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_figures(store: Store, args: argparse.Namespace, out: TextIO) -> int:
     figures = [f for f in store.figures if not args.metric or f.metric in args.metric]
-    if args.json:
-        out.write(json.dumps([f.to_json() for f in figures], ensure_ascii=False, indent=2) + "\n")
+    fmt = "json" if args.json else args.format
+    if fmt == "json":
+        from .export.jsonfmt import figure_json
+
+        out.write(json.dumps([figure_json(f) for f in figures], ensure_ascii=False, indent=2) + "\n")
+        return EXIT_OK if figures else EXIT_NO_MATCH
+    if fmt == "csv":
+        from .export.csvfmt import figures_csv
+
+        for chunk in figures_csv(store, args.metric):
+            out.write(chunk)
         return EXIT_OK if figures else EXIT_NO_MATCH
     rows = []
     for f in figures:
@@ -320,8 +419,8 @@ def cmd_figures(store: Store, args: argparse.Namespace, out: TextIO) -> int:
                 f"{format_value(o.value, o.unit)} ({o.source})" for o in store.figure_conflicts(f)
             )
         rows.append((f.metric, f.period_label, format_value(f.value, f.unit), f.source, conflict))
-    if out.isatty():
-        from rich.console import Console
+    console = _console(args, out)
+    if console is not None:
         from rich.table import Table
 
         table = Table("Metric", "Period", "Value", "Source", "Conflict", box=None, header_style="bold")
@@ -329,11 +428,111 @@ def cmd_figures(store: Store, args: argparse.Namespace, out: TextIO) -> int:
             table.add_row(
                 metric, period, value, source, f"⚠ {conflict}" if conflict else "", style="yellow" if conflict else None
             )
-        Console(file=out, highlight=False, markup=False).print(table)
+        console.print(table)
     else:
         for row in rows:
             out.write("\t".join(row).rstrip("\t") + "\n")
     return EXIT_OK if figures else EXIT_NO_MATCH
+
+
+def _listing(args: argparse.Namespace, out: TextIO, header: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> int:
+    console = _console(args, out)
+    if console is not None:
+        from rich.table import Table
+
+        table = Table(*header, box=None, header_style="bold")
+        for row in rows:
+            table.add_row(*row)
+        console.print(table)
+    else:
+        for row in rows:
+            out.write("\t".join(row) + "\n")
+    return EXIT_OK if rows else EXIT_NO_MATCH
+
+
+def cmd_tags(store: Store, args: argparse.Namespace, out: TextIO) -> int:
+    return _listing(args, out, ("Tag", "Events"), [(tag, str(count)) for tag, count in store.tags()])
+
+
+def cmd_actors(store: Store, args: argparse.Namespace, out: TextIO) -> int:
+    rows = []
+    for entity_id, count in store.actors():
+        entity = store.entities.get(entity_id)
+        rows.append((entity_id, entity.name if entity else entity_id, entity.kind if entity else "", str(count)))
+    return _listing(args, out, ("Id", "Name", "Kind", "Events"), rows)
+
+
+def cmd_schema(args: argparse.Namespace, out: TextIO) -> int:
+    if args.export:
+        from .export.schema import export_json_schema
+
+        out.write(export_json_schema())
+    else:
+        from .schema import json_schema
+
+        out.write(json_schema())
+    return EXIT_OK
+
+
+def cmd_completion(args: argparse.Namespace, out: TextIO) -> int:
+    import shtab  # only this command needs it
+
+    out.write(shtab.complete(_parser(), shell=args.shell))
+    return EXIT_OK
+
+
+def _search_argv(argv: list[str]) -> list[str]:
+    """Let a search query's ``-word`` through: everything after ``search`` that is not one of its options is a term.
+
+    argparse would reject ``kztj search trade -wheat`` ('unrecognized arguments'); the terms are moved
+    after a ``--`` in their original order, so ``-wheat`` reaches the query language.
+    """
+    parser = _parser()
+    top = _option_arity(parser)
+    index = 0
+    while index < len(argv) and argv[index] != "search":
+        token = argv[index]
+        if token == "--" or not token.startswith("-"):
+            return argv  # another command, or not a command at all
+        name, equals, _ = token.partition("=")
+        index += 1 + (0 if equals else top.get(name, 0))
+    if index >= len(argv):
+        return argv
+    options = _option_arity(_subparser(parser, "search"))
+    kept, terms = argv[: index + 1], []
+    rest = argv[index + 1 :]
+    position = 0
+    while position < len(rest):
+        token = rest[position]
+        name = token.partition("=")[0]
+        if token == "--":
+            terms += rest[position + 1 :]
+            break
+        if name in options:
+            takes = 0 if "=" in token else options[name]
+            kept += rest[position : position + 1 + takes]
+            position += 1 + takes
+            continue
+        terms.append(token)
+        position += 1
+    return [*kept, "--", *terms] if terms else kept
+
+
+def _option_arity(parser: argparse.ArgumentParser) -> dict[str, int]:
+    """Each option string of a parser and how many values it takes."""
+    arity = {}
+    for action in parser._actions:
+        takes = 0 if action.nargs == 0 else 1
+        for option in action.option_strings:
+            arity[option] = takes
+    return arity
+
+
+def _subparser(parser: argparse.ArgumentParser, name: str) -> argparse.ArgumentParser:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return action.choices[name]  # type: ignore[no-any-return]
+    raise KeyError(name)
 
 
 COMMANDS = {
@@ -342,7 +541,10 @@ COMMANDS = {
     "search": cmd_search,
     "show": cmd_show,
     "figures": cmd_figures,
+    "tags": cmd_tags,
+    "actors": cmd_actors,
 }
+NO_STORE = {"schema": cmd_schema, "completion": cmd_completion}
 
 
 def _undecodable(argv: Sequence[str]) -> str | None:
@@ -363,12 +565,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"kztj: argument '{bad[:60]}' is not valid UTF-8", file=sys.stderr)
         return EXIT_ERROR
     parser = _parser()
-    args = parser.parse_args(argv)
-    if args.command == "schema":
-        from .schema import json_schema
-
-        sys.stdout.write(json_schema())
-        return EXIT_OK
+    args = parser.parse_args(_search_argv(argv))
+    if args.command in NO_STORE:
+        return NO_STORE[args.command](args, sys.stdout)
     try:
         try:
             store = open_for(args)
@@ -376,7 +575,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             for problem in error.problems:
                 print(problem, file=sys.stderr)
             return EXIT_ERROR
+        unknown = _unknown_filter_values(store, args)
+        if unknown:
+            print("\n".join(unknown), file=sys.stderr)
+            return EXIT_ERROR
         if args.command is None:
+            if getattr(args, "color", "auto") == "never":
+                os.environ["NO_COLOR"] = "1"  # Textual's own switch
             from .tui.app import run
 
             return run(store, event_id=args.event, search=args.search)

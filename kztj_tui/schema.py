@@ -144,6 +144,8 @@ class StoreModel(_Model):
         json_schema_extra={"$schema": "https://json-schema.org/draft/2020-12/schema"},
     )
 
+    title: Short | None = Field(default=None, description="The timeline's title, used by every export")
+    description: Long | None = Field(default=None, description="One paragraph on what the timeline covers")
     sources: list[SourceModel] = []
     entities: list[EntityModel] = []
     events: list[EventModel]

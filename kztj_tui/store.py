@@ -22,7 +22,7 @@ from .text import fold
 if TYPE_CHECKING:
     from .loader import LoadedStore
 
-SCHEMA_VERSION = "7"
+SCHEMA_VERSION = "8"
 HIGHLIGHT_OPEN, HIGHLIGHT_CLOSE = "\x02", "\x03"
 
 _DDL = """
@@ -159,6 +159,9 @@ def _fill_main(conn: sqlite3.Connection, loaded: LoadedStore, meta: dict[str, st
                 progress("indexing", min(1.0, (start + _BATCH) / total))
         conn.executescript(_INDEXES)
         final = {**meta, "schema": SCHEMA_VERSION, "count": str(len(loaded.events))}
+        final.update(
+            {key: value for key, value in (("title", loaded.title), ("description", loaded.description)) if value}
+        )
         conn.executemany("INSERT INTO meta VALUES (?, ?)", sorted(final.items()))
         # Written last: a database without it was never finished.
         conn.execute("INSERT INTO meta VALUES ('complete', '1')")
@@ -290,6 +293,25 @@ class Store:
         """The chronological position of an event id."""
         found = self._rows("SELECT rowid FROM events WHERE id = ?", (event_id,))
         return found[0][0] if found else None
+
+    @property
+    def title(self) -> str | None:
+        """The store's own title, if it has one."""
+        return self.meta.get("title")
+
+    @property
+    def description(self) -> str | None:
+        """The store's own description, if it has one."""
+        return self.meta.get("description")
+
+    def actors(self) -> list[tuple[str, int]]:
+        """Every entity named as an actor, with its number of events, most named first."""
+        return [
+            tuple(r)
+            for r in self._rows(  # type: ignore[misc]
+                "SELECT entity, count(*) FROM event_actors GROUP BY entity ORDER BY count(*) DESC, entity"
+            )
+        ]
 
     def tags(self) -> list[tuple[str, int]]:
         """Every tag with its number of events, most used first."""

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from kztj_tui import cli
+from kztj_tui.cache import open_store
 
 from .conftest import BUNDLED, MINIMAL, REPO
 
@@ -76,7 +77,7 @@ def test_show(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["show", "declaration-allied-interaction"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("# 4–5 May 2023 — Declaration on Allied Interaction signed")
-    assert "[^declaration-allied-interaction-1]: Kazinform" in out
+    assert "[^declaration-allied-interaction/1]: Kazinform" in out
     assert cli.main(["show", "no-such-event"]) == 1
 
 
@@ -114,7 +115,7 @@ def test_export_head_shows_1993_with_footnote() -> None:
     assert result.returncode == 0
     assert "Traceback" not in result.stderr
     assert "### 7 January 1993 — Kazakhstan and Tajikistan establish diplomatic relations" in result.stdout
-    assert "[^diplomatic-relations-established-1]: Kazinform" in result.stdout
+    assert "[^diplomatic-relations-established/1]: Kazinform" in result.stdout
 
 
 def test_export_2023_has_declaration_and_both_contract_totals(capsys: pytest.CaptureFixture[str]) -> None:
@@ -122,8 +123,8 @@ def test_export_2023_has_declaration_and_both_contract_totals(capsys: pytest.Cap
     out = capsys.readouterr().out
     assert "## 2022" not in out and "## 2023" in out
     assert "Declaration on Allied Interaction signed" in out
-    assert "contracts worth $1.8 billion" in out and "contracts worth $1.3 billion" in out
-    assert "⚠ $1.8 bn" in out and "⚠ $1.3 bn" in out
+    assert "contracts worth \\$1.8 billion" in out and "contracts worth \\$1.3 billion" in out  # $ escaped for pandoc
+    assert "⚠ \\$1.8 bn" in out and "⚠ \\$1.3 bn" in out
 
 
 def test_precision_aware_from(capsys: pytest.CaptureFixture[str]) -> None:
@@ -189,3 +190,125 @@ def test_bundled_store_is_the_default() -> None:
     from kztj_tui.locations import default_store_path
 
     assert default_store_path().resolve().read_bytes() == BUNDLED.read_bytes()
+
+
+# -- the command line people expect (issue 10) ---------------------------------------------------
+
+
+def test_search_minus_word_needs_no_quoting(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["search", "trade", "-wheat", "--sort", "date"]) == 0
+    unquoted = capsys.readouterr().out
+    assert cli.main(["search", "trade -wheat", "--sort", "date"]) == 0
+    assert unquoted == capsys.readouterr().out and unquoted
+    assert cli.main(["--no-cache", "search", "-wheat", "trade", "--limit", "3"]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == 3
+
+
+def test_search_minus_word_in_a_subprocess() -> None:
+    result = run("search", "grape", "-grape")
+    assert (result.returncode, result.stdout, result.stderr) == (1, "", "")
+    result = run("search", "grape", "-zzzz", "--sort", "date")
+    assert result.returncode == 0 and "agri-trade-2022" in result.stdout
+
+
+def test_every_option_has_help() -> None:
+    import argparse
+
+    missing = []
+
+    def walk(parser: argparse.ArgumentParser, path: str) -> None:
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for name, sub in action.choices.items():
+                    walk(sub, f"{path} {name}")
+            elif not action.help or action.help == argparse.SUPPRESS:
+                missing.append(f"{path} {'/'.join(action.option_strings) or action.dest}")
+
+    walk(cli._parser(), "kztj")
+    assert missing == []
+
+
+def test_tags_and_actors_list_what_filters_accept(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["tags"]) == 0
+    tags = dict(line.split("\t") for line in capsys.readouterr().out.splitlines())
+    trade = [e for e in open_store(BUNDLED, use_cache=False).iter_events() if "trade" in e.tags]
+    assert tags["trade"] == str(len(trade)) and "energy-water" in tags
+    assert cli.main(["actors"]) == 0
+    actors = [line.split("\t") for line in capsys.readouterr().out.splitlines()]
+    assert ["tokayev", "Kassym-Jomart Tokayev", "person"] in [row[:3] for row in actors]
+    assert all(int(row[3]) > 0 for row in actors)
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["export", "--tag", "trad"], "kztj: unknown tag 'trad' (did you mean: trade?)\n"),
+        (
+            ["search", "visit", "--actor", "Tokaew"],
+            "kztj: unknown actor 'Tokaew' (did you mean: Kassym-Jomart Tokayev?)\n",
+        ),
+        (["export", "--tag", "zzzz"], "kztj: unknown tag 'zzzz' (see: kztj tags)\n"),
+    ],
+)
+def test_unknown_tag_or_actor_is_an_error_with_the_nearest_names(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    target = tmp_path / "out.md"
+    assert cli.main([*argv, "-o", str(target)] if argv[0] == "export" else argv) == 2
+    captured = capsys.readouterr()
+    assert captured.err == message and captured.out == "" and not target.exists()
+
+
+def test_color_never_and_always(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["figures", "--color", "always", "--metric", "business_forum_contracts"]) == 0
+    coloured = capsys.readouterr().out
+    assert "\x1b[" in coloured and "Metric" in coloured
+    assert cli.main(["figures", "--color", "never", "--metric", "business_forum_contracts"]) == 0
+    plain = capsys.readouterr().out
+    assert "\x1b[" not in plain and "\t" in plain
+    assert cli.main(["search", "Rogun", "--color", "always"]) == 0
+    assert "\x1b[" in capsys.readouterr().out
+
+
+def test_color_never_on_a_terminal_keeps_the_table_without_escapes(monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    out = Terminal()
+    monkeypatch.setattr(sys, "stdout", out)
+    assert cli.main(["figures", "--color", "never", "--metric", "business_forum_contracts"]) == 0
+    assert "Metric" in out.getvalue() and "\x1b[" not in out.getvalue()
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_completion_scripts(shell: str) -> None:
+    result = run("completion", shell)
+    assert result.returncode == 0 and "kztj" in result.stdout
+    assert "timelinejs" in result.stdout and "--color" in result.stdout
+
+
+def test_completion_costs_nothing_elsewhere() -> None:
+    code = (
+        "import sys, io, contextlib\nfrom kztj_tui import cli\n"
+        "with contextlib.redirect_stdout(io.StringIO()): rc = cli.main(['search', 'trade'])\n"
+        "assert 'shtab' not in sys.modules, 'shtab imported'\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=60)
+    assert result.returncode == 0, result.stderr
+
+
+def test_schema_export_prints_the_published_schema() -> None:
+    result = run("schema", "--export")
+    assert result.returncode == 0 and result.stdout == (REPO / "export.schema.json").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl", "ics", "timelinejs", "markwhen"])
+def test_export_formats_from_the_command_line(tmp_path: Path, fmt: str) -> None:
+    target = tmp_path / f"out.{fmt}"
+    result = run("export", "--format", fmt, "--tag", "culture", "-o", str(target))
+    assert result.returncode == 0 and result.stderr == f"kztj: wrote {target}\n"
+    text = target.read_text(encoding="utf-8")
+    assert "days-of-kazakh-cinema-2022" in text and "diplomatic-relations-established" not in text

@@ -19,8 +19,9 @@ EVENT_KEYS = {"id", "date", "start", "end", "title", "summary", "tags", "actors"
 def check_golden(name: str, text: str) -> None:
     path = GOLDEN / name
     if os.environ.get("KZTJ_UPDATE_GOLDEN"):
-        path.write_text(text, encoding="utf-8")
-    assert text == path.read_text(encoding="utf-8"), f"{name} differs; set KZTJ_UPDATE_GOLDEN=1 and review the diff"
+        path.write_bytes(text.encode("utf-8"))
+    # Bytes, not text: CSV and iCalendar end lines in CRLF, which text mode would hide.
+    assert text == path.read_bytes().decode("utf-8"), f"{name} differs; set KZTJ_UPDATE_GOLDEN=1 and review the diff"
 
 
 def test_markdown_golden(store: Store) -> None:
@@ -40,9 +41,10 @@ def test_json_golden(store: Store) -> None:
 
 def test_json_shape(store: Store) -> None:
     data = json.loads(export.render(store, fmt="json"))
-    assert list(data) == ["sources", "entities", "events", "figures"]
+    assert list(data) == ["format", "title", "description", "sources", "entities", "events", "figures"]
+    assert data["format"] == "kztj-export/1" and data["title"] == store.title
     for event in data["events"]:
-        assert set(event) >= EVENT_KEYS
+        assert set(event) >= EVENT_KEYS | {"precision", "uncertain", "approximate"}
         assert len(event["start"]) == len(event["end"]) == 10 and event["start"] <= event["end"]
         assert all(set(c) == {"source", "quote"} for c in event["sources"])
     for figure in data["figures"]:

@@ -139,3 +139,19 @@ async def test_reader_never_sends_an_articles_control_bytes(write_store: Callabl
         shown = "\n".join(str(s.render()) for s in app.screen.query(".paragraph"))
         assert "Clipboard" in shown and "end." in shown
         assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f]", shown), repr(shown)
+
+
+async def test_article_replaced_by_a_fifo_while_browsing_gets_a_message(write_store: Callable[..., Path]) -> None:
+    from kztj_tui.cache import open_store
+
+    path = write_store(MINIMAL)
+    store = open_store(path, use_cache=False)
+    article = path.parent / ARTICLE
+    article.unlink()
+    os.mkfifo(article)  # a writer could block a reader for ever
+    app = KztjApp(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.push_screen(ReaderScreen(store, "s1", "began his two-day visit"))
+        await pilot.pause()
+        shown = "\n".join(str(s.render()) for s in app.screen.query(".paragraph, Static"))
+        assert "named pipe" in shown

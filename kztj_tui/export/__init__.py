@@ -1,0 +1,58 @@
+"""Exports: pure functions from (store, filters) to text chunks, one module per format.
+
+``FORMATS`` maps each ``--format`` name to its writer, file extension and a one-line description;
+the command line, the browser and the README's list come from it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from importlib import import_module
+from typing import NamedTuple
+
+from ..model import NO_FILTERS, Filters
+from ..output import write_atomically
+from ..store import Store
+from .markdown import event_markdown, markdown, md_escape
+
+
+class Format(NamedTuple):
+    """An export format: where its writer lives, its file extension, and what it is for."""
+
+    module: str
+    function: str
+    extension: str
+    help: str
+
+    def writer(self) -> Callable[[Store, Filters], Iterator[str]]:
+        """The format's writer, imported on first use (a CSV export need not import iCalendar code)."""
+        return getattr(import_module(f"{__name__}.{self.module}"), self.function)  # type: ignore[no-any-return]
+
+
+FORMATS = {
+    "markdown": Format("markdown", "markdown", "md", "a report: events by year, sources as footnotes, figure tables"),
+    "json": Format("jsonfmt", "to_json", "json", "one object in the store's shape; a filtered export is a valid store"),
+    "jsonl": Format("jsonfmt", "to_jsonl", "jsonl", "one event per line, shaped as in the JSON export, figures inline"),
+    "csv": Format("csvfmt", "to_csv", "csv", "RFC 4180 CSV, one row per event, for spreadsheets and dataframes"),
+    "ics": Format("ics", "to_ics", "ics", "iCalendar: one all-day event per event, for calendar apps"),
+    "timelinejs": Format("timelinejs", "to_timelinejs", "json", "TimelineJS3 JSON, ready to publish"),
+    "markwhen": Format("markwhen", "to_markwhen", "mw", "a markwhen document"),
+}
+
+
+def chunks(store: Store, filters: Filters = NO_FILTERS, fmt: str = "markdown") -> Iterator[str]:
+    """The export in one format, as chunks to stream."""
+    return FORMATS[fmt].writer()(store, filters)
+
+
+def render(store: Store, filters: Filters = NO_FILTERS, fmt: str = "markdown") -> str:
+    """The whole export as one string (for the TUI, clipboard and tests)."""
+    return "".join(chunks(store, filters, fmt))
+
+
+__all__ = ["FORMATS", "chunks", "event_markdown", "markdown", "md_escape", "render", "write_atomically"]
+
+
+def to_json(store: Store, filters: Filters = NO_FILTERS) -> Iterator[str]:
+    """The JSON export (kept for callers of the single-module export)."""
+    return chunks(store, filters, "json")

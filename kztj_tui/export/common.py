@@ -1,0 +1,121 @@
+"""What every export format shares: which events and figures to write, and facts derived from them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import lru_cache
+from typing import NamedTuple
+
+from .. import edtf
+from ..model import NO_FILTERS, Event, Figure, Filters, format_value
+from ..store import Store
+
+DEFAULT_TITLE = "A kztj timeline"
+
+
+def title_of(store: Store) -> str:
+    """The export title: the store's own ``title``, else a neutral one naming the file."""
+    return store.title or f"{DEFAULT_TITLE} ({store.path.name})"
+
+
+class DateFacts(NamedTuple):
+    """How precise and how sure an EDTF date is, for formats that cannot say ``2023-08-25?``."""
+
+    precision: str  # day, month, year or interval
+    uncertain: bool
+    approximate: bool
+    first: edtf.Point
+    last: edtf.Point
+
+    @property
+    def hedge(self) -> str:
+        """A sentence saying the date is uncertain or approximate, or ``""``."""
+        if self.uncertain and self.approximate:
+            return "The date is approximate and uncertain."
+        if self.approximate:
+            return "The date is approximate."
+        if self.uncertain:
+            return "The date is uncertain."
+        return ""
+
+
+@lru_cache(maxsize=4096)
+def date_facts(text: str) -> DateFacts:
+    """Precision and qualifiers of a validated EDTF date (memoised: stores repeat dates)."""
+    when = edtf.parse(text)
+    points = (when.first, when.last)
+    return DateFacts(
+        "interval" if when.is_interval else when.first.precision,
+        any(p.uncertain for p in points),
+        any(p.approximate for p in points),
+        when.first,
+        when.last,
+    )
+
+
+class Selection:
+    """The events an export writes, and the figures that follow the same filters.
+
+    Streams events from the store; remembers only the ids it has written (when a filter
+    narrows the export), so figures can follow them.
+    """
+
+    def __init__(self, store: Store, filters: Filters = NO_FILTERS) -> None:
+        self.store = store
+        self.filters = filters
+        # With only a date range every figure in range belongs; tags, actors and a query
+        # narrow the figures to those of the events written.
+        narrowed = bool(filters.tags or filters.actors or filters.query.strip())
+        self.event_ids: set[str] | None = set() if narrowed else None
+        self._matching: set[int] | None = None
+
+    def events(self) -> Iterator[Event]:
+        """Matching events in chronological order."""
+        for event in self.store.iter_events(self.filters):
+            if self.event_ids is not None:
+                self.event_ids.add(event.id)
+            yield event
+
+    def figures(self) -> Iterator[Figure]:
+        """Figures whose period overlaps the range and (when narrowed) whose event was exported."""
+        date_from, date_to = self.filters.date_from, self.filters.date_to
+        for figure in self.store.figures:
+            if date_from and figure.end < date_from.isoformat():
+                continue
+            if date_to and figure.start > date_to.isoformat():
+                continue
+            if self.event_ids is None or figure.event in self.event_ids:
+                yield figure
+
+    def includes(self, event_id: str) -> bool:
+        """Whether the event with this id is part of the export (for dropping dangling references)."""
+        if not self.filters.active:
+            return True
+        if self._matching is None:
+            # Row numbers, not events: a set of ints stays small even at 100,000 events.
+            self._matching = set(self.store.search(self.filters).rowids)
+        return self.store.rowid_of(event_id) in self._matching
+
+
+def conflict_note(store: Store, figure: Figure) -> str:
+    """``conflicts with $1.3 bn (Outlet)`` for a conflicting figure, else ``""``."""
+    if not figure.conflicts:
+        return ""
+    others = "; ".join(
+        f"{format_value(o.value, o.unit)} ({store.sources[o.source].outlet})" for o in store.figure_conflicts(figure)
+    )
+    return f"conflicts with {others}"
+
+
+def figure_line(store: Store, figure: Figure) -> str:
+    """One figure in plain words: metric, period, value, source and any conflict."""
+    source = store.sources[figure.source]
+    line = f"{figure.metric} ({figure.period_label}): {format_value(figure.value, figure.unit)} per {source.outlet}"
+    note = conflict_note(store, figure)
+    return f"{line} ⚠ {note}" if note else line
+
+
+def citation_line(store: Store, source_id: str, quote: str) -> str:
+    """A source in plain words: outlet, date, article file, and the verbatim quote."""
+    source = store.sources[source_id]
+    return f"{source.outlet}, {source.published_label} ({source.file}): “{' '.join(quote.split())}”"

@@ -1,0 +1,108 @@
+"""JSON and JSON Lines: the store's own shape plus derived, read-only fields; a filtered export is a valid store."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from ..model import NO_FILTERS, Event, Figure, Filters
+from ..store import Store
+from .common import Selection, date_facts
+
+# Bumped when a field changes meaning or goes away; new optional fields keep the version.
+FORMAT = "kztj-export/1"
+
+
+def _dump(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def event_json(event: Event, keep: Any = None) -> dict[str, Any]:
+    """An event as exported: the store's fields, then ``start``, ``end``, precision and qualifiers.
+
+    ``keep(id)`` says whether a related event is in the export; the others are dropped.
+    """
+    facts = date_facts(event.date)
+    return {
+        "id": event.id,
+        "date": event.date,
+        "title": event.title,
+        "summary": event.summary,
+        "tags": list(event.tags),
+        "actors": list(event.actors),
+        "place": event.place,
+        "status": event.status,
+        "sources": [{"source": c.source, "quote": c.quote} for c in event.sources],
+        "related": [r for r in event.related if keep is None or keep(r)],
+        "start": event.start,
+        "end": event.end,
+        "precision": facts.precision,
+        "uncertain": facts.uncertain,
+        "approximate": facts.approximate,
+    }
+
+
+def figure_json(figure: Figure, keep_event: Any = None) -> dict[str, Any]:
+    """A figure as exported: the store's fields, then ISO ``start``/``end`` and the ids it conflicts with."""
+    return {
+        "id": figure.id,
+        "metric": figure.metric,
+        "period": figure.period,
+        "value": figure.value,
+        "unit": figure.unit,
+        "source": figure.source,
+        "quote": figure.quote,
+        "note": figure.note,
+        "event": figure.event if figure.event is None or keep_event is None or keep_event(figure.event) else None,
+        "start": figure.start,
+        "end": figure.end,
+        "conflicts": list(figure.conflicts),
+    }
+
+
+def _source(store: Store, source_id: str) -> dict[str, str]:
+    s = store.sources[source_id]
+    return {"id": s.id, "file": s.file, "outlet": s.outlet, "published": s.published, "description": s.description}
+
+
+def _figures_with_conflicts(store: Store, selection: Selection) -> Iterator[Figure]:
+    """The selected figures plus any figure they conflict with, so no conflict is hidden by a filter."""
+    chosen = list(selection.figures())
+    seen = {f.id for f in chosen}
+    extra = {other.id: other for f in chosen for other in store.figure_conflicts(f) if other.id not in seen}
+    ordered = {f.id for f in chosen} | set(extra)
+    yield from (f for f in store.figures if f.id in ordered)
+
+
+def to_json(store: Store, filters: Filters = NO_FILTERS) -> Iterator[str]:
+    """The store as one JSON object (``format``, title, sources, entities, events, figures); streamed."""
+    selection = Selection(store, filters)
+    yield "{" + f'"format": {_dump(FORMAT)},\n "title": {_dump(store.title)},'
+    yield f'\n "description": {_dump(store.description)},'
+    yield '\n "sources": ' + _dump([_source(store, s) for s in store.sources])
+    yield ',\n "entities": ' + _dump(
+        [{"id": e.id, "name": e.name, "kind": e.kind, "aliases": list(e.aliases)} for e in store.entities.values()]
+    )
+    yield ',\n "events": ['
+    first = True
+    for event in selection.events():
+        yield ("\n  " if first else ",\n  ") + _dump(event_json(event, selection.includes))
+        first = False
+    yield '\n ],\n "figures": ['
+    first = True
+    for figure in _figures_with_conflicts(store, selection):
+        yield ("\n  " if first else ",\n  ") + _dump(figure_json(figure, selection.includes))
+        first = False
+    yield "\n ]}\n"
+
+
+def to_jsonl(store: Store, filters: Filters = NO_FILTERS) -> Iterator[str]:
+    """One event per line, shaped as in the JSON export, with its figures (and their conflicts) inline."""
+    selection = Selection(store, filters)
+    for event in selection.events():
+        data = event_json(event, selection.includes)
+        figures = store.figures_for(event.id)
+        if figures:
+            data["figures"] = [figure_json(f) for f in figures]
+        yield _dump(data) + "\n"

@@ -1,0 +1,145 @@
+"""The Markdown report: chronological, grouped by year, sources as footnotes that carry the quotes.
+
+User text is escaped so that CommonMark, GitHub and pandoc renderers all show it literally.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+
+from .. import __version__
+from ..model import NO_FILTERS, Event, Figure, Filters, format_value
+from ..store import Store
+from .common import Selection, title_of
+
+# Every ASCII punctuation character that starts inline syntax in CommonMark, GFM or pandoc's
+# Markdown (citations @, maths $, super/subscript ^ ~, attributes {}, entities &). CommonMark lets
+# any ASCII punctuation be backslash-escaped, so escaping one too many is harmless.
+_INLINE = re.compile(r"([\\`*_\[\]<>|#~^$@&{}])")
+# What makes a line a block (list item, heading, quote, definition, example list) when it starts one.
+_BLOCK_START = re.compile(r"^(?:([-+=:(%])|(\w{1,9})([.)]))")
+
+
+def md_inline(text: str) -> str:
+    """Escape inline Markdown syntax, for text that never starts a line (kztj's own formatted values)."""
+    return _INLINE.sub(r"\\\1", " ".join(text.split()))
+
+
+def md_escape(text: str) -> str:
+    """Escape Markdown syntax so user text always reads literally, wherever it is placed in a line."""
+    return _BLOCK_START.sub(lambda m: f"\\{m[1]}" if m[1] else f"{m[2]}\\{m[3]}", md_inline(text), count=1)
+
+
+def code_span(text: str) -> str:
+    """A code span that holds any text, backticks included (CommonMark's variable-length fences)."""
+    text = " ".join(text.split())
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    padded = f" {text} " if text.startswith("`") or text.endswith("`") else text
+    return f"{fence}{padded}{fence}"
+
+
+def event_note(event_id: str, index: int) -> str:
+    """Footnote label for an event's source; ``/`` never occurs in ids, so labels cannot collide."""
+    return f"[^{event_id}/{index}]"
+
+
+def figure_note(figure_id: str) -> str:
+    """Footnote label for a figure's source: ``/fig`` where an event's label has a number."""
+    return f"[^{figure_id}/fig]"
+
+
+def _cite(store: Store, source_id: str, quote: str) -> str:
+    source = store.sources[source_id]
+    return (
+        f"{md_escape(source.outlet)}, {source.published_label}, untitled article ({md_escape(source.description)})"
+        f" ({code_span(source.file)}): “{md_escape(quote)}”"
+    )
+
+
+def event_markdown(store: Store, event: Event, heading: str = "###") -> str:
+    """One event as Markdown, with its sources as footnotes carrying the quotes."""
+    lines = [f"{heading} {event.long_label} — {md_escape(event.title)}", ""]
+    facts = [f"**Status:** {event.status}"]
+    if event.place:
+        facts.append(f"**Place:** {md_escape(store.entity_name(event.place))}")
+    if event.actors:
+        facts.append("**Actors:** " + ", ".join(md_escape(store.entity_name(a)) for a in event.actors))
+    facts.append("**Tags:** " + ", ".join(md_escape(tag) for tag in event.tags))
+    lines += [" · ".join(facts), ""]
+    notes = " ".join(event_note(event.id, i) for i in range(1, len(event.sources) + 1))
+    lines += [f"{md_escape(event.summary)} {notes}", ""]
+    figures = store.figures_for(event.id)
+    if figures:
+        for figure in figures:
+            flag = (
+                " ⚠ *conflicts with "
+                + ", ".join(md_inline(format_value(o.value, o.unit)) for o in store.figure_conflicts(figure))
+                + "*"
+                if figure.conflicts
+                else ""
+            )
+            value = md_inline(format_value(figure.value, figure.unit))
+            outlet = md_escape(store.sources[figure.source].outlet)
+            lines.append(
+                f"- {code_span(figure.metric)} ({figure.period_label}): {value}{flag} — {outlet} (quoted under Figures)"
+            )
+        lines.append("")
+    for index, citation in enumerate(event.sources, start=1):
+        lines.append(f"{event_note(event.id, index)}: {_cite(store, citation.source, citation.quote)}")
+    lines.append("")
+    return "\n".join(lines) + "\n"
+
+
+def figures_markdown(store: Store, figures: Iterable[Figure]) -> Iterator[str]:
+    """One table per metric; a conflicting value is marked and names the value it conflicts with."""
+    by_metric: dict[str, list[Figure]] = {}
+    for figure in figures:
+        by_metric.setdefault(figure.metric, []).append(figure)
+    if not by_metric:
+        return
+    yield "## Figures\n\n"
+    for metric, rows in by_metric.items():
+        yield f"### {code_span(metric)} ({rows[0].unit})\n\n"
+        yield "| Period | Value | Source | Note |\n|---|---:|---|---|\n"
+        notes = []
+        for figure in rows:
+            source = store.sources[figure.source]
+            value = format_value(figure.value, figure.unit)
+            note = md_escape(figure.note or "")
+            if figure.conflicts:
+                value = f"⚠ {value}"
+                others = "; ".join(
+                    f"{md_inline(format_value(o.value, o.unit))} per {md_escape(store.sources[o.source].outlet)}"
+                    for o in store.figure_conflicts(figure)
+                )
+                note = (note + " " if note else "") + f"**Conflict:** {others}"
+            cited = f"{md_escape(source.outlet)}, {source.published_label} {figure_note(figure.id)}"
+            yield f"| {figure.period_label} | {md_inline(value)} | {cited} | {note} |\n"
+            notes.append(f"{figure_note(figure.id)}: {_cite(store, figure.source, figure.quote)}\n")
+        yield "\n" + "".join(notes) + "\n"
+
+
+def markdown(store: Store, filters: Filters = NO_FILTERS) -> Iterator[str]:
+    """The store as a chronological Markdown report, grouped by year; yields chunks to stream."""
+    yield f"# {md_escape(title_of(store))}\n\n"
+    if store.description:
+        yield f"{md_escape(store.description)}\n\n"
+    described = f" Filters: {md_escape(filters.describe())}." if filters.active else ""
+    yield (
+        f"Exported by kztj {__version__} from {code_span(store.path.name)}.{described} Every event cites a verbatim "
+        "quote from an article kept with the store; conflicting figures are marked ⚠.\n\n"
+    )
+    selection = Selection(store, filters)
+    year = None
+    count = 0
+    for event in selection.events():
+        if event.year != year:
+            year = event.year
+            yield f"## {year}\n\n"
+        count += 1
+        yield event_markdown(store, event)
+    if count == 0:
+        yield "*No events match these filters.*\n\n"
+    yield from figures_markdown(store, selection.figures())
