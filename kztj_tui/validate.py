@@ -16,6 +16,7 @@ from . import articles
 from .assemble import Dates, InputFile, event_from_model
 from .errors import Problem
 from .model import Event
+from .nearmiss import closest_passage
 from .positions import Loc, Locator, dotted
 from .schema import EventModel, StoreHeadModel
 from .text import normalize_for_quote, quote_in
@@ -99,6 +100,7 @@ class References:
         self.ids = {name: self._ids(name, _records(raw, name)) for name in ("sources", "entities", "figures")}
         self.ids["events"] = self._ids("events", [(i, e) for i, e in self.events])
         self.texts: dict[str, str | None] = {}
+        self.articles: dict[str, str] = {}  # as written, for suggesting the passage a quote misses
         # The same quote is often cited more than once; finding it once is enough.
         self._quotes: dict[tuple[str, str], bool] = {}
         self._read_articles(store_path, _records(raw, "sources"), allow_outside)
@@ -130,6 +132,7 @@ class References:
                 self.found.append(Found(("sources", index, "file"), f"sources[{index}].file: {file}: {error}"))
                 continue
             self.texts[source_id] = normalize_for_quote(article.text)
+            self.articles[source_id] = article.text
             self.inputs.append(InputFile(file, *article.read.identity, article.read.digest))
 
     def reference(self, loc: Loc, value: Any, kind: str) -> None:
@@ -151,7 +154,12 @@ class References:
         if ok is None:
             ok = self._quotes[(source_id, quote)] = quote_in(quote, text)
         if not ok:
-            self.found.append(Found((*loc, "quote"), f"{dotted(loc)}.quote: quote not found in source '{source_id}'"))
+            message = f"{dotted(loc)}.quote: quote not found in source '{source_id}'"
+            closest = closest_passage(quote, self.articles[source_id])
+            if closest:
+                shown = closest if len(closest) <= 160 else closest[:157] + "..."
+                message += f"; closest passage: “{shown}”"
+            self.found.append(Found((*loc, "quote"), message))
 
     def check(self, raw: dict[str, Any]) -> list[Found]:
         """Run every cross-item check; return what was found."""

@@ -114,3 +114,14 @@ def test_figure_values_stay_finite_numbers(write_store: Callable[..., Path]) -> 
     )
     value = loader.load(write_store(text)).figures[0].value
     assert math.isfinite(value) and value == 123456789012
+
+
+def test_quote_with_a_typo_suggests_the_passage(
+    write_store: Callable[..., Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write_store(
+        MINIMAL.replace("began his two-day visit to Dushanbe May 19", "began his two-day vsit to Dushanbe May 19")
+    )
+    assert main(["validate", "--events", str(path)]) == 2
+    [line] = capsys.readouterr().err.splitlines()
+    assert "quote not found" in line and "closest passage" in line and "two-day visit to Dushanbe" in line
