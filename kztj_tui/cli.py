@@ -340,17 +340,25 @@ def cmd_export(store: Store, args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_search(store: Store, args: argparse.Namespace, out: TextIO) -> int:
     filters = _filters(args, " ".join(args.terms))
-    hits = store.search(filters, sort=args.sort, limit=args.limit)
     console = _console(args, out)
+    if console is None and not args.json:
+        # Piped: one streaming query for the three columns printed, no event decoded.
+        matched = False
+        lines: list[str] = []
+        for date_text, event_id, title in store.search_lines(filters, sort=args.sort, limit=args.limit):
+            matched = True
+            lines.append(f"{date_text}  {event_id}  {title}\n")
+            if len(lines) >= 4096:
+                out.write("".join(lines))
+                lines = []
+        out.write("".join(lines))
+        return EXIT_OK if matched else EXIT_NO_MATCH
+    hits = store.search(filters, sort=args.sort, limit=args.limit)
     if args.json:
-        events = [store.event_at(r).to_json() for r in hits.rowids]
+        events = [event.to_json() for event in store.events_at(hits.rowids)]
         out.write(json.dumps(events, ensure_ascii=False, indent=2) + "\n")
-    elif console is not None:
-        _search_table(store, filters.query, hits.rowids, hits.total, out, console)
     else:
-        for rowid in hits.rowids:
-            event = store.event_at(rowid)
-            out.write(f"{event.date}  {event.id}  {event.title}\n")
+        _search_table(store, filters.query, hits.rowids, hits.total, out, console)
     return EXIT_OK if hits.rowids else EXIT_NO_MATCH
 
 
@@ -368,8 +376,7 @@ def _search_table(
     table.add_column("Date", no_wrap=True)
     table.add_column("Event", ratio=2)
     table.add_column("Match", ratio=3, style="dim")
-    for rowid in rowids:
-        event = store.event_at(rowid)
+    for rowid, event in zip(rowids, store.events_at(rowids), strict=True):
         title_spans, summary_spans = highlights.get(rowid, ([], []))
         title = Text(event.title, style="bold")
         for start, end in title_spans:

@@ -22,7 +22,7 @@ from .text import fold
 if TYPE_CHECKING:
     from .loader import LoadedStore
 
-SCHEMA_VERSION = "8"
+SCHEMA_VERSION = "9"
 HIGHLIGHT_OPEN, HIGHLIGHT_CLOSE = "\x02", "\x03"
 
 _DDL = """
@@ -30,7 +30,7 @@ CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE sources(ord INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, json TEXT NOT NULL);
 CREATE TABLE entities(ord INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, json TEXT NOT NULL);
 CREATE TABLE events(
-    rowid INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, start TEXT NOT NULL, "end" TEXT NOT NULL,
+    rowid INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, date TEXT NOT NULL, start TEXT NOT NULL, "end" TEXT NOT NULL,
     year INTEGER NOT NULL, label TEXT NOT NULL, long_label TEXT NOT NULL, status TEXT NOT NULL,
     kind TEXT NOT NULL, title TEXT NOT NULL, json TEXT NOT NULL);
 CREATE TABLE event_tags(tag TEXT NOT NULL, event INTEGER NOT NULL);
@@ -132,11 +132,12 @@ def _fill_main(conn: sqlite3.Connection, loaded: LoadedStore, meta: dict[str, st
         for start in range(0, len(loaded.events), _BATCH):
             chunk = list(enumerate(loaded.events[start : start + _BATCH], start=start + 1))
             conn.executemany(
-                "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     (
                         rowid,
                         e.id,
+                        e.date,
                         e.start,
                         e.end,
                         e.year,
@@ -371,11 +372,8 @@ class Store:
             params += more_params
         return clauses, params
 
-    def search(self, filters: Filters, sort: str = "date", limit: int | None = None, prefix_last: bool = False) -> Hits:
-        """Events matching filters and ``filters.query``; sort is ``date`` or ``relevance``.
-
-        ``prefix_last`` is for search as you type: the word being typed matches as a prefix.
-        """
+    def _matching(self, filters: Filters, sort: str, prefix_last: bool) -> tuple[str, list[Any], str | None, list[str]]:
+        """The FROM, WHERE and ORDER BY of a search, its parameters, and what counting it needs."""
         parsed = query_lang.parse(filters.query, prefix_last) if filters.query.strip() else None
         clauses, params = self._where(filters, parsed)
         positive = parsed.positive_fts() if parsed else None
@@ -389,7 +387,15 @@ class Store:
         else:
             source, order = "events e", "e.rowid"
         where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
-        sql = f"SELECT e.rowid, e.year FROM {source}{where} ORDER BY {order}"
+        return f"FROM {source}{where} ORDER BY {order}", params, positive, clauses
+
+    def search(self, filters: Filters, sort: str = "date", limit: int | None = None, prefix_last: bool = False) -> Hits:
+        """Events matching filters and ``filters.query``; sort is ``date`` or ``relevance``.
+
+        ``prefix_last`` is for search as you type: the word being typed matches as a prefix.
+        """
+        matching, params, positive, clauses = self._matching(filters, sort, prefix_last)
+        sql = f"SELECT e.rowid, e.year {matching}"
         with self._lock:
             if limit is None:
                 found = self._conn.execute(sql, params).fetchall()
@@ -399,6 +405,28 @@ class Store:
             if total >= limit:
                 total = self._conn.execute(*self._count_sql(positive, clauses, params)).fetchone()[0]
         return Hits([r[0] for r in found], total, [r[1] for r in found])
+
+    def search_lines(
+        self, filters: Filters, sort: str = "date", limit: int | None = None
+    ) -> Iterator[tuple[str, str, str]]:
+        """(EDTF date, id, title) of every match, streamed by one query: what ``kztj search`` prints."""
+        matching, params, _positive, _clauses = self._matching(filters, sort, prefix_last=False)
+        sql = f"SELECT e.date, e.id, e.title {matching}" + (" LIMIT ?" if limit is not None else "")
+        cursor = self._conn.execute(sql, [*params, limit] if limit is not None else params)
+        while batch := cursor.fetchmany(4096):
+            yield from batch
+
+    def events_at(self, rowids: Sequence[int]) -> list[Event]:
+        """The events at these positions, in the order given, fetched in batches."""
+        found: dict[int, Event] = {}
+        for start in range(0, len(rowids), 900):
+            chunk = rowids[start : start + 900]
+            marks = ",".join("?" * len(chunk))
+            for rowid, blob, label, long_label in self._rows(
+                f"SELECT rowid, json, label, long_label FROM events WHERE rowid IN ({marks})", chunk
+            ):
+                found[rowid] = Event.from_json(json.loads(blob), label, long_label)
+        return [found[rowid] for rowid in rowids]
 
     @staticmethod
     def _count_sql(positive: str | None, clauses: list[str], params: list[Any]) -> tuple[str, list[Any]]:
