@@ -167,6 +167,8 @@ def _finish(
     references.ids["events"] = event_ids
     for index, figure in _records(head, "figures"):
         references.figure(index, figure)
+    for index, item in _records(head, "disagreements"):
+        references.disagreement(index, item)
     if references.found:
         return None
     if progress:

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import gc
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from . import edtf
 from .errors import Problem, Progress, StoreError
 from .locations import default_store_path
-from .model import Citation, Entity, Event, Figure, Source
+from .model import Citation, Disagreement, Entity, Event, Figure, Source
 from .positions import Loc, Locator, dotted
 from .text import normalize_for_quote, quote_in, sanitize
 
@@ -24,6 +24,7 @@ class LoadedStore:
     entities: list[Entity]
     events: list[Event]
     figures: list[Figure]
+    disagreements: list[Disagreement] = field(default_factory=list)
 
 
 def _position(text: str, index: int) -> tuple[int, int]:
@@ -338,7 +339,7 @@ def _records(raw: dict[str, Any], key: str) -> list[tuple[int, dict[str, Any]]]:
 def _collect_ids(raw: dict[str, Any], found: list[tuple[Loc, str]]) -> dict[str, set[str]]:
     """Ids of each list, reporting duplicates."""
     ids: dict[str, set[str]] = {}
-    for name in ("sources", "entities", "events", "figures"):
+    for name in ("sources", "entities", "events", "figures", "disagreements"):
         seen: dict[str, int] = {}
         for index, item in _records(raw, name):
             item_id = item.get("id")
@@ -376,7 +377,7 @@ class References:
     def reference(self, loc: Loc, value: Any, kind: str) -> None:
         """Report value if it is not a known id of kind."""
         if isinstance(value, str) and value not in self.ids[kind]:
-            noun = {"entities": "entity", "events": "event", "sources": "source"}[kind]
+            noun = {"entities": "entity", "events": "event", "sources": "source", "figures": "figure"}[kind]
             self.found.append((loc, f"{dotted(loc)}: unknown {noun} '{value}'"))
 
     def cite(self, loc: Loc, citation: dict[str, Any]) -> None:
@@ -412,6 +413,16 @@ class References:
         self.cite(("figures", index), figure)
         self.reference(("figures", index, "event"), figure.get("event"), "events")
 
+    def disagreement(self, index: int, item: dict[str, Any]) -> None:
+        """Check a recorded disagreement's events, figures and quoted versions."""
+        for kind in ("events", "figures"):
+            for j, other in _strings(item.get(kind)):
+                self.reference(("disagreements", index, kind, j), other, kind)
+        versions = item.get("versions")
+        for j, version in enumerate(versions if isinstance(versions, list) else []):
+            if isinstance(version, dict):
+                self.cite(("disagreements", index, "versions", j), version)
+
 
 def _cross_check(path: Path, raw: dict[str, Any]) -> list[tuple[Loc, str]]:
     """Checks that span items, run on the raw data so they report even beside schema errors."""
@@ -422,6 +433,8 @@ def _cross_check(path: Path, raw: dict[str, Any]) -> list[tuple[Loc, str]]:
         references.event(index, event)
     for index, figure in _records(raw, "figures"):
         references.figure(index, figure)
+    for index, item in _records(raw, "disagreements"):
+        references.disagreement(index, item)
     return found + references.found
 
 
@@ -493,7 +506,8 @@ def assemble(path: Path, model: Any, events: list[Event], dates: Dates) -> Loade
             )
         )
     out_figures.sort(key=lambda f: (f.metric, f.start, f.end))
-    return LoadedStore(path, out_sources, out_entities, events, out_figures)
+    disagreements = [Disagreement.from_json(d.model_dump()) for d in model.disagreements]
+    return LoadedStore(path, out_sources, out_entities, events, out_figures, disagreements)
 
 
 def _build(path: Path, model: Any) -> LoadedStore:
