@@ -11,7 +11,7 @@ from kztj_tui import fastload, loader
 from kztj_tui.cache import open_store
 from kztj_tui.loader import StoreError
 
-from .conftest import MINIMAL
+from .conftest import BUNDLED, MINIMAL
 
 STORE = (
     MINIMAL.replace("figures: []\n", "")
@@ -120,3 +120,9 @@ def test_parallel_load_defers_a_dangling_disagreement_to_the_sequential_loader(
     path = write_store(STORE.replace("events: [visit]", "events: [nowhere]"))
     assert fastload.load_parallel(path, path.read_bytes(), path.read_text(encoding="utf-8"), None) is None
     assert any("unknown event 'nowhere'" in line for line in problems(path))
+
+
+def test_bundled_store_records_reviewed_disagreements() -> None:
+    loaded = loader.load(BUNDLED)
+    assert len(loaded.disagreements) >= 7
+    assert all(d.reviewed and d.note for d in loaded.disagreements)
