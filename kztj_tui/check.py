@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from . import edtf
 from .model import Disagreement, Entity, Event, Figure, format_value
+from .positions import Loc
 from .text import fold, normalize_for_quote
 
 if TYPE_CHECKING:
@@ -56,8 +57,6 @@ ADDITIVE = {"trade_turnover", "kz_exports_to_tj", "kz_imports_from_tj", "agri_tr
 # A figure dated to a period this short is one occurrence; the same value at two such dates is
 # one fact dated two ways. Longer periods are series, where equal values can be coincidence.
 ONE_OFF_DAYS = 31
-
-Loc = tuple[str | int, ...]
 
 
 class Finding(NamedTuple):
@@ -324,7 +323,7 @@ _NUMBER = re.compile(
 )
 _SCALE = {"billion": 1e9, "bln": 1e9, "bn": 1e9, "million": 1e6, "mln": 1e6, "mn": 1e6, "thousand": 1e3}
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
-_MONTHS = {name.lower(): index for index, name in enumerate(edtf.LONG_MONTHS, start=1)}
+_MONTHS = frozenset(name.lower() for name in edtf.LONG_MONTHS)
 
 
 def numbers(text: str) -> Iterator[tuple[str, float]]:
