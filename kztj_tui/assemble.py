@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from . import edtf
-from .model import Citation, Entity, Event, Figure, Source
+from .model import Citation, Disagreement, Entity, Event, Figure, Source
 
 
 class InputFile(NamedTuple):
@@ -33,6 +33,7 @@ class LoadedStore:
     figures: list[Figure]
     title: str | None = None
     description: str | None = None
+    disagreements: list[Disagreement] = field(default_factory=list)
     inputs: list[InputFile] = field(default_factory=list)
     allow_outside_articles: bool = False
 
@@ -105,4 +106,7 @@ def assemble(path: Path, model: Any, events: list[Event], dates: Dates) -> Loade
             )
         )
     out_figures.sort(key=lambda f: (f.metric, f.start, f.end))
-    return LoadedStore(path, out_sources, out_entities, events, out_figures, model.title, model.description)
+    disagreements = [Disagreement.from_json(d.model_dump()) for d in model.disagreements]
+    return LoadedStore(
+        path, out_sources, out_entities, events, out_figures, model.title, model.description, disagreements
+    )

@@ -14,14 +14,17 @@ import time
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from . import __version__
-from .errors import StoreError
+from .errors import Problem, StoreError
 from .locations import default_store_path
 from .model import Filters, format_value
 from .query import QueryError
 from .store import Store
+
+if TYPE_CHECKING:
+    from .check import Finding
 
 EXIT_OK, EXIT_NO_MATCH, EXIT_ERROR = 0, 1, 2
 COLOR_CHOICES = ("auto", "always", "never")
@@ -42,9 +45,11 @@ examples:
   kztj tags; kztj actors                    what --tag and --actor accept
   kztj validate --events my-events.yaml
   kztj completion bash > ~/.local/share/bash-completion/completions/kztj
+  kztj check                            data-quality report; exit 1 on warnings
+  kztj check --json | jq '.findings[] | select(.severity == "warning")'
 
 exit status: 0 success (search: something matched), 1 nothing matched or no such
-event, 2 an error (invalid store, bad option or query, unwritable output).
+event (check: warnings), 2 an error (invalid store, bad option or query, unwritable output).
 """
 
 
@@ -162,6 +167,20 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     commands.add_parser("validate", parents=[common], help="check the store; one PATH:LINE:COL line per problem")
+    check = commands.add_parser(
+        "check",
+        parents=[common],
+        help="is the valid store sound? conflicts, arithmetic, unsupported words, loose entities (exit 1 on warnings)",
+        description=(
+            "A data-quality report on a valid store, one PATH:LINE:COL line per finding, grouped by kind. "
+            "Warnings (exit 1): conflicting figures, the same figure dated differently, figures that should agree "
+            "by definition, numbers and names in a title or summary that no quote supports, entities no event uses "
+            "or without a Cyrillic alias, events with no actor, disagreements not yet reviewed. Known: reviewed "
+            "disagreements and the warnings they cover. Notes: single-source events and uncertain dates. "
+            "Exit 0 without warnings, 1 with warnings, 2 if the store is invalid."
+        ),
+    )
+    check.add_argument("--json", action="store_true", help="print the findings as one JSON object")
     from .export import FORMATS
 
     export = commands.add_parser(
@@ -320,6 +339,89 @@ def cmd_validate(store: Store, args: argparse.Namespace, out: TextIO) -> int:
         f"{len(store.sources)} sources, {len(store.entities)} entities\n"
     )
     return EXIT_OK
+
+
+def cmd_check(store: Store, args: argparse.Namespace, out: TextIO) -> int:
+    from . import check
+
+    found = check.run(store)
+    problems = check.locate(found, store.path.read_text(encoding="utf-8"), str(store.path))
+    located = list(zip(found, problems, strict=True))
+    warnings = sum(f.severity == check.WARNING for f in found)
+    covered = sum(f.severity == check.KNOWN and f.kind != "disagreement" for f in found)
+    notes = sum(f.severity == check.NOTE for f in found)
+    summary = (
+        f"{warnings} warning{'s' * (warnings != 1)}, {len(store.disagreements)} recorded disagreements "
+        f"({covered} finding{'s' * (covered != 1)} covered), {notes} note{'s' * (notes != 1)}"
+    )
+    if args.json:
+        _check_json(store, located, summary, out)
+    else:
+        _check_text(located, summary, out)
+    return EXIT_NO_MATCH if warnings else EXIT_OK
+
+
+def _check_text(located: list[tuple[Finding, Problem]], summary: str, out: TextIO) -> None:
+    from .check import KINDS, KNOWN, NOTE, WARNING
+
+    def section(title: str, problems: list[Problem], count: int | None = None) -> None:
+        if problems:
+            out.write(f"== {title} ({len(problems) if count is None else count}) ==\n")
+            out.writelines(f"{problem}\n" for problem in problems)
+
+    def by_line(problems: list[Problem]) -> list[Problem]:
+        return sorted(problems, key=lambda p: (p.line, p.column))
+
+    for kind, (heading, severity) in KINDS.items():
+        if severity == WARNING:
+            section(
+                f"warnings: {heading}", by_line([p for f, p in located if f.kind == kind and f.severity == WARNING])
+            )
+    known: list[Problem] = []
+    for finding, problem in located:
+        if finding.kind == "disagreement":
+            known.append(problem)
+            known += [
+                p._replace(message=f"covered by {finding.disagreement}: {f.kind}: {p.message}")
+                for f, p in located
+                if f.severity == KNOWN and f.kind != "disagreement" and f.disagreement == finding.disagreement
+            ]
+    count = sum(f.kind == "disagreement" for f, _ in located)
+    section("known: reviewed disagreements, each followed by the warnings it covers", known, count)
+    for kind, (heading, severity) in KINDS.items():
+        if severity == NOTE:
+            section(f"notes: {heading}", by_line([p for f, p in located if f.kind == kind]))
+    out.write(f"kztj check: {summary}\n")
+
+
+def _check_json(store: Store, located: list[tuple[Finding, Problem]], summary: str, out: TextIO) -> None:
+    from .check import disagreement_sources
+
+    figures = store.figures
+    events = list(store.iter_events())
+    data = {
+        "store": str(store.path),
+        "summary": summary,
+        "findings": [
+            {
+                "kind": f.kind,
+                "severity": f.severity,
+                "path": p.path,
+                "line": p.line,
+                "column": p.column,
+                "message": f.message,
+                "events": list(f.events),
+                "figures": list(f.figures),
+                "entities": list(f.entities),
+                "disagreement": f.disagreement,
+            }
+            for f, p in located
+        ],
+        "disagreements": [
+            {**d.to_json(), "sources": disagreement_sources(d, figures, events)} for d in store.disagreements
+        ],
+    }
+    out.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
 def cmd_export(store: Store, args: argparse.Namespace, out: TextIO) -> int:
@@ -544,6 +646,7 @@ def _subparser(parser: argparse.ArgumentParser, name: str) -> argparse.ArgumentP
 
 COMMANDS = {
     "validate": cmd_validate,
+    "check": cmd_check,
     "export": cmd_export,
     "search": cmd_search,
     "show": cmd_show,

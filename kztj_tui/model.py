@@ -135,6 +135,43 @@ class Figure(NamedTuple):
         }
 
 
+class Disagreement(NamedTuple):
+    """Sources that disagree, as the store records them; ``reviewed`` once a person has looked."""
+
+    id: str
+    about: str
+    events: tuple[str, ...]
+    figures: tuple[str, ...]
+    versions: tuple[Citation, ...]
+    note: str
+    reviewed: bool
+
+    def to_json(self) -> dict[str, Any]:
+        """The export shape of the disagreement."""
+        return {
+            "id": self.id,
+            "about": self.about,
+            "events": list(self.events),
+            "figures": list(self.figures),
+            "versions": [{"source": c.source, "quote": c.quote} for c in self.versions],
+            "note": self.note,
+            "reviewed": self.reviewed,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Disagreement:
+        """Rebuild a disagreement from its export shape."""
+        return cls(
+            id=data["id"],
+            about=data["about"],
+            events=tuple(data["events"]),
+            figures=tuple(data["figures"]),
+            versions=tuple(Citation(c["source"], c["quote"]) for c in data["versions"]),
+            note=data["note"],
+            reviewed=data["reviewed"],
+        )
+
+
 class Filters(NamedTuple):
     """What to keep: a date range (precision-aware), tags, actors and a search query."""
 

@@ -12,6 +12,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    StrictBool,
     StringConstraints,
     WithJsonSchema,
 )
@@ -134,6 +135,22 @@ class FigureModel(_Model):
     event: Id | None = Field(default=None, description="The event this figure belongs to")
 
 
+class DisagreementModel(_Model):
+    """Sources that disagree, recorded after a person has looked at them."""
+
+    id: Id
+    about: Short = Field(description="What the sources disagree on, in our words")
+    events: list[Id] = Field(min_length=1, description="The events the disagreement concerns")
+    figures: list[Id] = Field(default=[], description="The figures that disagree, each with its own source")
+    versions: list[CitationModel] = Field(
+        default=[], description="Quotes that show each version, where the figures do not"
+    )
+    note: Long = Field(description="What was checked and how to read the versions")
+    reviewed: StrictBool = Field(
+        default=False, description="true once reviewed: `kztj check` then lists it as known instead of warning"
+    )
+
+
 class StoreModel(_Model):
     """The whole store file."""
 
@@ -150,6 +167,7 @@ class StoreModel(_Model):
     entities: list[EntityModel] = []
     events: list[EventModel]
     figures: list[FigureModel] = []
+    disagreements: list[DisagreementModel] = []
 
 
 class StoreHeadModel(StoreModel):

@@ -16,13 +16,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from . import query as query_lang
-from .model import NO_FILTERS, Entity, Event, Figure, Filters, Source
+from .model import NO_FILTERS, Disagreement, Entity, Event, Figure, Filters, Source
 from .text import fold
 
 if TYPE_CHECKING:
     from .loader import LoadedStore
 
-SCHEMA_VERSION = "9"
+SCHEMA_VERSION = "10"
 HIGHLIGHT_OPEN, HIGHLIGHT_CLOSE = "\x02", "\x03"
 
 _DDL = """
@@ -163,6 +163,7 @@ def _fill_main(conn: sqlite3.Connection, loaded: LoadedStore, meta: dict[str, st
         final.update(
             {key: value for key, value in (("title", loaded.title), ("description", loaded.description)) if value}
         )
+        final["disagreements"] = json.dumps([d.to_json() for d in loaded.disagreements], ensure_ascii=False)
         conn.executemany("INSERT INTO meta VALUES (?, ?)", sorted(final.items()))
         # Written last: a database without it was never finished.
         conn.execute("INSERT INTO meta VALUES ('complete', '1')")
@@ -238,6 +239,7 @@ class Store:
         self._figures_by_id: dict[str, Figure] = {}
         self._figures_by_event: dict[str, list[Figure]] = {}
         self.count: int = int(meta["count"])
+        self.disagreements = [Disagreement.from_json(d) for d in json.loads(meta.get("disagreements", "[]"))]
 
     # -- basic access -------------------------------------------------------------------------
 

@@ -97,7 +97,9 @@ class References:
         self.found: list[Found] = []
         self.inputs: list[InputFile] = []
         self.events = [(i, e) for i, e in enumerate(events) if isinstance(e, (Event, dict))]
-        self.ids = {name: self._ids(name, _records(raw, name)) for name in ("sources", "entities", "figures")}
+        self.ids = {
+            name: self._ids(name, _records(raw, name)) for name in ("sources", "entities", "figures", "disagreements")
+        }
         self.ids["events"] = self._ids("events", [(i, e) for i, e in self.events])
         self.texts: dict[str, str | None] = {}
         self.articles: dict[str, str] = {}  # as written, for suggesting the passage a quote misses
@@ -138,7 +140,7 @@ class References:
     def reference(self, loc: Loc, value: Any, kind: str) -> None:
         """Report value if it is not a known id of kind."""
         if isinstance(value, str) and value not in self.ids[kind]:
-            noun = {"entities": "entity", "events": "event", "sources": "source"}[kind]
+            noun = {"entities": "entity", "events": "event", "sources": "source", "figures": "figure"}[kind]
             self.found.append(Found(loc, f"{dotted(loc)}: unknown {noun} '{value}'"))
 
     def cite(self, loc: Loc, citation: dict[str, Any]) -> None:
@@ -176,6 +178,14 @@ class References:
         for index, figure in _records(raw, "figures"):
             self.cite(("figures", index), figure)
             self.reference(("figures", index, "event"), figure.get("event"), "events")
+        for index, item in _records(raw, "disagreements"):
+            for kind in ("events", "figures"):
+                for j, other in _strings(item.get(kind)):
+                    self.reference(("disagreements", index, kind, j), other, kind)
+            versions = item.get("versions")
+            for j, version in enumerate(versions if isinstance(versions, list) else []):
+                if isinstance(version, dict):
+                    self.cite(("disagreements", index, "versions", j), version)
         return self.found
 
 

@@ -76,7 +76,7 @@ def test_search_json_has_export_shape(capsys: pytest.CaptureFixture[str]) -> Non
 def test_show(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["show", "declaration-allied-interaction"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("# 4–5 May 2023 — Declaration on Allied Interaction signed")
+    assert out.startswith("# 4 May 2023 — Declaration on Allied Interaction signed")
     assert "[^declaration-allied-interaction/1]: Kazinform" in out
     assert cli.main(["show", "no-such-event"]) == 1
 
