@@ -292,6 +292,15 @@ class Store:
         blob, label, long_label = self._rows("SELECT json, label, long_label FROM events WHERE rowid = ?", (rowid,))[0]
         return Event.from_json(json.loads(blob), label, long_label)
 
+    def disagreements_about(self, event_id: str) -> list[Disagreement]:
+        """The recorded disagreements that concern an event."""
+        return [d for d in self.disagreements if event_id in d.events]
+
+    def events_by_id(self, event_ids: Sequence[str]) -> list[Event]:
+        """The events with these ids, in the order given, skipping unknown ids."""
+        found = (self.event(event_id) for event_id in event_ids)
+        return [event for event in found if event is not None]
+
     def rowid_of(self, event_id: str) -> int | None:
         """The chronological position of an event id."""
         found = self._rows("SELECT rowid FROM events WHERE id = ?", (event_id,))

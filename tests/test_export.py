@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from kztj_tui import export
+from kztj_tui.export.markdown import md_escape
 from kztj_tui.model import Filters
 from kztj_tui.store import Store
 
@@ -41,7 +42,16 @@ def test_json_golden(store: Store) -> None:
 
 def test_json_shape(store: Store) -> None:
     data = json.loads(export.render(store, fmt="json"))
-    assert list(data) == ["format", "title", "description", "sources", "entities", "events", "figures"]
+    assert list(data) == [
+        "format",
+        "title",
+        "description",
+        "sources",
+        "entities",
+        "events",
+        "figures",
+        "disagreements",
+    ]
     assert data["format"] == "kztj-export/1" and data["title"] == store.title
     for event in data["events"]:
         assert set(event) >= EVENT_KEYS | {"precision", "uncertain", "approximate"}
@@ -68,3 +78,24 @@ def test_markdown_escapes_user_text(hostile: str) -> None:
 def test_export_with_no_matches_says_so(store: Store) -> None:
     text = export.render(store, Filters(query="zzzznothing"))
     assert "No events match" in text and "## Figures" not in text
+
+
+def test_no_disagreement_is_hidden_by_an_export(store: Store) -> None:
+    recorded = store.disagreements
+    assert recorded
+    text = export.render(store)
+    for item in recorded:
+        assert text.count(md_escape(item.about)) >= 2  # at the events and in its section
+    data = json.loads(export.render(store, fmt="json"))
+    assert [d["id"] for d in data["disagreements"]] == [d.id for d in recorded]
+
+
+def test_a_filter_keeps_the_disagreements_of_what_it_exports(store: Store) -> None:
+    item = store.disagreements[0]
+    event = store.event(item.events[0])
+    assert event is not None
+    data = json.loads(export.render(store, Filters(query=f'"{event.title}"'), fmt="json"))
+    exported = {e["id"] for e in data["events"]}
+    assert event.id in exported
+    kept = {d["id"]: d for d in data["disagreements"]}
+    assert item.id in kept and set(kept[item.id]["events"]) <= exported

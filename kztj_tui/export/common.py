@@ -7,7 +7,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from .. import edtf
-from ..model import NO_FILTERS, Event, Figure, Filters, format_value
+from ..model import NO_FILTERS, Disagreement, Event, Figure, Filters, format_value
 from ..store import Store
 
 DEFAULT_TITLE = "A kztj timeline"
@@ -86,6 +86,10 @@ class Selection:
                 continue
             if self.event_ids is None or figure.event in self.event_ids:
                 yield figure
+
+    def disagreements(self) -> list[Disagreement]:
+        """The recorded disagreements about any exported event: a filter never hides one."""
+        return [d for d in self.store.disagreements if any(self.includes(e) for e in d.events)]
 
     def includes(self, event_id: str) -> bool:
         """Whether the event with this id is part of the export (for dropping dangling references)."""

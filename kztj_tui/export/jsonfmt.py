@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from ..model import NO_FILTERS, Event, Figure, Filters
+from ..model import NO_FILTERS, Disagreement, Event, Figure, Filters
 from ..store import Store
 from .common import Selection, date_facts
 
@@ -91,10 +91,21 @@ def to_json(store: Store, filters: Filters = NO_FILTERS) -> Iterator[str]:
         first = False
     yield '\n ],\n "figures": ['
     first = True
+    written: set[str] = set()
     for figure in _figures_with_conflicts(store, selection):
         yield ("\n  " if first else ",\n  ") + _dump(figure_json(figure, selection.includes))
+        written.add(figure.id)
         first = False
-    yield "\n ]}\n"
+    yield '\n ],\n "disagreements": ' + _dump([_disagreement(d, selection, written) for d in selection.disagreements()])
+    yield "}\n"
+
+
+def _disagreement(item: Disagreement, selection: Selection, figures: set[str]) -> dict[str, Any]:
+    """A recorded disagreement, naming only events and figures the export holds (so it stays a valid store)."""
+    data = item.to_json()
+    data["events"] = [e for e in item.events if selection.includes(e)]
+    data["figures"] = [f for f in item.figures if f in figures]
+    return data
 
 
 def to_jsonl(store: Store, filters: Filters = NO_FILTERS) -> Iterator[str]:

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
 from .. import __version__
-from ..model import NO_FILTERS, Event, Figure, Filters, Source, format_value
+from ..model import NO_FILTERS, Disagreement, Event, Figure, Filters, Source, format_value
 from ..store import Store
 from .common import Selection, title_of
 
@@ -91,6 +91,8 @@ def event_markdown(store: Store, event: Event, heading: str = "###") -> str:
     lines += [" · ".join(facts), ""]
     notes = " ".join(event_note(event.id, i) for i in range(1, len(event.sources) + 1))
     lines += [f"{md_escape(event.summary)} {notes}", ""]
+    for item in store.disagreements_about(event.id):
+        lines += [f"⚠ **Sources disagree:** {md_escape(item.about)} (see *{DISAGREEMENTS_HEADING}*)", ""]
     figures = store.figures_for(event.id)
     if figures:
         for figure in figures:
@@ -142,6 +144,33 @@ def figures_markdown(store: Store, figures: Iterable[Figure]) -> Iterator[str]:
         yield "\n" + "".join(notes) + "\n"
 
 
+DISAGREEMENTS_HEADING = "Where the sources disagree"
+
+
+def disagreements_markdown(store: Store, items: Iterable[Disagreement]) -> Iterator[str]:
+    """Each recorded disagreement with every version, its source and quote, and the note on reading it."""
+    items = list(items)
+    if not items:
+        return
+    yield f"## {DISAGREEMENTS_HEADING}\n\n"
+    figures = {f.id: f for f in store.figures}
+    for item in items:
+        status = "reviewed" if item.reviewed else "not yet reviewed"
+        lines = [f"### {md_escape(item.about)}", "", f"{md_escape(item.note)} *({status})*", ""]
+        for figure_id in item.figures:
+            figure = figures.get(figure_id)
+            if figure is not None:
+                value = md_inline(format_value(figure.value, figure.unit))
+                lines.append(
+                    f"- {code_span(figure.metric)} ({figure.period_label}): {value} — "
+                    f"{_cite(store, figure.source, figure.quote)}"
+                )
+        lines += [f"- {_cite(store, version.source, version.quote)}" for version in item.versions]
+        titles = [f"{event.long_label}, {md_escape(event.title)}" for event in store.events_by_id(item.events)]
+        lines += ["", "Events: " + "; ".join(titles), "", ""]
+        yield "\n".join(lines)
+
+
 def markdown(store: Store, filters: Filters = NO_FILTERS) -> Iterator[str]:
     """The store as a chronological Markdown report, grouped by year; yields chunks to stream."""
     yield f"# {md_escape(title_of(store))}\n\n"
@@ -150,7 +179,8 @@ def markdown(store: Store, filters: Filters = NO_FILTERS) -> Iterator[str]:
     described = f" Filters: {md_escape(filters.describe())}." if filters.active else ""
     yield (
         f"Exported by kztj {__version__} from {code_span(store.path.name)}.{described} Every event cites a verbatim "
-        "quote from an article kept with the store; conflicting figures are marked ⚠.\n\n"
+        "quote from an article kept with the store; conflicting figures and disagreements between sources are "
+        "marked ⚠.\n\n"
     )
     selection = Selection(store, filters)
     year = None
@@ -168,4 +198,5 @@ def markdown(store: Store, filters: Filters = NO_FILTERS) -> Iterator[str]:
     yield "".join(batch)
     if count == 0:
         yield "*No events match these filters.*\n\n"
+    yield from disagreements_markdown(store, selection.disagreements())
     yield from figures_markdown(store, selection.figures())
