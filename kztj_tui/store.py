@@ -7,6 +7,7 @@ event rowids are chronological positions, so timeline order is rowid order.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import sqlite3
@@ -51,6 +52,8 @@ CREATE INDEX events_year ON events(year);
 # Title matches count most, then the summary, then who/where, tags and quotes.
 _BM25 = "bm25(fts, 8.0, 3.0, 1.0, 2.0, 2.0)"
 _BATCH = 5000
+# Names for in-memory stores, unique in the process, so worker connections can open the same one.
+_MEMORY_NAMES = itertools.count(1)
 
 
 class Row(NamedTuple):
@@ -210,9 +213,10 @@ def _figure_json(f: Figure) -> dict[str, Any]:
 class Store:
     """Read access to a built store: events, figures, sources, entities and search."""
 
-    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+    def __init__(self, conn: sqlite3.Connection, path: Path, memory_uri: str | None = None) -> None:
         self._conn = conn
         self._lock = threading.Lock()
+        self._memory_uri = memory_uri
         self.path = path
         meta = dict(conn.execute("SELECT key, value FROM meta"))
         if meta.get("complete") != "1" or meta.get("schema") != SCHEMA_VERSION:
@@ -348,6 +352,9 @@ class Store:
             marks = ",".join("?" * len(ids)) or "NULL"
             clauses.append(f"e.rowid IN (SELECT event FROM event_actors WHERE entity IN ({marks}))")
             params += ids
+        for place in filters.places:
+            clauses.append("json_extract(e.json, '$.place') = ?")
+            params.append(place)
         if parsed is not None:
             negative = parsed.negative_fts()
             if negative:
@@ -455,6 +462,41 @@ class Store:
         )
         return {rowid: (_spans(title), _spans(summary)) for rowid, title, summary in found}
 
+    def typed_word_stem(self, word: str) -> str | None:
+        """For a word cut short while typing: None if it matches as a prefix, else the indexed stem it may
+        be cut from.
+
+        The index holds Porter stems, so a word typed halfway can match nothing as a prefix although the
+        whole word is there: "coopera" is neither a prefix of the stem "cooper" nor of any other term.
+        The answer is the longest indexed term that the word starts with (or, for stems ending in "e",
+        such as "trade" for "tradin", starts with less that "e"), at least three letters long.
+        """
+        tokens = query_lang._WORD.findall(fold(word))
+        if len(tokens) != 1 or len(tokens[0]) < 4:
+            return None
+        typed = tokens[0]
+        prefix = query_lang.Term((typed,), prefix=True).fts()
+        if self._rows("SELECT 1 FROM fts WHERE fts MATCH ? LIMIT 1", (prefix,)):
+            return None
+        candidates = {typed[:k] for k in range(3, len(typed))} | {typed[:k] + "e" for k in range(3, len(typed))}
+        marks = ",".join("?" * len(candidates))
+        found = [
+            term
+            for (term,) in self._rows(
+                f"SELECT term FROM {self._terms_table()} WHERE term IN ({marks})", list(candidates)
+            )
+        ]
+        return max(found, key=len) if found else None
+
+    def _terms_table(self) -> str:
+        """A per-connection fts5vocab table listing the index's terms."""
+        with self._lock:
+            schema = self._conn.execute("SELECT schema FROM pragma_table_list WHERE name = 'fts'").fetchone()[0]
+            self._conn.execute(
+                f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.index_terms USING fts5vocab({schema}, fts, 'row')"
+            )
+        return "temp.index_terms"
+
     def figure_conflicts(self, figure: Figure) -> list[Figure]:
         """The figures that disagree with this one."""
         self._load_figures()
@@ -463,6 +505,33 @@ class Store:
     def close(self) -> None:
         """Close the database."""
         self._conn.close()
+
+    def reader(self) -> Store:
+        """The same store on a new read-only connection of its own, for a worker thread.
+
+        A worker that queries through its own connection never makes the UI thread wait on this
+        store's lock. Sources, entities and loaded figures are shared; only the connection differs.
+        """
+        if self._memory_uri is not None:
+            conn = sqlite3.connect(self._memory_uri, uri=True, check_same_thread=False)
+        else:
+            files = {name: file for _, name, file in self._rows("PRAGMA database_list")}
+            conn = sqlite3.connect(f"file:{files.pop('main')}?mode=ro", uri=True, check_same_thread=False)
+            for name, file in files.items():
+                if name != "temp" and file:
+                    conn.execute(f'ATTACH DATABASE ? AS "{name}"', (f"file:{file}?mode=ro",))
+        try:
+            build = conn.execute("SELECT value FROM meta WHERE key = 'build'").fetchone()
+            if (build[0] if build else "") != self.meta.get("build", ""):
+                raise sqlite3.DatabaseError("the store database was rebuilt since it was opened")
+        except BaseException:
+            conn.close()
+            raise
+        clone = Store.__new__(Store)
+        clone.__dict__.update(self.__dict__)
+        clone._conn = conn
+        clone._lock = threading.Lock()
+        return clone
 
 
 def _spans(marked: str) -> list[tuple[int, int]]:
@@ -480,9 +549,14 @@ def _spans(marked: str) -> list[tuple[int, int]]:
 
 
 def from_loaded(loaded: LoadedStore, meta: dict[str, str] | None = None) -> Store:
-    """Build an in-memory store, for ``--no-cache`` and tests."""
-    conn = sqlite3.connect(":memory:", check_same_thread=False)
+    """Build an in-memory store, for ``--no-cache`` and tests.
+
+    The database is a named shared-cache one, so :meth:`Store.reader` can open more connections
+    to it; it lives as long as the returned store's connection.
+    """
+    uri = f"file:kztj-{os.getpid()}-{next(_MEMORY_NAMES)}?mode=memory&cache=shared"
+    conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
     meta = meta or {}
     _fill_main(conn, loaded, meta)
     _fill_index(conn, loaded, meta)
-    return Store(conn, loaded.path)
+    return Store(conn, loaded.path, memory_uri=uri)

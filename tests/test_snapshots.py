@@ -1,7 +1,8 @@
 """Snapshot tests of the main views at 80×24 and 120×40 (pytest-textual-snapshot).
 
 Update after an intended visual change with ``pytest tests/test_snapshots.py --snapshot-update``
-and review the SVGs in ``tests/__snapshots__``.
+and review the SVGs in ``tests/__snapshots__``. Every snapshot is taken in a settled state: the
+keys pressed one by one, every worker finished and its messages handled, no cursor blinking.
 """
 
 from __future__ import annotations
@@ -11,36 +12,47 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import Input
 
-from .tui_support import bundled_app
+from .tui_support import bundled_app, settle
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
 
 
-def keys(*pressed: str, wait: bool = False) -> Callable[[Pilot[Any]], Awaitable[None]]:
+def keys(*pressed: str) -> Callable[[Pilot[Any]], Awaitable[None]]:
+    """Press keys one at a time, then wait for a state that no timer or thread can change."""
+
     async def run_before(pilot: Pilot[Any]) -> None:
-        await pilot.press(*pressed)
-        if wait:
-            await pilot.app.workers.wait_for_complete()
-        await pilot.pause(0.2)
+        await settle(pilot)
+        for key in pressed:
+            await pilot.press(key)
+            await settle(pilot)
+        for box in pilot.app.screen.query(Input):
+            box.cursor_blink = False
+        await settle(pilot)
 
     return run_before
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_main_screen(snap_compare: Any, size: tuple[int, int]) -> None:
-    assert snap_compare(bundled_app(), terminal_size=size)
+    assert snap_compare(bundled_app(), terminal_size=size, run_before=keys())
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_search_results(snap_compare: Any, size: tuple[int, int]) -> None:
-    assert snap_compare(bundled_app(), terminal_size=size, run_before=keys("slash", *"Tokaev trade", wait=True))
+    assert snap_compare(bundled_app(), terminal_size=size, run_before=keys("slash", *"Tokaev trade"))
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_detail_with_sources_and_conflict(snap_compare: Any, size: tuple[int, int]) -> None:
     app = bundled_app(event_id="business-forum-2023")
     assert snap_compare(app, terminal_size=size, run_before=keys("enter"))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_cursor_after_scrolling(snap_compare: Any, size: tuple[int, int]) -> None:
+    assert snap_compare(bundled_app(), terminal_size=size, run_before=keys("end", "up", "up"))
 
 
 @pytest.mark.parametrize("size", SIZES)

@@ -1,0 +1,83 @@
+"""The help screen's content: every binding by where it applies, with the keys the user's keymap gives them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from textual.binding import Binding, BindingType
+
+KEY_NAMES = {
+    "question_mark": "?",
+    "left_square_bracket": "[",
+    "right_square_bracket": "]",
+    "slash": "/",
+    "apostrophe": "'",
+    "escape": "Esc",
+    "enter": "Enter",
+    "space": "Space",
+    "pageup": "PgUp",
+    "pagedown": "PgDn",
+    "home": "Home",
+    "end": "End",
+    "up": "↑",
+    "down": "↓",
+    "left": "←",
+    "right": "→",
+    "tab": "Tab",
+    "shift+tab": "Shift+Tab",
+    "ctrl+p": "Ctrl+P",
+    "ctrl+q": "Ctrl+Q",
+    "alt+left": "Alt+←",
+    "alt+right": "Alt+→",
+}
+Q_RULE = ("q", "Close the view you are in (article, help, figures, axis…); on the timeline, quit")
+
+
+def key_names(binding: Binding, keymap: Mapping[str, str]) -> str:
+    """The keys of a binding as the user types them, after the keymap."""
+    keys = keymap.get(binding.id or "", "") or binding.key
+    return " / ".join(KEY_NAMES.get(key.strip(), key.strip()) for key in keys.split(","))
+
+
+def rows(bindings: Iterable[BindingType], keymap: Mapping[str, str]) -> list[tuple[str, str]]:
+    """(keys, what they do) for the bindings that have a description."""
+    out = []
+    for binding in bindings:
+        if isinstance(binding, Binding) and (binding.tooltip or binding.description):
+            out.append((key_names(binding, keymap), binding.tooltip or binding.description))
+    return out
+
+
+def help_sections(app: object) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The sections the help screen lists, by where the keys apply."""
+    from .app import KztjApp
+    from .conflicts import ConflictScreen
+    from .detail import DetailPane
+    from .figures import FiguresScreen
+    from .main import MainScreen
+    from .reader import ReaderScreen
+    from .searchbox import SearchBox
+    from .timeaxis import AxisScreen
+    from .timeline import Timeline
+
+    keymap: Mapping[str, str] = getattr(app, "keymap", {})
+    return [
+        (
+            "Anywhere",
+            [
+                Q_RULE,
+                ("Ctrl+Q", "Quit from anywhere"),
+                *rows(KztjApp.BINDINGS, keymap),
+                ("Ctrl+P", "Command palette: jump to an event or year, filter, export, theme, figures"),
+                ("Tab", "Move between the search box, the timeline and the detail pane"),
+            ],
+        ),
+        ("Timeline", rows(Timeline.BINDINGS, keymap)),
+        ("Main screen", [row for row in rows(MainScreen.BINDINGS, keymap) if row[0] != "q"]),
+        ("Search box", rows(SearchBox.BINDINGS, keymap)),
+        ("Detail pane", rows(DetailPane.BINDINGS, keymap)),
+        ("Article reader", rows(ReaderScreen.BINDINGS, keymap)),
+        ("Time axis", rows(AxisScreen.BINDINGS, keymap)),
+        ("Conflicting sources", rows(ConflictScreen.BINDINGS, keymap)),
+        ("Figures view", rows(FiguresScreen.BINDINGS, keymap)),
+    ]
