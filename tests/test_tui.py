@@ -92,7 +92,9 @@ async def test_search_rogun_lands_on_the_dushanbe_visit_and_counts() -> None:
         assert selected(app) == "tokayev-visit-dushanbe-2021"
         assert [r.id for r in shown(app)] == ["tokayev-visit-dushanbe-2021", "rogun-supplies-offer"]
         assert "2 of 35 events" in screen_text(app)
-        assert "Filtered" in app.sub_title
+        await pilot.press("enter")  # the header says so once the search is run
+        await settle(pilot)
+        assert "Filtered: query 'Rogun'" in app.sub_title
 
 
 async def test_n_and_shift_n_move_between_matches_and_wrap() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable
 from functools import partial
 
@@ -44,6 +45,11 @@ class KztjApp(App[int]):
 
     def get_default_screen(self) -> Screen:
         return MainScreen(self.store, self.readers, self.history, self._event_id, self._search)
+
+    def on_ready(self) -> None:
+        # Everything built to start the app lives as long as the app. Freezing it keeps Python's
+        # full garbage collections (30 ms each here) from walking it while the user types.
+        gc.freeze()
 
     def on_unmount(self) -> None:
         self.readers.close()

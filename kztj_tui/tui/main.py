@@ -16,6 +16,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
+from textual.widget import Widget
 from textual.widgets import Footer, Header, Input, Static
 
 from .. import export
@@ -38,6 +39,8 @@ HISTORY = Binding.Group("Back/Fwd", compact=True)
 # Typing throttle: the first keystroke searches at once; keystrokes that follow within this
 # window are folded into one search at its end, so fast typing never queues stale work.
 THROTTLE_SECONDS = 0.03
+# While typing, the detail pane follows the selection once keys pause this long.
+DETAIL_PAUSE = 0.25
 
 
 class SearchFinished(Message):
@@ -64,6 +67,15 @@ class ExportFinished(Message):
         self.target = target
         self.count = count
         self.error = error
+
+
+class MatchCount(Widget):
+    """How many events match; it repaints without laying the screen out again, as a Static would."""
+
+    text: reactive[Content] = reactive(Content(""))
+
+    def render(self) -> Content:
+        return self.text
 
 
 class MainScreen(Screen[None]):
@@ -206,6 +218,10 @@ class MainScreen(Screen[None]):
         self._shown_query = ""
         self._shown_total = 0
         self._shown_request: SearchRequest | None = None
+        self._pending_detail: EventView | None = None
+        self._footer_state: tuple[object, ...] = ()
+        self._shown_narrowing: Filters | None = None
+        self._detail_timer: Timer | None = None
 
     @property
     def filters(self) -> Filters:
@@ -219,7 +235,7 @@ class MainScreen(Screen[None]):
                 placeholder='/ search: words "a phrase" -not a OR b decl* tag:trade actor:rahmon year:2023',
                 id="search",
             )
-            yield Static(id="match-count")
+            yield MatchCount(id="match-count")
         yield Static(id="filter-bar")
         with Horizontal(id="panes"):
             yield Timeline(self.rows, self._title_matches, id="timeline")
@@ -277,7 +293,28 @@ class MainScreen(Screen[None]):
         return True
 
     def on_descendant_focus(self) -> None:
-        self.refresh_bindings()
+        self._update_footer()
+
+    def on_screen_resume(self) -> None:
+        self._update_footer()
+
+    def _update_footer(self) -> None:
+        """Recompose the footer only when what it shows can change: it is rebuilt from new widgets."""
+        if isinstance(self.focused, SearchBox):
+            state: tuple[object, ...] = (SearchBox,)  # its keys are the same whatever is typed
+        else:
+            state = (
+                type(self.focused),
+                self.has_class("-detail-open"),
+                bool(self._shown_query.strip()),
+                self.filters._replace(query="").active,
+                bool(self.filters.query or self.query_one(SearchBox).value),
+                self.history.can_go_back,
+                self.history.can_go_forward,
+            )
+        if state != self._footer_state:
+            self._footer_state = state
+            self.refresh_bindings()
 
     def here(self) -> ViewPlace:
         """The current place: filters and selected event."""
@@ -359,6 +396,7 @@ class MainScreen(Screen[None]):
 
     @on(SearchBox.Left)
     def _search_left(self) -> None:
+        self._show_title()
         self._flush_typing()
         if self.request is self._shown_request:
             self.query_one(Timeline).release()  # nothing new is coming
@@ -381,7 +419,7 @@ class MainScreen(Screen[None]):
         self._shown_request = result.request
         timeline = self.query_one(Timeline)
         if result.error:
-            self.query_one("#match-count", Static).update(Content.styled(result.error, "$error"))
+            self.query_one(MatchCount).text = Content.styled(result.error, "$error")
             timeline.release()
             return
         query = result.request.filters.query.strip()
@@ -390,30 +428,38 @@ class MainScreen(Screen[None]):
         self.rows.put(result.rows)
         self._shown_query = result.query
         self._shown_total = result.total
-        detail = self.query_one(DetailPane)
-        detail.view = result.detail
+        self._show_detail(result.detail, soon=result.request.typing)
         timeline.set_view(
             result.rowids, result.runs, query=result.query, highlights=result.highlights, select=result.select
         )
-        self._show_filter_state(len(result.rowids), result.total)
-        self.refresh_bindings()
+        self._show_filter_state(len(result.rowids), result.total, title=not result.request.typing)
+        self._update_footer()
 
-    def _show_filter_state(self, shown: int, total: int) -> None:
+    def _show_filter_state(self, shown: int, total: int, title: bool = True) -> None:
+        """Count the matches; say what filters are on, in the filter bar and (unless typing) the header."""
         filters = self.filters
-        count = self.query_one("#match-count", Static)
+        count = self.query_one(MatchCount)
         if filters.active:
             text = f"{total:,} of {self.store.count:,} events"
             if shown < total:
                 text = f"first {shown:,} of {total:,} matches"
-            count.update(Content(text))
+            count.text = Content(text)
         else:
-            count.update(Content(f"{self.store.count:,} events"))
+            count.text = Content(f"{self.store.count:,} events")
+        if title:
+            self._show_title()
         bar = self.query_one("#filter-bar", Static)
         narrowing = filters._replace(query="")
+        if self._shown_narrowing == narrowing:
+            return
+        self._shown_narrowing = narrowing
         described = self.describe(narrowing)
         if narrowing.active:
             bar.update(Content.assemble(("⚑ Filtered: ", "bold"), described, ("   f change · x clear", "dim")))
         bar.display = narrowing.active
+
+    def _show_title(self) -> None:
+        filters = self.filters
         self.app.sub_title = f"Filtered: {self.describe(filters)}" if filters.active else (self.app.SUB_TITLE or "")
 
     def describe(self, filters: Filters) -> str:
@@ -451,7 +497,6 @@ class MainScreen(Screen[None]):
         self.request = SearchRequest(self.filters._replace(query=""), select=select)
         self.query_one(SearchBox).value = ""
         self.query_one(Timeline).focus()
-        self.refresh_bindings()
 
     def action_leave_detail(self) -> None:
         """Back from the detail pane to the timeline."""
@@ -518,13 +563,32 @@ class MainScreen(Screen[None]):
 
     # -- selection and detail -------------------------------------------------------------
 
+    def _show_detail(self, view: EventView | None, soon: bool = False) -> None:
+        """Show an event in the detail pane; while the user types, once typing pauses.
+
+        Laying the pane out again costs the UI thread a few milliseconds a time; the timeline
+        keeps up with every keystroke, the detail with the pauses between words.
+        """
+        if self._detail_timer is not None:
+            self._detail_timer.stop()
+            self._detail_timer = None
+        self._pending_detail = view
+        if soon:
+            self._detail_timer = self.set_timer(DETAIL_PAUSE, self._apply_detail)
+        else:
+            self._apply_detail()
+
+    def _apply_detail(self) -> None:
+        self._detail_timer = None
+        self.query_one(DetailPane).view = self._pending_detail
+
     @on(Timeline.EventSelected)
     def _event_selected(self, message: Timeline.EventSelected) -> None:
-        detail = self.query_one(DetailPane)
         if message.rowid is None:
-            detail.view = None
+            self._show_detail(None)
             return
-        if detail.view is None or detail.view.rowid != message.rowid:
+        shown = self._pending_detail
+        if shown is None or shown.rowid != message.rowid:
             self.load_detail(message.rowid, self._shown_query)
 
     @work(exclusive=True, thread=True, group="detail")
@@ -536,7 +600,7 @@ class MainScreen(Screen[None]):
 
     def on_detail_loaded(self, message: DetailLoaded) -> None:
         if self.query_one(Timeline).selected_rowid == message.view.rowid:
-            self.query_one(DetailPane).view = message.view
+            self._show_detail(message.view)
 
     @on(Timeline.EventOpened)
     def _event_opened(self) -> None:

@@ -20,8 +20,8 @@ class Readers:
     def __init__(self, store: Store) -> None:
         self._store = store
         self._idle: list[Store] = []
-        self._opened: list[Store] = []
         self._lock = threading.Lock()
+        self._closed = False
 
     @contextmanager
     def borrow(self) -> Iterator[Store]:
@@ -35,18 +35,24 @@ class Readers:
                 # The cache was rebuilt under us: stay correct, at the cost of sharing the app's lock.
                 yield self._store
                 return
-            with self._lock:
-                self._opened.append(reader)
         try:
             yield reader
         finally:
             with self._lock:
-                self._idle.append(reader)
+                keep = not self._closed
+                if keep:
+                    self._idle.append(reader)
+            if not keep:
+                reader.close()
 
     def close(self) -> None:
-        """Close every connection the pool opened."""
+        """Close the idle connections now, and each lent one when it comes back.
+
+        A worker the app no longer waits for may still be querying: closing its connection under
+        it would crash SQLite, so it is closed by the worker's own ``borrow`` block.
+        """
         with self._lock:
-            for reader in self._opened:
-                reader.close()
-            self._opened.clear()
-            self._idle.clear()
+            self._closed = True
+            idle, self._idle = self._idle, []
+        for reader in idle:
+            reader.close()

@@ -10,6 +10,7 @@ from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
+from textual.cache import LRUCache
 from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -146,6 +147,24 @@ class Timeline(ScrollView, can_focus=True):
         self._waiting = False
         self._deferred: list[Callable[[], None]] = []
         self.empty_message = "No events."
+        # Drawn rows, as Textual's Log keeps them: a new view that shows the same events (typing
+        # one more letter) redraws from here. Keyed by all that changes a row's look.
+        self._strips: LRUCache[tuple[int, bool, bool, int, str], Strip] = LRUCache(1024)
+        self._style_cache: dict[tuple[str, bool], Style] = {}
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._strips.clear()
+        self._style_cache.clear()
+
+    def _style(self, name: str) -> Style:
+        """A component's style (or the widget's own, for ""), worked out once per look and focus."""
+        key = (name, self.has_focus)
+        style = self._style_cache.get(key)
+        if style is None:
+            style = self.rich_style if not name else self.get_component_rich_style(name)
+            self._style_cache[key] = style
+        return style
 
     # -- data -------------------------------------------------------------------------------
 
@@ -396,11 +415,11 @@ class Timeline(ScrollView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
-        base = self.rich_style
+        base = self._style("")
         line = int(self.scroll_offset.y) + y
         if not self._rowids:
             if y == 1:
-                text = Text(f"  {self.empty_message}", style=self.get_component_rich_style("timeline--empty"))
+                text = Text(f"  {self.empty_message}", style=self._style("timeline--empty"))
                 segments = [Segment(t, s or base) for t, s, _ in text.render(self.app.console)]
                 return Strip(segments).crop_extend(0, width, base)
             return Strip.blank(width, base)
@@ -408,48 +427,55 @@ class Timeline(ScrollView, can_focus=True):
             return Strip.blank(width, base)
         index = self._index_at(line)
         if index is None:
-            year_style = self.get_component_rich_style("timeline--year")
             year = self._run_years[bisect_right(self._header_lines, line) - 1]
             label = f"── {year} "
-            text = Text(label + "─" * max(0, width - len(label)), style=year_style, no_wrap=True)
-        else:
-            row = self._row(self._rowids[index])
-            if row is None:
-                return Strip.blank(width, base)
-            text = self._row_text(row, index == self.cursor, width)
+            return Strip(
+                [Segment((label + "─" * max(0, width - len(label)))[:width], base + self._style("timeline--year"))]
+            )
+        rowid = self._rowids[index]
+        key = (rowid, index == self.cursor, self.has_focus, width, self._query)
+        cached = self._strips.get(key)
+        if cached is not None:
+            return cached
+        row = self._row(rowid)
+        if row is None:
+            return Strip.blank(width, base)
+        text = self._row_text(row, index == self.cursor, width)
         # Every segment needs a style: Textual's NO_COLOR (monochrome) filter rejects None.
-        segments = [Segment(t, s or base) for t, s, _ in text.render(self.app.console)]
-        return Strip(segments).crop_extend(0, width, base).simplify()
+        segments = [Segment(t, base + s if s else base) for t, s, _ in text.render(self.app.console)]
+        strip = Strip(segments).crop_extend(0, width, base).simplify()
+        self._strips[key] = strip
+        return strip
 
     def _row_text(self, row: Row, is_cursor: bool, width: int) -> Text:
         marker = MARKERS.get(row.kind, DEFAULT_MARKER)
         date = row.label if len(row.label) <= DATE_WIDTH else row.label[: DATE_WIDTH - 1] + "…"
         text = Text(no_wrap=True, overflow="ellipsis", end="")
         text.append(" ")
-        text.append(date.ljust(DATE_WIDTH), self.get_component_rich_style("timeline--date"))
+        text.append(date.ljust(DATE_WIDTH), self._style("timeline--date"))
         text.append(" ")
         kind_class = f"timeline--kind-{row.kind}"
-        text.append(marker, self.get_component_rich_style(kind_class) if row.kind in MARKERS else Style())
+        text.append(marker, self._style(kind_class) if row.kind in MARKERS else Style())
         text.append(" ")
         title_start = len(text.plain)
         title_style = Style()
         if row.status == "planned":
-            title_style = self.get_component_rich_style("timeline--planned")
+            title_style = self._style("timeline--planned")
         elif row.status == "target":
-            title_style = self.get_component_rich_style("timeline--target")
+            title_style = self._style("timeline--target")
         # The title is plain text: Rich Text never parses markup in appended strings.
         text.append(row.title, title_style)
         if row.status != "occurred":
             text.append(" ")
-            text.append(f" {row.status} ", self.get_component_rich_style("timeline--badge"))
+            text.append(f" {row.status} ", self._style("timeline--badge"))
         if self._query:
             if row.rowid not in self._highlights:
                 self._fetch_highlights()
-            match_style = self.get_component_rich_style("timeline--match")
+            match_style = self._style("timeline--match")
             for start, end in self._highlights.get(row.rowid, []):
                 text.stylize(match_style, title_start + start, title_start + end)
         if is_cursor:
-            text.stylize(self.get_component_rich_style("timeline--cursor"))
+            text.stylize(self._style("timeline--cursor"))
             text.pad_right(max(0, width - text.cell_len))
         text.truncate(width, overflow="ellipsis")
         return text
