@@ -462,6 +462,19 @@ class Store:
         )
         return {rowid: (_spans(title), _spans(summary)) for rowid, title, summary in found}
 
+    def date_spans(self, rowids: Sequence[int] | None = None) -> list[tuple[int, str, str, str]]:
+        """(rowid, start, end, EDTF date) of these events (all if None), in rowid order: the time axis's data."""
+        sql = "SELECT rowid, start, \"end\", json_extract(json, '$.date') FROM events"
+        if rowids is None:
+            return [tuple(r) for r in self._rows(f"{sql} ORDER BY rowid")]  # type: ignore[misc]
+        out: list[tuple[int, str, str, str]] = []
+        ordered = sorted(rowids)
+        for start in range(0, len(ordered), 900):
+            chunk = ordered[start : start + 900]
+            marks = ",".join("?" * len(chunk))
+            out += [tuple(r) for r in self._rows(f"{sql} WHERE rowid IN ({marks}) ORDER BY rowid", chunk)]  # type: ignore[misc]
+        return out
+
     def typed_word_stem(self, word: str) -> str | None:
         """For a word cut short while typing: None if it matches as a prefix, else the indexed stem it may
         be cut from.

@@ -13,7 +13,9 @@ from textual.widgets import Input
 
 from ..model import Filters
 from ..store import Store
+from . import settings
 from .commands import EventCommands
+from .help import binding_ids
 from .history import History, ReaderPlace
 from .main import MainScreen
 from .reader import ReaderScreen, SourcePicker
@@ -42,14 +44,50 @@ class KztjApp(App[int]):
         self.history = History()
         self._event_id = event_id
         self._search = search
+        self.settings_path = settings.settings_path()
+        self.settings, self._settings_problem = settings.load(self.settings_path)
+        self.keymap = self.settings.keymap
+        unknown = sorted(set(self.keymap) - binding_ids())
+        if unknown and self._settings_problem is None:
+            self._settings_problem = (
+                f"{self.settings_path}: [keymap] has no binding {unknown[0]!r} (the help screen lists them)"
+            )
+        if self.keymap:
+            self.set_keymap(self.keymap)
+        self._saving = False
 
     def get_default_screen(self) -> Screen:
-        return MainScreen(self.store, self.readers, self.history, self._event_id, self._search)
+        return MainScreen(
+            self.store, self.readers, self.history, self._event_id, self._search, layout=self.settings.layout
+        )
+
+    def on_mount(self) -> None:
+        theme = self.settings.theme
+        if theme is not None:
+            if theme in self.available_themes:
+                self.theme = theme
+            elif self._settings_problem is None:
+                self._settings_problem = f"{self.settings_path}: no theme called {theme!r}; using the default"
+        self.theme_changed_signal.subscribe(self, lambda _: self.save_settings())
+        self._saving = True
 
     def on_ready(self) -> None:
         # Everything built to start the app lives as long as the app. Freezing it keeps Python's
         # full garbage collections (30 ms each here) from walking it while the user types.
         gc.freeze()
+        if self._settings_problem:
+            self.notify(self._settings_problem, title="Settings", severity="warning", timeout=12, markup=False)
+
+    def save_settings(self) -> None:
+        """Remember the theme and layout in the settings file."""
+        if not self._saving:
+            return
+        main = self.screen_stack[0] if self.screen_stack else None
+        layout = main.pane_layout if isinstance(main, MainScreen) else self.settings.layout
+        self.settings = self.settings._replace(theme=self.theme, layout=layout)
+        problem = settings.save(self.settings_path, self.theme, layout)
+        if problem:
+            self.notify(problem, title="Settings", severity="warning", markup=False)
 
     def on_unmount(self) -> None:
         self.readers.close()
@@ -98,12 +136,6 @@ class KztjApp(App[int]):
 
         self.push_screen(ConflictScreen(line))  # type: ignore[arg-type]
 
-    def open_axis(self, main: MainScreen) -> None:
-        """Open the time axis on the main screen's view."""
-        from .timeaxis import AxisScreen
-
-        self.push_screen(AxisScreen(main))
-
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         yield SystemCommand("Help: list every key", "Show the key bindings", self.action_help)
@@ -114,6 +146,12 @@ class KztjApp(App[int]):
         yield SystemCommand("Export view to Markdown", "Write the current view to a file", screen.action_export)
         yield SystemCommand("Filter…", "Choose tags, an actor and years", screen.action_filters)
         yield SystemCommand("Clear filters", "Show every event again", screen.action_clear_filters)
+        for layout, help_text in (
+            ("auto", "Side by side from 100 columns, one pane at a time below"),
+            ("split", "Timeline and detail side by side at any width"),
+            ("single", "One pane at a time: Enter opens the detail, Esc returns"),
+        ):
+            yield SystemCommand(f"Layout: {layout}", f"{help_text} (remembered)", partial(screen.set_layout, layout))
         for tag, count in self.store.tags():
             yield SystemCommand(
                 f"Filter by tag: {tag}", f"{count} events", partial(screen.apply_filters, Filters(tags=(tag,))), False

@@ -48,6 +48,33 @@ def rows(bindings: Iterable[BindingType], keymap: Mapping[str, str]) -> list[tup
     return out
 
 
+def _binding_lists() -> list[tuple[str, list[BindingType]]]:
+    from .app import KztjApp
+    from .conflicts import ConflictScreen
+    from .detail import DetailPane
+    from .figures import FiguresScreen
+    from .main import MainScreen
+    from .reader import ReaderScreen
+    from .timeaxis import AxisScreen
+    from .timeline import Timeline
+
+    return [
+        ("Anywhere", KztjApp.BINDINGS),
+        ("Timeline", Timeline.BINDINGS),
+        ("Main screen", MainScreen.BINDINGS),
+        ("Detail pane", DetailPane.BINDINGS),
+        ("Article reader", ReaderScreen.BINDINGS),
+        ("Time axis", AxisScreen.BINDINGS),
+        ("Conflicting sources", ConflictScreen.BINDINGS),
+        ("Figures view", FiguresScreen.BINDINGS),
+    ]
+
+
+def binding_ids() -> set[str]:
+    """Every binding id a keymap can name."""
+    return {b.id for _, bindings in _binding_lists() for b in bindings if isinstance(b, Binding) and b.id}
+
+
 def help_sections(app: object) -> list[tuple[str, list[tuple[str, str]]]]:
     """The sections the help screen lists, by where the keys apply."""
     from .app import KztjApp

@@ -22,6 +22,7 @@ from textual.widgets import Footer, Header, Input, Static
 from .. import export
 from ..model import Filters
 from ..store import Store
+from .axis import AxisData
 from .detail import CompareFigure, DetailPane, FilterBy, OpenEvent, OpenSource
 from .figures import FiguresScreen, trade_strip
 from .history import History, ReaderPlace, ViewPlace
@@ -35,6 +36,12 @@ from .views import EventView, event_view
 
 SEARCH_BOX_ACTIONS = frozenset({"commit_search", "cancel_search", "leave_search"})
 MATCH = Binding.Group("Match", compact=True)
+# The layouts, as breakpoints: by width, always side by side, always one pane at a time.
+LAYOUTS = {
+    "auto": [(0, "-narrow"), (100, "-wide")],
+    "split": [(0, "-wide")],
+    "single": [(0, "-narrow")],
+}
 HISTORY = Binding.Group("Back/Fwd", compact=True)
 # Typing throttle: the first keystroke searches at once; keystrokes that follow within this
 # window are folded into one search at its end, so fast typing never queues stale work.
@@ -202,9 +209,17 @@ class MainScreen(Screen[None]):
     """What the timeline should show; each new value runs a search in a worker."""
 
     def __init__(
-        self, store: Store, readers: Readers, history: History, event_id: str | None = None, search: str | None = None
+        self,
+        store: Store,
+        readers: Readers,
+        history: History,
+        event_id: str | None = None,
+        search: str | None = None,
+        layout: str = "auto",
     ) -> None:
         super().__init__()
+        self.pane_layout = layout
+        self.HORIZONTAL_BREAKPOINTS = LAYOUTS[layout]
         self.store = store
         self.readers = readers
         self.history = history
@@ -220,6 +235,7 @@ class MainScreen(Screen[None]):
         self._shown_request: SearchRequest | None = None
         self._pending_detail: EventView | None = None
         self._footer_state: tuple[object, ...] = ()
+        self.whole_axis: AxisData | None = None  # the time axis of every event, read once
         self._shown_narrowing: Filters | None = None
         self._detail_timer: Timer | None = None
 
@@ -260,6 +276,16 @@ class MainScreen(Screen[None]):
     def _title_matches(self, query: str, rowids: Sequence[int]) -> dict[int, list[tuple[int, int]]]:
         """Match spans in the titles of rows scrolled into view (the first screen's come with the result)."""
         return {rowid: spans[0] for rowid, spans in self.store.highlights(query, rowids).items()}
+
+    def set_layout(self, layout: str) -> None:
+        """Choose a layout (remembered in the settings file)."""
+        self.pane_layout = layout
+        self.HORIZONTAL_BREAKPOINTS = LAYOUTS[layout]
+        narrow = not any(width <= self.size.width and name == "-wide" for width, name in LAYOUTS[layout])
+        self.set_class(narrow, "-narrow")
+        self.set_class(not narrow, "-wide")
+        self._fit_focus()
+        self.app.save_settings()  # type: ignore[attr-defined]
 
     def _whole_store(self) -> range:
         """Rowids of every event: 1..N, a range, so 100,000 events cost no memory here."""
@@ -684,7 +710,9 @@ class MainScreen(Screen[None]):
 
     def action_axis(self) -> None:
         """Open the time axis, on the selected event."""
-        self.app.open_axis(self)  # type: ignore[attr-defined]
+        from .timeaxis import AxisScreen
+
+        self.app.push_screen(AxisScreen(self))
 
     def action_figures(self) -> None:
         """Open the trade chart."""
