@@ -144,3 +144,25 @@ def test_parallel_load_falls_back_for_a_figure_with_an_unknown_event(
     text = generated.read_text(encoding="utf-8").replace("event: event-000000", "event: no-such-event", 1)
     assert "no-such-event" in text
     assert fastload.load_parallel(generated, text.encode(), text, None) is None
+
+
+async def test_time_axis_at_100k(store_100k: Store) -> None:
+    from kztj_tui.tui.timeaxis import AxisScreen, AxisView
+
+    app = KztjApp(store_100k)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        assert isinstance(app.screen, AxisScreen)
+        view = app.screen.query_one(AxisView)
+        assert view.data is not None and len(view.data.rowids) == 100_000
+        text = "\n".join(str(view.render()).splitlines())
+        assert "100,000 events" in text and "█" in text  # the crowd as a histogram
+        timeline = app.screen_stack[0].query_one(Timeline)
+        await pilot.press(*["right"] * 30, "end")
+        assert timeline.selected_rowid == 100_000
+        await pilot.press(*["plus"] * 8, "home")
+        assert timeline.selected_rowid == 1
+        text = str(view.render())
+        assert "Event number 0 " in text and "(year precision)" in text and "more here" in text

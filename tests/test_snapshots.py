@@ -14,6 +14,8 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
 
+from kztj_tui.tui.detail import CompareFigure, DetailPane, FilterBy
+
 from .tui_support import bundled_app, settle
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
@@ -69,3 +71,53 @@ def test_help_screen(snap_compare: Any, size: tuple[int, int]) -> None:
 @pytest.mark.parametrize("size", SIZES)
 def test_figures_view(snap_compare: Any, size: tuple[int, int]) -> None:
     assert snap_compare(bundled_app(), terminal_size=size, run_before=keys("t"))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_time_axis(snap_compare: Any, size: tuple[int, int]) -> None:
+    app = bundled_app(event_id="days-of-tajik-culture-held")
+    assert snap_compare(app, terminal_size=size, run_before=keys("a"))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_time_axis_zoomed(snap_compare: Any, size: tuple[int, int]) -> None:
+    app = bundled_app(event_id="days-of-tajik-culture-held")
+    assert snap_compare(app, terminal_size=size, run_before=keys("a", *["plus"] * 5))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_conflicting_sources(snap_compare: Any, size: tuple[int, int]) -> None:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await keys()(pilot)
+        pilot.app.screen.query_one("#detail-figures").post_message(  # the forum's $1.8 bn / $1.3 bn figure
+            CompareFigure(next(line for line in pilot.app.screen.query_one(DetailPane).view.figures if line.others))
+        )
+        await keys()(pilot)
+
+    assert snap_compare(bundled_app(event_id="business-forum-2023"), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_source_picker(snap_compare: Any, size: tuple[int, int]) -> None:
+    app = bundled_app(event_id="rahmon-state-visit-2023")
+    assert snap_compare(app, terminal_size=size, run_before=keys("s"))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_reader_find(snap_compare: Any, size: tuple[int, int]) -> None:
+    app = bundled_app(event_id="trade-2013")
+    assert snap_compare(app, terminal_size=size, run_before=keys("s", "slash", *"Dushanbe", "enter", "n"))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_filtered_by_an_actor(snap_compare: Any, size: tuple[int, int]) -> None:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await keys()(pilot)
+        view = pilot.app.screen.query_one(DetailPane).view
+        pilot.app.screen.query_one("#detail-entities").post_message(
+            FilterBy(next(chip for chip in view.actors if chip.key == "rahmon"))
+        )
+        await keys()(pilot)
+
+    app = bundled_app(event_id="declaration-allied-interaction")
+    assert snap_compare(app, terminal_size=size, run_before=run_before)

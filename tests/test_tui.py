@@ -5,20 +5,24 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 from textual import events
 from textual.command import CommandPalette
-from textual.widgets import OptionList, SelectionList
+from textual.pilot import Pilot
+from textual.widgets import Input, OptionList, SelectionList
 
 from kztj_tui.model import Filters
 from kztj_tui.store import Row, Store
+from kztj_tui.tui.conflicts import ConflictScreen
 from kztj_tui.tui.detail import DetailPane
 from kztj_tui.tui.figures import FiguresScreen
 from kztj_tui.tui.main import MainScreen
-from kztj_tui.tui.reader import ReaderScreen
+from kztj_tui.tui.reader import ReaderScreen, SourcePicker
 from kztj_tui.tui.rowcache import RowCache
 from kztj_tui.tui.screens import FilterScreen, HelpScreen
+from kztj_tui.tui.timeaxis import AxisScreen
 from kztj_tui.tui.timeline import Timeline
 
 from .conftest import MINIMAL
@@ -702,3 +706,268 @@ async def test_filter_checkboxes_read_ticked_or_not_without_colour(monkeypatch: 
         ticked = lines["culture"].split("culture")[0]
         unticked = lines["trade"].split("trade")[0]
         assert ticked != unticked
+
+
+# -- section 2: history, actionable names, time axis, conflicts, sources, settings, footers --------
+
+
+async def _focus_link(pilot: Pilot[Any], block: str, label: str | None = None) -> DetailPane:
+    """Move the detail pane's cursor down to a link of a block (whose text starts with ``label``)."""
+    detail = pilot.app.screen.query_one(DetailPane)
+    for _ in range(80):
+        current = detail.current
+        found = current is not None and current.block.id == block
+        if found and (label is None or label in current.block.link_text(current.link)):  # type: ignore[union-attr]
+            return detail
+        await pilot.press("down")
+    raise AssertionError(f"no link {label!r} in {block}")
+
+
+async def test_following_links_can_be_undone_with_back_and_forward() -> None:
+    app = bundled_app(event_id="tajik-embassy-opens")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert "H Back" not in screen_text(app)  # nothing to go back to yet
+        await pilot.press("enter")
+        await _focus_link(pilot, "detail-related")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert selected(app) == "diplomatic-relations-established"
+        assert "H Back" in screen_text(app)  # the footer teaches the keys once they apply
+        await pilot.press("H")
+        await settle(pilot)
+        assert selected(app) == "tajik-embassy-opens"
+        assert "L Forward" in screen_text(app)
+        await pilot.press("L")
+        await settle(pilot)
+        assert selected(app) == "diplomatic-relations-established"
+
+
+async def test_a_search_run_with_enter_is_a_place_to_come_back_to() -> None:
+    app = bundled_app(event_id="trade-2013")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"grapes", "enter")
+        await settle(pilot)
+        assert [r.id for r in shown(app)] == ["agri-trade-2022"]
+        await pilot.press("H")
+        await settle(pilot)
+        assert len(shown(app)) == app.store.count and selected(app) == "trade-2013"
+        assert app.screen.query_one("#search", Input).value == ""
+
+
+@pytest.mark.parametrize(
+    ("label", "field", "heading"),
+    [
+        ("Emomali Rahmon", "actors", "actor Emomali Rahmon"),
+        ("Astana", "place", "place Astana"),
+        ("diplomacy", "tags", "tag diplomacy"),
+    ],
+)
+async def test_actors_places_and_tags_filter_the_timeline(label: str, field: str, heading: str) -> None:
+    app = bundled_app(event_id="declaration-allied-interaction")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await _focus_link(pilot, "detail-entities", label)
+        await pilot.press("enter")
+        await settle(pilot)
+        rows = shown(app)
+        assert 1 <= len(rows) < app.store.count
+        for row in rows:
+            event = app.store.event_at(row.rowid)
+            value = {"actors": event.actors, "place": (event.place,), "tags": event.tags}[field]
+            assert any(label.lower() in app.store.entity_name(v).lower() for v in value)
+        assert f"Filtered: {heading}" in app.sub_title
+        assert "x Clear filter" in screen_text(app).splitlines()[-1]
+        assert selected(app) == "declaration-allied-interaction"  # still on the event it came from
+        await pilot.press("H")
+        await settle(pilot)
+        assert len(shown(app)) == app.store.count
+
+
+async def test_the_conflict_view_puts_the_versions_side_by_side_and_opens_either_article() -> None:
+    app = bundled_app(event_id="business-forum-2023")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await _focus_link(pilot, "detail-figures", "contracts")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ConflictScreen)
+        cards = list(app.screen.query(".version"))
+        assert len(cards) == 2 and cards[0].region.y == cards[1].region.y  # side by side
+        assert cards[0].region.right <= cards[1].region.x
+        text = screen_text(app)
+        assert "$1.8 bn" in text and "$1.3 bn" in text
+        assert "Kazinform" in text and "Unnamed outlet" in text
+        await pilot.press("right", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ReaderScreen)
+        assert app.screen.quote_paragraph is not None  # opened at its quote
+        assert "1.3 billion" in str(app.screen.query_one(f"#paragraph-{app.screen.quote_paragraph}").render())
+        await pilot.press("q")
+        assert isinstance(app.screen, ConflictScreen)
+        await pilot.press("q")
+        assert isinstance(app.screen, MainScreen)
+
+
+async def test_s_offers_every_source_of_an_event() -> None:
+    app = bundled_app(event_id="rahmon-state-visit-2023")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        event = app.store.event("rahmon-state-visit-2023")
+        assert event is not None and len(event.sources) == 3
+        await pilot.press("s")
+        await settle(pilot)
+        assert isinstance(app.screen, SourcePicker)
+        await pilot.press("down", "down", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ReaderScreen)
+        assert app.screen.source.id == event.sources[2].source and app.screen.quote == event.sources[2].quote
+
+
+async def test_the_reader_finds_text_with_slash_and_steps_with_n() -> None:
+    app = bundled_app(event_id="trade-2013")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        reader = app.screen
+        assert isinstance(reader, ReaderScreen)
+        mapped = str(reader.query_one("#reader-map").render())
+        assert f"quote in ¶{(reader.quote_paragraph or 0) + 1} of {len(reader.paragraphs)}" in mapped
+        assert "▼" in mapped  # where the quote sits in the whole article
+        await pilot.press("slash", *"Dushanbe", "enter")
+        await settle(pilot)
+        total = len(reader.matches)
+        assert (total >= 2 and f"1/{total}" in str(reader.query_one("#reader-map").render())) or reader.match >= 0
+        first = reader.match
+        await pilot.press("n")
+        assert reader.match == (first + 1) % total
+        await pilot.press("N", "N")
+        assert reader.match == (first - 1) % total
+        paragraph = reader.matches[reader.match][0]
+        assert shows(reader.query_one(f"#paragraph-{paragraph}"))
+
+
+async def test_the_time_axis_draws_to_scale_and_shares_the_selection() -> None:
+    app = bundled_app(event_id="trade-2013")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        assert isinstance(app.screen, AxisScreen)
+        text = screen_text(app)
+        assert "1995" in text and "2020" in text and "●" in text and "━" in text
+        assert selected(app) == "trade-2013"
+        await pilot.press("right", "right")
+        await settle(pilot)
+        moved = selected(app)
+        assert moved != "trade-2013"
+        await pilot.press("q")
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen) and selected(app) == moved
+
+
+async def test_the_time_axis_shows_precision_and_certainty(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = bundled_app(event_id="days-of-tajik-culture-held")  # 2023-08~: a month, approximate
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("a", *["plus"] * 6)  # zoom in to about three months
+        await settle(pilot)
+        text = screen_text(app)
+        assert "month precision, approximate ~" in text
+        assert "╍" * 10 in text  # a month is many columns wide, drawn dashed: approximate
+        await pilot.press("right")  # 2023-08-25?: a day, uncertain
+        await settle(pilot)
+        text = screen_text(app)
+        assert "day precision, uncertain ?" in text and "○" in text
+
+
+async def test_the_time_axis_opens_the_event_with_enter() -> None:
+    app = bundled_app(event_id="trade-2013")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("a", "right", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen) and isinstance(app.focused, DetailPane)
+        view = app.screen.query_one(DetailPane).view
+        assert view is not None and view.event.id == selected(app) != "trade-2013"
+
+
+@pytest.mark.parametrize(
+    ("keys", "expected"),
+    [
+        ([], ["⏎ Open", "/ Search", "[] Year", "q Quit", "a Axis"]),
+        (["slash", "x"], ["Exact search", "Esc Clear", "↓ Results"]),
+        (["enter"], ["Follow", "Esc Timeline", "↑↓ Move"]),
+        (["slash", *"rogun", "enter"], ["nN Match", "Esc Clear search", "H Back"]),
+        (["s"], ["/ Find", "n Next", "N Prev", "' Quote", "q Back"]),
+        (["a"], ["Zoom in", "← Previous", "→ Next"]),
+    ],
+)
+async def test_each_context_has_a_footer_that_teaches_its_keys(keys: list[str], expected: list[str]) -> None:
+    app = bundled_app(event_id="trade-2013")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        for key in keys:
+            await pilot.press(key)
+            await settle(pilot)
+        footer = screen_text(app).splitlines()[-1]
+        for words in expected:
+            assert words in footer, (words, footer)
+
+
+async def test_theme_and_layout_are_remembered(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KZTJ_CONFIG_DIR", str(tmp_path))
+    app = bundled_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.theme = "nord"
+        app.screen.set_layout("single")  # type: ignore[attr-defined]
+        await settle(pilot)
+        assert app.screen.has_class("-narrow")
+    text = (tmp_path / "config.toml").read_text(encoding="utf-8")
+    assert 'theme = "nord"' in text and 'layout = "single"' in text
+    again = bundled_app()
+    async with again.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert again.theme == "nord" and again.screen.has_class("-narrow")
+
+
+async def test_keys_can_be_rebound_in_the_settings_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KZTJ_CONFIG_DIR", str(tmp_path))
+    (tmp_path / "config.toml").write_text('[keymap]\n"main.axis" = "v"\n"timeline.down" = "ctrl+n"\n')
+    app = bundled_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+n")
+        assert selected(app) == shown(app)[1].id
+        await pilot.press("v")
+        await settle(pilot)
+        assert isinstance(app.screen, AxisScreen)
+        await pilot.press("q", "question_mark")
+        assert "v" in str(app.screen.query_one("#help-text").render()).split("Time axis: events")[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ('theme = "nord\n', "config.toml:1:"),
+        ('layout = "sideways"\n', "config.toml:1:1: layout must be one of"),
+        ('theme = "nord"\n[keymap]\n"main.axis" = 3\n', "config.toml:3:1: [keymap]"),
+    ],
+)
+async def test_a_broken_settings_file_gives_one_line_and_the_defaults(
+    text: str, where: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KZTJ_CONFIG_DIR", str(tmp_path))
+    (tmp_path / "config.toml").write_text(text, encoding="utf-8")
+    app = bundled_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        messages = [n.message for n in app._notifications]
+        assert len(messages) == 1 and where in messages[0] and "\n" not in messages[0]
+        assert app.theme == "textual-dark" and app.screen.has_class("-wide")

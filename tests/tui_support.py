@@ -27,14 +27,14 @@ def app_for(path: Path, **kwargs: object) -> KztjApp:
 
 def selected(app: KztjApp) -> str | None:
     """Id of the event selected in the timeline."""
-    timeline = app.screen.query_one(Timeline)
+    timeline = app.screen_stack[0].query_one(Timeline)  # the main screen, under any other
     rowid = timeline.selected_rowid
     return app.store.event_at(rowid).id if rowid is not None else None
 
 
 def shown(app: KztjApp) -> list[Row]:
     """Rows the timeline shows."""
-    return app.store.rows(list(app.screen.query_one(Timeline).rowids))
+    return app.store.rows(list(app.screen_stack[0].query_one(Timeline).rowids))
 
 
 def screen_text(app: KztjApp) -> str:

@@ -143,6 +143,10 @@ class LinkBlock(Widget):
         assert intent is not None
         return intent()
 
+    def link_text(self, link: int) -> str:
+        """The text of a link, as plain text."""
+        return self._items[self.links[link]].content.plain
+
     def link_lines(self, link: int) -> tuple[int, int]:
         """The first and last line of a link, in this block."""
         place = self._layout(self.content_region.width or self.size.width).places[self.links[link]]

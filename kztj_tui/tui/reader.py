@@ -98,7 +98,9 @@ class ReaderScreen(Screen[None]):
     """A source article, scrolled to a quote that is highlighted."""
 
     BINDINGS = [
-        Binding("escape,q,H", "close", "Back", tooltip="Close the article (q, Esc or H)", id="reader.back"),
+        Binding(
+            "escape,q,H", "close", "Back", key_display="q", tooltip="Close the article (q, Esc or H)", id="reader.back"
+        ),
         Binding("j,down", "scroll_down", "Scroll down", show=False, id="reader.down"),
         Binding("k,up", "scroll_up", "Scroll up", show=False, id="reader.up"),
         Binding("space,pagedown", "page_down", "Page down", show=False, id="reader.page_down"),

@@ -71,10 +71,11 @@ def load(path: Path) -> tuple[Settings, str | None]:
     if layout not in LAYOUTS:
         return problem("layout", f"layout must be one of {', '.join(LAYOUTS)}")
     keymap: Any = data.get("keymap", {})
-    if not isinstance(keymap, dict) or not all(
-        isinstance(k, str) and isinstance(v, str) and v.strip() for k, v in keymap.items()
-    ):
-        return problem("keymap", '[keymap] must map binding ids to keys, e.g. "main.axis" = "v"')
+    if not isinstance(keymap, dict):
+        return problem("keymap", '[keymap] must be a table of binding ids and keys, e.g. "main.axis" = "v"')
+    for key, value in keymap.items():
+        if not isinstance(value, str) or not value.strip():
+            return problem(key, f'[keymap] {key!r} must be keys in quotes, e.g. "v" or "j,down"')
     unknown = [key for key in data if key not in ("theme", "layout", "keymap")]
     if unknown:
         return problem(unknown[0], f"unknown setting {unknown[0]!r} (known: theme, layout, [keymap])")

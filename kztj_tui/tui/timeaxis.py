@@ -144,9 +144,9 @@ class AxisView(Widget, can_focus=True):
         return Content.assemble(
             ("▲ ", "bold"),
             (label, "bold"),
-            "  ",
+            (f" ({axis.precision(data, self.selected)})  ", "dim"),
             title,
-            (f"  ({axis.precision(data, self.selected)}){extra}", "dim"),
+            (extra, "dim"),
         )
 
 
