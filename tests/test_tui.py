@@ -19,7 +19,7 @@ from kztj_tui.tui.conflicts import ConflictScreen
 from kztj_tui.tui.detail import DetailPane
 from kztj_tui.tui.figures import FiguresScreen
 from kztj_tui.tui.main import MainScreen
-from kztj_tui.tui.reader import ReaderScreen, SourcePicker
+from kztj_tui.tui.reader import FindBox, ReaderScreen, SourcePicker
 from kztj_tui.tui.rowcache import RowCache
 from kztj_tui.tui.screens import FilterScreen, HelpScreen
 from kztj_tui.tui.timeaxis import AxisScreen
@@ -234,9 +234,10 @@ async def test_help_lists_every_binding() -> None:
         text = str(app.screen.query_one("#help-text").render())
         for widget in (Timeline, MainScreen, DetailPane, ReaderScreen):
             for binding in widget.BINDINGS:
-                if binding.id not in ("main.quit", "main.close"):  # type: ignore[union-attr]  # the q rule
+                if binding.id not in ("main.quit", "main.close", "main.focus_next", "main.focus_previous"):  # type: ignore[union-attr]  # q and Tab, stated once
                     assert (binding.tooltip or binding.description) in text  # type: ignore[union-attr]
-        assert "Command palette" in text and "Quit from anywhere" in text
+        assert "Command palette" in text and "Quit from anywhere" in text and "Move between" in text
+        assert "main.axis" in text and "timeline.down" in text  # ids to rebind by
         await pilot.press("escape")
         assert isinstance(app.screen, MainScreen)
 
@@ -971,3 +972,26 @@ async def test_a_broken_settings_file_gives_one_line_and_the_defaults(
         messages = [n.message for n in app._notifications]
         assert len(messages) == 1 and where in messages[0] and "\n" not in messages[0]
         assert app.theme == "textual-dark" and app.screen.has_class("-wide")
+
+
+async def test_the_reader_find_does_not_depend_on_typing_speed() -> None:
+    results = []
+    for fast in (True, False):
+        app = bundled_app(event_id="trade-2013")
+        async with app.run_test(size=(60, 20)) as pilot:
+            await settle(pilot)
+            await pilot.press("s")
+            await settle(pilot)
+            keys = ["slash", *"billion", "enter", "n"]
+            if fast:
+                for key in keys:
+                    app.post_message(events.Key(key, CHARACTERS.get(key, key if len(key) == 1 else None)))
+            else:
+                for key in keys:
+                    await pilot.press(key)
+                    await settle(pilot)
+            await settle(pilot)
+            reader = app.screen
+            assert isinstance(reader, ReaderScreen)
+            results.append((reader.term, reader.match, len(reader.matches), reader.query_one(FindBox).display))
+    assert results[0] == results[1] and results[0][0] == "billion" and not results[0][3]

@@ -102,7 +102,7 @@ class KztjApp(App[int]):
             return
         from .help import help_sections
 
-        self.push_screen(HelpScreen(help_sections(self)))
+        self.push_screen(HelpScreen(help_sections(self), str(self.settings_path)))
 
     # -- screens other screens open -----------------------------------------------------------
 

@@ -80,9 +80,12 @@ class MatchCount(Widget):
     """How many events match; it repaints without laying the screen out again, as a Static would."""
 
     text: reactive[Content] = reactive(Content(""))
+    short: reactive[Content] = reactive(Content(""))
+    """The same in fewer columns, for narrow screens."""
 
     def render(self) -> Content:
-        return self.text
+        fits = self.text.cell_length <= self.content_region.width
+        return self.text if fits or not self.short else self.short
 
 
 class MainScreen(Screen[None]):
@@ -445,7 +448,8 @@ class MainScreen(Screen[None]):
         self._shown_request = result.request
         timeline = self.query_one(Timeline)
         if result.error:
-            self.query_one(MatchCount).text = Content.styled(result.error, "$error")
+            count = self.query_one(MatchCount)
+            count.text = count.short = Content.styled(result.error, "$error")
             timeline.release()
             return
         query = result.request.filters.query.strip()
@@ -466,12 +470,12 @@ class MainScreen(Screen[None]):
         filters = self.filters
         count = self.query_one(MatchCount)
         if filters.active:
-            text = f"{total:,} of {self.store.count:,} events"
+            text, short = f"{total:,} of {self.store.count:,} events", f"{total:,}/{self.store.count:,}"
             if shown < total:
-                text = f"first {shown:,} of {total:,} matches"
-            count.text = Content(text)
+                text, short = f"first {shown:,} of {total:,} matches", f"{shown:,} of {total:,}"
+            count.text, count.short = Content(text), Content(short)
         else:
-            count.text = Content(f"{self.store.count:,} events")
+            count.text = count.short = Content(f"{self.store.count:,} events")
         if title:
             self._show_title()
         bar = self.query_one("#filter-bar", Static)

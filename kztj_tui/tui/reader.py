@@ -82,16 +82,13 @@ def article_map(width: int, count: int, quote: int | None, top: int, bottom: int
 
 
 class FindBox(Input):
-    """The reader's find box."""
+    """The reader's find box. Its Enter and Esc are the screen's priority keys (see ReaderScreen)."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="reader.find_cancel")]
+    class Found(Message):
+        """Enter: find what was typed (posted behind the keys typed before it)."""
 
     class Cancelled(Message):
         """Esc: close the box without searching."""
-
-    def action_cancel(self) -> None:
-        """Close the box."""
-        self.post_message(self.Cancelled())
 
 
 class ReaderScreen(Screen[None]):
@@ -107,7 +104,19 @@ class ReaderScreen(Screen[None]):
         Binding("b,pageup", "page_up", "Page up", show=False, id="reader.page_up"),
         Binding("g,home", "top", "Top", show=False, id="reader.top"),
         Binding("G,end", "bottom", "Bottom", show=False, id="reader.bottom"),
-        Binding("slash", "search", "Find", key_display="/", tooltip="Find text in the article", id="reader.find"),
+        # Priority, as on the main screen: the keys typed right after "/" or Enter must not race
+        # the focus change to the box and back.
+        Binding(
+            "slash",
+            "search",
+            "Find",
+            key_display="/",
+            tooltip="Find text in the article",
+            priority=True,
+            id="reader.find",
+        ),
+        Binding("enter", "find", "Find", show=False, priority=True, id="reader.find_run"),
+        Binding("escape", "cancel_find", "Cancel", key_display="Esc", priority=True, id="reader.find_cancel"),
         Binding("n", "next_match", "Next", tooltip="Next match (wraps)", id="reader.next"),
         Binding("N", "previous_match", "Prev", key_display="N", tooltip="Previous match", id="reader.previous"),
         Binding(
@@ -127,6 +136,8 @@ class ReaderScreen(Screen[None]):
         self.match = -1
         self.term = ""
         self.error: str | None = None
+        self._finding = False
+        self._held: list[int] = []
         try:
             text = self.store.source_path(self.source.id).read_text(encoding="utf-8")
         except OSError as error:
@@ -245,18 +256,45 @@ class ReaderScreen(Screen[None]):
 
     # -- find -------------------------------------------------------------------------------
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        in_box = isinstance(self.focused, FindBox)
+        if action in ("find", "cancel_find"):
+            return in_box
+        return not in_box  # in the box, these letters are typed
+
     def action_search(self) -> None:
         """Open the find box."""
-        box = self.query_one("#reader-find", Input)
+        box = self.query_one(FindBox)
         box.display = True
-        box.focus()
+        box.value = ""
+        self.set_focus(box)  # now: the letters that follow are for the box
 
-    @on(Input.Submitted, "#reader-find")
-    def _find(self, message: Input.Submitted) -> None:
-        box = self.query_one("#reader-find", Input)
+    def _leave_box(self, message: Message) -> None:
+        box = self.query_one(FindBox)
+        self._finding = True
+        self.set_focus(self.query_one("#reader-body"))
+        box.call_later(box.post_message, message)  # behind the letters the box has not taken in yet
+
+    def action_find(self) -> None:
+        """Enter in the find box: find what was typed."""
+        self._leave_box(FindBox.Found())
+
+    def action_cancel_find(self) -> None:
+        """Esc in the find box: close it."""
+        self._leave_box(FindBox.Cancelled())
+
+    @on(FindBox.Found)
+    def _found(self) -> None:
+        box = self.query_one(FindBox)
         box.display = False
-        self.query_one("#reader-body").focus()
-        self.find(message.value)
+        self.find(box.value)
+        self._done_finding()
+
+    def _done_finding(self) -> None:
+        self._finding = False
+        held, self._held = self._held, []
+        for step in held:
+            self._step(step)
 
     def find(self, term: str) -> None:
         """Highlight every match of ``term`` and go to the first one after the top of the screen."""
@@ -288,16 +326,23 @@ class ReaderScreen(Screen[None]):
 
     def action_next_match(self) -> None:
         """Go to the next match (wraps)."""
-        self._step(1)
+        self._step_when_found(1)
 
     def action_previous_match(self) -> None:
         """Go to the previous match (wraps)."""
-        self._step(-1)
+        self._step_when_found(-1)
+
+    def _step_when_found(self, step: int) -> None:
+        # n typed right after Enter waits for the search Enter started, whatever the typing speed.
+        if self._finding:
+            self._held.append(step)
+        else:
+            self._step(step)
 
     @on(FindBox.Cancelled)
     def _find_cancelled(self) -> None:
-        self.query_one("#reader-find").display = False
-        self.query_one("#reader-body").focus()
+        self.query_one(FindBox).display = False
+        self._done_finding()
 
 
 class SourcePicker(ModalScreen[int | None]):

@@ -24,16 +24,22 @@ class HelpScreen(ModalScreen[None]):
 
     BINDINGS = [Binding("escape,question_mark,q", "app.pop_screen", "Close help", id="help.close")]
 
-    def __init__(self, sections: list[tuple[str, list[tuple[str, str]]]]) -> None:
+    def __init__(self, sections: list[tuple[str, list[tuple[str, str, str]]]], settings_file: str = "") -> None:
         super().__init__()
         self.sections = sections
+        self.settings_file = settings_file
 
     def compose(self) -> ComposeResult:
-        lines: list[Content] = [Content.assemble(("kztj keys", "bold"), ("   (Esc or q closes)", "dim")), Content("")]
+        lines: list[Content] = [
+            Content.assemble(("kztj keys", "bold"), ("   (Esc or q closes)", "dim")),
+            Content.styled("Rebind a key by its id (dim, on the right) in the [keymap] table of", "dim"),
+            Content.assemble(("the settings file ", "dim"), (self.settings_file or "config.toml", "dim bold")),
+            Content(""),
+        ]
         for title, keys in self.sections:
             lines.append(Content.styled(title, "bold underline"))
-            for key, description in keys:
-                lines.append(Content.assemble(("  " + key.ljust(14), "bold"), description))
+            for key, description, binding_id in keys:
+                lines.append(Content.assemble(("  " + key.ljust(14), "bold"), description, (f"  {binding_id}", "dim")))
             lines.append(Content(""))
         with VerticalScroll(id="help-body"):
             yield Static(Content("\n").join(lines), id="help-text")

@@ -26,7 +26,7 @@ DENSITY = " ▁▂▃▄▅▆▇█"
 # A glyph per certainty, so the axis reads without colour.
 POINT = {"": "●", "~": "◐", "?": "○", "%": "○"}
 BAR = {"": "━", "~": "╍", "?": "┄", "%": "┄"}
-LEGEND = "● day  ━ span  ◐╍ approximate ~  ○┄ uncertain ?  ▁▃█ how many start there"
+LEGEND = "● day  ━ span  ◐╍ approximate ~  ○┄ uncertain ?  ▁▃█ density"
 
 
 class AxisView(Widget, can_focus=True):
