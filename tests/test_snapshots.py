@@ -21,6 +21,12 @@ from .tui_support import bundled_app, settle
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
 
 
+@pytest.fixture(autouse=True)
+def same_settings_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The help screen shows the settings file's path: the same one in every run (it need not exist)."""
+    monkeypatch.setenv("KZTJ_CONFIG_DIR", "/home/analyst/.config/kztj")
+
+
 def keys(*pressed: str) -> Callable[[Pilot[Any]], Awaitable[None]]:
     """Press keys one at a time, then wait for a state that no timer or thread can change."""
 
