@@ -27,3 +27,15 @@ def cache_dir() -> Path:
     if sys.platform == "win32":
         return Path(os.environ.get("LOCALAPPDATA", Path.home() / "AppData" / "Local")) / "kztj" / "Cache"
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "kztj"
+
+
+def config_dir() -> Path:
+    """The platform config directory for kztj (``$KZTJ_CONFIG_DIR`` overrides it)."""
+    override = os.environ.get("KZTJ_CONFIG_DIR")
+    if override:
+        return Path(override)
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Application Support" / "kztj"
+    if sys.platform == "win32":
+        return Path(os.environ.get("APPDATA", Path.home() / "AppData" / "Roaming")) / "kztj"
+    return Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "kztj"

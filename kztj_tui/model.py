@@ -173,18 +173,19 @@ class Disagreement(NamedTuple):
 
 
 class Filters(NamedTuple):
-    """What to keep: a date range (precision-aware), tags, actors and a search query."""
+    """What to keep: a date range (precision-aware), tags, actors, places (entity ids) and a search query."""
 
     date_from: date | None = None
     date_to: date | None = None
     tags: tuple[str, ...] = ()
     actors: tuple[str, ...] = ()
     query: str = ""
+    places: tuple[str, ...] = ()
 
     @property
     def active(self) -> bool:
         """Whether any filter narrows the view."""
-        return bool(self.date_from or self.date_to or self.tags or self.actors or self.query.strip())
+        return bool(self.date_from or self.date_to or self.tags or self.actors or self.places or self.query.strip())
 
     def describe(self) -> str:
         """A short human description, e.g. ``from 2021 · tag trade``."""
@@ -195,6 +196,7 @@ class Filters(NamedTuple):
             parts.append(f"to {self.date_to.isoformat()}")
         parts += [f"tag {t}" for t in self.tags]
         parts += [f"actor {a}" for a in self.actors]
+        parts += [f"place {p}" for p in self.places]
         if self.query.strip():
             parts.append(f"query {self.query.strip()!r}")
         return " · ".join(parts)

@@ -18,7 +18,7 @@ from .text import fold
 
 FIELDS = ("tag", "actor", "year", "from", "to")
 WORD = re.compile(r"[^\W_]+")
-_TOKEN = re.compile(r'(?P<neg>-?)(?:(?P<field>[A-Za-z]+):)?(?:"(?P<phrase>[^"]*)"?|(?P<word>[^\s"]+))')
+TOKEN = re.compile(r'(?P<neg>-?)(?:(?P<field>[A-Za-z]+):)?(?:"(?P<phrase>[^"]*)"?|(?P<word>[^\s"]+))')
 
 # Past these, a query is not something a person typed; SQLite and FTS5 also cap expression depth.
 MAX_QUERY_CHARS = 10_000
@@ -122,19 +122,15 @@ def _field(name: str, value: str) -> Field:
     return Field(name, value, end=date_bound(value, "to"))
 
 
-def parse(text: str, last_word_prefix: bool = False) -> Query:
-    """Parse user query text; raise QueryError for a bad field value or an oversized query.
-
-    With ``last_word_prefix`` (search as you type), a final bare word matches as a prefix.
-    """
+def parse(text: str) -> Query:
+    """Parse user query text; raise QueryError for a bad field value or an oversized query."""
     if len(text) > MAX_QUERY_CHARS:
         raise QueryError(f"the query is {len(text):,} characters long; the limit is {MAX_QUERY_CHARS:,}")
     query = Query()
     pending_or = False
     negate_next = False
     count = 0
-    matches = list(_TOKEN.finditer(text))
-    for position, match in enumerate(matches):
+    for match in TOKEN.finditer(text):
         negative = bool(match.group("neg")) or negate_next
         negate_next = False
         name = (match.group("field") or "").lower()
@@ -150,12 +146,7 @@ def parse(text: str, last_word_prefix: bool = False) -> Query:
             elif word == "NOT":
                 negate_next = True
             continue
-        what: Term | Field | None
-        if name:
-            what = _field(name, raw.strip())
-        else:
-            typing_last = last_word_prefix and phrase is None and position == len(matches) - 1 and text[-1:] != " "
-            what = _term(raw + ("*" if typing_last and not raw.endswith("*") else ""), allow_prefix=phrase is None)
+        what = _field(name, raw.strip()) if name else _term(raw, allow_prefix=phrase is None)
         if what is None:
             continue
         count += 1

@@ -7,6 +7,7 @@ event rowids are chronological positions, so timeline order is rowid order.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import sqlite3
@@ -51,6 +52,8 @@ CREATE INDEX events_year ON events(year);
 # Title matches count most, then the summary, then who/where, tags and quotes.
 _BM25 = "bm25(fts, 8.0, 3.0, 1.0, 2.0, 2.0)"
 _BATCH = 5000
+# Names for in-memory stores, unique in the process, so worker connections can open the same one.
+_MEMORY_NAMES = itertools.count(1)
 
 
 class Row(NamedTuple):
@@ -215,9 +218,10 @@ def _figure_json(f: Figure) -> dict[str, Any]:
 class Store:
     """Read access to a built store: events, figures, sources, entities and search."""
 
-    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+    def __init__(self, conn: sqlite3.Connection, path: Path, memory_uri: str | None = None) -> None:
         self._conn = conn
         self._lock = threading.Lock()
+        self._memory_uri = memory_uri
         self.path = path
         meta = dict(conn.execute("SELECT key, value FROM meta"))
         if meta.get("complete") != "1" or meta.get("schema") != SCHEMA_VERSION:
@@ -377,15 +381,18 @@ class Store:
             marks = ",".join("?" * len(ids)) or "NULL"
             clauses.append(f"e.rowid IN (SELECT event FROM event_actors WHERE entity IN ({marks}))")
             params += ids
+        for place in filters.places:
+            clauses.append("json_extract(e.json, '$.place') = ?")
+            params.append(place)
         if parsed is not None:
             more, more_params = query_lang.where(parsed, self.resolve_actor)
             clauses += more
             params += more_params
         return clauses, params
 
-    def _matching(self, filters: Filters, sort: str, prefix_last: bool) -> tuple[str, list[Any], str | None, list[str]]:
+    def _matching(self, filters: Filters, sort: str) -> tuple[str, list[Any], str | None, list[str]]:
         """The FROM, WHERE and ORDER BY of a search, its parameters, and what counting it needs."""
-        parsed = query_lang.parse(filters.query, prefix_last) if filters.query.strip() else None
+        parsed = query_lang.parse(filters.query) if filters.query.strip() else None
         clauses, params = self._where(filters, parsed)
         positive = parsed.positive_fts() if parsed else None
         if positive:
@@ -400,12 +407,9 @@ class Store:
         where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
         return f"FROM {source}{where} ORDER BY {order}", params, positive, clauses
 
-    def search(self, filters: Filters, sort: str = "date", limit: int | None = None, prefix_last: bool = False) -> Hits:
-        """Events matching filters and ``filters.query``; sort is ``date`` or ``relevance``.
-
-        ``prefix_last`` is for search as you type: the word being typed matches as a prefix.
-        """
-        matching, params, positive, clauses = self._matching(filters, sort, prefix_last)
+    def search(self, filters: Filters, sort: str = "date", limit: int | None = None) -> Hits:
+        """Events matching filters and ``filters.query``; sort is ``date`` or ``relevance``."""
+        matching, params, positive, clauses = self._matching(filters, sort)
         sql = f"SELECT e.rowid, e.year {matching}"
         with self._lock:
             if limit is None:
@@ -421,7 +425,7 @@ class Store:
         self, filters: Filters, sort: str = "date", limit: int | None = None
     ) -> Iterator[tuple[str, str, str]]:
         """(EDTF date, id, title) of every match, streamed by one query: what ``kztj search`` prints."""
-        matching, params, _positive, _clauses = self._matching(filters, sort, prefix_last=False)
+        matching, params, _positive, _clauses = self._matching(filters, sort)
         sql = f"SELECT e.date, e.id, e.title {matching}" + (" LIMIT ?" if limit is not None else "")
         cursor = self._conn.execute(sql, [*params, limit] if limit is not None else params)
         while batch := cursor.fetchmany(4096):
@@ -512,6 +516,54 @@ class Store:
         )
         return {rowid: (_spans(title), _spans(summary)) for rowid, title, summary in found}
 
+    def date_spans(self, rowids: Sequence[int] | None = None) -> list[tuple[int, str, str, str]]:
+        """(rowid, start, end, EDTF date) of these events (all if None), in rowid order: the time axis's data."""
+        sql = "SELECT rowid, start, \"end\", json_extract(json, '$.date') FROM events"
+        if rowids is None:
+            return [tuple(r) for r in self._rows(f"{sql} ORDER BY rowid")]  # type: ignore[misc]
+        out: list[tuple[int, str, str, str]] = []
+        ordered = sorted(rowids)
+        for start in range(0, len(ordered), 900):
+            chunk = ordered[start : start + 900]
+            marks = ",".join("?" * len(chunk))
+            out += [tuple(r) for r in self._rows(f"{sql} WHERE rowid IN ({marks}) ORDER BY rowid", chunk)]  # type: ignore[misc]
+        return out
+
+    def typed_word_stem(self, word: str) -> str | None:
+        """For a word cut short while typing: None if it matches as a prefix, else the indexed stem it may
+        be cut from.
+
+        The index holds Porter stems, so a word typed halfway can match nothing as a prefix although the
+        whole word is there: "coopera" is neither a prefix of the stem "cooper" nor of any other term.
+        The answer is the longest indexed term that the word starts with (or, for stems ending in "e",
+        such as "trade" for "tradin", starts with less that "e"), at least three letters long.
+        """
+        tokens = query_lang.WORD.findall(fold(word))
+        if len(tokens) != 1 or len(tokens[0]) < 4:
+            return None
+        typed = tokens[0]
+        prefix = query_lang.Term((typed,), prefix=True).fts()
+        if self._rows("SELECT 1 FROM fts WHERE fts MATCH ? LIMIT 1", (prefix,)):
+            return None
+        candidates = {typed[:k] for k in range(3, len(typed))} | {typed[:k] + "e" for k in range(3, len(typed))}
+        marks = ",".join("?" * len(candidates))
+        found = [
+            term
+            for (term,) in self._rows(
+                f"SELECT term FROM {self._terms_table()} WHERE term IN ({marks})", list(candidates)
+            )
+        ]
+        return max(found, key=len) if found else None
+
+    def _terms_table(self) -> str:
+        """A per-connection fts5vocab table listing the index's terms."""
+        with self._lock:
+            schema = self._conn.execute("SELECT schema FROM pragma_table_list WHERE name = 'fts'").fetchone()[0]
+            self._conn.execute(
+                f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.index_terms USING fts5vocab({schema}, fts, 'row')"
+            )
+        return "temp.index_terms"
+
     def figure_conflicts(self, figure: Figure) -> list[Figure]:
         """The figures that disagree with this one."""
         self._load_figures()
@@ -520,6 +572,33 @@ class Store:
     def close(self) -> None:
         """Close the database."""
         self._conn.close()
+
+    def reader(self) -> Store:
+        """The same store on a new read-only connection of its own, for a worker thread.
+
+        A worker that queries through its own connection never makes the UI thread wait on this
+        store's lock. Sources, entities and loaded figures are shared; only the connection differs.
+        """
+        if self._memory_uri is not None:
+            conn = sqlite3.connect(self._memory_uri, uri=True, check_same_thread=False)
+        else:
+            files = {name: file for _, name, file in self._rows("PRAGMA database_list")}
+            conn = sqlite3.connect(f"file:{files.pop('main')}?mode=ro", uri=True, check_same_thread=False)
+            for name, file in files.items():
+                if name != "temp" and file:
+                    conn.execute(f'ATTACH DATABASE ? AS "{name}"', (f"file:{file}?mode=ro",))
+        try:
+            build = conn.execute("SELECT value FROM meta WHERE key = 'build'").fetchone()
+            if (build[0] if build else "") != self.meta.get("build", ""):
+                raise sqlite3.DatabaseError("the store database was rebuilt since it was opened")
+        except BaseException:
+            conn.close()
+            raise
+        clone = Store.__new__(Store)
+        clone.__dict__.update(self.__dict__)
+        clone._conn = conn
+        clone._lock = threading.Lock()
+        return clone
 
 
 def _spans(marked: str) -> list[tuple[int, int]]:
@@ -537,9 +616,14 @@ def _spans(marked: str) -> list[tuple[int, int]]:
 
 
 def from_loaded(loaded: LoadedStore, meta: dict[str, str] | None = None) -> Store:
-    """Build an in-memory store, for ``--no-cache`` and tests."""
-    conn = sqlite3.connect(":memory:", check_same_thread=False)
+    """Build an in-memory store, for ``--no-cache`` and tests.
+
+    The database is a named shared-cache one, so :meth:`Store.reader` can open more connections
+    to it; it lives as long as the returned store's connection.
+    """
+    uri = f"file:kztj-{os.getpid()}-{next(_MEMORY_NAMES)}?mode=memory&cache=shared"
+    conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
     meta = meta or {}
     _fill_main(conn, loaded, meta)
     _fill_index(conn, loaded, meta)
-    return Store(conn, loaded.path)
+    return Store(conn, loaded.path, memory_uri=uri)

@@ -21,6 +21,7 @@ def isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
     """Every test gets its own cache directory and no KZTJ_EVENTS from the environment."""
     cache = tmp_path_factory.mktemp("cache")
     monkeypatch.setenv("KZTJ_CACHE_DIR", str(cache))
+    monkeypatch.setenv("KZTJ_CONFIG_DIR", str(tmp_path_factory.mktemp("config")))
     monkeypatch.delenv("KZTJ_EVENTS", raising=False)
     monkeypatch.delenv("NO_COLOR", raising=False)
     return cache

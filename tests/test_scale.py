@@ -17,6 +17,7 @@ from kztj_tui.tui.app import KztjApp
 from kztj_tui.tui.timeline import Timeline
 
 from .conftest import BUNDLED, REPO
+from .tui_support import settle
 
 
 def _make_store_module():  # type: ignore[no-untyped-def]
@@ -110,20 +111,18 @@ async def test_virtualized_timeline_at_100k(store_100k: Store) -> None:
         timeline = app.screen.query_one(Timeline)
         assert len(timeline.rowids) == 100_000 and isinstance(timeline.rowids, range)
         await pilot.press("end")
-        await pilot.pause()
+        await settle(pilot)
         assert timeline.selected_rowid == 100_000
-        assert "Event number 99999" in str(app.screen.query_one("#detail-title").render())
+        assert "Event number 99999" in str(app.screen.query_one("#detail-heading").render())
         await pilot.press("home", "right_square_bracket")
         assert app.store.event_at(timeline.selected_rowid or 0).year == 1994
         await pilot.press("slash", *"zircon")
-        await app.workers.wait_for_complete()
-        await pilot.pause(0.1)
+        await settle(pilot)
         assert len(timeline.rowids) == 4
         await pilot.press("enter", "n", "n")
         assert "zircon" in app.store.event_at(timeline.selected_rowid or 0).title
         await pilot.press("escape")
-        await app.workers.wait_for_complete()
-        await pilot.pause(0.1)
+        await settle(pilot)
         assert len(timeline.rowids) == 100_000
 
 
@@ -131,8 +130,7 @@ async def test_broad_search_is_capped_but_counted(store_100k: Store) -> None:
     app = KztjApp(store_100k)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("slash", *"wheat")
-        await app.workers.wait_for_complete()
-        await pilot.pause(0.1)
+        await settle(pilot)
         timeline = app.screen.query_one(Timeline)
         assert len(timeline.rowids) == 5000
         assert "first 5,000 of 99,996 matches" in str(app.screen.query_one("#match-count").render())
@@ -146,3 +144,25 @@ def test_figure_with_an_unknown_event_in_a_large_store(generated: Path) -> None:
     with pytest.raises(StoreError) as caught:
         loader.load(broken)
     assert ["unknown event 'no-such-event'" in p.message for p in caught.value.problems] == [True]
+
+
+async def test_time_axis_at_100k(store_100k: Store) -> None:
+    from kztj_tui.tui.timeaxis import AxisScreen, AxisView
+
+    app = KztjApp(store_100k)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        assert isinstance(app.screen, AxisScreen)
+        view = app.screen.query_one(AxisView)
+        assert view.data is not None and len(view.data.rowids) == 100_000
+        text = "\n".join(str(view.render()).splitlines())
+        assert "100,000 events" in text and "█" in text  # the crowd as a histogram
+        timeline = app.screen_stack[0].query_one(Timeline)
+        await pilot.press(*["right"] * 30, "end")
+        assert timeline.selected_rowid == 100_000
+        await pilot.press(*["plus"] * 8, "home")
+        assert timeline.selected_rowid == 1
+        text = str(view.render())
+        assert "Event number 0 " in text and "(year precision)" in text and "more here" in text

@@ -13,7 +13,8 @@ import pytest
 
 from kztj_tui.cli import main
 from kztj_tui.tui.app import KztjApp
-from kztj_tui.tui.screens import ReaderScreen
+from kztj_tui.tui.history import ReaderPlace
+from kztj_tui.tui.reader import ReaderScreen
 
 from .conftest import MINIMAL
 
@@ -134,7 +135,9 @@ async def test_reader_never_sends_an_articles_control_bytes(write_store: Callabl
     store = open_store(path, use_cache=False)
     app = KztjApp(store)
     async with app.run_test(size=(100, 30)) as pilot:
-        await app.push_screen(ReaderScreen(store, "s1", "began his two-day visit to Dushanbe May 19"))
+        await app.push_screen(
+            ReaderScreen(store, None, ReaderPlace("s1", "began his two-day visit to Dushanbe May 19"))
+        )
         await pilot.pause()
         shown = "\n".join(str(s.render()) for s in app.screen.query(".paragraph"))
         assert "Clipboard" in shown and "end." in shown
@@ -151,7 +154,7 @@ async def test_article_replaced_by_a_fifo_while_browsing_gets_a_message(write_st
     os.mkfifo(article)  # a writer could block a reader for ever
     app = KztjApp(store)
     async with app.run_test(size=(80, 24)) as pilot:
-        await app.push_screen(ReaderScreen(store, "s1", "began his two-day visit"))
+        await app.push_screen(ReaderScreen(store, None, ReaderPlace("s1", "began his two-day visit")))
         await pilot.pause()
         shown = "\n".join(str(s.render()) for s in app.screen.query(".paragraph, Static"))
         assert "named pipe" in shown

@@ -14,6 +14,7 @@ from kztj_tui import query
 from kztj_tui.cli import main
 from kztj_tui.model import Filters
 from kztj_tui.store import Store
+from kztj_tui.tui.incremental import typing_query
 
 
 def ids(store: Store, text: str) -> set[str]:
@@ -67,7 +68,7 @@ def test_year_and_a_later_from_keep_the_later_bound(store: Store) -> None:
 
 
 def test_while_typing_the_last_word_is_a_prefix(store: Store) -> None:
-    typed = {store.event_at(r).id for r in store.search(Filters(query="trad"), prefix_last=True).rowids}
+    typed = {store.event_at(r).id for r in store.search(Filters(query=typing_query("trad"))).rowids}
     assert typed and typed == ids(store, "trad*")
     assert ids(store, "trad") == set()  # on Enter the query means what it says
 

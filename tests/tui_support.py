@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
+
+from textual.pilot import Pilot
 
 from kztj_tui.cache import open_store
 from kztj_tui.store import Row
@@ -24,17 +27,61 @@ def app_for(path: Path, **kwargs: object) -> KztjApp:
 
 def selected(app: KztjApp) -> str | None:
     """Id of the event selected in the timeline."""
-    timeline = app.screen.query_one(Timeline)
+    timeline = app.screen_stack[0].query_one(Timeline)  # the main screen, under any other
     rowid = timeline.selected_rowid
     return app.store.event_at(rowid).id if rowid is not None else None
 
 
 def shown(app: KztjApp) -> list[Row]:
     """Rows the timeline shows."""
-    return app.store.rows(list(app.screen.query_one(Timeline).rowids))
+    return app.store.rows(list(app.screen_stack[0].query_one(Timeline).rowids))
 
 
 def screen_text(app: KztjApp) -> str:
     """Everything on screen as plain text."""
     update = app.screen._compositor.render_full_update()
     return "\n".join("".join(strip.text for strip in line) for line in update.strips)
+
+
+async def settle(pilot: Pilot[Any]) -> None:
+    """Wait until every worker has finished and its messages have been handled."""
+    for _ in range(3):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+def timeline_lines(app: KztjApp) -> list[tuple[str, bool]]:
+    """Each line the timeline draws on screen, and whether it is drawn as the cursor row."""
+    timeline = app.screen.query_one(Timeline)
+    cursor = timeline.get_component_rich_style("timeline--cursor").bgcolor
+    region = timeline.content_region
+    update = app.screen._compositor.render_full_update()
+    out = []
+    for y in range(region.y, region.bottom):
+        segments = [segment for strip in update.strips[y] for segment in strip if segment.text]
+        text = "".join(s.text for s in segments)[region.x : region.right]
+        # The cursor row's background covers the row from its first cell.
+        first = next((s for s in segments if s.style is not None), None)
+        out.append((text.strip(), first is not None and first.style is not None and first.style.bgcolor == cursor))
+    return out
+
+
+def shows(widget: Any) -> bool:
+    """Whether a widget and every container around it are displayed, with room on screen."""
+    node = widget
+    while node is not None and hasattr(node, "display"):
+        if not node.display:
+            return False
+        node = node.parent
+    return bool(widget.region.width and widget.region.height)
+
+
+def widget_text(app: KztjApp, widget: Any) -> str:
+    """What a widget shows on screen, line by line (empty if it is not displayed)."""
+    region = widget.region
+    update = app.screen._compositor.render_full_update()
+    lines = []
+    for y in range(region.y, region.bottom):
+        text = "".join(strip.text for strip in update.strips[y])
+        lines.append(text[region.x : region.right])
+    return "\n".join(lines)

@@ -1,21 +1,27 @@
-"""The kztj Textual application: a thin shell around the main screen."""
+"""The kztj Textual application: a thin shell that opens screens and owns what they share."""
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable
 from functools import partial
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.widgets import Input
 
 from ..model import Filters
 from ..store import Store
+from . import settings
 from .commands import EventCommands
-from .figures import FiguresScreen
+from .help import binding_ids
+from .history import History, ReaderPlace
 from .main import MainScreen
-from .screens import HelpScreen, ReaderScreen
-from .timeline import Timeline
+from .reader import ReaderScreen, SourcePicker
+from .readers import Readers
+from .screens import HelpScreen
+from .views import EventView
 
 
 class KztjApp(App[int]):
@@ -26,28 +32,109 @@ class KztjApp(App[int]):
     SUB_TITLE = "Kazakhstan–Tajikistan relations"
     COMMANDS = App.COMMANDS | {EventCommands}
     BINDINGS = [
-        Binding("q", "quit", "Quit"),
-        Binding("question_mark", "help", "Help", key_display="?", tooltip="List every key (this screen)"),
+        Binding(
+            "question_mark", "help", "Help", key_display="?", tooltip="List every key (this screen)", id="app.help"
+        ),
     ]
 
     def __init__(self, store: Store, event_id: str | None = None, search: str | None = None) -> None:
         super().__init__()
         self.store = store
+        self.readers = Readers(store)
+        self.history = History()
         self._event_id = event_id
         self._search = search
+        self.settings_path = settings.settings_path()
+        self.settings, self._settings_problem = settings.load(self.settings_path)
+        self.keymap = self.settings.keymap
+        unknown = sorted(set(self.keymap) - binding_ids())
+        if unknown and self._settings_problem is None:
+            self._settings_problem = (
+                f"{self.settings_path}: [keymap] has no binding {unknown[0]!r} (the help screen lists them)"
+            )
+        if self.keymap:
+            self.set_keymap(self.keymap)
+        self._saving = False
 
     def get_default_screen(self) -> Screen:
-        return MainScreen(self.store, self._event_id, self._search)
+        return MainScreen(
+            self.store, self.readers, self.history, self._event_id, self._search, layout=self.settings.layout
+        )
 
-    async def action_quit(self) -> None:
-        """Quit with exit status 0."""
-        self.exit(0)
+    def on_mount(self) -> None:
+        theme = self.settings.theme
+        if theme is not None:
+            if theme in self.available_themes:
+                self.theme = theme
+            elif self._settings_problem is None:
+                self._settings_problem = f"{self.settings_path}: no theme called {theme!r}; using the default"
+        self.theme_changed_signal.subscribe(self, lambda _: self.save_settings())
+        self._saving = True
+
+    def on_ready(self) -> None:
+        # Everything built to start the app lives as long as the app. Freezing it keeps Python's
+        # full garbage collections (30 ms each here) from walking it while the user types.
+        gc.freeze()
+        if self._settings_problem:
+            self.notify(self._settings_problem, title="Settings", severity="warning", timeout=12, markup=False)
+
+    def save_settings(self) -> None:
+        """Remember the theme and layout in the settings file."""
+        if not self._saving:
+            return
+        main = self.screen_stack[0] if self.screen_stack else None
+        layout = main.pane_layout if isinstance(main, MainScreen) else self.settings.layout
+        self.settings = self.settings._replace(theme=self.theme, layout=layout)
+        problem = settings.save(self.settings_path, self.theme, layout)
+        if problem:
+            self.notify(problem, title="Settings", severity="warning", markup=False)
+
+    def on_unmount(self) -> None:
+        self.readers.close()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # In a text box "?" is typed, so help is neither shown nor run there.
+        return not (action == "help" and isinstance(self.focused, Input))
 
     def action_help(self) -> None:
         """Show every key binding."""
         if isinstance(self.screen, HelpScreen):
             return
-        self.push_screen(HelpScreen(help_sections()))
+        from .help import help_sections
+
+        self.push_screen(HelpScreen(help_sections(self), str(self.settings_path)))
+
+    # -- screens other screens open -----------------------------------------------------------
+
+    def open_source(self, source_id: str, quote: str, tracked: bool = False) -> None:
+        """Read a source article at a quote; ``tracked``: the history already holds the place it was opened from."""
+        history = self.history if tracked else None
+        self.push_screen(ReaderScreen(self.store, history, ReaderPlace(source_id, quote)))
+
+    def pick_source(self, view: EventView) -> None:
+        """Open the event's source, or let the user pick one when it has several."""
+        main = self.screen
+        sources = view.sources
+        if len(sources) == 1:
+            self._read_from(main, sources[0].source.id, sources[0].quote)
+            return
+
+        def picked(index: int | None) -> None:
+            if index is not None:
+                self._read_from(main, sources[index].source.id, sources[index].quote)
+
+        self.push_screen(SourcePicker(view), picked)
+
+    def _read_from(self, screen: Screen, source_id: str, quote: str) -> None:
+        if isinstance(screen, MainScreen):
+            self.history.leave(screen.here())
+        self.open_source(source_id, quote, tracked=isinstance(screen, MainScreen))
+
+    def open_conflict(self, line: object) -> None:
+        """Show the sources that disagree on a figure side by side."""
+        from .conflicts import ConflictScreen
+
+        self.push_screen(ConflictScreen(line))  # type: ignore[arg-type]
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
@@ -55,9 +142,16 @@ class KztjApp(App[int]):
         if not isinstance(screen, MainScreen):
             return
         yield SystemCommand("Figures view", "Chart trade turnover, exports, imports and targets", screen.action_figures)
+        yield SystemCommand("Time axis", "Events drawn to scale along the years", screen.action_axis)
         yield SystemCommand("Export view to Markdown", "Write the current view to a file", screen.action_export)
         yield SystemCommand("Filter…", "Choose tags, an actor and years", screen.action_filters)
         yield SystemCommand("Clear filters", "Show every event again", screen.action_clear_filters)
+        for layout, help_text in (
+            ("auto", "Side by side from 100 columns, one pane at a time below"),
+            ("split", "Timeline and detail side by side at any width"),
+            ("single", "One pane at a time: Enter opens the detail, Esc returns"),
+        ):
+            yield SystemCommand(f"Layout: {layout}", f"{help_text} (remembered)", partial(screen.set_layout, layout))
         for tag, count in self.store.tags():
             yield SystemCommand(
                 f"Filter by tag: {tag}", f"{count} events", partial(screen.apply_filters, Filters(tags=(tag,))), False
@@ -66,24 +160,6 @@ class KztjApp(App[int]):
             yield SystemCommand(
                 f"Jump to year {year}", "Select its first event", partial(screen.goto_year, year), False
             )
-
-
-def help_sections() -> list[tuple[str, list]]:
-    """The bindings the help screen lists, by where they apply."""
-    return [
-        (
-            "Anywhere",
-            [
-                *KztjApp.BINDINGS,
-                Binding("ctrl+p", "", "Command palette: jump to an event or year, filter, export, theme, figures"),
-            ],
-        ),
-        ("Timeline", [*Timeline.BINDINGS, Binding("tab", "", "Move between panes")]),
-        ("Main screen", MainScreen.BINDINGS),
-        ("Detail pane", [Binding("enter", "", "Open the related event or source under the cursor")]),
-        ("Article reader", ReaderScreen.BINDINGS),
-        ("Figures view", FiguresScreen.BINDINGS),
-    ]
 
 
 def run(store: Store, event_id: str | None = None, search: str | None = None) -> int:

@@ -1,21 +1,31 @@
-"""The detail pane: one event in full, with its figures, related events and sources."""
+"""The detail pane: one event in full, as small widgets fed by one view object; links post intents upward."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+from typing import NamedTuple
+
+from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
+from textual.geometry import Region
 from textual.message import Message
-from textual.widgets import OptionList, Static
-from textual.widgets.option_list import Option
+from textual.reactive import reactive
+from textual.widgets import Static
 
-from ..model import Event, format_value
-from ..store import Store
+from ..model import format_value
+from .links import Item, LinkBlock
+from .views import Chip, EventView, FigureLine, Spans
 
 MATCH_STYLE = "bold reverse"
+MOVE = Binding.Group("Move", compact=True)
+STATUS = {"occurred": "occurred", "planned": "planned (not yet happened)", "target": "target"}
 
 
-def highlighted(text: str, spans: list[tuple[int, int]], style: str = "") -> Content:
+def highlighted(text: str, spans: Spans, style: str = "") -> Content:
     """User text as Content (never markup), with match spans emphasised."""
     content = Content(text)
     if style:
@@ -25,74 +35,106 @@ def highlighted(text: str, spans: list[tuple[int, int]], style: str = "") -> Con
     return content
 
 
-class DetailPane(VerticalScroll, can_focus=False):
-    """Everything about the selected event; related events and sources are selectable links."""
+# -- intents: what following a link asks for ------------------------------------------------
 
-    class OpenRelated(Message):
-        """Navigate to a related event."""
 
-        def __init__(self, event_id: str) -> None:
-            super().__init__()
-            self.event_id = event_id
+class OpenEvent(Message):
+    """Go to an event."""
 
-    class OpenSource(Message):
-        """Open a source article at a quote."""
+    def __init__(self, event_id: str) -> None:
+        super().__init__()
+        self.event_id = event_id
 
-        def __init__(self, source_id: str, quote: str) -> None:
-            super().__init__()
-            self.source_id = source_id
-            self.quote = quote
 
-    def __init__(self, store: Store, *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self.store = store
-        self.event: Event | None = None
-        self._links: dict[str, tuple[str, ...]] = {}
+class OpenSource(Message):
+    """Open a source article at a quote."""
 
-    def compose(self) -> ComposeResult:
-        yield Static(id="detail-title")
-        yield Static(id="detail-meta")
-        yield Static(id="detail-summary")
-        yield Static(id="detail-figures")
-        yield Static("Related events and sources (Enter opens):", id="detail-links-label")
-        yield OptionList(id="detail-links")
+    def __init__(self, source_id: str, quote: str) -> None:
+        super().__init__()
+        self.source_id = source_id
+        self.quote = quote
 
-    def show(self, event: Event | None, spans: tuple[list[tuple[int, int]], list[tuple[int, int]]] = ([], [])) -> None:
-        """Display an event (or an empty state), highlighting search matches."""
-        self.event = event
-        title = self.query_one("#detail-title", Static)
-        meta = self.query_one("#detail-meta", Static)
-        summary = self.query_one("#detail-summary", Static)
-        figures = self.query_one("#detail-figures", Static)
-        links = self.query_one("#detail-links", OptionList)
-        links.clear_options()
-        self._links = {}
-        if event is None:
-            title.update(Content("Nothing selected"))
-            meta.update(Content("Select an event in the timeline, or clear the search with Esc."))
-            summary.update(Content(""))
-            figures.update(Content(""))
-            figures.display = False
-            self.query_one("#detail-links-label").display = False
-            links.display = False
+
+class FilterBy(Message):
+    """Show only the events of an actor, place or tag."""
+
+    def __init__(self, chip: Chip) -> None:
+        super().__init__()
+        self.chip = chip
+
+
+class CompareFigure(Message):
+    """Show the sources that disagree on a figure side by side."""
+
+    def __init__(self, line: FigureLine) -> None:
+        super().__init__()
+        self.line = line
+
+
+# -- the parts ------------------------------------------------------------------------------
+
+
+class EventHeading(Static):
+    """Title, date and status."""
+
+    view: reactive[EventView | None] = reactive(None)
+
+    def watch_view(self, view: EventView | None) -> None:
+        if view is None:
+            self.update(
+                Content.assemble(
+                    ("Nothing selected\n\n", "bold"),
+                    "Select an event in the timeline, or clear the search with Esc.",
+                )
+            )
             return
-        store = self.store
-        title.update(highlighted(event.title, spans[0], "bold"))
-        status = {"occurred": "occurred", "planned": "planned (not yet happened)", "target": "target"}[event.status]
-        lines = [
-            Content.assemble(("When   ", "dim"), event.long_label, ("   Status ", "dim"), (status, "italic")),
-        ]
-        if event.place:
-            lines.append(Content.assemble(("Where  ", "dim"), store.entity_name(event.place)))
-        if event.actors:
-            lines.append(Content.assemble(("Who    ", "dim"), ", ".join(store.entity_name(a) for a in event.actors)))
-        lines.append(Content.assemble(("Tags   ", "dim"), " · ".join(event.tags)))
-        meta.update(Content("\n").join(lines))
-        summary.update(highlighted(event.summary, spans[1]))
-        figure_lines = []
-        for figure in store.figures_for(event.id):
-            source = store.sources[figure.source]
-            line = Content.assemble(
+        event = view.event
+        self.update(
+            Content.assemble(
+                highlighted(event.title, view.title_spans, "bold $accent"),
+                ("\n\nWhen   ", "dim"),
+                event.long_label,
+                ("   Status ", "dim"),
+                (STATUS[event.status], "italic"),
+            )
+        )
+
+
+class EntityLinks(LinkBlock):
+    """Where, who and tags: each one filters the timeline to it."""
+
+    def items(self, view: EventView) -> list[Item]:
+        chips = [*([view.place] if view.place else []), *view.actors, *view.tags]
+        labels = {"place": "Where", "actor": "Who", "tag": "Tags"}
+        return [Item(Content(chip.label), partial(FilterBy, chip), labels[chip.kind], inline=True) for chip in chips]
+
+
+class EventSummary(Static):
+    """The summary, with search matches emphasised."""
+
+    view: reactive[EventView | None] = reactive(None)
+
+    def watch_view(self, view: EventView | None) -> None:
+        self.display = view is not None
+        if view is not None:
+            self.update(highlighted(view.event.summary, view.summary_spans))
+
+
+def heading(text: str) -> Item:
+    """A section heading inside a block."""
+    return Item(Content.styled(text, "bold underline"))
+
+
+class FigureLinks(LinkBlock):
+    """The event's figures; Enter on one opens its source, or compares the sources that disagree."""
+
+    def items(self, view: EventView) -> list[Item]:
+        if not view.figures:
+            return []
+        items = [heading("Figures")]
+        for line in view.figures:
+            figure, source = line.version
+            content = Content.assemble(
                 "▪ ",
                 (figure.metric.replace("_", " "), "bold"),
                 f" ({figure.period_label}): ",
@@ -100,61 +142,247 @@ class DetailPane(VerticalScroll, can_focus=False):
                 ("  — ", "dim"),
                 (source.outlet, "dim"),
             )
-            if figure.conflicts:
+            intent: Callable[[], Message] = partial(OpenSource, source.id, figure.quote)
+            if line.others:
                 others = ", ".join(
-                    f"{format_value(o.value, o.unit)} ({store.sources[o.source].outlet})"
-                    for o in store.figure_conflicts(figure)
+                    f"{format_value(o.figure.value, o.figure.unit)} ({o.source.outlet})" for o in line.others
                 )
-                line = line + Content.assemble(("\n  ⚠ CONFLICT: ", "bold $warning"), f"another source gives {others}")
+                content += Content.assemble(
+                    ("\n  ⚠ CONFLICT: ", "bold $warning"),
+                    f"another source gives {others}",
+                    ("  (Enter compares)", "dim"),
+                )
+                intent = partial(CompareFigure, line)
             if figure.note:
-                line = line + Content.assemble(("\n  note: ", "dim"), (figure.note, "dim italic"))
-            figure_lines.append(line)
-        figures.update(Content.assemble(("Figures\n", "bold underline")) + Content("\n").join(figure_lines))
-        figures.display = bool(figure_lines)
-        options = []
-        for related_id in event.related:
-            related = store.event(related_id)
-            if related is None:
-                continue
-            key = f"related:{related_id}"
-            self._links[key] = ("related", related_id)
-            options.append(
-                Option(Content.assemble(("→ ", "bold"), (related.label, "dim"), "  ", related.title), id=key)
-            )
-        for index, citation in enumerate(event.sources):
-            source = store.sources[citation.source]
-            key = f"source:{index}"
-            self._links[key] = ("source", citation.source, citation.quote)
-            options.append(
-                Option(
+                content += Content.assemble(("\n  note: ", "dim"), (figure.note, "dim italic"))
+            items.append(Item(content, intent))
+        return items
+
+
+class RelatedLinks(LinkBlock):
+    """Related events; Enter goes to one."""
+
+    def items(self, view: EventView) -> list[Item]:
+        if not view.related:
+            return []
+        return [
+            heading("Related events"),
+            *(
+                Item(Content.assemble(("→ ", "bold"), (r.label, "dim"), "  ", r.title), partial(OpenEvent, r.event_id))
+                for r in view.related
+            ),
+        ]
+
+
+class SourceLinks(LinkBlock):
+    """Every source with its quote; Enter opens the article at the quote."""
+
+    def items(self, view: EventView) -> list[Item]:
+        if not view.sources:
+            return []
+        return [
+            heading("Sources"),
+            *(
+                Item(
                     Content.assemble(
                         ("¶ ", "bold"),
-                        (source.outlet, "bold"),
-                        (f", {source.published_label}", "dim"),
+                        (s.source.outlet, "bold"),
+                        (f", {s.source.published_label}", "dim"),
                         "\n  “",
-                        (citation.quote, "italic"),
+                        (s.quote, "italic"),
                         "”",
                     ),
-                    id=key,
+                    partial(OpenSource, s.source.id, s.quote),
                 )
-            )
-        links.add_options(options)
-        self.query_one("#detail-links-label").display = bool(options)
-        links.display = bool(options)
-        self.scroll_home(animate=False)
+                for s in view.sources
+            ),
+        ]
 
-    def on_option_list_option_selected(self, message: OptionList.OptionSelected) -> None:
-        message.stop()
-        link = self._links.get(message.option.id or "")
-        if link is None:
+
+class Target(NamedTuple):
+    """A link in the pane: its block, its index there, and its lines in the pane's scrollable area."""
+
+    block: LinkBlock
+    link: int
+    top: int
+    bottom: int
+
+
+class DetailPane(VerticalScroll, can_focus=True):
+    """Everything about the selected event. The keys scroll it and move a cursor over its links.
+
+    ↓ moves to the next link when its first line is on screen and scrolls a line otherwise, so
+    every line is reachable and the cursor is always on a link the user can see.
+    """
+
+    BINDINGS = [
+        Binding(
+            "down,j",
+            "down",
+            "Next link",
+            key_display="↓",
+            tooltip="Next link, or scroll down",
+            group=MOVE,
+            id="detail.down",
+        ),
+        Binding(
+            "up,k",
+            "up",
+            "Previous link",
+            key_display="↑",
+            tooltip="Previous link, or scroll up",
+            group=MOVE,
+            id="detail.up",
+        ),
+        Binding("pagedown,space", "page_down", "Page down", show=False, id="detail.page_down"),
+        Binding("pageup", "page_up", "Page up", show=False, id="detail.page_up"),
+        Binding("home,g", "top", "Top", show=False, id="detail.top"),
+        Binding("end,G", "bottom", "Bottom", show=False, id="detail.bottom"),
+        Binding("enter", "follow", "Follow", id="detail.follow", tooltip="Follow the link under the cursor"),
+    ]
+
+    view: reactive[EventView | None] = reactive(None, init=False, always_update=True)
+    link: reactive[int] = reactive(-1, init=False)
+    """Index among the pane's links of the one under the cursor (-1: none on screen)."""
+
+    def compose(self) -> ComposeResult:
+        yield EventHeading(id="detail-heading").data_bind(DetailPane.view)
+        yield EntityLinks(id="detail-entities").data_bind(DetailPane.view)
+        yield EventSummary(id="detail-summary").data_bind(DetailPane.view)
+        yield FigureLinks(id="detail-figures").data_bind(DetailPane.view)
+        yield RelatedLinks(id="detail-related").data_bind(DetailPane.view)
+        yield SourceLinks(id="detail-sources").data_bind(DetailPane.view)
+
+    def watch_view(self) -> None:
+        self.set_reactive(DetailPane.link, -1)
+        self.scroll_home(animate=False, immediate=True)
+        self.call_after_refresh(self._keep_link_visible)
+
+    # -- links ------------------------------------------------------------------------------
+
+    def targets(self) -> list[Target]:
+        """Every link in the pane, in reading order, with its lines."""
+        out = []
+        for block in self.query(LinkBlock):
+            if not block.display:
+                continue
+            top = block.virtual_region.y
+            for link in range(len(block.links)):
+                first, last = block.link_lines(link)
+                out.append(Target(block, link, top + first, top + last))
+        return out
+
+    @property
+    def current(self) -> Target | None:
+        """The link under the cursor."""
+        targets = self.targets()
+        return targets[self.link] if 0 <= self.link < len(targets) else None
+
+    def watch_link(self, old: int, new: int) -> None:
+        targets = self.targets()
+        for block in self.query(LinkBlock):
+            block.cursor = None
+        if 0 <= new < len(targets):
+            target = targets[new]
+            target.block.cursor = target.link
+            self._scroll_into_view(target)
+
+    def _scroll_into_view(self, target: Target) -> None:
+        region = Region(0, target.top, 1, target.bottom - target.top + 1)
+        self.scroll_to_region(region, animate=False, immediate=True, origin_visible=True, force=True)
+
+    def _viewport(self) -> tuple[int, int]:
+        top = round(self.scroll_y)
+        return top, top + max(1, self.scrollable_content_region.height)
+
+    def _keep_link_visible(self, prefer_last: bool = False) -> None:
+        """After a scroll: keep the cursor's link if its first line shows, else take one that shows."""
+        top, bottom = self._viewport()
+        targets = self.targets()
+        current = targets[self.link] if 0 <= self.link < len(targets) else None
+        if current is not None and top <= current.top < bottom:
             return
-        if link[0] == "related":
-            self.post_message(self.OpenRelated(link[1]))
-        else:
-            self.post_message(self.OpenSource(link[1], link[2]))
+        shown = [i for i, t in enumerate(targets) if top <= t.top < bottom]
+        self.link = (shown[-1] if prefer_last else shown[0]) if shown else -1
 
-    def action_first_source(self) -> None:
-        """Open the first source of the event at its quote."""
-        if self.event is not None and self.event.sources:
-            citation = self.event.sources[0]
-            self.post_message(self.OpenSource(citation.source, citation.quote))
+    def _scroll_by(self, lines: int) -> bool:
+        before = self.scroll_y
+        self.scroll_to(y=max(0, self.scroll_y + lines), animate=False, immediate=True, force=True)
+        return self.scroll_y != before
+
+    def action_down(self) -> None:
+        """Move to the next link if it shows, else scroll down a line."""
+        top, bottom = self._viewport()
+        targets = self.targets()
+        following = [i for i, t in enumerate(targets) if i > self.link and t.top >= top]
+        if following and targets[following[0]].top < bottom:
+            self.link = following[0]
+            self._scroll_into_view(targets[following[0]])
+        elif self._scroll_by(1):
+            self._keep_link_visible()
+
+    def action_up(self) -> None:
+        """Move to the previous link if it shows, else scroll up a line."""
+        top, bottom = self._viewport()
+        targets = self.targets()
+        limit = self.link if self.link >= 0 else len(targets)
+        preceding = [i for i, t in enumerate(targets) if i < limit and t.top < bottom]
+        if preceding and targets[preceding[-1]].bottom >= top:
+            self.link = preceding[-1]
+            self._scroll_into_view(targets[preceding[-1]])
+        elif self._scroll_by(-1):
+            self._keep_link_visible(prefer_last=True)
+
+    def action_page_down(self) -> None:
+        """Scroll down a page."""
+        self._scroll_by(max(1, self.scrollable_content_region.height - 1))
+        self._keep_link_visible()
+
+    def action_page_up(self) -> None:
+        """Scroll up a page."""
+        self._scroll_by(-max(1, self.scrollable_content_region.height - 1))
+        self._keep_link_visible(prefer_last=True)
+
+    def action_top(self) -> None:
+        """Scroll to the top."""
+        self.scroll_home(animate=False, immediate=True)
+        self.link = -1
+        self._keep_link_visible()
+
+    def action_bottom(self) -> None:
+        """Scroll to the end."""
+        self.scroll_end(animate=False, immediate=True)
+        self.link = -1
+        self._keep_link_visible(prefer_last=True)
+
+    def action_follow(self) -> None:
+        """Follow the link under the cursor."""
+        target = self.current
+        if target is None:
+            self.notify("No link on screen: ↓ scrolls to the next one.", timeout=2, markup=False)
+            return
+        self.post_message(target.block.intent(target.link))
+
+    @on(LinkBlock.Clicked)
+    def _clicked(self, message: LinkBlock.Clicked) -> None:
+        for index, target in enumerate(self.targets()):
+            if target.block is message.block and target.link == message.link:
+                self.link = index
+        self.post_message(message.block.intent(message.link))
+
+    def on_focus(self) -> None:
+        self._keep_link_visible()
+        for block in self.query(LinkBlock):
+            block.refresh()
+
+    def on_blur(self) -> None:
+        for block in self.query(LinkBlock):
+            block.refresh()
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._after_resize)
+
+    def _after_resize(self) -> None:
+        target = self.current
+        if target is not None:
+            self._scroll_into_view(target)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,42 +16,76 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Header, Input, OptionList, Static
+from textual.widget import Widget
+from textual.widgets import Footer, Header, Input, Static
 
 from .. import export
 from ..model import Filters
-from ..query import QueryError
 from ..store import Store
-from .detail import DetailPane
+from .axis import AxisData
+from .detail import CompareFigure, DetailPane, FilterBy, OpenEvent, OpenSource
 from .figures import FiguresScreen, trade_strip
-from .screens import FilterScreen, ReaderScreen
+from .history import History, ReaderPlace, ViewPlace
+from .readers import Readers
+from .rowcache import RowCache
+from .screens import FilterScreen
+from .search import SearchRequest, SearchResult, run_search
+from .searchbox import SearchBox
 from .timeline import Timeline
+from .views import EventView, event_view
 
-# Typing a word that matches most of a 100,000-event store must not block: show the first
-# matches in date order and count the rest.
-SEARCH_LIMIT = 5000
+SEARCH_BOX_ACTIONS = frozenset({"commit_search", "cancel_search", "leave_search"})
+MATCH = Binding.Group("Match", compact=True)
+# The layouts, as breakpoints: by width, always side by side, always one pane at a time.
+LAYOUTS = {
+    "auto": [(0, "-narrow"), (100, "-wide")],
+    "split": [(0, "-wide")],
+    "single": [(0, "-narrow")],
+}
+HISTORY = Binding.Group("Back/Fwd", compact=True)
 # Typing throttle: the first keystroke searches at once; keystrokes that follow within this
 # window are folded into one search at its end, so fast typing never queues stale work.
 THROTTLE_SECONDS = 0.03
+# While typing, the detail pane follows the selection once keys pause this long.
+DETAIL_PAUSE = 0.25
 
 
 class SearchFinished(Message):
-    """A search worker's result, for the filters it ran with."""
+    """A search worker's result."""
 
-    def __init__(
-        self,
-        filters: Filters,
-        rowids: Sequence[int],
-        runs: list[tuple[int, int]],
-        total: int,
-        error: str | None = None,
-    ) -> None:
+    def __init__(self, result: SearchResult) -> None:
         super().__init__()
-        self.filters = filters
-        self.rowids = rowids
-        self.runs = runs
-        self.total = total
+        self.result = result
+
+
+class DetailLoaded(Message):
+    """A detail worker's view of one event."""
+
+    def __init__(self, view: EventView) -> None:
+        super().__init__()
+        self.view = view
+
+
+class ExportFinished(Message):
+    """An export worker is done: the file written, or why not."""
+
+    def __init__(self, target: Path, count: int, error: str | None = None) -> None:
+        super().__init__()
+        self.target = target
+        self.count = count
         self.error = error
+
+
+class MatchCount(Widget):
+    """How many events match; it repaints without laying the screen out again, as a Static would."""
+
+    text: reactive[Content] = reactive(Content(""))
+    short: reactive[Content] = reactive(Content(""))
+    """The same in fewer columns, for narrow screens."""
+
+    def render(self) -> Content:
+        fits = self.text.cell_length <= self.content_region.width
+        return self.text if fits or not self.short else self.short
 
 
 class MainScreen(Screen[None]):
@@ -70,45 +103,162 @@ class MainScreen(Screen[None]):
             "focus_search",
             "Search",
             key_display="/",
-            tooltip="Search as you type; Enter keeps it",
+            tooltip="Search as you type; Enter runs the exact query",
             priority=True,
+            id="main.search",
         ),
-        Binding("n", "next_match", "Next match", show=False, tooltip="Next matching event (wraps)"),
-        Binding("N", "previous_match", "Previous match", key_display="N", show=False),
-        Binding("s", "read_source", "Source", tooltip="Open the event's first source article at the quote"),
-        Binding("f", "filters", "Filter", tooltip="Filter by tag, actor and years"),
-        Binding("x", "clear_filters", "Clear filters", show=False, tooltip="Clear tag, actor and year filters"),
-        Binding("t", "figures", "Figures", tooltip="Trade chart: turnover, exports vs imports, targets"),
-        Binding("e", "export", "Export", tooltip="Export the current view to a Markdown file"),
-        Binding("y", "copy_event", "Copy", show=False, tooltip="Copy the selected event as Markdown"),
-        Binding("escape", "back", "Back", show=False, tooltip="Close the detail view, or clear the search"),
+        Binding(
+            "escape",
+            "leave_detail",
+            "Timeline",
+            key_display="Esc",
+            tooltip="From the detail pane, back to the timeline",
+            id="main.leave_detail",
+        ),
+        Binding(
+            "escape",
+            "clear_search",
+            "Clear search",
+            key_display="Esc",
+            tooltip="Clear the search, back to where you were",
+            id="main.clear_search",
+        ),
+        # The search box's keys: priority, so the keys typed after them reach the timeline.
+        Binding(
+            "enter",
+            "commit_search",
+            "Exact search",
+            tooltip="Run the query exactly, as kztj search does",
+            priority=True,
+            id="search.commit",
+        ),
+        Binding(
+            "escape",
+            "cancel_search",
+            "Clear",
+            key_display="Esc",
+            tooltip="Clear the search, back to where you were",
+            priority=True,
+            id="search.clear",
+        ),
+        Binding(
+            "down,tab",
+            "leave_search",
+            "Results",
+            key_display="↓",
+            tooltip="Go to the results, keeping them",
+            priority=True,
+            id="search.leave",
+        ),
+        # Screen binds these, but a key bound here replaces every binding of it from Screen.
+        Binding("tab", "app.focus_next", "Next pane", show=False, id="main.focus_next"),
+        Binding("shift+tab", "app.focus_previous", "Previous pane", show=False, id="main.focus_previous"),
+        Binding(
+            "n", "next_match", "Next match", tooltip="Next matching event (wraps)", group=MATCH, id="main.next_match"
+        ),
+        Binding(
+            "N",
+            "previous_match",
+            "Previous match",
+            key_display="N",
+            tooltip="Previous match",
+            group=MATCH,
+            id="main.prev_match",
+        ),
+        Binding("s", "read_source", "Source", tooltip="Read the event's sources at their quotes", id="main.source"),
+        Binding("f", "filters", "Filter", tooltip="Filter by tag, actor and years", id="main.filter"),
+        Binding(
+            "x", "clear_filters", "Clear filter", tooltip="Clear tag, actor, place and year filters", id="main.clear"
+        ),
+        Binding(
+            "H,alt+left",
+            "back",
+            "Back",
+            key_display="H",
+            tooltip="Back to the previous place",
+            group=HISTORY,
+            id="main.back",
+        ),
+        Binding(
+            "L,alt+right",
+            "forward",
+            "Forward",
+            key_display="L",
+            tooltip="Forward again",
+            group=HISTORY,
+            id="main.forward",
+        ),
+        Binding("a", "axis", "Axis", tooltip="Time axis: events drawn to scale", id="main.axis"),
+        Binding(
+            "t",
+            "figures",
+            "Figures",
+            show=False,
+            tooltip="Trade chart: turnover, exports vs imports, targets",
+            id="main.figures",
+        ),
+        Binding(
+            "e", "export", "Export", show=False, tooltip="Export the current view to a Markdown file", id="main.export"
+        ),
+        Binding("y", "copy_event", "Copy", show=False, tooltip="Copy the selected event as Markdown", id="main.copy"),
+        Binding("q", "leave_detail", "Close", tooltip="Close the full-width detail view", id="main.close"),
+        Binding("q", "quit", "Quit", tooltip="Quit (exit status 0)", id="main.quit"),
     ]
+    # What each context leaves out of the footer (and so turns off): the search box types its
+    # letters; the detail pane has no timeline keys.
+    DETAIL_HIDES = frozenset({"next_match", "previous_match", "filters", "clear_filters", "axis", "clear_search"})
 
-    filters: reactive[Filters] = reactive(Filters(), init=False)
+    request: reactive[SearchRequest] = reactive(SearchRequest(Filters()), init=False, always_update=True)
+    """What the timeline should show; each new value runs a search in a worker."""
 
-    def __init__(self, store: Store, event_id: str | None = None, search: str | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        readers: Readers,
+        history: History,
+        event_id: str | None = None,
+        search: str | None = None,
+        layout: str = "auto",
+    ) -> None:
         super().__init__()
+        self.pane_layout = layout
+        self.HORIZONTAL_BREAKPOINTS = LAYOUTS[layout]
         self.store = store
+        self.readers = readers
+        self.history = history
+        self.rows = RowCache(store.rows)
         self._initial_event = event_id
         self._initial_search = search or ""
         self._all_runs: list[tuple[int, int]] = []
-        self._debounce: Timer | None = None
+        self._throttle: Timer | None = None
         self._last_search = 0.0
-        self._before_search: int | None = None
-        self._pending_select: int | None = None
+        self._before_search: ViewPlace | None = None
+        self._shown_query = ""
+        self._shown_total = 0
+        self._shown_request: SearchRequest | None = None
+        self._pending_detail: EventView | None = None
+        self._footer_state: tuple[object, ...] = ()
+        self.whole_axis: AxisData | None = None  # the time axis of every event, read once
+        self._shown_narrowing: Filters | None = None
+        self._detail_timer: Timer | None = None
+
+    @property
+    def filters(self) -> Filters:
+        """The filters and query (as typed) of the current view."""
+        return self.request.filters
 
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="search-bar"):
-            yield Input(
+            yield SearchBox(
                 placeholder='/ search: words "a phrase" -not a OR b decl* tag:trade actor:rahmon year:2023',
                 id="search",
             )
-            yield Static(id="match-count")
+            yield MatchCount(id="match-count")
         yield Static(id="filter-bar")
         with Horizontal(id="panes"):
-            yield Timeline(self.store.rows, id="timeline")
-            yield DetailPane(self.store, id="detail")
+            yield Timeline(self.rows, self._title_matches, id="timeline")
+            yield DetailPane(id="detail")
         yield Static(trade_strip(self.store), id="trade-strip")
         yield Footer(compact=True)
 
@@ -119,146 +269,280 @@ class MainScreen(Screen[None]):
         keep = self.store.rowid_of(self._initial_event) if self._initial_event else None
         if self._initial_event and keep is None:
             self.notify(f"No event with id {self._initial_event!r}.", severity="warning", markup=False)
-        timeline.set_view(self._whole_store(), self._all_runs, keep=keep)
+        timeline.set_view(self._whole_store(), self._all_runs, select=keep)
+        self._shown_request = self.request
         self._show_filter_state(self.store.count, self.store.count)
         if self._initial_search:
-            self.query_one("#search", Input).value = self._initial_search
+            self.query_one(SearchBox).value = self._initial_search
+            self._search(self._initial_search, typing=False)
 
-    # -- search and filters -----------------------------------------------------------------
+    def _title_matches(self, query: str, rowids: Sequence[int]) -> dict[int, list[tuple[int, int]]]:
+        """Match spans in the titles of rows scrolled into view (the first screen's come with the result)."""
+        return {rowid: spans[0] for rowid, spans in self.store.highlights(query, rowids).items()}
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "focus_search":
-            return self.focused is not self.query_one("#search")
-        return True
+    def set_layout(self, layout: str) -> None:
+        """Choose a layout (remembered in the settings file)."""
+        self.pane_layout = layout
+        self.HORIZONTAL_BREAKPOINTS = LAYOUTS[layout]
+        narrow = not any(width <= self.size.width and name == "-wide" for width, name in LAYOUTS[layout])
+        self.set_class(narrow, "-narrow")
+        self.set_class(not narrow, "-wide")
+        self._fit_focus()
+        self.app.save_settings()  # type: ignore[attr-defined]
 
     def _whole_store(self) -> range:
         """Rowids of every event: 1..N, a range, so 100,000 events cost no memory here."""
         return range(1, self.store.count + 1)
 
+    # -- search and filters -----------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        focused = self.focused
+        if action in SEARCH_BOX_ACTIONS:
+            return isinstance(focused, SearchBox)
+        if isinstance(focused, SearchBox):
+            return False  # every other key of this screen is a letter the box types
+        if isinstance(focused, DetailPane) and action in self.DETAIL_HIDES:
+            return False
+        in_detail = isinstance(focused, DetailPane) or self.has_class("-detail-open")
+        if action == "leave_detail":
+            return in_detail
+        if action == "quit":
+            return not self.has_class("-detail-open")
+        if action == "clear_search":
+            return bool(self.filters.query or self.query_one(SearchBox).value)
+        if action == "back":
+            return self.history.can_go_back
+        if action == "forward":
+            return self.history.can_go_forward
+        if action in ("next_match", "previous_match"):
+            return bool(self._shown_query.strip())
+        if action == "clear_filters":
+            return bool(self.filters._replace(query="").active)
+        return True
+
+    def on_descendant_focus(self) -> None:
+        self._update_footer()
+
+    def on_screen_resume(self) -> None:
+        self._update_footer()
+
+    def _update_footer(self) -> None:
+        """Recompose the footer only when what it shows can change: it is rebuilt from new widgets."""
+        if isinstance(self.focused, SearchBox):
+            state: tuple[object, ...] = (SearchBox,)  # its keys are the same whatever is typed
+        else:
+            state = (
+                type(self.focused),
+                self.has_class("-detail-open"),
+                bool(self._shown_query.strip()),
+                self.filters._replace(query="").active,
+                bool(self.filters.query or self.query_one(SearchBox).value),
+                self.history.can_go_back,
+                self.history.can_go_forward,
+            )
+        if state != self._footer_state:
+            self._footer_state = state
+            self.refresh_bindings()
+
+    def here(self) -> ViewPlace:
+        """The current place: filters and selected event."""
+        rowid = self.query_one(Timeline).selected_rowid
+        view = self.query_one(DetailPane).view
+        event_id = view.event.id if view is not None and view.rowid == rowid else None
+        if event_id is None and rowid is not None:
+            event_id = self.store.event_at(rowid).id
+        return ViewPlace(self.filters, event_id)
+
     def action_focus_search(self) -> None:
-        """Focus the search box, remembering the event to return to on Esc."""
+        """Focus the search box, remembering the place to return to on Esc."""
         if not self.filters.query:
-            self._before_search = self.query_one(Timeline).selected_rowid
+            self._before_search = self.here()
         # Focus now, not via Widget.focus() (deferred): keys typed right after "/" must land in the box.
-        self.set_focus(self.query_one("#search", Input))
+        self.set_focus(self.query_one(SearchBox))
 
     @on(Input.Changed, "#search")
     def _search_changed(self, event: Input.Changed) -> None:
-        if self._before_search is None and event.value and not self.filters.query:
-            self._before_search = self.query_one(Timeline).selected_rowid
         value = event.value
-        if self._debounce is not None:
-            self._debounce.stop()
+        if value == self.filters.query:
+            return  # set by the program to match a search already under way
+        if self._before_search is None and not self.filters.query:
+            self._before_search = self.here()
+        if self._throttle is not None:
+            self._throttle.stop()
         now = time.monotonic()
         if now - self._last_search >= THROTTLE_SECONDS:
-            self._set_query(value)
+            self._search(value, typing=True)
         else:
             wait = THROTTLE_SECONDS - (now - self._last_search)
-            self._debounce = self.set_timer(wait, lambda: self._set_query(value))
+            self._throttle = self.set_timer(wait, lambda: self._search(value, typing=True))
 
-    def _set_query(self, value: str) -> None:
+    def _flush_typing(self) -> None:
+        """Run now the search a throttled keystroke was waiting for."""
+        if self._throttle is not None:
+            self._throttle.stop()
+            self._throttle = None
+            value = self.query_one(SearchBox).value
+            if value != self.filters.query:
+                self._search(value, typing=True)
+
+    def _leave_search_box(self, message: Message) -> None:
+        """Focus the timeline now and hold its keys; act on ``message`` once the box has its last key."""
+        timeline = self.query_one(Timeline)
+        timeline.expect_view()
+        self.set_focus(timeline)
+        self.query_one(SearchBox).send_after_typing(message)
+
+    def action_commit_search(self) -> None:
+        """Enter in the search box: run the exact query."""
+        self._leave_search_box(SearchBox.Committed())
+
+    def action_cancel_search(self) -> None:
+        """Esc in the search box: clear the search."""
+        self._leave_search_box(SearchBox.Cleared())
+
+    def action_leave_search(self) -> None:
+        """↓ or Tab in the search box: go to the results as they are."""
+        self._leave_search_box(SearchBox.Left())
+
+    def _search(self, value: str, typing: bool) -> None:
+        """Search for ``value``; while typing, the first match is selected, whatever the typing speed."""
         self._last_search = time.monotonic()
-        self.filters = self.filters._replace(query=value)
+        self.request = SearchRequest(self.filters._replace(query=value), typing=typing)
 
-    @on(Input.Submitted, "#search")
-    def _search_submitted(self) -> None:
-        self.query_one(Timeline).focus()
+    @on(SearchBox.Committed)
+    def _search_committed(self) -> None:
+        if self._throttle is not None:
+            self._throttle.stop()
+        value = self.query_one(SearchBox).value
+        if self._before_search is not None and value.strip():
+            self.history.leave(self._before_search)
+        self._search(value, typing=False)
 
-    def watch_filters(self, filters: Filters) -> None:
-        self.run_search(filters)
+    @on(SearchBox.Cleared)
+    def _search_cleared(self) -> None:
+        self.action_clear_search()
+
+    @on(SearchBox.Left)
+    def _search_left(self) -> None:
+        self._show_title()
+        self._flush_typing()
+        if self.request is self._shown_request:
+            self.query_one(Timeline).release()  # nothing new is coming
+
+    def watch_request(self, request: SearchRequest) -> None:
+        self.query_one(Timeline).expect_view()
+        self.run_search(request)
 
     @work(exclusive=True, thread=True, group="search")
-    def run_search(self, filters: Filters) -> None:
-        """Run the query off the UI thread; only post the result back."""
-        if not filters.active:
-            self.post_message(SearchFinished(filters, self._whole_store(), self._all_runs, self.store.count))
-            return
-        try:
-            hits = self.store.search(filters, sort="date", limit=SEARCH_LIMIT)
-        except QueryError as error:
-            self.post_message(SearchFinished(filters, [], [], 0, str(error)))
-            return
-        runs = [(year, len(list(group))) for year, group in itertools.groupby(hits.years)]
-        self.post_message(SearchFinished(filters, hits.rowids, runs, hits.total))
+    def run_search(self, request: SearchRequest) -> None:
+        """Run the search on a connection of its own; only post the result back."""
+        with self.readers.borrow() as store:
+            result = run_search(store, request, self._all_runs)
+        self.post_message(SearchFinished(result))
 
     def on_search_finished(self, message: SearchFinished) -> None:
-        if message.filters != self.filters:
+        result = message.result
+        if result.request is not self.request:
             return  # a newer search is on its way
+        self._shown_request = result.request
         timeline = self.query_one(Timeline)
-        if message.error:
-            self.query_one("#match-count", Static).update(Content.styled(message.error, "$error"))
+        if result.error:
+            count = self.query_one(MatchCount)
+            count.text = count.short = Content.styled(result.error, "$error")
+            timeline.release()
             return
-        query = message.filters.query.strip()
+        query = result.request.filters.query.strip()
         shown = f"“{query}”" if query else "these filters"
         timeline.empty_message = f"No events match {shown}. Esc clears the search, x the filters."
-        keep = self._pending_select
-        self._pending_select = None
-        highlighter = None
-        if query:
+        self.rows.put(result.rows)
+        self._shown_query = result.query
+        self._shown_total = result.total
+        self._show_detail(result.detail, soon=result.request.typing)
+        timeline.set_view(
+            result.rowids, result.runs, query=result.query, highlights=result.highlights, select=result.select
+        )
+        self._show_filter_state(len(result.rowids), result.total, title=not result.request.typing)
+        self._update_footer()
 
-            def highlighter(rowids: Sequence[int]) -> dict[int, list[tuple[int, int]]]:
-                return {rowid: spans[0] for rowid, spans in self.store.highlights(query, rowids).items()}
-
-        timeline.set_view(message.rowids, message.runs, query=query, highlighter=highlighter, keep=keep)
-        self._show_filter_state(len(message.rowids), message.total)
-
-    def _show_filter_state(self, shown: int, total: int) -> None:
+    def _show_filter_state(self, shown: int, total: int, title: bool = True) -> None:
+        """Count the matches; say what filters are on, in the filter bar and (unless typing) the header."""
         filters = self.filters
-        count = self.query_one("#match-count", Static)
+        count = self.query_one(MatchCount)
         if filters.active:
-            text = f"{total:,} of {self.store.count:,} events"
+            text, short = f"{total:,} of {self.store.count:,} events", f"{total:,}/{self.store.count:,}"
             if shown < total:
-                text = f"first {shown:,} of {total:,} matches"
-            count.update(Content(text))
+                text, short = f"first {shown:,} of {total:,} matches", f"{shown:,} of {total:,}"
+            count.text, count.short = Content(text), Content(short)
         else:
-            count.update(Content(f"{self.store.count:,} events"))
+            count.text = count.short = Content(f"{self.store.count:,} events")
+        if title:
+            self._show_title()
         bar = self.query_one("#filter-bar", Static)
         narrowing = filters._replace(query="")
+        if self._shown_narrowing == narrowing:
+            return
+        self._shown_narrowing = narrowing
+        described = self.describe(narrowing)
         if narrowing.active:
-            bar.update(
-                Content.assemble(("⚑ Filtered: ", "bold"), narrowing.describe(), ("   f change · x clear", "dim"))
-            )
+            bar.update(Content.assemble(("⚑ Filtered: ", "bold"), described, ("   f change · x clear", "dim")))
         bar.display = narrowing.active
-        self.app.sub_title = f"Filtered: {filters.describe()}" if filters.active else (self.app.SUB_TITLE or "")
+
+    def _show_title(self) -> None:
+        filters = self.filters
+        self.app.sub_title = f"Filtered: {self.describe(filters)}" if filters.active else (self.app.SUB_TITLE or "")
+
+    def describe(self, filters: Filters) -> str:
+        """Filters in words, with people and places by name."""
+        return filters._replace(
+            actors=tuple(self.store.entity_name(a) for a in filters.actors),
+            places=tuple(self.store.entity_name(p) for p in filters.places),
+        ).describe()
 
     def action_filters(self) -> None:
         """Open the filter form."""
 
         def done(result: Filters | None) -> None:
             if result is not None:
-                self.filters = result._replace(query=self.filters.query)
+                self.apply_filters(result._replace(places=self.filters.places))
 
         self.app.push_screen(FilterScreen(self.store, self.filters), done)
 
     def action_clear_filters(self) -> None:
-        """Drop tag, actor and date filters (the search stays)."""
-        self.filters = Filters(query=self.filters.query)
+        """Drop tag, actor, place and date filters (the search stays)."""
+        self.apply_filters(Filters())
 
     def apply_filters(self, filters: Filters) -> None:
-        """Replace the filters (from the command palette)."""
-        self.filters = filters._replace(query=self.filters.query)
+        """Replace the filters but not the search, keeping the selected event if it still shows."""
+        select = self.query_one(Timeline).selected_rowid
+        self.request = SearchRequest(filters._replace(query=self.filters.query), select=select)
 
-    def action_back(self) -> None:
-        """Close the detail view on narrow screens, else clear the search."""
-        if self.has_class("-detail-open"):
-            self.remove_class("-detail-open")
-            self.query_one(Timeline).focus()
-            return
-        search = self.query_one("#search", Input)
-        if search.value or self.filters.query:
-            self._pending_select = self._before_search
-            self._before_search = None
-            search.value = ""
-            if self._debounce is not None:
-                self._debounce.stop()
-            self.filters = self.filters._replace(query="")
+    def action_clear_search(self) -> None:
+        """Clear the search and go back to the event selected before it."""
+        if self._throttle is not None:
+            self._throttle.stop()
+        before, self._before_search = self._before_search, None
+        keep = before.event_id if before is not None else None
+        select = self.store.rowid_of(keep) if keep else self.query_one(Timeline).selected_rowid
+        self.request = SearchRequest(self.filters._replace(query=""), select=select)
+        self.query_one(SearchBox).value = ""
         self.query_one(Timeline).focus()
+
+    def action_leave_detail(self) -> None:
+        """Back from the detail pane to the timeline."""
+        self.close_detail()
+
+    def close_detail(self) -> None:
+        """Back from the detail pane to the timeline."""
+        self.remove_class("-detail-open")
+        self.query_one(Timeline).focus()
+
+    def action_quit(self) -> None:
+        """Quit with exit status 0."""
+        self.app.exit(0)
 
     def _step_match(self, step: int) -> None:
         timeline = self.query_one(Timeline)
-        if not self.filters.query.strip():
-            self.notify("No search yet: press / and type.", markup=False)
-            return
         if not timeline.rowids:
             self.notify("No matches.", markup=False)
             return
@@ -274,89 +558,199 @@ class MainScreen(Screen[None]):
 
     def action_next_match(self) -> None:
         """Select the next matching event (wraps like less)."""
-        self._step_match(1)
+        self.query_one(Timeline).when_ready(lambda: self._step_match(1))
 
     def action_previous_match(self) -> None:
         """Select the previous matching event."""
-        self._step_match(-1)
+        self.query_one(Timeline).when_ready(lambda: self._step_match(-1))
+
+    # -- places -----------------------------------------------------------------------------
+
+    def go(self, place: ViewPlace) -> None:
+        """Show a place: its filters and search, with its event selected."""
+        if self._throttle is not None:
+            self._throttle.stop()
+        self._before_search = None
+        select = self.store.rowid_of(place.event_id) if place.event_id else None
+        self.request = SearchRequest(place.filters, select=select)
+        self.query_one(SearchBox).value = place.filters.query
+        self.remove_class("-detail-open")
+        self.query_one(Timeline).focus()
+
+    def action_back(self) -> None:
+        """Go back to the previous place."""
+        place = self.history.back(self.here())
+        if isinstance(place, ViewPlace):
+            self.go(place)
+
+    def action_forward(self) -> None:
+        """Go forward again."""
+        place = self.history.forward(self.here())
+        if isinstance(place, ViewPlace):
+            self.go(place)
+        elif isinstance(place, ReaderPlace):
+            self.app.open_source(place.source_id, place.quote, tracked=True)  # type: ignore[attr-defined]
 
     # -- selection and detail -------------------------------------------------------------
 
+    def _show_detail(self, view: EventView | None, soon: bool = False) -> None:
+        """Show an event in the detail pane; while the user types, once typing pauses.
+
+        Laying the pane out again costs the UI thread a few milliseconds a time; the timeline
+        keeps up with every keystroke, the detail with the pauses between words.
+        """
+        if self._detail_timer is not None:
+            self._detail_timer.stop()
+            self._detail_timer = None
+        self._pending_detail = view
+        if soon:
+            self._detail_timer = self.set_timer(DETAIL_PAUSE, self._apply_detail)
+        else:
+            self._apply_detail()
+
+    def _apply_detail(self) -> None:
+        self._detail_timer = None
+        self.query_one(DetailPane).view = self._pending_detail
+
     @on(Timeline.EventSelected)
     def _event_selected(self, message: Timeline.EventSelected) -> None:
-        detail = self.query_one(DetailPane)
         if message.rowid is None:
-            detail.show(None)
+            self._show_detail(None)
             return
-        query = self.filters.query.strip()
-        spans = self.store.highlights(query, [message.rowid]).get(message.rowid, ([], [])) if query else ([], [])
-        detail.show(self.store.event_at(message.rowid), spans)
+        shown = self._pending_detail
+        if shown is None or shown.rowid != message.rowid:
+            self.load_detail(message.rowid, self._shown_query)
+
+    @work(exclusive=True, thread=True, group="detail")
+    def load_detail(self, rowid: int, query: str) -> None:
+        """Build the detail view off the UI thread."""
+        with self.readers.borrow() as store:
+            view = event_view(store, rowid, query)
+        self.post_message(DetailLoaded(view))
+
+    def on_detail_loaded(self, message: DetailLoaded) -> None:
+        if self.query_one(Timeline).selected_rowid == message.view.rowid:
+            self._show_detail(message.view)
 
     @on(Timeline.EventOpened)
     def _event_opened(self) -> None:
         if self.has_class("-narrow"):
             self.add_class("-detail-open")
-        links = self.query_one("#detail-links", OptionList)
-        if links.option_count:
-            links.highlighted = links.highlighted or 0
-            links.focus()
+        self.query_one(DetailPane).focus()
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._fit_focus)
+
+    def _fit_focus(self) -> None:
+        """Keep the focused pane on screen when the layout changes with the width."""
+        detail = self.query_one(DetailPane)
+        if not self.has_class("-narrow"):
+            self.remove_class("-detail-open")
+        elif self.focused is detail:
+            self.add_class("-detail-open")
+        elif self.focused is self.query_one(Timeline):
+            self.remove_class("-detail-open")
 
     def goto_rowid(self, rowid: int) -> None:
         """Select an event, clearing filters that hide it."""
         self.remove_class("-detail-open")
         timeline = self.query_one(Timeline)
+        timeline.focus()
         if timeline.select_rowid(rowid):
-            timeline.focus()
             return
         self.notify("That event was hidden by the search or filters, which are now cleared.", markup=False)
-        self._pending_select = rowid
-        self.query_one("#search", Input).value = ""
-        self.filters = Filters()
-        timeline.focus()
+        self._before_search = None
+        self.request = SearchRequest(Filters(), select=rowid)
+        self.query_one(SearchBox).value = ""
+
+    def jump_to(self, rowid: int) -> None:
+        """Go to an event, remembering where the user was (the command palette's jumps)."""
+        self.history.leave(self.here())
+        self.goto_rowid(rowid)
 
     def goto_year(self, year: int) -> None:
         """Select the first event of a year."""
         if not self.query_one(Timeline).jump_to_year(year):
             self.notify(f"No events in or after {year}.", markup=False)
 
-    @on(DetailPane.OpenRelated)
-    def _open_related(self, message: DetailPane.OpenRelated) -> None:
+    @on(OpenEvent)
+    def _open_event(self, message: OpenEvent) -> None:
         rowid = self.store.rowid_of(message.event_id)
         if rowid is not None:
-            self.goto_rowid(rowid)
+            self.jump_to(rowid)
 
-    @on(DetailPane.OpenSource)
-    def _open_source(self, message: DetailPane.OpenSource) -> None:
-        self.app.push_screen(ReaderScreen(self.store, message.source_id, message.quote))
+    @on(OpenSource)
+    def _open_source(self, message: OpenSource) -> None:
+        self.history.leave(self.here())
+        self.app.open_source(message.source_id, message.quote, tracked=True)  # type: ignore[attr-defined]
+
+    @on(FilterBy)
+    def _filter_by(self, message: FilterBy) -> None:
+        chip = message.chip
+        self.history.leave(self.here())
+        filters = {
+            "actor": Filters(actors=(chip.key,)),
+            "place": Filters(places=(chip.key,)),
+            "tag": Filters(tags=(chip.key,)),
+        }[chip.kind]
+        self._before_search = None
+        self.request = SearchRequest(filters, select=self.query_one(Timeline).selected_rowid)
+        self.query_one(SearchBox).value = ""
+        self.close_detail()
+
+    @on(CompareFigure)
+    def _compare(self, message: CompareFigure) -> None:
+        self.app.open_conflict(message.line)  # type: ignore[attr-defined]
 
     def action_read_source(self) -> None:
-        """Open the selected event's first source at its quote."""
-        self.query_one(DetailPane).action_first_source()
+        """Open the selected event's source at its quote (a picker when it has several)."""
+        view = self.query_one(DetailPane).view
+        if view is None or not view.sources:
+            self.notify("This event has no source to read.", markup=False)
+            return
+        self.app.pick_source(view)  # type: ignore[attr-defined]
 
     # -- output -----------------------------------------------------------------------------
+
+    def action_axis(self) -> None:
+        """Open the time axis, on the selected event."""
+        from .timeaxis import AxisScreen
+
+        self.app.push_screen(AxisScreen(self))
 
     def action_figures(self) -> None:
         """Open the trade chart."""
         self.app.push_screen(FiguresScreen(self.store))
 
     def action_export(self) -> None:
-        """Export the current (filtered) view to a Markdown file in the working directory."""
+        """Export the current (filtered) view to a Markdown file in the working directory, in a worker."""
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
         target = Path.cwd() / f"kztj-export-{stamp}.md"
-        try:
-            export.write_atomically(target, export.markdown(self.store, self.filters))
-        except OSError as error:
-            self.notify(f"Export failed: {error.strerror or error}", severity="error", markup=False)
-            return
-        count = len(self.query_one(Timeline).rowids)
-        self.notify(f"Exported {count} events to {target}", title="Export", markup=False)
+        self.notify(f"Exporting {self._shown_total:,} events…", title="Export", timeout=2, markup=False)
+        self.export_view(self.filters._replace(query=self._shown_query), target, self._shown_total)
+
+    @work(thread=True, group="export")
+    def export_view(self, filters: Filters, target: Path, count: int) -> None:
+        """Write the export on a connection of its own."""
+        with self.readers.borrow() as store:
+            try:
+                export.write_atomically(target, export.markdown(store, filters))
+            except OSError as error:
+                self.post_message(ExportFinished(target, count, str(error.strerror or error)))
+                return
+        self.post_message(ExportFinished(target, count))
+
+    def on_export_finished(self, message: ExportFinished) -> None:
+        if message.error:
+            self.notify(f"Export failed: {message.error}", severity="error", markup=False)
+        else:
+            self.notify(f"Exported {message.count:,} events to {message.target}", title="Export", markup=False)
 
     def action_copy_event(self) -> None:
         """Copy the selected event as Markdown to the clipboard."""
-        rowid = self.query_one(Timeline).selected_rowid
-        if rowid is None:
+        view = self.query_one(DetailPane).view
+        if view is None:
             self.notify("Nothing selected to copy.", markup=False)
             return
-        event = self.store.event_at(rowid)
-        self.app.copy_to_clipboard(export.event_markdown(self.store, event))
-        self.notify(f"Copied “{event.title}” as Markdown", markup=False)
+        self.app.copy_to_clipboard(export.event_markdown(self.store, view.event))
+        self.notify(f"Copied “{view.event.title}” as Markdown", markup=False)

@@ -1,143 +1,65 @@
-"""Secondary screens: the article reader, the help screen and the filter form."""
+"""Secondary screens: the help screen and the filter form."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 
+from rich.segment import Segment
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, Footer, Input, Label, SelectionList, Static
+from textual.screen import ModalScreen
+from textual.strip import Strip
+from textual.widgets import Button, Input, Label, SelectionList, Static
 
 from .. import edtf
-from ..articles import ArticleError
 from ..model import Filters
 from ..store import Store
-from ..text import find_quote_span
-
-QUOTE_STYLE = "bold reverse"
-
-
-class ReaderScreen(Screen[None]):
-    """A source article, scrolled to a quote that is highlighted."""
-
-    BINDINGS = [
-        Binding("escape,q", "app.pop_screen", "Back"),
-        Binding("j,down", "scroll_down", "Scroll down", show=False),
-        Binding("k,up", "scroll_up", "Scroll up", show=False),
-        Binding("n", "jump_to_quote", "Back to quote"),
-    ]
-
-    def __init__(self, store: Store, source_id: str, quote: str) -> None:
-        super().__init__()
-        self.store = store
-        self.source = store.sources[source_id]
-        self.quote = quote
-        self.quote_paragraph: int | None = None
-
-    def compose(self) -> ComposeResult:
-        source = self.source
-        yield Static(
-            Content.assemble(
-                ("Untitled article · ", "bold"),
-                (source.description, "italic"),
-                "\n",
-                (f"{source.outlet} · {source.published_label} · {source.file}", "dim"),
-            ),
-            id="reader-heading",
-        )
-        with VerticalScroll(id="reader-body"):
-            for index, paragraph in enumerate(self._paragraphs()):
-                yield Static(paragraph, id=f"paragraph-{index}", classes="paragraph")
-        yield Footer(compact=True)
-
-    def _paragraphs(self) -> Iterable[Content]:
-        try:
-            text = self.store.article(self.source.id)
-        except ArticleError as error:
-            yield Content(f"Cannot show {self.source.file}: {error}")
-            return
-        span = find_quote_span(self.quote, text)
-        offset = 0
-        index = 0
-        for block in text.split("\n"):
-            start, end = offset, offset + len(block)
-            offset = end + 1
-            if not block.strip():
-                continue
-            content = Content(block)
-            if span and span[0] < end and span[1] > start:
-                content = content.stylize(QUOTE_STYLE, max(0, span[0] - start), min(len(block), span[1] - start))
-                if self.quote_paragraph is None:
-                    self.quote_paragraph = index
-            index += 1
-            yield content
-
-    def on_mount(self) -> None:
-        self.call_after_refresh(self.action_jump_to_quote)
-        if self.quote_paragraph is None:
-            self.notify("The quote could not be located in this article.", severity="warning")
-
-    def action_jump_to_quote(self) -> None:
-        """Scroll so the highlighted quote is in view."""
-        if self.quote_paragraph is not None:
-            target = self.query_one(f"#paragraph-{self.quote_paragraph}")
-            self.query_one("#reader-body").scroll_to_widget(target, animate=False, top=True)
-
-    def action_scroll_down(self) -> None:
-        """Scroll the article down."""
-        self.query_one("#reader-body", VerticalScroll).scroll_down(animate=False)
-
-    def action_scroll_up(self) -> None:
-        """Scroll the article up."""
-        self.query_one("#reader-body", VerticalScroll).scroll_up(animate=False)
 
 
 class HelpScreen(ModalScreen[None]):
     """Every key binding, grouped by where it applies."""
 
-    BINDINGS = [Binding("escape,question_mark,q", "app.pop_screen", "Close help")]
+    BINDINGS = [Binding("escape,question_mark,q", "app.pop_screen", "Close help", id="help.close")]
 
-    def __init__(self, sections: list[tuple[str, list[BindingType]]]) -> None:
+    def __init__(self, sections: list[tuple[str, list[tuple[str, str, str]]]], settings_file: str = "") -> None:
         super().__init__()
         self.sections = sections
+        self.settings_file = settings_file
 
     def compose(self) -> ComposeResult:
-        lines: list[Content] = [Content.assemble(("kztj keys", "bold"), ("   (Esc closes)", "dim")), Content("")]
-        for title, bindings in self.sections:
+        lines: list[Content] = [
+            Content.assemble(("kztj keys", "bold"), ("   (Esc or q closes)", "dim")),
+            Content.styled("Rebind a key by its id (dim, on the right) in the [keymap] table of", "dim"),
+            Content.assemble(("the settings file ", "dim"), (self.settings_file or "config.toml", "dim bold")),
+            Content(""),
+        ]
+        for title, keys in self.sections:
             lines.append(Content.styled(title, "bold underline"))
-            for binding in bindings:
-                if not isinstance(binding, Binding) or not binding.description:
-                    continue
-                keys = binding.key_display or " / ".join(_key_name(k) for k in binding.key.split(","))
-                lines.append(Content.assemble(("  " + keys.ljust(12), "bold"), binding.tooltip or binding.description))
+            for key, description, binding_id in keys:
+                lines.append(Content.assemble(("  " + key.ljust(14), "bold"), description, (f"  {binding_id}", "dim")))
             lines.append(Content(""))
         with VerticalScroll(id="help-body"):
             yield Static(Content("\n").join(lines), id="help-text")
 
 
-def _key_name(key: str) -> str:
-    names = {
-        "question_mark": "?",
-        "left_square_bracket": "[",
-        "right_square_bracket": "]",
-        "slash": "/",
-        "escape": "Esc",
-        "enter": "Enter",
-        "pageup": "PgUp",
-        "pagedown": "PgDn",
-        "home": "Home",
-        "end": "End",
-        "up": "↑",
-        "down": "↓",
-        "tab": "Tab",
-        "ctrl+p": "Ctrl+P",
-    }
-    return names.get(key, key)
+class TagChecklist(SelectionList[str]):
+    """A SelectionList whose boxes read ticked or not without colour: ✓ or blank."""
+
+    def render_line(self, y: int) -> Strip:
+        line = super().render_line(y)
+        index = int(self.scroll_offset.y) + y
+        if not 0 <= index < self.option_count:
+            return line
+        segments = list(line)
+        if len(segments) < 3:
+            return line
+        ticked = self.get_option_at_index(index).value in self.selected
+        _, style, control = segments[1]
+        segments[1] = Segment("✓" if ticked else " ", style, control)
+        return Strip(segments, line.cell_length)
 
 
 class FilterScreen(ModalScreen[Filters | None]):
@@ -155,7 +77,7 @@ class FilterScreen(ModalScreen[Filters | None]):
         with Vertical(id="filter-dialog"):
             yield Label(Content.styled("Filter the timeline", "bold"))
             yield Label("Tags (Space toggles):")
-            yield SelectionList[str](
+            yield TagChecklist(
                 *((Content(f"{tag} ({count})"), tag, tag in current.tags) for tag, count in self.store.tags()),
                 id="filter-tags",
             )

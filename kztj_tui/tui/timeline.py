@@ -10,12 +10,15 @@ from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
+from textual.cache import LRUCache
 from textual.geometry import Size
 from textual.message import Message
+from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from ..store import Row
+from .rowcache import RowCache
 
 # A glyph per kind, so the marker still reads without colour (NO_COLOR, monochrome terminals).
 MARKERS = {
@@ -31,24 +34,41 @@ MARKERS = {
 }
 DEFAULT_MARKER = "•"
 DATE_WIDTH = 15
+YEAR = Binding.Group("Year", compact=True)
 
-Highlighter = Callable[[Sequence[int]], dict[int, list[tuple[int, int]]]]
-RowFetcher = Callable[[Sequence[int]], list[Row]]
+# (query, rowids) -> match spans in the title of each rowid that matches.
+Highlighter = Callable[[str, Sequence[int]], dict[int, list[tuple[int, int]]]]
 
 
 class Timeline(ScrollView, can_focus=True):
     """Events in chronological order under year headers; only visible lines are rendered."""
 
     BINDINGS = [
-        Binding("up,k", "cursor_up", "Up", show=False),
-        Binding("down,j", "cursor_down", "Down", show=False),
-        Binding("pageup", "page_up", "Page up", show=False),
-        Binding("pagedown", "page_down", "Page down", show=False),
-        Binding("home,g", "first", "First event", show=False),
-        Binding("end,G", "last", "Last event", show=False),
-        Binding("left_square_bracket", "previous_year", "Previous year", key_display="[", show=False),
-        Binding("right_square_bracket", "next_year", "Next year", key_display="]", show=False),
-        Binding("enter", "open", "Open"),
+        Binding("up,k", "cursor_up", "Up", show=False, tooltip="Previous event", id="timeline.up"),
+        Binding("down,j", "cursor_down", "Down", show=False, tooltip="Next event", id="timeline.down"),
+        Binding("pageup", "page_up", "Page up", show=False, tooltip="A screenful up", id="timeline.page_up"),
+        Binding("pagedown", "page_down", "Page down", show=False, tooltip="A screenful down", id="timeline.page_down"),
+        Binding("home,g", "first", "First event", show=False, tooltip="First event", id="timeline.first"),
+        Binding("end,G", "last", "Last event", show=False, tooltip="Last event", id="timeline.last"),
+        Binding(
+            "left_square_bracket",
+            "previous_year",
+            "Previous year",
+            key_display="[",
+            group=YEAR,
+            tooltip="First event of this year, or of the year before",
+            id="timeline.previous_year",
+        ),
+        Binding(
+            "right_square_bracket",
+            "next_year",
+            "Next year",
+            key_display="]",
+            group=YEAR,
+            tooltip="First event of the next year",
+            id="timeline.next_year",
+        ),
+        Binding("enter", "open", "Open", tooltip="Open the event in the detail pane", id="timeline.open"),
     ]
 
     COMPONENT_CLASSES = {
@@ -101,39 +121,89 @@ class Timeline(ScrollView, can_focus=True):
             super().__init__()
             self.rowid = rowid
 
-    def __init__(self, fetch: RowFetcher | None = None, *, id: str | None = None, classes: str | None = None) -> None:
+    cursor: reactive[int] = reactive(-1, repaint=False, init=False)
+    """Index in ``rowids`` of the selected event (-1: none). Changing it redraws the two lines involved."""
+
+    def __init__(
+        self,
+        rows: RowCache | None = None,
+        highlighter: Highlighter | None = None,
+        *,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
         super().__init__(id=id, classes=classes)
-        self._fetch: RowFetcher = fetch or (lambda rowids: [])
-        self._cache: dict[int, Row] = {}
+        self._rows = rows if rows is not None else RowCache(lambda rowids: [])
+        self._highlighter = highlighter
         # The view: sorted rowids (a range for the whole store) grouped into runs of one year each.
         self._rowids: Sequence[int] = ()
         self._run_starts: list[int] = []  # index into _rowids where each year starts
         self._run_years: list[int] = []
         self._header_lines: list[int] = []  # line of each year header
-        self._cursor = -1
         self._query = ""
-        self._highlighter: Highlighter | None = None
         self._highlights: dict[int, list[tuple[int, int]]] = {}
+        # While a new view is on its way, keys that move the cursor wait for it, so where the
+        # cursor lands does not depend on whether the keys came before or after the result.
+        self._waiting = False
+        self._deferred: list[Callable[[], None]] = []
         self.empty_message = "No events."
+        # Drawn rows, as Textual's Log keeps them: a new view that shows the same events (typing
+        # one more letter) redraws from here. Keyed by all that changes a row's look.
+        self._strips: LRUCache[tuple[int, bool, bool, int, str], Strip] = LRUCache(1024)
+        self._style_cache: dict[tuple[str, bool], Style] = {}
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._strips.clear()
+        self._style_cache.clear()
+
+    def _style(self, name: str) -> Style:
+        """A component's style (or the widget's own, for ""), worked out once per look and focus."""
+        key = (name, self.has_focus)
+        style = self._style_cache.get(key)
+        if style is None:
+            style = self.rich_style if not name else self.get_component_rich_style(name)
+            self._style_cache[key] = style
+        return style
 
     # -- data -------------------------------------------------------------------------------
+
+    def expect_view(self) -> None:
+        """A new view is coming: hold cursor keys until it is set."""
+        self._waiting = True
+
+    def when_ready(self, action: Callable[[], None]) -> None:
+        """Run ``action`` now, or once the view that is on its way has been set."""
+        if self._waiting:
+            self._deferred.append(action)
+        else:
+            action()
+
+    def release(self) -> None:
+        """No view is coming after all (the search failed): run the held keys on the current view."""
+        self._waiting = False
+        deferred, self._deferred = self._deferred, []
+        for action in deferred:
+            action()
 
     def set_view(
         self,
         rowids: Sequence[int],
         runs: Sequence[tuple[int, int]],
+        *,
         query: str = "",
-        highlighter: Highlighter | None = None,
-        keep: int | None = None,
+        highlights: dict[int, list[tuple[int, int]]] | None = None,
+        select: int | None = None,
     ) -> None:
-        """Show these rowids, grouped by ``runs`` of (year, count); keep the cursor on ``keep`` if shown."""
-        previous = keep if keep is not None else self.selected_rowid
+        """Show these rowids, grouped by ``runs`` of (year, count), with the cursor on rowid ``select``.
+
+        Without ``select``, the cursor stays on the selected event if it is still shown, else goes
+        to the first. ``highlights`` are match spans in titles already known for some rows.
+        """
+        previous = select if select is not None else self.selected_rowid
         self._rowids = rowids
         self._query = query
-        self._highlighter = highlighter
-        self._highlights = {}
-        if len(self._cache) > 20_000:
-            self._cache.clear()
+        self._highlights = dict(highlights or {})
         starts, years, headers = [], [], []
         position = 0
         for run, (year, count) in enumerate(runs):
@@ -147,9 +217,10 @@ class Timeline(ScrollView, can_focus=True):
         if previous is not None:
             found = self._index_of(previous)
             target = found if found is not None else 0
-        self._cursor = -1
+        self.set_reactive(Timeline.cursor, -1)
         self._move_to_row(target if rowids else None, force_message=True)
         self.refresh()
+        self.release()
 
     @property
     def line_count(self) -> int:
@@ -181,7 +252,7 @@ class Timeline(ScrollView, can_focus=True):
     @property
     def selected_index(self) -> int | None:
         """Position of the selected event in ``rowids``."""
-        return self._cursor if 0 <= self._cursor < len(self._rowids) else None
+        return self.cursor if 0 <= self.cursor < len(self._rowids) else None
 
     @property
     def selected_rowid(self) -> int | None:
@@ -201,75 +272,81 @@ class Timeline(ScrollView, can_focus=True):
 
     def _move_to_row(self, index: int | None, force_message: bool = False) -> None:
         if index is None or not self._rowids:
-            changed = self._cursor != -1
-            self._cursor = -1
+            changed = self.cursor != -1
+            self.cursor = -1
             if changed or force_message:
                 self.post_message(self.EventSelected(None))
             return
         index = max(0, min(index, len(self._rowids) - 1))
-        if index == self._cursor and not force_message:
+        if index == self.cursor and not force_message:
             return
-        old = self._cursor
-        self._cursor = index
-        line = self._line_of(index)
-        self._scroll_line_visible(line)
-        if 0 <= old < len(self._rowids):
-            self.refresh_line(self._line_of(old))
-        self.refresh_line(line)
+        self.cursor = index
         self.post_message(self.EventSelected(self._rowids[index]))
 
-    def refresh_line(self, line: int) -> None:
-        """Redraw one line if it is on screen."""
-        y = line - int(self.scroll_offset.y)
-        if 0 <= y < self.size.height:
-            self.refresh_lines(y)
+    def watch_cursor(self, old: int, new: int) -> None:
+        # As DataTable and Log do: refresh the content lines that changed; ScrollView's
+        # refresh_lines takes lines of the whole view and subtracts the scroll offset itself.
+        if 0 <= new < len(self._rowids):
+            self._scroll_line_visible(self._line_of(new))
+        for index in (old, new):
+            if 0 <= index < len(self._rowids):
+                self.refresh_lines(self._line_of(index))
 
     def _scroll_line_visible(self, line: int) -> None:
         top = int(self.scroll_offset.y)
-        height = max(1, self.size.height)
+        height = max(1, self.scrollable_content_region.height)
         if line - 1 < top:
             # Show the year header above the first event of a year.
             self.scroll_to(y=max(0, line - 1 if self._index_at(line - 1) is None else line), animate=False)
         elif line >= top + height:
             self.scroll_to(y=line - height + 1, animate=False)
 
+    def _move(self, target: Callable[[], int]) -> None:
+        self.when_ready(lambda: self._move_to_row(target()))
+
     def action_cursor_up(self) -> None:
         """Select the previous event."""
-        self._move_to_row(self._cursor - 1 if self._cursor > 0 else 0)
+        self._move(lambda: self.cursor - 1 if self.cursor > 0 else 0)
 
     def action_cursor_down(self) -> None:
         """Select the next event."""
-        self._move_to_row(self._cursor + 1)
+        self._move(lambda: self.cursor + 1)
 
     def action_page_up(self) -> None:
         """Move up a screenful."""
-        self._move_to_row(self._cursor - max(1, self.size.height - 1))
+        self._move(lambda: self.cursor - max(1, self.size.height - 1))
 
     def action_page_down(self) -> None:
         """Move down a screenful."""
-        self._move_to_row(self._cursor + max(1, self.size.height - 1))
+        self._move(lambda: self.cursor + max(1, self.size.height - 1))
 
     def action_first(self) -> None:
         """Select the first event."""
-        self._move_to_row(0)
+        self._move(lambda: 0)
 
     def action_last(self) -> None:
         """Select the last event."""
-        self._move_to_row(len(self._rowids) - 1)
+        self._move(lambda: len(self._rowids) - 1)
 
     def action_next_year(self) -> None:
         """Jump to the first event of the next year."""
+        self.when_ready(self._next_year)
+
+    def _next_year(self) -> None:
         if not self._rowids:
             return
-        run = bisect_right(self._run_starts, max(self._cursor, 0))
+        run = bisect_right(self._run_starts, max(self.cursor, 0))
         if run < len(self._run_starts):
             self._move_to_row(self._run_starts[run])
 
     def action_previous_year(self) -> None:
         """Jump to the first event of this year, or of the previous year if already there."""
+        self.when_ready(self._previous_year)
+
+    def _previous_year(self) -> None:
         if not self._rowids:
             return
-        cursor = max(self._cursor, 0)
+        cursor = max(self.cursor, 0)
         run = bisect_right(self._run_starts, cursor) - 1
         if self._run_starts[run] == cursor:
             run -= 1
@@ -286,6 +363,9 @@ class Timeline(ScrollView, can_focus=True):
 
     def action_open(self) -> None:
         """Open the selected event."""
+        self.when_ready(self._open)
+
+    def _open(self) -> None:
         rowid = self.selected_rowid
         if rowid is not None:
             self.post_message(self.EventOpened(rowid))
@@ -300,49 +380,46 @@ class Timeline(ScrollView, can_focus=True):
         if index is not None:
             self._move_to_row(index)
             if event.chain >= 2:
-                self.action_open()
+                self._open()
 
     def on_resize(self, event: events.Resize) -> None:
         self.virtual_size = Size(0, self.line_count)
         if self.selected_index is not None:
-            self._scroll_line_visible(self._line_of(self._cursor))
+            self._scroll_line_visible(self._line_of(self.cursor))
 
     # -- rendering --------------------------------------------------------------------------
 
-    def _visible_rowids(self) -> list[int]:
-        top = int(self.scroll_offset.y)
-        indexes = (self._index_at(line) for line in range(top, min(self.line_count, top + self.size.height + 1)))
+    def _window(self, screens: int = 0) -> list[int]:
+        """Rowids on screen, plus ``screens`` screenfuls above and below."""
+        height = self.size.height + 1
+        top = max(0, int(self.scroll_offset.y) - screens * height)
+        bottom = min(self.line_count, int(self.scroll_offset.y) + height * (screens + 1))
+        indexes = (self._index_at(line) for line in range(top, bottom))
         return [self._rowids[i] for i in indexes if i is not None]
 
     def _row(self, rowid: int) -> Row | None:
-        """A row's display data, fetched with the rest of the visible window on a miss."""
-        row = self._cache.get(rowid)
-        if row is None:
-            wanted = [r for r in self._visible_rowids() if r not in self._cache] or [rowid]
-            if rowid not in wanted:
-                wanted.append(rowid)
-            for fetched in self._fetch(wanted):
-                self._cache[fetched.rowid] = fetched
-            row = self._cache.get(rowid)
-        return row
+        """A row's display data from the cache; a miss fetches the screens around it in one query."""
+        if rowid in self._rows:
+            return self._rows.get(rowid)
+        return self._rows.get(rowid, self._window(screens=1))
 
     def _fetch_highlights(self) -> None:
         """Fetch match spans for the visible window in one query, when first needed."""
         if not self._query or self._highlighter is None:
             return
-        wanted = [r for r in self._visible_rowids() if r not in self._highlights]
+        wanted = [r for r in self._window() if r not in self._highlights]
         if wanted:
-            found = self._highlighter(wanted)
+            found = self._highlighter(self._query, wanted)
             for rowid in wanted:
                 self._highlights[rowid] = found.get(rowid, [])
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
-        base = self.rich_style
+        base = self._style("")
         line = int(self.scroll_offset.y) + y
         if not self._rowids:
             if y == 1:
-                text = Text(f"  {self.empty_message}", style=self.get_component_rich_style("timeline--empty"))
+                text = Text(f"  {self.empty_message}", style=self._style("timeline--empty"))
                 segments = [Segment(t, s or base) for t, s, _ in text.render(self.app.console)]
                 return Strip(segments).crop_extend(0, width, base)
             return Strip.blank(width, base)
@@ -350,48 +427,55 @@ class Timeline(ScrollView, can_focus=True):
             return Strip.blank(width, base)
         index = self._index_at(line)
         if index is None:
-            year_style = self.get_component_rich_style("timeline--year")
             year = self._run_years[bisect_right(self._header_lines, line) - 1]
             label = f"── {year} "
-            text = Text(label + "─" * max(0, width - len(label)), style=year_style, no_wrap=True)
-        else:
-            row = self._row(self._rowids[index])
-            if row is None:
-                return Strip.blank(width, base)
-            text = self._row_text(row, index == self._cursor, width)
+            return Strip(
+                [Segment((label + "─" * max(0, width - len(label)))[:width], base + self._style("timeline--year"))]
+            )
+        rowid = self._rowids[index]
+        key = (rowid, index == self.cursor, self.has_focus, width, self._query)
+        cached = self._strips.get(key)
+        if cached is not None:
+            return cached
+        row = self._row(rowid)
+        if row is None:
+            return Strip.blank(width, base)
+        text = self._row_text(row, index == self.cursor, width)
         # Every segment needs a style: Textual's NO_COLOR (monochrome) filter rejects None.
-        segments = [Segment(t, s or base) for t, s, _ in text.render(self.app.console)]
-        return Strip(segments).crop_extend(0, width, base).simplify()
+        segments = [Segment(t, base + s if s else base) for t, s, _ in text.render(self.app.console)]
+        strip = Strip(segments).crop_extend(0, width, base).simplify()
+        self._strips[key] = strip
+        return strip
 
     def _row_text(self, row: Row, is_cursor: bool, width: int) -> Text:
         marker = MARKERS.get(row.kind, DEFAULT_MARKER)
         date = row.label if len(row.label) <= DATE_WIDTH else row.label[: DATE_WIDTH - 1] + "…"
         text = Text(no_wrap=True, overflow="ellipsis", end="")
         text.append(" ")
-        text.append(date.ljust(DATE_WIDTH), self.get_component_rich_style("timeline--date"))
+        text.append(date.ljust(DATE_WIDTH), self._style("timeline--date"))
         text.append(" ")
         kind_class = f"timeline--kind-{row.kind}"
-        text.append(marker, self.get_component_rich_style(kind_class) if row.kind in MARKERS else Style())
+        text.append(marker, self._style(kind_class) if row.kind in MARKERS else Style())
         text.append(" ")
         title_start = len(text.plain)
         title_style = Style()
         if row.status == "planned":
-            title_style = self.get_component_rich_style("timeline--planned")
+            title_style = self._style("timeline--planned")
         elif row.status == "target":
-            title_style = self.get_component_rich_style("timeline--target")
+            title_style = self._style("timeline--target")
         # The title is plain text: Rich Text never parses markup in appended strings.
         text.append(row.title, title_style)
         if row.status != "occurred":
             text.append(" ")
-            text.append(f" {row.status} ", self.get_component_rich_style("timeline--badge"))
+            text.append(f" {row.status} ", self._style("timeline--badge"))
         if self._query:
             if row.rowid not in self._highlights:
                 self._fetch_highlights()
-            match_style = self.get_component_rich_style("timeline--match")
+            match_style = self._style("timeline--match")
             for start, end in self._highlights.get(row.rowid, []):
                 text.stylize(match_style, title_start + start, title_start + end)
         if is_cursor:
-            text.stylize(self.get_component_rich_style("timeline--cursor"))
+            text.stylize(self._style("timeline--cursor"))
             text.pad_right(max(0, width - text.cell_len))
         text.truncate(width, overflow="ellipsis")
         return text

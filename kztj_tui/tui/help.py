@@ -1,0 +1,113 @@
+"""The help screen's content: every binding by where it applies, with the keys the user's keymap gives them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from textual.binding import Binding, BindingType
+
+KEY_NAMES = {
+    "question_mark": "?",
+    "left_square_bracket": "[",
+    "right_square_bracket": "]",
+    "slash": "/",
+    "apostrophe": "'",
+    "escape": "Esc",
+    "enter": "Enter",
+    "space": "Space",
+    "pageup": "PgUp",
+    "pagedown": "PgDn",
+    "home": "Home",
+    "end": "End",
+    "up": "↑",
+    "down": "↓",
+    "left": "←",
+    "right": "→",
+    "tab": "Tab",
+    "shift+tab": "Shift+Tab",
+    "ctrl+p": "Ctrl+P",
+    "ctrl+q": "Ctrl+Q",
+    "alt+left": "Alt+←",
+    "alt+right": "Alt+→",
+}
+Q_RULE = ("q", "Close the view you are in (article, help, figures, axis…); on the timeline, quit", "")
+
+
+def key_names(binding: Binding, keymap: Mapping[str, str]) -> str:
+    """The keys of a binding as the user types them, after the keymap."""
+    keys = keymap.get(binding.id or "", "") or binding.key
+    return " / ".join(KEY_NAMES.get(key.strip(), key.strip()) for key in keys.split(","))
+
+
+def rows(bindings: Iterable[BindingType], keymap: Mapping[str, str]) -> list[tuple[str, str, str]]:
+    """(keys, what they do, binding id) for the bindings that have a description."""
+    out = []
+    for binding in bindings:
+        if isinstance(binding, Binding) and (binding.tooltip or binding.description):
+            out.append((key_names(binding, keymap), binding.tooltip or binding.description, binding.id or ""))
+    return out
+
+
+def _binding_lists() -> list[tuple[str, list[BindingType]]]:
+    from .app import KztjApp
+    from .conflicts import ConflictScreen
+    from .detail import DetailPane
+    from .figures import FiguresScreen
+    from .main import MainScreen
+    from .reader import ReaderScreen
+    from .timeaxis import AxisScreen
+    from .timeline import Timeline
+
+    return [
+        ("Anywhere", KztjApp.BINDINGS),
+        ("Timeline", Timeline.BINDINGS),
+        ("Main screen", MainScreen.BINDINGS),
+        ("Detail pane", DetailPane.BINDINGS),
+        ("Article reader", ReaderScreen.BINDINGS),
+        ("Time axis", AxisScreen.BINDINGS),
+        ("Conflicting sources", ConflictScreen.BINDINGS),
+        ("Figures view", FiguresScreen.BINDINGS),
+    ]
+
+
+def binding_ids() -> set[str]:
+    """Every binding id a keymap can name."""
+    return {b.id for _, bindings in _binding_lists() for b in bindings if isinstance(b, Binding) and b.id}
+
+
+def help_sections(app: object) -> list[tuple[str, list[tuple[str, str, str]]]]:
+    """The sections the help screen lists, by where the keys apply: (keys, what they do, binding id)."""
+    from .app import KztjApp
+    from .conflicts import ConflictScreen
+    from .detail import DetailPane
+    from .figures import FiguresScreen
+    from .main import SEARCH_BOX_ACTIONS, MainScreen
+    from .reader import ReaderScreen
+    from .timeaxis import AxisScreen
+    from .timeline import Timeline
+
+    keymap: Mapping[str, str] = getattr(app, "keymap", {})
+    screen = [b for b in MainScreen.BINDINGS if isinstance(b, Binding)]
+    search_box = [b for b in screen if b.action in SEARCH_BOX_ACTIONS]
+    # q has one rule, stated once; Tab is stated once too.
+    main = [b for b in screen if b not in search_box and b.key not in ("q", "tab", "shift+tab")]
+    return [
+        (
+            "Anywhere",
+            [
+                Q_RULE,
+                ("Ctrl+Q", "Quit from anywhere", ""),
+                *rows(KztjApp.BINDINGS, keymap),
+                ("Ctrl+P", "Command palette: jump to an event or year, filter, layout, theme, export", ""),
+                ("Tab", "Move between the search box, the timeline and the detail pane", "main.focus_next"),
+            ],
+        ),
+        ("Timeline", rows(Timeline.BINDINGS, keymap)),
+        ("Main screen", rows(main, keymap)),
+        ("Search box", rows(search_box, keymap)),
+        ("Detail pane", rows(DetailPane.BINDINGS, keymap)),
+        ("Article reader", rows(ReaderScreen.BINDINGS, keymap)),
+        ("Time axis", rows(AxisScreen.BINDINGS, keymap)),
+        ("Conflicting sources", rows(ConflictScreen.BINDINGS, keymap)),
+        ("Figures view", rows(FiguresScreen.BINDINGS, keymap)),
+    ]

@@ -1,0 +1,80 @@
+"""One search of the timeline, as a worker thread runs it: rowids, year runs and what to draw first."""
+
+from __future__ import annotations
+
+import itertools
+from bisect import bisect_left
+from collections.abc import Sequence
+from typing import NamedTuple
+
+from ..model import Filters
+from ..query import QueryError
+from ..store import Row, Store
+from .incremental import typing_query
+from .views import EventView, event_view
+
+# Typing a word that matches most of a 100,000-event store must not block: show the first
+# matches in date order and count the rest.
+SEARCH_LIMIT = 5000
+# Rows sent with a result on each side of the selection: more than any screen shows.
+WINDOW = 100
+
+
+class SearchRequest(NamedTuple):
+    """What to show: filters, whether the query is still being typed, and an event to keep selected."""
+
+    filters: Filters
+    typing: bool = False
+    select: int | None = None
+
+
+class SearchResult(NamedTuple):
+    """What a search found, with the rows, title matches and detail view of the selection ready to draw."""
+
+    request: SearchRequest
+    query: str
+    rowids: Sequence[int]
+    runs: list[tuple[int, int]]
+    total: int
+    select: int | None = None
+    rows: list[Row] = []
+    highlights: dict[int, list[tuple[int, int]]] = {}
+    detail: EventView | None = None
+    error: str | None = None
+
+
+def run_search(store: Store, request: SearchRequest, all_runs: list[tuple[int, int]]) -> SearchResult:
+    """Run a request on a store (a worker's own connection)."""
+    filters = request.filters
+    query = typing_query(filters.query, store.typed_word_stem) if request.typing else filters.query
+    if not filters.active:
+        rowids: Sequence[int] = range(1, store.count + 1)
+        runs, total = all_runs, store.count
+    else:
+        try:
+            hits = store.search(filters._replace(query=query), sort="date", limit=SEARCH_LIMIT)
+        except QueryError as error:
+            return SearchResult(request, query, [], [], 0, error=str(error))
+        rowids, total = hits.rowids, hits.total
+        runs = [(year, len(list(group))) for year, group in itertools.groupby(hits.years)]
+    index = 0
+    if request.select is not None:
+        found = bisect_left(rowids, request.select)
+        if found < len(rowids) and rowids[found] == request.select:
+            index = found
+    if not rowids:
+        return SearchResult(request, query, rowids, runs, total)
+    window = list(rowids[max(0, index - WINDOW) : index + WINDOW])
+    highlights = {rowid: spans[0] for rowid, spans in store.highlights(query, window).items()} if query.strip() else {}
+    selected = rowids[index]
+    return SearchResult(
+        request,
+        query,
+        rowids,
+        runs,
+        total,
+        select=selected,
+        rows=store.rows(window),
+        highlights=highlights,
+        detail=event_view(store, selected, query),
+    )

@@ -1,0 +1,288 @@
+"""The time axis: the view's events drawn to scale along the years, sharing the timeline's selection."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.content import Content
+from textual.message import Message
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Footer, Static
+
+from . import axis
+from .axis import AxisData, Window
+from .rowcache import RowCache
+from .timeline import Timeline
+
+if TYPE_CHECKING:
+    from .main import MainScreen
+
+DENSITY = " ▁▂▃▄▅▆▇█"
+# A glyph per certainty, so the axis reads without colour.
+POINT = {"": "●", "~": "◐", "?": "○", "%": "○"}
+BAR = {"": "━", "~": "╍", "?": "┄", "%": "┄"}
+LEGEND = "● day  ━ span  ◐╍ approximate ~  ○┄ uncertain ?  ▁▃█ density"
+
+
+class AxisView(Widget, can_focus=True):
+    """Density, lanes of marks and a ruler for the days in ``window``; the selected event stands out."""
+
+    DEFAULT_CSS = """
+    AxisView { height: 1fr; padding: 0 1; }
+    """
+
+    data: reactive[AxisData | None] = reactive(None)
+    selected: reactive[int | None] = reactive(None)  # position in data
+    level: reactive[int] = reactive(0)
+
+    def __init__(self, rows: RowCache, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.rows = rows
+
+    def window(self) -> Window:
+        """The days on screen at this zoom, around the selection."""
+        data = self.data
+        width = max(10, self.content_region.width)
+        if data is None:
+            return Window(0, 1, width)
+        around = (data.starts[self.selected] + data.ends[self.selected]) / 2 if self.selected is not None else 0
+        return axis.zoomed(data, width, self.level, around)
+
+    def render(self) -> Content:
+        data = self.data
+        height = self.content_region.height
+        if data is None:
+            return Content.styled("Reading the dates of the events…", "dim italic")
+        if not data.rowids:
+            return Content.styled("No events in this view.", "dim italic")
+        window = self.window()
+        width = window.width
+        lines: list[Content] = []
+        first = Window(window.start, window.days, width)
+        from_day, to_day = (axis.dt.date.fromordinal(max(1, int(d))) for d in (first.start, first.end))
+        zoom = "everything" if self.level == 0 else f"{window.days / axis.YEAR:.3g} years across"
+        lines.append(
+            Content.assemble(
+                (f"{from_day:%b %Y} – {to_day:%b %Y}", "bold"),
+                (f"  ·  {len(data.rowids):,} events  ·  zoom: {zoom}", "dim"),
+            )
+        )
+        counts = axis.density(data, window)
+        top = max(counts) or 1
+        lines.append(
+            Content.styled("".join(DENSITY[min(8, -(-c * 8 // top))] if c else " " for c in counts), "$accent")
+        )
+        lane_count = max(1, height - 6)
+        packed, left_out = axis.lanes(data, window, lane_count, self.selected)
+        if left_out and sum(len(lane) for lane in packed) <= 1:
+            # Too many to mark one by one: the selected event, then the crowd as a histogram.
+            lines.append(self._lane(data, packed[0], width))
+            lines += self._histogram(counts, lane_count - 1)
+        else:
+            for lane in packed:
+                lines.append(self._lane(data, lane, width))
+        lines.append(self._ruler(window))
+        labels = [" "] * width
+        for column, label in axis.ticks(window):
+            labels[column : column + len(label)] = label
+        lines.append(Content.styled("".join(labels)[:width], "dim"))
+        lines.append(self._status(data, left_out))
+        lines.append(Content.styled(LEGEND[:width], "dim"))
+        lines = [line.truncate(width, ellipsis=True) for line in lines]
+        return Content("\n").join(lines[:height] if height else lines)
+
+    def _lane(self, data: AxisData, marks: list[axis.Mark], width: int) -> Content:
+        pieces: list[Content] = []
+        cursor = 0
+        for mark in marks:
+            if mark.first < cursor:
+                continue
+            pieces.append(Content(" " * (mark.first - cursor)))
+            qualifier = data.qualifiers[mark.position]
+            wide = mark.last - mark.first + 1
+            glyphs = POINT[qualifier] if wide == 1 else BAR[qualifier] * wide
+            style = "reverse bold" if mark.position == self.selected else "$primary"
+            pieces.append(Content.styled(glyphs, style))
+            cursor = mark.last + 1
+        pieces.append(Content(" " * max(0, width - cursor)))
+        return Content("").join(pieces)
+
+    def _histogram(self, counts: list[int], rows: int) -> list[Content]:
+        """Columns as tall as the number of events starting there, ``rows`` high."""
+        top = max(counts) or 1
+        heights = [c * rows * 8 // top if c else 0 for c in counts]
+        out = []
+        for row in range(rows):
+            floor = (rows - 1 - row) * 8
+            cells = "".join(DENSITY[max(0, min(8, h - floor))] if h > floor else " " for h in heights)
+            out.append(Content.styled(cells, "$accent"))
+        return out
+
+    def _ruler(self, window: Window) -> Content:
+        cells = ["─"] * window.width
+        for column, _ in axis.ticks(window):
+            cells[column] = "┼"
+        if self.data is not None and self.selected is not None:
+            column = window.column(self.data.starts[self.selected])
+            if 0 <= column < window.width:
+                cells[column] = "▲"
+        return Content.styled("".join(cells), "dim")
+
+    def _status(self, data: AxisData, left_out: int) -> Content:
+        if self.selected is None:
+            return Content("")
+        rowid = data.rowids[self.selected]
+        row = self.rows.get(rowid, data.rowids[max(0, self.selected - 20) : self.selected + 20])
+        title = row.title if row else ""
+        label = row.label if row else ""
+        extra = f"  ·  {left_out:,} more here: zoom in (+)" if left_out else ""
+        return Content.assemble(
+            ("▲ ", "bold"),
+            (label, "bold"),
+            (f" ({axis.precision(data, self.selected)})  ", "dim"),
+            title,
+            (extra, "dim"),
+        )
+
+
+class AxisScreen(Screen[None]):
+    """The events of the main screen's view to scale; moving here moves the timeline's selection."""
+
+    BINDINGS = [
+        Binding(
+            "escape,q,a", "close", "Back", key_display="q", tooltip="Back to the timeline (q, Esc or a)", id="axis.back"
+        ),
+        Binding(
+            "left,h", "step(-1)", "Previous", key_display="←", tooltip="Previous event in time", id="axis.previous"
+        ),
+        Binding("right,l", "step(1)", "Next", key_display="→", tooltip="Next event in time", id="axis.next"),
+        Binding(
+            "plus,equals_sign",
+            "zoom(1)",
+            "Zoom in",
+            key_display="+",
+            tooltip="Zoom in around the selection",
+            id="axis.zoom_in",
+        ),
+        Binding("minus", "zoom(-1)", "Zoom out", key_display="-", tooltip="Zoom out", id="axis.zoom_out"),
+        Binding(
+            "left_square_bracket",
+            "year(-1)",
+            "Previous year",
+            key_display="[",
+            show=False,
+            tooltip="First event of the year before",
+            id="axis.previous_year",
+        ),
+        Binding(
+            "right_square_bracket",
+            "year(1)",
+            "Next year",
+            key_display="]",
+            show=False,
+            tooltip="First event of the next year",
+            id="axis.next_year",
+        ),
+        Binding("home,g", "ends(0)", "First", show=False, tooltip="First event", id="axis.first"),
+        Binding("end,G", "ends(1)", "Last", show=False, tooltip="Last event", id="axis.last"),
+        Binding("enter", "open", "Open", tooltip="Back to the timeline with this event open", id="axis.open"),
+    ]
+
+    class Loaded(Message):
+        """The worker read the view's dates."""
+
+        def __init__(self, data: AxisData) -> None:
+            super().__init__()
+            self.data = data
+
+    def __init__(self, main: MainScreen) -> None:
+        super().__init__()
+        self.main = main
+
+    @property
+    def timeline(self) -> Timeline:
+        """The main screen's timeline, whose selection this screen shares."""
+        return self.main.query_one(Timeline)
+
+    def compose(self) -> ComposeResult:
+        yield Static(Content.styled("Time axis: the view's events to scale", "bold"), id="axis-heading")
+        yield AxisView(self.main.rows, id="axis")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        rowids = self.timeline.rowids
+        whole = isinstance(rowids, range) and len(rowids) == self.main.store.count
+        self.load(None if whole else list(rowids))
+        self.query_one(AxisView).focus()
+
+    @work(thread=True, exclusive=True, group="axis")
+    def load(self, rowids: list[int] | None) -> None:
+        """Read the dates off the UI thread (the whole store is read once and kept)."""
+        main = self.main
+        if rowids is None and main.whole_axis is not None:  # the whole store does not change: read once
+            self.post_message(self.Loaded(main.whole_axis))
+            return
+        with main.readers.borrow() as store:
+            data = axis.load(store, rowids)
+        if rowids is None:
+            main.whole_axis = data
+        self.post_message(self.Loaded(data))
+
+    def on_axis_screen_loaded(self, message: Loaded) -> None:
+        view = self.query_one(AxisView)
+        view.data = message.data
+        selected = self.timeline.selected_rowid
+        view.selected = message.data.position(selected)
+        if view.selected is None and message.data.rowids:
+            view.selected = 0
+
+    def _select(self, position: int) -> None:
+        view = self.query_one(AxisView)
+        data = view.data
+        if data is None or not data.rowids:
+            return
+        view.selected = max(0, min(position, len(data.rowids) - 1))
+        self.timeline.select_rowid(data.rowids[view.selected])
+
+    def action_step(self, step: int) -> None:
+        """Select the previous or next event in time."""
+        view = self.query_one(AxisView)
+        self._select((view.selected or 0) + step)
+
+    def action_ends(self, last: int) -> None:
+        """Select the first or last event."""
+        data = self.query_one(AxisView).data
+        if data is not None:
+            self._select(len(data.rowids) - 1 if last else 0)
+
+    def action_year(self, step: int) -> None:
+        """Select the first event of the previous or next year."""
+        view = self.query_one(AxisView)
+        data = view.data
+        if data is None or view.selected is None:
+            return
+        year = axis.dt.date.fromordinal(data.starts[view.selected]).year + step
+        day = axis.dt.date(year, 1, 1).toordinal()
+        position = axis.bisect_left(data.starts, day)
+        if step < 0 and position == view.selected:
+            return
+        self._select(min(position, len(data.rowids) - 1))
+
+    def action_zoom(self, step: int) -> None:
+        """Zoom in or out around the selection."""
+        view = self.query_one(AxisView)
+        view.level = max(0, min(len(axis.ZOOMS) - 1, view.level + step))
+
+    def action_close(self) -> None:
+        """Back to the timeline, on the event selected here."""
+        self.app.pop_screen()
+
+    def action_open(self) -> None:
+        """Back to the timeline with the selected event open in the detail pane."""
+        self.app.pop_screen()
+        self.timeline.action_open()
