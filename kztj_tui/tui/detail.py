@@ -120,6 +120,23 @@ class EventSummary(Static):
             self.update(highlighted(view.event.summary, view.summary_spans))
 
 
+class CheckNotes(Static):
+    """What `kztj check` says about the event: warnings, reviewed disagreements, notes."""
+
+    view: reactive[EventView | None] = reactive(None)
+
+    LABELS = {"warning": ("⚠ check", "bold $warning"), "known": ("✓ reviewed", "bold"), "note": ("· note", "dim")}
+
+    def watch_view(self, view: EventView | None) -> None:
+        findings = view.findings if view is not None else ()
+        self.display = bool(findings)
+        lines = [Content.styled("Check", "bold underline")]
+        for finding in findings:
+            label, style = self.LABELS.get(finding.severity, (finding.severity, ""))
+            lines.append(Content.assemble((label, style), " ", finding.message))
+        self.update(Content("\n").join(lines))
+
+
 def heading(text: str) -> Item:
     """A section heading inside a block."""
     return Item(Content.styled(text, "bold underline"))
@@ -249,6 +266,7 @@ class DetailPane(VerticalScroll, can_focus=True):
         yield EventHeading(id="detail-heading").data_bind(DetailPane.view)
         yield EntityLinks(id="detail-entities").data_bind(DetailPane.view)
         yield EventSummary(id="detail-summary").data_bind(DetailPane.view)
+        yield CheckNotes(id="detail-check").data_bind(DetailPane.view)
         yield FigureLinks(id="detail-figures").data_bind(DetailPane.view)
         yield RelatedLinks(id="detail-related").data_bind(DetailPane.view)
         yield SourceLinks(id="detail-sources").data_bind(DetailPane.view)

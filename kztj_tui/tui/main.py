@@ -19,8 +19,10 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Footer, Header, Input, Static
 
-from .. import export
+from .. import check, export
+from ..check import Finding
 from ..model import Filters
+from ..output import store_files
 from ..store import Store
 from .axis import AxisData
 from .detail import CompareFigure, DetailPane, FilterBy, OpenEvent, OpenSource
@@ -64,6 +66,19 @@ class DetailLoaded(Message):
     def __init__(self, view: EventView) -> None:
         super().__init__()
         self.view = view
+
+
+# `kztj check` reads every event in Python: ~20 ms for the bundled store, seconds at 100,000 events,
+# which would compete with the UI thread for the interpreter. Larger stores are checked from the shell.
+CHECK_MAX_EVENTS = 10_000
+
+
+class CheckFinished(Message):
+    """The data-quality check is done: its findings by event."""
+
+    def __init__(self, findings: dict[str, tuple[Finding, ...]]) -> None:
+        super().__init__()
+        self.findings = findings
 
 
 class ExportFinished(Message):
@@ -225,6 +240,8 @@ class MainScreen(Screen[None]):
         self.HORIZONTAL_BREAKPOINTS = LAYOUTS[layout]
         self.store = store
         self.readers = readers
+        # Set once by the check worker; read by the workers that build detail views.
+        self.findings: dict[str, tuple[Finding, ...]] = {}
         self.history = history
         self.rows = RowCache(store.rows)
         self._initial_event = event_id
@@ -275,6 +292,25 @@ class MainScreen(Screen[None]):
         if self._initial_search:
             self.query_one(SearchBox).value = self._initial_search
             self._search(self._initial_search, typing=False)
+        if self.store.count <= CHECK_MAX_EVENTS:
+            self.run_check()
+
+    @work(thread=True, group="check")
+    def run_check(self) -> None:
+        """Run `kztj check` on a connection of its own, so the events it warns about can be marked."""
+        with self.readers.borrow() as store:
+            warnings = [finding for finding in check.run(store) if finding.severity == check.WARNING]
+        found = check.by_event(warnings)
+        self.post_message(CheckFinished({event_id: tuple(items) for event_id, items in found.items()}))
+
+    def on_check_finished(self, message: CheckFinished) -> None:
+        self.findings = message.findings
+        self.query_one(Timeline).flagged = frozenset(message.findings)
+        pane = self.query_one(DetailPane)
+        shown = pane.view
+        # Show the warnings of the event on screen, unless the user is reading it (a new view scrolls home).
+        if shown is not None and shown.event.id in self.findings and not pane.has_focus:
+            self.load_detail(shown.rowid, self._shown_query)
 
     def _title_matches(self, query: str, rowids: Sequence[int]) -> dict[int, list[tuple[int, int]]]:
         """Match spans in the titles of rows scrolled into view (the first screen's come with the result)."""
@@ -438,7 +474,7 @@ class MainScreen(Screen[None]):
     def run_search(self, request: SearchRequest) -> None:
         """Run the search on a connection of its own; only post the result back."""
         with self.readers.borrow() as store:
-            result = run_search(store, request, self._all_runs)
+            result = run_search(store, request, self._all_runs, self.findings)
         self.post_message(SearchFinished(result))
 
     def on_search_finished(self, message: SearchFinished) -> None:
@@ -625,7 +661,7 @@ class MainScreen(Screen[None]):
     def load_detail(self, rowid: int, query: str) -> None:
         """Build the detail view off the UI thread."""
         with self.readers.borrow() as store:
-            view = event_view(store, rowid, query)
+            view = event_view(store, rowid, query, self.findings)
         self.post_message(DetailLoaded(view))
 
     def on_detail_loaded(self, message: DetailLoaded) -> None:
@@ -734,7 +770,8 @@ class MainScreen(Screen[None]):
         """Write the export on a connection of its own."""
         with self.readers.borrow() as store:
             try:
-                export.write_atomically(target, export.markdown(store, filters))
+                # Like `kztj export -o`: never over the store or one of its articles.
+                export.write_atomically(target, export.markdown(store, filters), protect=store_files(store))
             except OSError as error:
                 self.post_message(ExportFinished(target, count, str(error.strerror or error)))
                 return

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import itertools
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
+from ..check import Finding
 from ..model import Filters
 from ..query import QueryError
 from ..store import Row, Store
@@ -43,7 +44,12 @@ class SearchResult(NamedTuple):
     error: str | None = None
 
 
-def run_search(store: Store, request: SearchRequest, all_runs: list[tuple[int, int]]) -> SearchResult:
+def run_search(
+    store: Store,
+    request: SearchRequest,
+    all_runs: list[tuple[int, int]],
+    findings: Mapping[str, Sequence[Finding]] | None = None,
+) -> SearchResult:
     """Run a request on a store (a worker's own connection)."""
     filters = request.filters
     query = typing_query(filters.query, store.typed_word_stem) if request.typing else filters.query
@@ -76,5 +82,5 @@ def run_search(store: Store, request: SearchRequest, all_runs: list[tuple[int, i
         select=selected,
         rows=store.rows(window),
         highlights=highlights,
-        detail=event_view(store, selected, query),
+        detail=event_view(store, selected, query, findings),
     )

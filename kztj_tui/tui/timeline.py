@@ -78,6 +78,7 @@ class Timeline(ScrollView, can_focus=True):
         "timeline--planned",
         "timeline--target",
         "timeline--badge",
+        "timeline--flag",
         "timeline--match",
         "timeline--empty",
         *(f"timeline--kind-{kind}" for kind in MARKERS),
@@ -94,6 +95,7 @@ class Timeline(ScrollView, can_focus=True):
     Timeline > .timeline--planned { text-style: italic; color: $text-muted; }
     Timeline > .timeline--target { text-style: italic; color: $warning; }
     Timeline > .timeline--badge { color: $text-muted; text-style: reverse; }
+    Timeline > .timeline--flag { color: $warning; text-style: bold reverse; }
     Timeline > .timeline--match { background: $warning 60%; color: $text; text-style: bold underline; }
     Timeline > .timeline--empty { color: $text-muted; text-style: italic; }
     Timeline > .timeline--kind-diplomacy { color: $primary; }
@@ -124,6 +126,9 @@ class Timeline(ScrollView, can_focus=True):
     cursor: reactive[int] = reactive(-1, repaint=False, init=False)
     """Index in ``rowids`` of the selected event (-1: none). Changing it redraws the two lines involved."""
 
+    flagged: reactive[frozenset[str]] = reactive(frozenset(), init=False)
+    """Ids of events that `kztj check` warns about: they carry a ``!`` after the title."""
+
     def __init__(
         self,
         rows: RowCache | None = None,
@@ -151,6 +156,10 @@ class Timeline(ScrollView, can_focus=True):
         # one more letter) redraws from here. Keyed by all that changes a row's look.
         self._strips: LRUCache[tuple[int, bool, bool, int, str], Strip] = LRUCache(1024)
         self._style_cache: dict[tuple[str, bool], Style] = {}
+
+    def watch_flagged(self) -> None:
+        self._strips.clear()  # the marker is part of the drawn rows
+        self.refresh()
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
@@ -468,6 +477,9 @@ class Timeline(ScrollView, can_focus=True):
         if row.status != "occurred":
             text.append(" ")
             text.append(f" {row.status} ", self._style("timeline--badge"))
+        if row.id in self.flagged:
+            text.append(" ")
+            text.append(" ! check ", self._style("timeline--flag"))
         if self._query:
             if row.rowid not in self._highlights:
                 self._fetch_highlights()

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
+from ..check import Finding
 from ..model import Event, Figure, Source
 from ..store import Store
 
@@ -60,6 +62,7 @@ class EventView(NamedTuple):
     figures: tuple[FigureLine, ...]
     related: tuple[RelatedLink, ...]
     sources: tuple[SourceLink, ...]
+    findings: tuple[Finding, ...] = ()
 
 
 def version(store: Store, figure: Figure) -> FigureVersion:
@@ -67,8 +70,10 @@ def version(store: Store, figure: Figure) -> FigureVersion:
     return FigureVersion(figure, store.sources[figure.source])
 
 
-def event_view(store: Store, rowid: int, query: str = "") -> EventView:
-    """Build the detail view of the event at ``rowid``, with match spans for ``query``."""
+def event_view(
+    store: Store, rowid: int, query: str = "", findings: Mapping[str, Sequence[Finding]] | None = None
+) -> EventView:
+    """Build the detail view of the event at ``rowid``, with match spans for ``query`` and its check findings."""
     event = store.event_at(rowid)
     spans = store.highlights(query, [rowid]).get(rowid, ([], [])) if query.strip() else ([], [])
     related = []
@@ -90,4 +95,5 @@ def event_view(store: Store, rowid: int, query: str = "") -> EventView:
         ),
         related=tuple(related),
         sources=tuple(SourceLink(store.sources[c.source], c.quote) for c in event.sources),
+        findings=tuple((findings or {}).get(event.id, ())),
     )
