@@ -127,3 +127,10 @@ def test_closing_the_pool_leaves_a_lent_connection_open_until_it_comes_back(stor
         assert "closed" in str(error).lower()
     else:
         raise AssertionError("the connection was left open")
+
+
+def test_a_word_shorter_than_the_minimum_waits_for_more_letters() -> None:
+    assert typing_query("kazakhstan t", min_letters=2) == "kazakhstan"
+    assert typing_query("t", min_letters=2) == ""
+    assert typing_query("kazakhstan tr", min_letters=2) == "kazakhstan tr*"
+    assert typing_query("t") == "t*"
