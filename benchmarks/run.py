@@ -118,7 +118,7 @@ def keystroke_latency_ms(words: list[str]) -> tuple[float, float]:
 
     def finished(self, message):  # type: ignore[no-untyped-def]
         original_finished(self, message)
-        start = typed.pop(message.filters.query, None)
+        start = typed.pop(message.result.request.filters.query, None)
         if start is not None:
             samples.append(time.perf_counter() - start)
 

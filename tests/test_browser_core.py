@@ -127,3 +127,19 @@ def test_closing_the_pool_leaves_a_lent_connection_open_until_it_comes_back(stor
         assert "closed" in str(error).lower()
     else:
         raise AssertionError("the connection was left open")
+
+
+def test_a_word_shorter_than_the_minimum_waits_for_more_letters() -> None:
+    assert typing_query("kazakhstan t", min_letters=2) == "kazakhstan"
+    assert typing_query("t", min_letters=2) == ""
+    assert typing_query("kazakhstan tr", min_letters=2) == "kazakhstan tr*"
+    assert typing_query("t") == "t*"
+
+
+def test_highlights_of_a_run_of_rows_match_those_found_one_by_one(store: Store) -> None:
+    window = list(range(1, store.count + 1))
+    together = store.highlights("trad* OR dushanbe", window)
+    one_by_one = {r: s for rowid in window for r, s in store.highlights("trad* OR dushanbe", [rowid]).items()}
+    assert together == one_by_one and together
+    scattered = [1, store.count]  # far apart: looked up one by one
+    assert store.highlights("trad* OR dushanbe", scattered) == {r: one_by_one[r] for r in scattered if r in one_by_one}

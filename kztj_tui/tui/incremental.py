@@ -9,14 +9,16 @@ from ..query import TOKEN
 OPERATORS = ("OR", "AND", "NOT")
 
 
-def typing_query(text: str, stem_of: Callable[[str], str | None] = lambda word: None) -> str:
+def typing_query(text: str, stem_of: Callable[[str], str | None] = lambda word: None, min_letters: int = 1) -> str:
     """The query to run for ``text`` while the user is still typing it.
 
     The last word, if it is a bare word still being typed (no space after it, not a field, not a
     phrase, not excluded), becomes a prefix: ``trad`` finds trade and trading. ``stem_of`` names
     the indexed stem a half-typed word may be cut from, when it matches nothing as a prefix
-    (``coopera`` -> ``cooper``); that stem is then accepted as an alternative. Once the user
-    presses Enter the query is run as typed, with the meaning it has in ``kztj search``.
+    (``coopera`` -> ``cooper``); that stem is then accepted as an alternative. A last word of
+    fewer than ``min_letters`` letters is left out until it grows: on a large store one letter
+    matches nearly everything and costs seconds to find. Once the user presses Enter the query
+    is run as typed, with the meaning it has in ``kztj search``.
     """
     if not text or text[-1].isspace() or text.count('"') % 2:
         return text
@@ -36,6 +38,8 @@ def typing_query(text: str, stem_of: Callable[[str], str | None] = lambda word: 
         or (len(tokens) > 1 and tokens[-2].group("word") == "NOT")
     ):
         return text
+    if len(word) < min_letters:
+        return text[: last.start()].rstrip()
     prefixed = f"{text}*"
     stem = stem_of(word)
     return f"{prefixed} OR {stem}" if stem else prefixed

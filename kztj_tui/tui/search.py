@@ -19,6 +19,8 @@ from .views import EventView, event_view
 SEARCH_LIMIT = 5000
 # Rows sent with a result on each side of the selection: more than any screen shows.
 WINDOW = 100
+# On stores larger than this, a word being typed counts from its second letter.
+SHORT_PREFIX_STORE = 10_000
 
 
 class SearchRequest(NamedTuple):
@@ -52,8 +54,9 @@ def run_search(
 ) -> SearchResult:
     """Run a request on a store (a worker's own connection)."""
     filters = request.filters
-    query = typing_query(filters.query, store.typed_word_stem) if request.typing else filters.query
-    if not filters.active:
+    min_letters = 1 if store.count <= SHORT_PREFIX_STORE else 2
+    query = typing_query(filters.query, store.typed_word_stem, min_letters) if request.typing else filters.query
+    if not filters._replace(query=query).active:
         rowids: Sequence[int] = range(1, store.count + 1)
         runs, total = all_runs, store.count
     else:
