@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import NamedTuple
 
+from .files import FileBytes, read_regular_file
 from .text import sanitize
-from .yamlparse import FileBytes, position, read_regular_file
+from .yamlparse import position
 
 # The five bundled articles are a few kilobytes each; a 20 MB "article" is a mistake or an attack.
 MAX_ARTICLE_BYTES = 20 << 20

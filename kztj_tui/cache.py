@@ -27,9 +27,9 @@ from typing import NamedTuple
 
 from . import __version__
 from .errors import Progress
+from .files import FileIdentity, read_regular_file
 from .locations import cache_dir
 from .store import SCHEMA_VERSION, Store, build, from_loaded
-from .yamlparse import FileIdentity, read_regular_file
 
 # A file modified this close to the moment it was read could have changed again within the same
 # timestamp tick, so its content hash is checked instead of trusting its identity.

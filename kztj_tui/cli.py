@@ -313,6 +313,8 @@ def _console(args: argparse.Namespace, out: TextIO) -> Any | None:
 
 def _unknown_filter_values(store: Store, args: argparse.Namespace) -> list[str]:
     """One message per --tag or --actor value that matches nothing in the store, with the nearest names."""
+    if not getattr(args, "tag", None) and not getattr(args, "actor", None):
+        return []  # the common case pays neither for the tag count nor for difflib
     from difflib import get_close_matches
 
     problems = []

@@ -13,14 +13,12 @@ whole document, its models and its events at once.
 from __future__ import annotations
 
 import gc
-import hashlib
-import os
-import stat
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from .errors import Problem, Progress, StoreError
+from .files import FileBytes, read_regular_file
 from .text import sanitize
 
 _STANDARD_TAGS = {
@@ -37,78 +35,6 @@ MAX_DEPTH = 64
 
 # Called with (index in the events list, the item's data); whatever it returns is kept in its place.
 EventSink = Callable[[int, Any], Any]
-
-
-class FileIdentity(NamedTuple):
-    """What the file system says about a file: a change to the file changes at least one of these."""
-
-    size: int
-    mtime_ns: int
-    ctime_ns: int
-    ino: int
-    dev: int
-
-    @classmethod
-    def of(cls, result: os.stat_result) -> FileIdentity:
-        """The identity in a stat result."""
-        return cls(result.st_size, result.st_mtime_ns, result.st_ctime_ns, result.st_ino, result.st_dev)
-
-
-class FileBytes(NamedTuple):
-    """The bytes of a file as they were read, the file's identity before the read, and their hash."""
-
-    data: bytes
-    identity: FileIdentity
-    digest: str
-
-
-def digest(data: bytes) -> str:
-    """The content hash kztj records for an input file."""
-    return hashlib.blake2b(data, digest_size=20).hexdigest()
-
-
-def read_regular_file(path: Path, limit: int) -> FileBytes:
-    """Read a regular file of at most ``limit`` bytes; raise OSError or ValueError with a reason.
-
-    The identity is taken from the open descriptor before reading, so a file that changes while it
-    is read never looks like the version that was parsed.
-    """
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
-    if not stat.S_ISREG(os.stat(path).st_mode):
-        raise ValueError(_not_regular(os.stat(path).st_mode))
-    descriptor = os.open(path, flags)  # non-blocking: a FIFO swapped in after the stat cannot hang us
-    try:
-        before = os.fstat(descriptor)
-        if not stat.S_ISREG(before.st_mode):
-            raise ValueError(_not_regular(before.st_mode))
-        if before.st_size > limit:
-            raise ValueError(f"is {before.st_size:,} bytes; the limit is {limit:,}")
-        chunks = []
-        remaining = limit + 1
-        while remaining > 0:
-            chunk = os.read(descriptor, min(remaining, 1 << 24))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            remaining -= len(chunk)
-        data = b"".join(chunks)
-        if len(data) > limit:
-            raise ValueError(f"grew past the limit of {limit:,} bytes while being read")
-    finally:
-        os.close(descriptor)
-    return FileBytes(data, FileIdentity.of(before), digest(data))
-
-
-def _not_regular(mode: int) -> str:
-    if stat.S_ISDIR(mode):
-        return "is a directory, not a file"
-    if stat.S_ISFIFO(mode):
-        return "is a named pipe, not a regular file"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "is a device, not a regular file"
-    if stat.S_ISSOCK(mode):
-        return "is a socket, not a regular file"
-    return "is not a regular file"
 
 
 # A store is text a person edits; anything near this size is a mistake or an attack.
