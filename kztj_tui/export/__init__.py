@@ -8,28 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from importlib import import_module
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import NamedTuple
 
 from ..model import NO_FILTERS, Filters
+from ..output import write_atomically
 from ..store import Store
-
-if TYPE_CHECKING:
-    from ..output import write_atomically
-    from .markdown import event_markdown, markdown, md_escape
-
-# Imported on first use: `kztj search` builds its parser from FORMATS and must not pay for the writers.
-_LAZY = {
-    "event_markdown": ".markdown",
-    "markdown": ".markdown",
-    "md_escape": ".markdown",
-    "write_atomically": "..output",
-}
-
-
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(import_module(_LAZY[name], __name__), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+from .markdown import event_markdown, markdown, md_escape
 
 
 class Format(NamedTuple):

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from functools import lru_cache
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-from .. import edtf
 from ..model import NO_FILTERS, Disagreement, Event, Figure, Filters, format_value
 from ..store import Store
+
+if TYPE_CHECKING:
+    from .. import edtf  # imported when a date is first described: the warm path does not need it
 
 DEFAULT_TITLE = "A kztj timeline"
 
@@ -42,6 +44,8 @@ class DateFacts(NamedTuple):
 @lru_cache(maxsize=4096)
 def date_facts(text: str) -> DateFacts:
     """Precision and qualifiers of a validated EDTF date (memoised: stores repeat dates)."""
+    from .. import edtf
+
     when = edtf.parse(text)
     points = (when.first, when.last)
     return DateFacts(
