@@ -81,10 +81,9 @@ def _date_bound(which: str):
         from . import edtf
 
         try:
-            when = edtf.parse(text)
+            return edtf.bound(text, which)
         except edtf.EdtfError as error:
             raise argparse.ArgumentTypeError(f"{text!r} is not a date: {error}") from None
-        return when.start if which == "from" else when.end
 
     return convert
 

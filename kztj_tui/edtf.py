@@ -154,6 +154,12 @@ def parse(value: str | int | date) -> When:
     return When(text, first, last)
 
 
+def bound(value: str, which: str) -> date:
+    """The first (``from``) or last (``to``) day a date can mean: ``2021`` from 1 January, to 31 December."""
+    when = parse(value)
+    return when.start if which == "from" else when.end
+
+
 def _qualify(body: str, point: Point) -> str:
     if point.approximate:
         body = "c. " + body

@@ -99,10 +99,9 @@ def date_bound(value: str, which: str) -> date:
     from . import edtf
 
     try:
-        when = edtf.parse(value)
+        return edtf.bound(value, which)
     except edtf.EdtfError:
         raise QueryError(f"{which}:{value} is not a date; use YYYY, YYYY-MM or YYYY-MM-DD") from None
-    return when.start if which == "from" else when.end
 
 
 def _field(name: str, value: str) -> Field:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from . import query as query_lang
 from .model import NO_FILTERS, Disagreement, Entity, Event, Figure, Filters, Source
+from .query import Atom, Field
 from .text import fold
 
 if TYPE_CHECKING:
@@ -365,22 +366,15 @@ class Store:
 
     def _where(self, filters: Filters, parsed: query_lang.Query | None) -> tuple[list[str], list[Any]]:
         """SQL conditions for the filters and for the query's groups that are not plain words."""
-        clauses: list[str] = []
-        params: list[Any] = []
-        if filters.date_from:
-            clauses.append('e."end" >= ?')
-            params.append(filters.date_from.isoformat())
-        if filters.date_to:
-            clauses.append("e.start <= ?")
-            params.append(filters.date_to.isoformat())
-        for tag in filters.tags:
-            clauses.append("e.rowid IN (SELECT event FROM event_tags WHERE tag = ?)")
-            params.append(tag.lower())
-        for actor in filters.actors:
-            ids = self.resolve_actor(actor)
-            marks = ",".join("?" * len(ids)) or "NULL"
-            clauses.append(f"e.rowid IN (SELECT event FROM event_actors WHERE entity IN ({marks}))")
-            params += ids
+        # The filters are field atoms that must all hold: the query language compiles them, so a
+        # `--tag` and a `tag:` in a query can never mean different things.
+        fields = [
+            *([Field("from", "", start=filters.date_from)] if filters.date_from else []),
+            *([Field("to", "", end=filters.date_to)] if filters.date_to else []),
+            *(Field("tag", tag.lower()) for tag in filters.tags),
+            *(Field("actor", actor) for actor in filters.actors),
+        ]
+        clauses, params = query_lang.where(query_lang.Query([[Atom(f)] for f in fields]), self.resolve_actor)
         for place in filters.places:
             clauses.append("json_extract(e.json, '$.place') = ?")
             params.append(place)
@@ -464,14 +458,9 @@ class Store:
     def iter_events(self, filters: Filters = NO_FILTERS) -> Iterator[Event]:
         """Matching events in chronological order, streamed from the database."""
         if filters.query.strip():
-            rowids = self.search(filters).rowids
+            rowids = self.search(filters).rowids  # in date order, which is rowid order
             for start in range(0, len(rowids), 500):
-                chunk = rowids[start : start + 500]
-                marks = ",".join("?" * len(chunk))
-                for blob, label, long_label in self._rows(
-                    f"SELECT json, label, long_label FROM events WHERE rowid IN ({marks}) ORDER BY rowid", chunk
-                ):
-                    yield Event.from_json(json.loads(blob), label, long_label)
+                yield from self.events_at(rowids[start : start + 500])
             return
         clauses, params = self._where(filters, None)
         where = (" WHERE " + " AND ".join(clauses)) if clauses else ""

@@ -120,10 +120,9 @@ class FilterScreen(ModalScreen[Filters | None]):
         if not text:
             return None
         try:
-            when = edtf.parse(text)
+            return edtf.bound(text, which)
         except edtf.EdtfError:
             raise ValueError(f"'{text}' is not a year or date") from None
-        return when.start if which == "from" else when.end
 
     @on(Button.Pressed, "#filter-clear")
     def clear(self) -> None:
