@@ -36,6 +36,8 @@ class LoadedStore:
     disagreements: list[Disagreement] = field(default_factory=list)
     inputs: list[InputFile] = field(default_factory=list)
     allow_outside_articles: bool = False
+    # Each event's index in the file (events are sorted by date): the tie-break an update must keep.
+    file_order: list[int] = field(default_factory=list)
 
 
 class Dates:
@@ -79,7 +81,9 @@ def assemble(path: Path, model: Any, events: list[Event], dates: Dates) -> Loade
         for s in model.sources
     ]
     out_entities = [Entity(e.id, e.name, e.kind, tuple(e.aliases)) for e in model.entities]
-    events.sort(key=lambda e: (e.start, e.end))  # stable: file order breaks ties
+    # Stable: file order breaks ties.
+    file_order = sorted(range(len(events)), key=lambda i: (events[i].start, events[i].end))
+    events[:] = [events[i] for i in file_order]
     groups: dict[tuple[str, str, str], list[Any]] = {}
     for f in model.figures:
         w = dates(f.period)
@@ -108,5 +112,13 @@ def assemble(path: Path, model: Any, events: list[Event], dates: Dates) -> Loade
     out_figures.sort(key=lambda f: (f.metric, f.start, f.end))
     disagreements = [Disagreement.from_json(d.model_dump()) for d in model.disagreements]
     return LoadedStore(
-        path, out_sources, out_entities, events, out_figures, model.title, model.description, disagreements
+        path,
+        out_sources,
+        out_entities,
+        events,
+        out_figures,
+        model.title,
+        model.description,
+        disagreements,
+        file_order=file_order,
     )

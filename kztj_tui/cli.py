@@ -211,8 +211,9 @@ def _parser() -> argparse.ArgumentParser:
     search.add_argument(
         "--sort",
         choices=("relevance", "date"),
-        default="relevance",
-        help="relevance (BM25, title matches first; the default) or date",
+        default=None,
+        help="date (the default: every match, as the timeline reads) or relevance (BM25, title matches "
+        "first; the default with --limit)",
     )
     search.add_argument("--limit", type=_positive, default=None, metavar="N", help="at most N results")
     show = commands.add_parser("show", parents=[common], help="show one event in full")
@@ -443,20 +444,18 @@ def cmd_export(store: Store, args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_search(store: Store, args: argparse.Namespace, out: TextIO) -> int:
     filters = _filters(args, " ".join(args.terms))
+    # Every match reads best in date order, like the timeline, and streams straight from the index;
+    # the N best (--limit) are the most relevant. Ranking 100,000 matches by BM25 costs ~110 ms.
+    sort = args.sort or ("relevance" if args.limit is not None else "date")
     console = _console(args, out)
     if console is None and not args.json:
         # Piped: one streaming query for the three columns printed, no event decoded.
         matched = False
-        lines: list[str] = []
-        for date_text, event_id, title in store.search_lines(filters, sort=args.sort, limit=args.limit):
+        for batch in store.search_lines(filters, sort=sort, limit=args.limit):
             matched = True
-            lines.append(f"{date_text}  {event_id}  {title}\n")
-            if len(lines) >= 4096:
-                out.write("".join(lines))
-                lines = []
-        out.write("".join(lines))
+            out.write("\n".join(map("  ".join, batch)) + "\n")
         return EXIT_OK if matched else EXIT_NO_MATCH
-    hits = store.search(filters, sort=args.sort, limit=args.limit)
+    hits = store.search(filters, sort=sort, limit=args.limit)
     if args.json:
         events = [event.to_json() for event in store.events_at(hits.rowids)]
         out.write(json.dumps(events, ensure_ascii=False, indent=2) + "\n")

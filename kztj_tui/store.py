@@ -17,36 +17,56 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from . import query as query_lang
-from .model import NO_FILTERS, Disagreement, Entity, Event, Figure, Filters, Source
+from .model import NO_FILTERS, Citation, Disagreement, Entity, Event, Figure, Filters, Source
 from .query import Atom, Field
 from .text import fold
 
 if TYPE_CHECKING:
     from .loader import LoadedStore
 
-SCHEMA_VERSION = "10"
+SCHEMA_VERSION = "11"
 HIGHLIGHT_OPEN, HIGHLIGHT_CLOSE = "\x02", "\x03"
+# Event rowids are chronological but spaced, so an event added between two others by an
+# incremental update takes a free rowid between theirs instead of renumbering (and re-indexing)
+# every later event. ``seq`` keeps file order, which breaks ties between equal dates, the same way.
+ROWID_STEP = 16
+SEQ_STEP = 1 << 20
+# Lists in a column (tags, actors, related ids, quote ids): joined by the ASCII unit separator,
+# which sanitised text never contains.
+LIST_SEP = "\x1f"
 
 _DDL = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE sources(ord INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, json TEXT NOT NULL);
 CREATE TABLE entities(ord INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, json TEXT NOT NULL);
+CREATE TABLE quotes(qid INTEGER PRIMARY KEY, source TEXT NOT NULL, quote TEXT NOT NULL);
 CREATE TABLE events(
     rowid INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, date TEXT NOT NULL, start TEXT NOT NULL, "end" TEXT NOT NULL,
     year INTEGER NOT NULL, label TEXT NOT NULL, long_label TEXT NOT NULL, status TEXT NOT NULL,
-    kind TEXT NOT NULL, title TEXT NOT NULL, json TEXT NOT NULL);
-CREATE TABLE event_tags(tag TEXT NOT NULL, event INTEGER NOT NULL);
-CREATE TABLE event_actors(entity TEXT NOT NULL, event INTEGER NOT NULL);
+    kind TEXT NOT NULL, place TEXT, tags TEXT NOT NULL, actors TEXT NOT NULL,
+    related TEXT NOT NULL, cites TEXT NOT NULL, seq INTEGER NOT NULL);
+CREATE TABLE event_tags(tag TEXT NOT NULL, event INTEGER NOT NULL, PRIMARY KEY (tag, event)) WITHOUT ROWID;
+CREATE TABLE event_actors(entity TEXT NOT NULL, event INTEGER NOT NULL, PRIMARY KEY (entity, event)) WITHOUT ROWID;
 CREATE TABLE figures(ord INTEGER PRIMARY KEY, id TEXT NOT NULL, json TEXT NOT NULL);
 """
+# The index file keeps each event's title and summary, as written, and nowhere else: they are the
+# external content of the FTS5 table, which stores only the index of the folded text (no copy).
+# ``lines`` is narrow on purpose: it is what ``kztj search`` prints (date, id, title), and a
+# search that matches every event reads all of it.
+# Highlighting re-reads title and summary through the view; folding keeps one character per
+# character, so the words fall at the same places in both.
 _FTS_DDL = """
 CREATE TABLE fts_meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE lines(rowid INTEGER PRIMARY KEY, date TEXT NOT NULL, id TEXT NOT NULL, title TEXT NOT NULL);
+CREATE TABLE summaries(rowid INTEGER PRIMARY KEY, summary TEXT NOT NULL);
+CREATE VIEW fts_content AS
+    SELECT l.rowid AS rowid, l.title AS title, s.summary AS summary, '' AS quotes, '' AS tags, '' AS names
+    FROM lines l JOIN summaries s ON s.rowid = l.rowid;
 CREATE VIRTUAL TABLE fts USING fts5(
-    title, summary, quotes, tags, names, tokenize = 'porter unicode61 remove_diacritics 0');
+    title, summary, quotes, tags, names, content = 'fts_content', content_rowid = 'rowid',
+    tokenize = 'porter unicode61 remove_diacritics 0');
 """
 _INDEXES = """
-CREATE INDEX event_tags_tag ON event_tags(tag, event);
-CREATE INDEX event_actors_entity ON event_actors(entity, event);
 CREATE INDEX events_end ON events("end");
 CREATE INDEX events_year ON events(year);
 """
@@ -55,6 +75,22 @@ _BM25 = "bm25(fts, 8.0, 3.0, 1.0, 2.0, 2.0)"
 _BATCH = 5000
 # Names for in-memory stores, unique in the process, so worker connections can open the same one.
 _MEMORY_NAMES = itertools.count(1)
+# What an Event is rebuilt from: the events row and its summary from the index file.
+_EVENT_SQL = (
+    'SELECT e.rowid, e.id, e.date, e.start, e."end", e.label, e.long_label, t.title, s.summary, e.tags, e.actors,'
+    " e.place, e.status, e.cites, e.related FROM events e JOIN lines t ON t.rowid = e.rowid"
+    " JOIN summaries s ON s.rowid = e.rowid"
+)
+
+
+def split_list(joined: str) -> tuple[str, ...]:
+    """A list column back as a tuple (an empty column is an empty list)."""
+    return tuple(joined.split(LIST_SEP)) if joined else ()
+
+
+def join_list(items: Sequence[str]) -> str:
+    """A list as one column."""
+    return LIST_SEP.join(items)
 
 
 class Row(NamedTuple):
@@ -117,6 +153,95 @@ def _write(target: str, fill: Any) -> None:
         conn.close()
 
 
+class Quotes:
+    """Quote ids for a build: a passage cited by many events is stored once."""
+
+    def __init__(self) -> None:
+        self.ids: dict[tuple[str, str], int] = {}
+        self.new: list[tuple[int, str, str]] = []
+
+    def __call__(self, citation: Citation) -> int:
+        key = (citation.source, citation.quote)
+        qid = self.ids.get(key)
+        if qid is None:
+            qid = self.ids[key] = len(self.ids) + 1
+            self.new.append((qid, citation.source, citation.quote))
+        return qid
+
+    def flush(self, conn: sqlite3.Connection) -> None:
+        """Write the quotes seen since the last flush."""
+        conn.executemany("INSERT INTO quotes VALUES (?, ?, ?)", self.new)
+        self.new = []
+
+
+def event_row(rowid: int, seq: int, e: Event, quotes: Quotes) -> tuple[Any, ...]:
+    """An event as a row of the events table."""
+    cites = join_list([str(quotes(c)) for c in e.sources])
+    lists = (join_list(e.tags), join_list(e.actors), join_list(e.related))
+    return (
+        rowid,
+        e.id,
+        e.date,
+        e.start,
+        e.end,
+        e.year,
+        e.label,
+        e.long_label,
+        e.status,
+        e.tags[0],
+        e.place,
+        *lists,
+        cites,
+        seq,
+    )
+
+
+def insert_events(conn: sqlite3.Connection, rows: list[tuple[int, int, Event]], quotes: Quotes) -> None:
+    """Insert (rowid, seq, event) triples into the events tables."""
+    conn.executemany(
+        "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (event_row(rowid, seq, e, quotes) for rowid, seq, e in rows),
+    )
+    quotes.flush(conn)
+    conn.executemany("INSERT OR IGNORE INTO event_tags VALUES (?, ?)", ((t, r) for r, _, e in rows for t in e.tags))
+    conn.executemany("INSERT OR IGNORE INTO event_actors VALUES (?, ?)", ((a, r) for r, _, e in rows for a in e.actors))
+
+
+def entity_names(entities: Sequence[Entity]) -> dict[str, str]:
+    """Each entity's name and aliases, folded: what the index's ``names`` column holds for it."""
+    return {entity.id: fold(" ".join((entity.name, *entity.aliases))) for entity in entities}
+
+
+def index_values(e: Event, names: dict[str, str]) -> tuple[str, str, str, str, str]:
+    """The folded text of an event's five indexed columns."""
+    return (
+        fold(e.title),
+        fold(e.summary),
+        fold("\n".join(c.quote for c in e.sources)),
+        " ".join(e.tags),
+        "\n".join(names.get(x, "") for x in (*e.actors, *([e.place] if e.place else []))),
+    )
+
+
+def index_events(conn: sqlite3.Connection, rows: list[tuple[int, Event]], names: dict[str, str]) -> None:
+    """Add (rowid, event) pairs to the search index and its texts."""
+    conn.executemany("INSERT INTO lines VALUES (?, ?, ?, ?)", ((r, e.date, e.id, e.title) for r, e in rows))
+    conn.executemany("INSERT INTO summaries VALUES (?, ?)", ((r, e.summary) for r, e in rows))
+    conn.executemany(
+        "INSERT INTO fts(rowid, title, summary, quotes, tags, names) VALUES (?, ?, ?, ?, ?, ?)",
+        ((r, *index_values(e, names)) for r, e in rows),
+    )
+
+
+def _numbered(loaded: LoadedStore, start: int, stop: int) -> list[tuple[int, int, Event]]:
+    """(rowid, seq, event) for a slice of the loaded events."""
+    order = loaded.file_order
+    return [
+        ((i + 1) * ROWID_STEP, (order[i] if order else i) * SEQ_STEP, loaded.events[i])
+        for i in range(start, min(stop, len(loaded.events)))
+    ]
+
+
 def _fill_main(conn: sqlite3.Connection, loaded: LoadedStore, meta: dict[str, str], progress: Any = None) -> None:
     conn.executescript(_DDL)
     with conn:
@@ -133,33 +258,9 @@ def _fill_main(conn: sqlite3.Connection, loaded: LoadedStore, meta: dict[str, st
             ((i, f.id, json.dumps(_figure_json(f), ensure_ascii=False)) for i, f in enumerate(loaded.figures)),
         )
         total = max(1, len(loaded.events))
+        quotes = Quotes()
         for start in range(0, len(loaded.events), _BATCH):
-            chunk = list(enumerate(loaded.events[start : start + _BATCH], start=start + 1))
-            conn.executemany(
-                "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    (
-                        rowid,
-                        e.id,
-                        e.date,
-                        e.start,
-                        e.end,
-                        e.year,
-                        e.label,
-                        e.long_label,
-                        e.status,
-                        e.tags[0],
-                        e.title,
-                        json.dumps(e.to_json(), ensure_ascii=False),
-                    )
-                    for rowid, e in chunk
-                ),
-            )
-            conn.executemany("INSERT INTO event_tags VALUES (?, ?)", ((t, r) for r, e in chunk for t in e.tags))
-            conn.executemany(
-                "INSERT INTO event_actors VALUES (?, ?)",
-                ((a, r) for r, e in chunk for a in dict.fromkeys(e.actors)),
-            )
+            insert_events(conn, _numbered(loaded, start, start + _BATCH), quotes)
             if progress:
                 progress("indexing", min(1.0, (start + _BATCH) / total))
         conn.executescript(_INDEXES)
@@ -168,6 +269,7 @@ def _fill_main(conn: sqlite3.Connection, loaded: LoadedStore, meta: dict[str, st
             {key: value for key, value in (("title", loaded.title), ("description", loaded.description)) if value}
         )
         final["disagreements"] = json.dumps([d.to_json() for d in loaded.disagreements], ensure_ascii=False)
+        final["rowids"] = "stepped"
         conn.executemany("INSERT INTO meta VALUES (?, ?)", sorted(final.items()))
         # Written last: a database without it was never finished.
         conn.execute("INSERT INTO meta VALUES ('complete', '1')")
@@ -176,22 +278,10 @@ def _fill_main(conn: sqlite3.Connection, loaded: LoadedStore, meta: dict[str, st
 def _fill_index(conn: sqlite3.Connection, loaded: LoadedStore, meta: dict[str, str]) -> None:
     """The full-text index: folded title, summary, quotes, tags, and every name and alias of who and where."""
     conn.executescript(_FTS_DDL)
-    names = {entity.id: fold(" ".join((entity.name, *entity.aliases))) for entity in loaded.entities}
+    names = entity_names(loaded.entities)
     with conn:
-        conn.executemany(
-            "INSERT INTO fts(rowid, title, summary, quotes, tags, names) VALUES (?, ?, ?, ?, ?, ?)",
-            (
-                (
-                    rowid,
-                    fold(e.title),
-                    fold(e.summary),
-                    fold("\n".join(c.quote for c in e.sources)),
-                    " ".join(e.tags),
-                    "\n".join(names.get(x, "") for x in (*e.actors, *([e.place] if e.place else []))),
-                )
-                for rowid, e in enumerate(loaded.events, start=1)
-            ),
-        )
+        for start in range(0, len(loaded.events), _BATCH):
+            index_events(conn, [(r, e) for r, _, e in _numbered(loaded, start, start + _BATCH)], names)
         conn.execute("INSERT INTO fts(fts) VALUES ('optimize')")
         conn.execute("INSERT INTO fts_meta VALUES ('build', ?)", (meta.get("build", ""),))
         conn.execute("INSERT INTO fts_meta VALUES ('complete', '1')")
@@ -243,6 +333,7 @@ class Store:
         self._figures: list[Figure] | None = None
         self._figures_by_id: dict[str, Figure] = {}
         self._figures_by_event: dict[str, list[Figure]] = {}
+        self._quotes: dict[int, Citation] = {}
         self.count: int = int(meta["count"])
         self.disagreements = [Disagreement.from_json(d) for d in json.loads(meta.get("disagreements", "[]"))]
 
@@ -289,13 +380,53 @@ class Store:
 
     def event(self, event_id: str) -> Event | None:
         """The event with this id, or None."""
-        found = self._rows("SELECT json, label, long_label FROM events WHERE id = ?", (event_id,))
-        return Event.from_json(json.loads(found[0][0]), found[0][1], found[0][2]) if found else None
+        found = self._events(self._rows(f"{_EVENT_SQL} WHERE e.id = ?", (event_id,)))
+        return found[0] if found else None
 
     def event_at(self, rowid: int) -> Event:
-        """The event at this chronological position (1-based rowid)."""
-        blob, label, long_label = self._rows("SELECT json, label, long_label FROM events WHERE rowid = ?", (rowid,))[0]
-        return Event.from_json(json.loads(blob), label, long_label)
+        """The event with this rowid (rowids are in chronological order)."""
+        return self._events(self._rows(f"{_EVENT_SQL} WHERE e.rowid = ?", (rowid,)))[0]
+
+    def all_rowids(self) -> Sequence[int]:
+        """Every event's rowid, in chronological order: the unfiltered timeline."""
+        if self.meta.get("rowids") == "stepped":  # as first built: no need to read 100,000 numbers
+            return range(ROWID_STEP, ROWID_STEP * (self.count + 1), ROWID_STEP)
+        return [r[0] for r in self._rows("SELECT rowid FROM events ORDER BY rowid")]
+
+    def _events(self, rows: Sequence[Any]) -> list[Event]:
+        """Events from rows of ``_EVENT_SQL``, their quotes fetched in one query."""
+        wanted = {int(q) for row in rows if row[13] for q in row[13].split(LIST_SEP)} - self._quotes.keys()
+        if wanted:
+            if len(self._quotes) > 50_000:  # a cache, not a copy of every quote of a large store
+                self._quotes = {}
+            wanted_list = list(wanted)
+            for start in range(0, len(wanted_list), 900):
+                chunk = wanted_list[start : start + 900]
+                marks = ",".join("?" * len(chunk))
+                for qid, source, quote in self._rows(
+                    f"SELECT qid, source, quote FROM quotes WHERE qid IN ({marks})", chunk
+                ):
+                    self._quotes[qid] = Citation(source, quote)
+        quotes = self._quotes
+        return [
+            Event(
+                row[1],
+                row[2],
+                row[3],
+                row[4],
+                row[5],
+                row[6],
+                row[7],
+                row[8],
+                split_list(row[9]),
+                split_list(row[10]),
+                row[11],
+                row[12],
+                tuple(quotes[int(q)] for q in row[13].split(LIST_SEP)) if row[13] else (),
+                split_list(row[14]),
+            )
+            for row in rows
+        ]
 
     def disagreements_about(self, event_id: str) -> list[Disagreement]:
         """The recorded disagreements that concern an event."""
@@ -376,7 +507,7 @@ class Store:
         ]
         clauses, params = query_lang.where(query_lang.Query([[Atom(f)] for f in fields]), self.resolve_actor)
         for place in filters.places:
-            clauses.append("json_extract(e.json, '$.place') = ?")
+            clauses.append("e.place = ?")
             params.append(place)
         if parsed is not None:
             more, more_params = query_lang.where(parsed, self.resolve_actor)
@@ -384,13 +515,18 @@ class Store:
             params += more_params
         return clauses, params
 
-    def _matching(self, filters: Filters, sort: str) -> tuple[str, list[Any], str | None, list[str]]:
+    def _matching(
+        self, filters: Filters, sort: str, lines: bool = False
+    ) -> tuple[str, list[Any], str | None, list[str]]:
         """The FROM, WHERE and ORDER BY of a search, its parameters, and what counting it needs."""
         parsed = query_lang.parse(filters.query) if filters.query.strip() else None
         clauses, params = self._where(filters, parsed)
         positive = parsed.positive_fts() if parsed else None
         if positive:
-            source = "fts JOIN events e ON e.rowid = fts.rowid"
+            # Only a query with filters needs the events table; one that just prints lines does not.
+            source = "fts JOIN events e ON e.rowid = fts.rowid" if clauses or not lines else "fts"
+            if lines:
+                source += " JOIN lines l ON l.rowid = fts.rowid"
             clauses.insert(0, "fts MATCH ?")
             params.insert(0, positive)
             # fts.rowid, not e.rowid: the same order, but SQLite streams it from the index instead of
@@ -398,6 +534,8 @@ class Store:
             order = f"{_BM25}, fts.rowid" if sort == "relevance" else "fts.rowid"
         else:
             source, order = "events e", "e.rowid"
+            if lines:
+                source += " JOIN lines l ON l.rowid = e.rowid"
         where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
         return f"FROM {source}{where} ORDER BY {order}", params, positive, clauses
 
@@ -417,13 +555,13 @@ class Store:
 
     def search_lines(
         self, filters: Filters, sort: str = "date", limit: int | None = None
-    ) -> Iterator[tuple[str, str, str]]:
-        """(EDTF date, id, title) of every match, streamed by one query: what ``kztj search`` prints."""
-        matching, params, _positive, _clauses = self._matching(filters, sort)
-        sql = f"SELECT e.date, e.id, e.title {matching}" + (" LIMIT ?" if limit is not None else "")
+    ) -> Iterator[list[tuple[str, str, str]]]:
+        """(EDTF date, id, title) of every match, in batches streamed by one query: what ``kztj search`` prints."""
+        matching, params, _positive, _clauses = self._matching(filters, sort, lines=True)
+        sql = f"SELECT l.date, l.id, l.title {matching}" + (" LIMIT ?" if limit is not None else "")
         cursor = self._conn.execute(sql, [*params, limit] if limit is not None else params)
-        while batch := cursor.fetchmany(4096):
-            yield from batch
+        while batch := cursor.fetchmany(8192):
+            yield batch
 
     def events_at(self, rowids: Sequence[int]) -> list[Event]:
         """The events at these positions, in the order given, fetched in batches."""
@@ -431,10 +569,8 @@ class Store:
         for start in range(0, len(rowids), 900):
             chunk = rowids[start : start + 900]
             marks = ",".join("?" * len(chunk))
-            for rowid, blob, label, long_label in self._rows(
-                f"SELECT rowid, json, label, long_label FROM events WHERE rowid IN ({marks})", chunk
-            ):
-                found[rowid] = Event.from_json(json.loads(blob), label, long_label)
+            rows = self._rows(f"{_EVENT_SQL} WHERE e.rowid IN ({marks})", chunk)
+            found.update(zip((row[0] for row in rows), self._events(rows), strict=True))
         return [found[rowid] for rowid in rowids]
 
     @staticmethod
@@ -467,25 +603,26 @@ class Store:
         last = 0
         while True:  # keyset pagination keeps memory flat without holding the lock for the whole export
             page = self._rows(
-                f"SELECT e.rowid, e.json, e.label, e.long_label FROM events e{where}"
-                f"{' AND' if where else ' WHERE'} e.rowid > ? ORDER BY e.rowid LIMIT 1000",
+                f"{_EVENT_SQL}{where}{' AND' if where else ' WHERE'} e.rowid > ? ORDER BY e.rowid LIMIT 1000",
                 [*params, last],
             )
             if not page:
                 return
-            for _rowid, blob, label, long_label in page:
-                yield Event.from_json(json.loads(blob), label, long_label)
+            yield from self._events(page)
             last = page[-1][0]
 
     def rows(self, rowids: Sequence[int]) -> list[Row]:
         """Timeline rows for these rowids, in rowid order (the timeline asks only for what is on screen)."""
-        sql = "SELECT rowid, id, label, year, status, kind, title FROM events"
+        sql = (
+            "SELECT e.rowid, e.id, e.label, e.year, e.status, e.kind, t.title"
+            " FROM events e JOIN lines t ON t.rowid = e.rowid"
+        )
         out: list[Row] = []
         ordered = sorted(rowids)
         for start in range(0, len(ordered), 900):
             chunk = ordered[start : start + 900]
             marks = ",".join("?" * len(chunk))
-            out += [Row(*r) for r in self._rows(f"{sql} WHERE rowid IN ({marks}) ORDER BY rowid", chunk)]
+            out += [Row(*r) for r in self._rows(f"{sql} WHERE e.rowid IN ({marks}) ORDER BY e.rowid", chunk)]
         return out
 
     def highlights(
@@ -500,7 +637,7 @@ class Store:
         select = "SELECT rowid, highlight(fts, 0, ?, ?), highlight(fts, 1, ?, ?) FROM fts WHERE fts MATCH ?"
         params: list[Any] = [HIGHLIGHT_OPEN, HIGHLIGHT_CLOSE, HIGHLIGHT_OPEN, HIGHLIGHT_CLOSE, expr]
         low, high = min(rowids), max(rowids)
-        if high - low < 4 * len(rowids) + 64:
+        if high - low < ROWID_STEP * (4 * len(rowids) + 64):
             # A run of neighbours (a screen of the timeline): one scan of the range. With "rowid IN",
             # FTS5 looks each rowid up on its own and rebuilds a prefix's matches every time
             # (seconds for "d*" at 100,000 events).
@@ -515,7 +652,7 @@ class Store:
 
     def date_spans(self, rowids: Sequence[int] | None = None) -> list[tuple[int, str, str, str]]:
         """(rowid, start, end, EDTF date) of these events (all if None), in rowid order: the time axis's data."""
-        sql = "SELECT rowid, start, \"end\", json_extract(json, '$.date') FROM events"
+        sql = 'SELECT rowid, start, "end", date FROM events'
         if rowids is None:
             return [tuple(r) for r in self._rows(f"{sql} ORDER BY rowid")]  # type: ignore[misc]
         out: list[tuple[int, str, str, str]] = []

@@ -146,6 +146,17 @@ def test_search_limit(capsys: pytest.CaptureFixture[str]) -> None:
     assert len(capsys.readouterr().out.splitlines()) == 2
 
 
+def test_search_prints_every_match_by_date_and_the_best_few_by_relevance(capsys: pytest.CaptureFixture[str]) -> None:
+    def ids(*args: str) -> list[str]:
+        assert cli.main(["search", "trade", *args]) == 0
+        return [line.split("  ")[1] for line in capsys.readouterr().out.splitlines()]
+
+    every, by_date, by_relevance = ids(), ids("--sort", "date"), ids("--sort", "relevance")
+    assert every == by_date and by_date != by_relevance and sorted(by_date) == sorted(by_relevance)
+    assert ids("--limit", "3") == by_relevance[:3]
+    assert ids("--limit", "3", "--sort", "date") == by_date[:3]
+
+
 def test_version_and_help() -> None:
     assert run("--version").stdout.startswith("kztj ")
     help_text = run("--help").stdout

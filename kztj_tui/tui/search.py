@@ -57,7 +57,7 @@ def run_search(
     min_letters = 1 if store.count <= SHORT_PREFIX_STORE else 2
     query = typing_query(filters.query, store.typed_word_stem, min_letters) if request.typing else filters.query
     if not filters._replace(query=query).active:
-        rowids: Sequence[int] = range(1, store.count + 1)
+        rowids: Sequence[int] = store.all_rowids()
         runs, total = all_runs, store.count
     else:
         try:

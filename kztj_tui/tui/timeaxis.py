@@ -216,7 +216,7 @@ class AxisScreen(Screen[None]):
 
     def on_mount(self) -> None:
         rowids = self.timeline.rowids
-        whole = isinstance(rowids, range) and len(rowids) == self.main.store.count
+        whole = len(rowids) == self.main.store.count
         self.load(None if whole else list(rowids))
         self.query_one(AxisView).focus()
 
