@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from . import edtf
+from .layout import Layout
 from .model import Citation, Disagreement, Entity, Event, Figure, Source
 
 
@@ -38,6 +39,8 @@ class LoadedStore:
     allow_outside_articles: bool = False
     # Each event's index in the file (events are sorted by date): the tie-break an update must keep.
     file_order: list[int] = field(default_factory=list)
+    # Where each event lies in the file, when it can be known exactly (see layout.py).
+    layout: Layout | None = None
 
 
 class Dates:

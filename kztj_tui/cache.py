@@ -87,24 +87,24 @@ def _inputs_fresh(meta: dict[str, str], store_path: Path, allow_outside: bool) -
         return False
     read_at = float(meta.get("read_at", "0"))
     inputs = json.loads(meta.get("inputs", "[]"))
-    if not inputs:
+    return bool(inputs) and all(input_unchanged(entry, store_path.parent, read_at) for entry in inputs)
+
+
+def input_unchanged(entry: dict[str, object], folder: Path, read_at: float) -> bool:
+    """Whether one recorded input file is still byte for byte what was parsed at ``read_at``."""
+    path = folder / str(entry["path"])
+    try:
+        now = _identity(path)
+    except OSError:
         return False
-    for entry in inputs:
-        path = store_path.parent / entry["path"]
-        try:
-            now = _identity(path)
-        except OSError:
-            return False
-        recorded = FileIdentity(*(entry[key] for key in FileIdentity._fields))
-        racy = recorded.mtime_ns / 1e9 >= read_at - _RACY_SECONDS
-        if now == recorded and not racy:
-            continue
-        try:
-            if now.size != recorded.size or _file_digest(path) != entry["digest"]:
-                return False
-        except (OSError, ValueError):
-            return False
-    return True
+    recorded = FileIdentity(*(entry[key] for key in FileIdentity._fields))  # type: ignore[arg-type]
+    racy = recorded.mtime_ns / 1e9 >= read_at - _RACY_SECONDS
+    if now == recorded and not racy:
+        return True
+    try:
+        return now.size == recorded.size and _file_digest(path) == entry["digest"]
+    except (OSError, ValueError):
+        return False
 
 
 class _Damaged(Exception):
@@ -228,9 +228,13 @@ def open_store(
                 if notice:
                     notice(f"the cache in {folder} was damaged ({damage}); rebuilding it")
                 drop(store_path)
-                cached = None
+                files = cached = None
             if cached is not None:
                 return cached
+            if files is not None:
+                updated = _updated(files, folder, store_path, allow_outside_articles)
+                if updated is not None:
+                    return updated
     from .loader import load  # only a cache miss pays for the YAML, schema and EDTF imports
 
     read_at = time.time()
@@ -263,6 +267,23 @@ def open_store(
     except _Damaged:
         reopened = None
     return reopened if reopened is not None else from_loaded(loaded, meta)
+
+
+def _updated(files: CacheFiles, folder: Path, store_path: Path, allow_outside: bool) -> Store | None:
+    """The store after an edit, from the outdated cache updated in place of a full load; None if it cannot be."""
+    from .update import apply
+
+    build_id = f"{os.getpid()}-{time.time_ns()}"
+    new = CacheFiles.of(folder, build_id)
+    try:
+        if not apply(store_path, files, new, allow_outside):
+            return None
+        _write_seal(new)
+        _point_at(folder, build_id)
+        _tidy(folder, keep=build_id)
+        return _open_cached(new, store_path, allow_outside)
+    except (OSError, sqlite3.Error, _Damaged):
+        return None
 
 
 def drop(store_path: Path | str) -> None:

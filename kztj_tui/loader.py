@@ -12,7 +12,7 @@ import gc
 from pathlib import Path
 from typing import Any
 
-from . import yamlparse
+from . import layout, yamlparse
 from .assemble import InputFile, LoadedStore, assemble
 from .errors import Problem, Progress, StoreError
 from .locations import default_store_path
@@ -30,7 +30,8 @@ def load(path: Path | str, progress: Progress | None = None, allow_outside_artic
     gc_was_enabled = gc.isenabled()
     gc.disable()  # millions of objects and no cycles: collection would only slow the load
     try:
-        raw = yamlparse.parse(read.data, shown, progress, on_event=checker)
+        outline: list[int] = []
+        raw = yamlparse.parse(read.data, shown, progress, on_event=checker, outline=outline)
         if raw is None:
             raise StoreError([Problem(shown, 1, 1, "the store is empty; expected a mapping with an 'events' list")])
         if not isinstance(raw, dict):
@@ -52,6 +53,7 @@ def load(path: Path | str, progress: Progress | None = None, allow_outside_artic
     store_input = InputFile(path.name, *read.identity, read.digest)
     loaded.inputs = [store_input, *references.inputs]
     loaded.allow_outside_articles = allow_outside_articles
+    loaded.layout = layout.of_store(read.data, outline)
     return loaded
 
 

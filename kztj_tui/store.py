@@ -24,7 +24,7 @@ from .text import fold
 if TYPE_CHECKING:
     from .loader import LoadedStore
 
-SCHEMA_VERSION = "11"
+SCHEMA_VERSION = "12"
 HIGHLIGHT_OPEN, HIGHLIGHT_CLOSE = "\x02", "\x03"
 # Event rowids are chronological but spaced, so an event added between two others by an
 # incremental update takes a free rowid between theirs instead of renumbering (and re-indexing)
@@ -41,10 +41,10 @@ CREATE TABLE sources(ord INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, json TEXT
 CREATE TABLE entities(ord INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, json TEXT NOT NULL);
 CREATE TABLE quotes(qid INTEGER PRIMARY KEY, source TEXT NOT NULL, quote TEXT NOT NULL);
 CREATE TABLE events(
-    rowid INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, date TEXT NOT NULL, start TEXT NOT NULL, "end" TEXT NOT NULL,
-    year INTEGER NOT NULL, label TEXT NOT NULL, long_label TEXT NOT NULL, status TEXT NOT NULL,
-    kind TEXT NOT NULL, place TEXT, tags TEXT NOT NULL, actors TEXT NOT NULL,
-    related TEXT NOT NULL, cites TEXT NOT NULL, seq INTEGER NOT NULL);
+    rowid INTEGER PRIMARY KEY, start TEXT NOT NULL, "end" TEXT NOT NULL, year INTEGER NOT NULL,
+    label TEXT NOT NULL, long_label TEXT NOT NULL, status TEXT NOT NULL, place TEXT, tags TEXT NOT NULL,
+    actors TEXT NOT NULL, related TEXT NOT NULL, cites TEXT NOT NULL, seq INTEGER NOT NULL);
+CREATE TABLE layout(key TEXT PRIMARY KEY, value BLOB NOT NULL);
 CREATE TABLE event_tags(tag TEXT NOT NULL, event INTEGER NOT NULL, PRIMARY KEY (tag, event)) WITHOUT ROWID;
 CREATE TABLE event_actors(entity TEXT NOT NULL, event INTEGER NOT NULL, PRIMARY KEY (entity, event)) WITHOUT ROWID;
 CREATE TABLE figures(ord INTEGER PRIMARY KEY, id TEXT NOT NULL, json TEXT NOT NULL);
@@ -57,7 +57,7 @@ CREATE TABLE figures(ord INTEGER PRIMARY KEY, id TEXT NOT NULL, json TEXT NOT NU
 # character, so the words fall at the same places in both.
 _FTS_DDL = """
 CREATE TABLE fts_meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE lines(rowid INTEGER PRIMARY KEY, date TEXT NOT NULL, id TEXT NOT NULL, title TEXT NOT NULL);
+CREATE TABLE lines(rowid INTEGER PRIMARY KEY, date TEXT NOT NULL, id TEXT UNIQUE NOT NULL, title TEXT NOT NULL);
 CREATE TABLE summaries(rowid INTEGER PRIMARY KEY, summary TEXT NOT NULL);
 CREATE VIEW fts_content AS
     SELECT l.rowid AS rowid, l.title AS title, s.summary AS summary, '' AS quotes, '' AS tags, '' AS names
@@ -77,7 +77,7 @@ _BATCH = 5000
 _MEMORY_NAMES = itertools.count(1)
 # What an Event is rebuilt from: the events row and its summary from the index file.
 _EVENT_SQL = (
-    'SELECT e.rowid, e.id, e.date, e.start, e."end", e.label, e.long_label, t.title, s.summary, e.tags, e.actors,'
+    'SELECT e.rowid, t.id, t.date, e.start, e."end", e.label, e.long_label, t.title, s.summary, e.tags, e.actors,'
     " e.place, e.status, e.cites, e.related FROM events e JOIN lines t ON t.rowid = e.rowid"
     " JOIN summaries s ON s.rowid = e.rowid"
 )
@@ -156,15 +156,22 @@ def _write(target: str, fill: Any) -> None:
 class Quotes:
     """Quote ids for a build: a passage cited by many events is stored once."""
 
-    def __init__(self) -> None:
+    def __init__(self, first: int = 1) -> None:
         self.ids: dict[tuple[str, str], int] = {}
         self.new: list[tuple[int, str, str]] = []
+        self._next = first
+
+    def known(self, citations: Sequence[Citation], qids: Sequence[str]) -> None:
+        """Quotes already stored under these ids."""
+        for citation, qid in zip(citations, qids, strict=True):
+            self.ids.setdefault((citation.source, citation.quote), int(qid))
 
     def __call__(self, citation: Citation) -> int:
         key = (citation.source, citation.quote)
         qid = self.ids.get(key)
         if qid is None:
-            qid = self.ids[key] = len(self.ids) + 1
+            qid = self.ids[key] = self._next
+            self._next += 1
             self.new.append((qid, citation.source, citation.quote))
         return qid
 
@@ -178,28 +185,13 @@ def event_row(rowid: int, seq: int, e: Event, quotes: Quotes) -> tuple[Any, ...]
     """An event as a row of the events table."""
     cites = join_list([str(quotes(c)) for c in e.sources])
     lists = (join_list(e.tags), join_list(e.actors), join_list(e.related))
-    return (
-        rowid,
-        e.id,
-        e.date,
-        e.start,
-        e.end,
-        e.year,
-        e.label,
-        e.long_label,
-        e.status,
-        e.tags[0],
-        e.place,
-        *lists,
-        cites,
-        seq,
-    )
+    return (rowid, e.start, e.end, e.year, e.label, e.long_label, e.status, e.place, *lists, cites, seq)
 
 
 def insert_events(conn: sqlite3.Connection, rows: list[tuple[int, int, Event]], quotes: Quotes) -> None:
     """Insert (rowid, seq, event) triples into the events tables."""
     conn.executemany(
-        "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (event_row(rowid, seq, e, quotes) for rowid, seq, e in rows),
     )
     quotes.flush(conn)
@@ -270,6 +262,11 @@ def _fill_main(conn: sqlite3.Connection, loaded: LoadedStore, meta: dict[str, st
         )
         final["disagreements"] = json.dumps([d.to_json() for d in loaded.disagreements], ensure_ascii=False)
         final["rowids"] = "stepped"
+        if loaded.layout is not None:
+            rowid_of_item = [0] * len(loaded.events)
+            for position, item in enumerate(loaded.file_order or range(len(loaded.events))):
+                rowid_of_item[item] = (position + 1) * ROWID_STEP
+            conn.execute("INSERT INTO layout VALUES ('store', ?)", (loaded.layout.to_blob(rowid_of_item),))
         conn.executemany("INSERT INTO meta VALUES (?, ?)", sorted(final.items()))
         # Written last: a database without it was never finished.
         conn.execute("INSERT INTO meta VALUES ('complete', '1')")
@@ -380,7 +377,7 @@ class Store:
 
     def event(self, event_id: str) -> Event | None:
         """The event with this id, or None."""
-        found = self._events(self._rows(f"{_EVENT_SQL} WHERE e.id = ?", (event_id,)))
+        found = self._events(self._rows(f"{_EVENT_SQL} WHERE t.id = ?", (event_id,)))
         return found[0] if found else None
 
     def event_at(self, rowid: int) -> Event:
@@ -439,7 +436,7 @@ class Store:
 
     def rowid_of(self, event_id: str) -> int | None:
         """The chronological position of an event id."""
-        found = self._rows("SELECT rowid FROM events WHERE id = ?", (event_id,))
+        found = self._rows("SELECT rowid FROM lines WHERE id = ?", (event_id,))
         return found[0][0] if found else None
 
     @property
@@ -614,7 +611,7 @@ class Store:
     def rows(self, rowids: Sequence[int]) -> list[Row]:
         """Timeline rows for these rowids, in rowid order (the timeline asks only for what is on screen)."""
         sql = (
-            "SELECT e.rowid, e.id, e.label, e.year, e.status, e.kind, t.title"
+            "SELECT e.rowid, t.id, e.label, e.year, e.status, e.tags, t.title"
             " FROM events e JOIN lines t ON t.rowid = e.rowid"
         )
         out: list[Row] = []
@@ -622,7 +619,12 @@ class Store:
         for start in range(0, len(ordered), 900):
             chunk = ordered[start : start + 900]
             marks = ",".join("?" * len(chunk))
-            out += [Row(*r) for r in self._rows(f"{sql} WHERE e.rowid IN ({marks}) ORDER BY e.rowid", chunk)]
+            out += [
+                Row(rowid, event_id, label, year, status, tags.split(LIST_SEP, 1)[0], title)
+                for rowid, event_id, label, year, status, tags, title in self._rows(
+                    f"{sql} WHERE e.rowid IN ({marks}) ORDER BY e.rowid", chunk
+                )
+            ]
         return out
 
     def highlights(
@@ -652,15 +654,15 @@ class Store:
 
     def date_spans(self, rowids: Sequence[int] | None = None) -> list[tuple[int, str, str, str]]:
         """(rowid, start, end, EDTF date) of these events (all if None), in rowid order: the time axis's data."""
-        sql = 'SELECT rowid, start, "end", date FROM events'
+        sql = 'SELECT e.rowid, e.start, e."end", t.date FROM events e JOIN lines t ON t.rowid = e.rowid'
         if rowids is None:
-            return [tuple(r) for r in self._rows(f"{sql} ORDER BY rowid")]  # type: ignore[misc]
+            return [tuple(r) for r in self._rows(f"{sql} ORDER BY e.rowid")]  # type: ignore[misc]
         out: list[tuple[int, str, str, str]] = []
         ordered = sorted(rowids)
         for start in range(0, len(ordered), 900):
             chunk = ordered[start : start + 900]
             marks = ",".join("?" * len(chunk))
-            out += [tuple(r) for r in self._rows(f"{sql} WHERE rowid IN ({marks}) ORDER BY rowid", chunk)]  # type: ignore[misc]
+            out += [tuple(r) for r in self._rows(f"{sql} WHERE e.rowid IN ({marks}) ORDER BY e.rowid", chunk)]  # type: ignore[misc]
         return out
 
     def typed_word_stem(self, word: str) -> str | None:

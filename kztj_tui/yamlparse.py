@@ -116,12 +116,13 @@ def _char_at(data: bytes, mark: Any) -> str:
 class _Builder:
     """Builds plain Python data from libyaml's events, collecting problems as it goes."""
 
-    def __init__(self, path: str, on_event: EventSink | None) -> None:
+    def __init__(self, path: str, on_event: EventSink | None, outline: list[int] | None = None) -> None:
         import yaml
 
         self.yaml = yaml
         self.path = path
         self.on_event = on_event
+        self.outline = outline
         self.problems: list[Problem] = []
         self._anchors: set[str] = set()
         self._tags: dict[str, str] = {}
@@ -177,6 +178,7 @@ class _Builder:
         root: Any = None
         documents = 0
         on_event = self.on_event
+        outline = self.outline
         events_list: Any = None  # the top-level events sequence, once it is open
 
         def add(value: Any, mark: Any) -> None:
@@ -202,6 +204,8 @@ class _Builder:
         while True:
             event = loader.get_event()
             kind = event.__class__
+            if outline is not None and stack and stack[-1] is events_list and kind is not yaml.SequenceEndEvent:
+                outline.append(event.start_mark.line)  # an item of the events list starts here
             if kind is yaml.ScalarEvent:
                 if event.anchor:
                     self._refuse_anchor(event, alias=False)
@@ -223,6 +227,8 @@ class _Builder:
                 key_marks.append(event.start_mark)
             elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
                 done = stack.pop()
+                if done is events_list and outline is not None:
+                    outline.append(event.start_mark.line)
                 keys.pop()
                 add(done, key_marks.pop())
             elif kind is yaml.AliasEvent:
@@ -238,11 +244,21 @@ class _Builder:
         return root
 
 
-def parse(data: bytes, path: str, progress: Progress | None = None, on_event: EventSink | None = None) -> Any:
-    """Parse a YAML document into plain data; raise StoreError with every problem found."""
+def parse(
+    data: bytes,
+    path: str,
+    progress: Progress | None = None,
+    on_event: EventSink | None = None,
+    outline: list[int] | None = None,
+) -> Any:
+    """Parse a YAML document into plain data; raise StoreError with every problem found.
+
+    ``outline``, when given, receives the 0-based line where each item of the top-level events
+    list starts, then the line where the list ends.
+    """
     import yaml
 
-    builder = _Builder(path, on_event)
+    builder = _Builder(path, on_event, outline)
     gc_was_enabled = gc.isenabled()
     gc.disable()  # the parse allocates millions of objects and no cycles; collection only slows it
     loader = yaml.CSafeLoader(_ProgressReader(data, progress))  # type: ignore[arg-type]

@@ -20,12 +20,17 @@ from .common import Selection, title_of
 _INLINE = re.compile(r"([\\`*_\[\]<>|#~^$@&{}])")
 # Whitespace other than single spaces, which a report folds (searching first is ~5x cheaper).
 _LOOSE_SPACE = re.compile(r"\s\s|[^\S ]")
+# A single character class, which the regex engine scans fastest: the syntax above and ASCII
+# whitespace other than a space. Most text has none of it, and no double space, so needs no work.
+_ASCII_WORK = re.compile(r"[\\`*_\[\]<>|#~^$@&{}\t\n\r\f\v\x1c-\x1f]")
 # What makes a line a block (list item, heading, quote, definition, example list) when it starts one.
 _BLOCK_START = re.compile(r"^(?:([-+=:(%])|(\w{1,9})([.)]))")
 
 
 def md_inline(text: str) -> str:
     """Escape inline Markdown syntax, for text that never starts a line (kztj's own formatted values)."""
+    if text.isascii() and "  " not in text and text[:1] != " " and text[-1:] != " " and not _ASCII_WORK.search(text):
+        return text
     if _LOOSE_SPACE.search(text) or text[:1] == " " or text[-1:] == " ":
         text = " ".join(text.split())
     return _INLINE.sub(r"\\\1", text) if _INLINE.search(text) else text
@@ -67,7 +72,13 @@ def figure_note(figure_id: str) -> str:
 
 
 def _cite(store: Store, source_id: str, quote: str) -> str:
-    return f"{_source_head(store.sources[source_id])}: “{md_escape(quote)}”"
+    return _citation(store.sources[source_id], quote)
+
+
+@lru_cache(maxsize=8192)
+def _citation(source: Source, quote: str) -> str:
+    """A cited quote: the same passage is often cited by many events."""
+    return f"{_source_head(source)}: “{md_escape(quote)}”"
 
 
 @lru_cache(maxsize=256)
@@ -81,38 +92,73 @@ def _source_head(source: Source) -> str:
 
 def event_markdown(store: Store, event: Event, heading: str = "###") -> str:
     """One event as Markdown, with its sources as footnotes carrying the quotes."""
-    lines = [f"{heading} {event.long_label} — {md_escape(event.title)}", ""]
-    facts = [f"**Status:** {event.status}"]
-    if event.place:
-        facts.append(f"**Place:** {_name(store.entity_name(event.place))}")
-    if event.actors:
-        facts.append("**Actors:** " + ", ".join(_name(store.entity_name(a)) for a in event.actors))
-    facts.append("**Tags:** " + ", ".join(_name(tag) for tag in event.tags))
-    lines += [" · ".join(facts), ""]
-    notes = " ".join(event_note(event.id, i) for i in range(1, len(event.sources) + 1))
-    lines += [f"{md_escape(event.summary)} {notes}", ""]
-    for item in store.disagreements_about(event.id):
-        lines += [f"⚠ **Sources disagree:** {md_escape(item.about)} (see *{DISAGREEMENTS_HEADING}*)", ""]
-    figures = store.figures_for(event.id)
-    if figures:
-        for figure in figures:
-            flag = (
-                " ⚠ *conflicts with "
-                + ", ".join(md_inline(format_value(o.value, o.unit)) for o in store.figure_conflicts(figure))
-                + "*"
-                if figure.conflicts
-                else ""
+    return EventWriter(store).markdown(event, heading)
+
+
+class EventWriter:
+    """Writes events of one store as Markdown, remembering what events repeat (names, tag lists)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._actors: dict[tuple[str, ...], str] = {}
+        self._tags: dict[tuple[str, ...], str] = {}
+        self._disagreements: dict[str, list[Disagreement]] = {}
+        for item in store.disagreements:
+            for event_id in item.events:
+                self._disagreements.setdefault(event_id, []).append(item)
+
+    def _actors_text(self, actors: tuple[str, ...]) -> str:
+        text = self._actors.get(actors)
+        if text is None:
+            names = ", ".join(_name(self.store.entity_name(a)) for a in actors)
+            text = self._actors[actors] = f" · **Actors:** {names}"
+        return text
+
+    def _tags_text(self, tags: tuple[str, ...]) -> str:
+        text = self._tags.get(tags)
+        if text is None:
+            text = self._tags[tags] = " · **Tags:** " + ", ".join(_name(tag) for tag in tags)
+        return text
+
+    def markdown(self, event: Event, heading: str = "###") -> str:
+        """One event as Markdown, with its sources as footnotes carrying the quotes."""
+        store = self.store
+        place = f" · **Place:** {_name(store.entity_name(event.place))}" if event.place else ""
+        actors = self._actors_text(event.actors) if event.actors else ""
+        notes = " ".join(event_note(event.id, i) for i in range(1, len(event.sources) + 1))
+        lines = [
+            f"{heading} {event.long_label} — {md_escape(event.title)}\n\n"
+            f"**Status:** {event.status}{place}{actors}{self._tags_text(event.tags)}\n\n"
+            f"{md_escape(event.summary)} {notes}\n"
+        ]
+        for item in self._disagreements.get(event.id, ()):
+            lines.append(f"⚠ **Sources disagree:** {md_escape(item.about)} (see *{DISAGREEMENTS_HEADING}*)\n")
+        figures = store.figures_for(event.id)
+        if figures:
+            rows = []
+            for figure in figures:
+                flag = (
+                    " ⚠ *conflicts with "
+                    + ", ".join(md_inline(format_value(o.value, o.unit)) for o in store.figure_conflicts(figure))
+                    + "*"
+                    if figure.conflicts
+                    else ""
+                )
+                value = md_inline(format_value(figure.value, figure.unit))
+                outlet = md_escape(store.sources[figure.source].outlet)
+                rows.append(
+                    f"- {code_span(figure.metric)} ({figure.period_label}): {value}{flag} — {outlet}"
+                    " (quoted under Figures)\n"
+                )
+            lines.append("".join(rows))
+        sources = store.sources
+        lines.append(
+            "".join(
+                f"{event_note(event.id, index)}: {_citation(sources[citation.source], citation.quote)}\n"
+                for index, citation in enumerate(event.sources, start=1)
             )
-            value = md_inline(format_value(figure.value, figure.unit))
-            outlet = md_escape(store.sources[figure.source].outlet)
-            lines.append(
-                f"- {code_span(figure.metric)} ({figure.period_label}): {value}{flag} — {outlet} (quoted under Figures)"
-            )
-        lines.append("")
-    for index, citation in enumerate(event.sources, start=1):
-        lines.append(f"{event_note(event.id, index)}: {_cite(store, citation.source, citation.quote)}")
-    lines.append("")
-    return "\n".join(lines) + "\n"
+        )
+        return "\n".join(lines) + "\n"
 
 
 def figures_markdown(store: Store, figures: Iterable[Figure]) -> Iterator[str]:
@@ -183,6 +229,7 @@ def markdown(store: Store, filters: Filters = NO_FILTERS) -> Iterator[str]:
         "marked ⚠.\n\n"
     )
     selection = Selection(store, filters)
+    writer = EventWriter(store)
     year = None
     count = 0
     batch: list[str] = []  # a chunk per ~100 events: one write each instead of one per event
@@ -191,7 +238,7 @@ def markdown(store: Store, filters: Filters = NO_FILTERS) -> Iterator[str]:
             year = event.year
             batch.append(f"## {year}\n\n")
         count += 1
-        batch.append(event_markdown(store, event))
+        batch.append(writer.markdown(event))
         if len(batch) >= 100:
             yield "".join(batch)
             batch = []

@@ -1,0 +1,120 @@
+"""Where each top-level event lies in a store file: what lets an edit be applied without a full reload.
+
+A store's events list is cut into *chunks*, one per item, each from the line of its ``-`` to
+the line of the next one (comments and blank lines go with the item before them). The cut is
+only trusted when the YAML parser itself put the items on exactly those lines (``outline``), so
+a ``-`` inside a multi-line quoted scalar can never be mistaken for an item.
+"""
+
+from __future__ import annotations
+
+import re
+import struct
+from dataclasses import dataclass
+from hashlib import blake2b
+from itertools import pairwise
+
+_DIGEST = 16
+_ENTRY = struct.Struct(f"<Q{_DIGEST}sq")  # size, digest, rowid
+
+
+def digest(data: bytes | memoryview) -> bytes:
+    """The content hash of a chunk."""
+    return blake2b(data, digest_size=_DIGEST).digest()
+
+
+@dataclass(slots=True)
+class Layout:
+    """The file's head (before the first item), its tail (after the list), and every item's chunk."""
+
+    column: int  # the column of every item's "-"
+    head_size: int
+    head: bytes
+    tail_size: int
+    tail: bytes
+    sizes: list[int]
+    digests: list[bytes]
+
+    def to_blob(self, rowids: list[int]) -> bytes:
+        """The layout with each chunk's event rowid, as stored in the cache."""
+        head = struct.pack(
+            f"<QQQ{_DIGEST}s{_DIGEST}s", self.column, self.head_size, self.tail_size, self.head, self.tail
+        )
+        return head + b"".join(_ENTRY.pack(*entry) for entry in zip(self.sizes, self.digests, rowids, strict=True))
+
+    @classmethod
+    def from_blob(cls, blob: bytes) -> tuple[Layout, list[int]]:
+        """A stored layout and the rowid of each chunk's event."""
+        fixed = struct.calcsize(f"<QQQ{_DIGEST}s{_DIGEST}s")
+        column, head_size, tail_size, head, tail = struct.unpack_from(f"<QQQ{_DIGEST}s{_DIGEST}s", blob)
+        entries = list(_ENTRY.iter_unpack(blob[fixed:]))
+        layout = cls(column, head_size, head, tail_size, tail, [e[0] for e in entries], [e[1] for e in entries])
+        return layout, [e[2] for e in entries]
+
+
+def item_starts(data: bytes, column: int, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """(0-based line, byte offset) of every line between start and end that begins with "-" at ``column``."""
+    pattern = re.compile(rb"^" + b" " * column + rb"-(?=[ \r\n]|$)", re.MULTILINE)
+    found = []
+    line = 0
+    previous = 0
+    for match in pattern.finditer(data, start, len(data) if end is None else end):
+        line += data.count(b"\n", previous, match.start())
+        previous = match.start()
+        found.append((line, match.start()))
+    return found
+
+
+def chunk_offsets(data: bytes, outline: list[int], start_line: int = 0) -> tuple[int, list[int]] | None:
+    """The items' "-" column and the byte offsets of their chunks (and of the list's end), or None.
+
+    ``outline`` is what the parser reported: each item's line, then the line the list ends on,
+    counted from ``start_line`` of ``data``. None when the lines of "-" are not exactly the items.
+    """
+    *items, end_line = (line - start_line for line in outline)
+    if not items:
+        return None
+    first = _line_start(data, items[0])
+    if first is None:
+        return None
+    indent = len(data[first:]) - len(data[first:].lstrip(b" "))
+    column = indent
+    if data[first + indent : first + indent + 1] != b"-":
+        return None
+    end = _line_start(data, end_line, first, items[0])
+    if end is None:
+        return None
+    starts = item_starts(data, column, first, end)
+    if [line for line, _ in starts] != items:
+        return None
+    return column, [offset for _, offset in starts] + [end]
+
+
+def _line_start(data: bytes, line: int, from_offset: int = 0, from_line: int = 0) -> int | None:
+    """The byte offset where a 0-based line starts (len(data) for the line after a final newline)."""
+    offset = from_offset
+    for _ in range(line - from_line):
+        newline = data.find(b"\n", offset)
+        if newline < 0:
+            return len(data) if offset == len(data) else None
+        offset = newline + 1
+    return offset if offset <= len(data) else None
+
+
+def chunks(data: bytes, offsets: list[int]) -> tuple[list[int], list[bytes]]:
+    """The size and digest of each chunk between successive offsets."""
+    view = memoryview(data)
+    pairs = list(pairwise(offsets))
+    return [b - a for a, b in pairs], [digest(view[a:b]) for a, b in pairs]
+
+
+def of_store(data: bytes, outline: list[int]) -> Layout | None:
+    """The layout of a parsed store, or None when its events are not laid out one item per chunk."""
+    found = chunk_offsets(data, outline)
+    if found is None:
+        return None
+    column, offsets = found
+    view = memoryview(data)
+    head_size, end = offsets[0], offsets[-1]
+    sizes, digests = chunks(data, offsets)
+    return Layout(column, head_size, digest(view[:head_size]), len(data) - end, digest(view[end:]), sizes, digests)
