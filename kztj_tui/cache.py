@@ -35,8 +35,8 @@ from .store import SCHEMA_VERSION, Store, build, from_loaded
 # timestamp tick, so its content hash is checked instead of trusting its identity.
 _RACY_SECONDS = 2.0
 _PYTHON = f"{sys.version_info.major}.{sys.version_info.minor}"
-# Hashing a cache file to check it against its seal reads at most this much at once.
-_MAX_CACHE_BYTES = 64 << 30
+# Hashing an input file to check it against the cache reads at most this much at once.
+_MAX_INPUT_BYTES = 64 << 30
 
 Notice = Callable[[str], None]
 
@@ -72,7 +72,7 @@ def current_files(store_path: Path) -> CacheFiles | None:
 
 
 def _file_digest(path: Path) -> str:
-    return read_regular_file(path, _MAX_CACHE_BYTES).digest
+    return read_regular_file(path, _MAX_INPUT_BYTES).digest
 
 
 def _identity(path: Path) -> FileIdentity:
@@ -119,7 +119,7 @@ def _check_seal(files: CacheFiles) -> None:
             recorded = seal[key]
             if list(_identity(file)) == recorded["identity"]:
                 continue
-            if _file_digest(file) != recorded["digest"]:
+            if _seal_digest(file) != recorded["digest"]:
                 raise _Damaged(f"{file.name} changed after it was written")
     except FileNotFoundError as error:
         raise _Damaged(f"{Path(error.filename or '').name} is missing") from None
@@ -127,8 +127,20 @@ def _check_seal(files: CacheFiles) -> None:
         raise _Damaged(f"its seal is unreadable ({error})") from None
 
 
-def _open_cached(files: CacheFiles, store_path: Path, allow_outside: bool) -> Store | None:
-    """The cached store if it is fresh; None if it is outdated; raises _Damaged if it is broken."""
+def _seal_digest(path: Path) -> str:
+    """A checksum of a cache file, read in blocks: it catches damage (the inputs get a real hash)."""
+    checksum = 0
+    with path.open("rb") as file:
+        while block := file.read(1 << 20):
+            checksum = zlib.crc32(block, checksum)
+    return f"crc32:{checksum:08x}"
+
+
+def _open_cached(files: CacheFiles, store_path: Path, allow_outside: bool, just_built: bool = False) -> Store | None:
+    """The cached store if it is fresh; None if it is outdated; raises _Damaged if it is broken.
+
+    A build just written describes exactly the bytes it parsed, so its inputs are not checked again.
+    """
     _check_seal(files)
     try:
         conn = sqlite3.connect(f"file:{files.main}?mode=ro", uri=True, check_same_thread=False)
@@ -137,7 +149,7 @@ def _open_cached(files: CacheFiles, store_path: Path, allow_outside: bool) -> St
     try:
         conn.execute("ATTACH DATABASE ? AS idx", (f"file:{files.fts}?mode=ro",))
         meta = dict(conn.execute("SELECT key, value FROM meta"))
-        if not _inputs_fresh(meta, store_path, allow_outside):
+        if not just_built and not _inputs_fresh(meta, store_path, allow_outside):
             conn.close()
             return None
         return Store(conn, store_path)
@@ -192,7 +204,7 @@ def _alive(pid: int) -> bool:
 
 def _write_seal(files: CacheFiles) -> None:
     seal = {
-        key: {"identity": list(_identity(file)), "digest": _file_digest(file)}
+        key: {"identity": list(_identity(file)), "digest": _seal_digest(file)}
         for key, file in (("main", files.main), ("fts", files.fts))
     }
     files.seal.write_text(json.dumps(seal), encoding="utf-8")
@@ -263,7 +275,7 @@ def open_store(
     except (OSError, sqlite3.Error, ValueError):
         return from_loaded(loaded, meta)  # an unwritable cache must not stop the user
     try:
-        reopened = _open_cached(files, store_path, allow_outside_articles)
+        reopened = _open_cached(files, store_path, allow_outside_articles, just_built=True)
     except _Damaged:
         reopened = None
     return reopened if reopened is not None else from_loaded(loaded, meta)
@@ -281,7 +293,7 @@ def _updated(files: CacheFiles, folder: Path, store_path: Path, allow_outside: b
         _write_seal(new)
         _point_at(folder, build_id)
         _tidy(folder, keep=build_id)
-        return _open_cached(new, store_path, allow_outside)
+        return _open_cached(new, store_path, allow_outside, just_built=True)
     except (OSError, sqlite3.Error, _Damaged):
         return None
 
