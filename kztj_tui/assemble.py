@@ -48,6 +48,7 @@ class Dates:
 
     def __init__(self) -> None:
         self._parsed: dict[str, edtf.When] = {}
+        self._facts: dict[str, tuple[str, str, str, str]] = {}
 
     def __call__(self, text: str) -> edtf.When:
         found = self._parsed.get(text)
@@ -55,17 +56,25 @@ class Dates:
             found = self._parsed[text] = edtf.parse(text)
         return found
 
+    def facts(self, text: str) -> tuple[str, str, str, str]:
+        """An event's (start, end, label, long label) for a date."""
+        found = self._facts.get(text)
+        if found is None:
+            w = self(text)
+            found = self._facts[text] = (w.start.isoformat(), w.end.isoformat(), w.label(), w.label(long=True))
+        return found
+
 
 def event_from_model(e: Any, dates: Dates) -> Event:
     """A validated EventModel as a runtime Event with its date bounds and labels."""
-    w = dates(e.date)
+    start, end, label, long_label = dates.facts(e.date)
     return Event(
         id=e.id,
         date=e.date,
-        start=w.start.isoformat(),
-        end=w.end.isoformat(),
-        label=w.label(),
-        long_label=w.label(long=True),
+        start=start,
+        end=end,
+        label=label,
+        long_label=long_label,
         title=e.title,
         summary=e.summary,
         tags=tuple(e.tags),

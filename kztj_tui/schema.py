@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from datetime import date
@@ -32,8 +33,14 @@ Long = Annotated[str, StringConstraints(min_length=1, max_length=MAX_LONG)]
 def _edtf_text(value: Any) -> str:
     """Accept EDTF strings, unquoted YAML dates and bare years; return the EDTF text."""
     if isinstance(value, (str, int, date)) and not isinstance(value, bool):
-        return edtf.parse(value).text
+        return _edtf_text_of(value)
     raise ValueError("expected an EDTF date such as 1993-01-07, 2021-05, 2015, 2018/2020 or 2023~")
+
+
+@functools.lru_cache(maxsize=1 << 14, typed=True)
+def _edtf_text_of(value: str | int | date) -> str:
+    # A large store repeats its dates: each distinct one is parsed once (errors are not cached).
+    return edtf.parse(value).text
 
 
 Edtf = Annotated[

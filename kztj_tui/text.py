@@ -16,10 +16,14 @@ _CONTROL = re.compile(
 )
 # Unicode's line and paragraph separators break lines in some terminals and not others: make them newlines.
 _LINE_BREAKS = re.compile("[\u2028\u2029]")
+# Either of the above: one search tells most text it has nothing to change.
+_UNSAFE = re.compile(f"{_CONTROL.pattern}|{_LINE_BREAKS.pattern}")
 
 
 def sanitize(text: str) -> str:
     """Return text without control or invisible characters, line breaks as newlines, NFC-normalised."""
+    if text.isascii() and not _UNSAFE.search(text):
+        return text
     if _CONTROL.search(text):
         text = _CONTROL.sub("", text)
     if _LINE_BREAKS.search(text):

@@ -125,7 +125,6 @@ class _Builder:
         self.outline = outline
         self.problems: list[Problem] = []
         self._anchors: set[str] = set()
-        self._tags: dict[str, str] = {}
         self._constructor = yaml.constructor.SafeConstructor()
 
     def _problem(self, mark: Any, message: str) -> None:
@@ -147,15 +146,8 @@ class _Builder:
         tag = event.tag
         if tag is None or tag == "!":
             if event.style or not event.implicit[0]:  # libyaml reports plain style as ""
-                tag = _STR
-            else:
-                # Plain scalars repeat (every key, every status): cache their resolved tags.
-                short = len(value) < 24
-                tag = self._tags.get(value) if short else None
-                if tag is None:
-                    tag = loader.resolve(self.yaml.ScalarNode, value, event.implicit)
-                    if short:
-                        self._tags[value] = tag
+                return sanitize(value)
+            tag = loader.resolve(self.yaml.ScalarNode, value, event.implicit)
         if tag == _STR:
             return sanitize(value)
         if tag not in _STANDARD_TAGS:
@@ -171,6 +163,10 @@ class _Builder:
     def build(self, loader: Any) -> Any:
         """Consume every event and return the document's data."""
         yaml = self.yaml
+        scalar_event, mapping_start, sequence_start = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent
+        mapping_end, sequence_end, alias_event = yaml.MappingEndEvent, yaml.SequenceEndEvent, yaml.AliasEvent
+        document_start, stream_end = yaml.DocumentStartEvent, yaml.StreamEndEvent
+        get_event = loader.get_event
         missing = object()
         stack: list[Any] = []
         keys: list[Any] = []
@@ -180,14 +176,81 @@ class _Builder:
         on_event = self.on_event
         outline = self.outline
         events_list: Any = None  # the top-level events sequence, once it is open
+        # Plain scalars repeat (every key, every status, every date): keep what short ones resolve to.
+        # Only immutable values (str, int, float, bool, None, dates) are kept, so sharing them is safe.
+        plain: dict[str, Any] = {}
+        scalar = self._scalar
+        parent: Any = None  # stack[-1], or None at the top
 
-        def add(value: Any, mark: Any) -> None:
-            nonlocal root
-            if not stack:
+        while True:
+            event = get_event()
+            kind = event.__class__
+            is_value = True
+            if outline is not None and parent is events_list is not None and kind is not sequence_end:
+                outline.append(event.start_mark.line)  # an item of the events list starts here
+            if kind is scalar_event:
+                if event.anchor:
+                    self._refuse_anchor(event, alias=False)
+                text = event.value
+                if (
+                    event.style == ""
+                    and event.tag is None
+                    and event.implicit[0]
+                    and len(text) < 24
+                    and not event.anchor
+                ):
+                    value = plain.get(text, missing)
+                    if value is missing:
+                        reported = len(self.problems)
+                        value = scalar(loader, event)
+                        if len(self.problems) == reported:  # a refused scalar is reported at every use
+                            plain[text] = value
+                else:
+                    value = scalar(loader, event)
+                mark = event.start_mark
+            elif kind is mapping_end or kind is sequence_end:
+                value = stack.pop()
+                if value is events_list and outline is not None:
+                    outline.append(event.start_mark.line)  # where the events list ends
+                keys.pop()
+                mark = key_marks.pop()
+                parent = stack[-1] if stack else None
+            elif kind is mapping_start or kind is sequence_start:
+                is_value = False
+                if event.anchor:
+                    self._refuse_anchor(event, alias=False)
+                if event.tag not in _COLLECTION_TAGS:
+                    self._refuse_tag(event.tag, event.start_mark)
+                if len(stack) >= MAX_DEPTH:
+                    # Deeper YAML is never a store, and recursive code further on would overflow the C stack.
+                    self._problem(event.start_mark, f"YAML is nested more than {MAX_DEPTH} levels deep")
+                    break
+                container: Any = {} if kind is mapping_start else []
+                if len(stack) == 1 and kind is sequence_start and keys[-1] == "events":
+                    events_list = container
+                stack.append(container)
+                keys.append(missing)
+                key_marks.append(event.start_mark)
+                parent = container
+            elif kind is alias_event:
+                self._refuse_anchor(event, alias=True)
+                value, mark = None, event.start_mark
+            elif kind is document_start:
+                is_value = False
+                documents += 1
+                if documents > 1:
+                    self._problem(event.start_mark, "expected one YAML document, found another ('---')")
+                    break
+            elif kind is stream_end:
+                break
+            else:
+                is_value = False
+            if not is_value:
+                continue
+            # Add the finished value to its parent: the document, a list, or a mapping as key or value.
+            if parent is None:
                 root = value
-                return
-            parent = stack[-1]
-            if parent.__class__ is list:
+            elif parent.__class__ is list:
                 if parent is events_list and on_event is not None:
                     value = on_event(len(parent), value)
                 parent.append(value)
@@ -200,47 +263,6 @@ class _Builder:
                     self._problem(key_marks[-1], f"duplicate key '{key}' in the same mapping")
                 parent[key] = value
                 keys[-1] = missing
-
-        while True:
-            event = loader.get_event()
-            kind = event.__class__
-            if outline is not None and stack and stack[-1] is events_list and kind is not yaml.SequenceEndEvent:
-                outline.append(event.start_mark.line)  # an item of the events list starts here
-            if kind is yaml.ScalarEvent:
-                if event.anchor:
-                    self._refuse_anchor(event, alias=False)
-                add(self._scalar(loader, event), event.start_mark)
-            elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
-                if event.anchor:
-                    self._refuse_anchor(event, alias=False)
-                if event.tag not in _COLLECTION_TAGS:
-                    self._refuse_tag(event.tag, event.start_mark)
-                if len(stack) >= MAX_DEPTH:
-                    # Deeper YAML is never a store, and recursive code further on would overflow the C stack.
-                    self._problem(event.start_mark, f"YAML is nested more than {MAX_DEPTH} levels deep")
-                    break
-                container: Any = {} if kind is yaml.MappingStartEvent else []
-                if len(stack) == 1 and kind is yaml.SequenceStartEvent and keys[-1] == "events":
-                    events_list = container
-                stack.append(container)
-                keys.append(missing)
-                key_marks.append(event.start_mark)
-            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
-                done = stack.pop()
-                if done is events_list and outline is not None:
-                    outline.append(event.start_mark.line)
-                keys.pop()
-                add(done, key_marks.pop())
-            elif kind is yaml.AliasEvent:
-                self._refuse_anchor(event, alias=True)
-                add(None, event.start_mark)
-            elif kind is yaml.DocumentStartEvent:
-                documents += 1
-                if documents > 1:
-                    self._problem(event.start_mark, "expected one YAML document, found another ('---')")
-                    break
-            elif kind is yaml.StreamEndEvent:
-                break
         return root
 
 
