@@ -2,7 +2,7 @@
 
 Every comparison runs the kztj command and its baseline in one interleaved loop (A, B, A, B, …), each
 run a fresh process, so a change of load on the machine hits both sides alike. Each cell gives the
-median, the fastest run and the spread ((max − min) / median) of its side. Stores are generated into
+median, the fastest run and the spread (interquartile range / median) of its side. Stores are generated into
 benchmarks/out/ (100,000 events ≈ 100 MB) and reused; caches and config live in a temporary folder,
 never the user's. The table is also written to benchmarks/out/results.md, every raw sample to
 benchmarks/out/results.json. These are benchmarks, not tests: the numbers depend on the machine.
@@ -59,8 +59,11 @@ class Side:
 
     @property
     def spread(self) -> float:
-        """(max − min) / median: how far apart the runs were."""
-        return (max(self.seconds) - min(self.seconds)) / self.median if self.median else 0.0
+        """The interquartile range as a fraction of the median: how far apart the middle half of the runs were."""
+        if len(self.seconds) < 2 or not self.median:
+            return 0.0
+        low, _, high = statistics.quantiles(self.seconds, n=4, method="inclusive")
+        return (high - low) / self.median
 
     @property
     def peak_mb(self) -> float:
@@ -72,7 +75,7 @@ class Side:
             return self.label
         text = (
             f"{self.label + ' ' if label else ''}{duration(self.median)} "
-            f"(min {duration(min(self.seconds))}, spread {self.spread:.0%}, n={len(self.seconds)})"
+            f"(min {duration(min(self.seconds))}, IQR {self.spread:.0%}, n={len(self.seconds)})"
         )
         return text + (f", peak {self.peak_mb:.0f} MB" if rss and self.rss_mb else "")
 
@@ -102,6 +105,10 @@ def duration(seconds: float) -> str:
         if seconds >= 0.01
         else f"{seconds * 1000:.1f} ms"
     )
+
+
+def times(ratio: float) -> str:
+    return f"{ratio:.0f}×" if ratio >= 10 else f"{ratio:.2f}×"
 
 
 def run_once(
@@ -246,7 +253,7 @@ def size_label(count: int) -> str:
 
 
 def percent_of(count: int, total: int) -> str:
-    return f"{count:,} = {count / total:.1%}" if total else str(count)
+    return f"{count:,} = {count / total:.2%}" if total else str(count)
 
 
 # --- rows ---------------------------------------------------------------------------------------------
@@ -557,7 +564,7 @@ def engine_vs_scan(bench: Bench) -> list[Row]:
             interleaved([(engine, timed_call(query)), (scan, timed_call(linear))], bench.rounds)
         speedup = scan.median / engine.median
         name = f"{bench.size} engine query, {label} (BM25 top 20 + count)"
-        rows.append(Row("engine", name, engine, scan, f"{speedup:.2g}× as fast as the scan", None))
+        rows.append(Row("engine", name, engine, scan, f"{times(speedup)} as fast as the scan", None))
     return rows
 
 
@@ -755,21 +762,19 @@ GROUPS: dict[str, Callable[[Bench], list[Row]]] = {
 
 def warm_peak_rss(rows: list[Row], events: int) -> list[Row]:
     """One row for the largest peak RSS of the warm commands on the big store, when they ran."""
-    warm = [
-        row.ours for row in rows if row.group in ("search", "limit", "export", "first-frame-big") and row.ours.rss_mb
-    ]
+    warm = [row for row in rows if row.group in ("search", "limit", "export", "first-frame-big") and row.ours.rss_mb]
     if not warm:
         return []
-    peak = max(warm, key=lambda side: side.peak_mb)
+    peak = max(warm, key=lambda row: row.ours.peak_mb)
     return [
         Row(
             "peak-rss",
             f"{size_label(events)} peak RSS, warm (search, export, TUI)",
-            peak,
+            peak.ours,
             None,
             "≤ 500 MB",
-            peak.peak_mb <= 500,
-            ours_cell=f"{peak.peak_mb:.0f} MB ({peak.label})",
+            peak.ours.peak_mb <= 500,
+            ours_cell=f"{peak.ours.peak_mb:.0f} MB ({peak.name})",
         )
     ]
 
@@ -808,7 +813,7 @@ def table(rows: list[Row]) -> list[str]:
     for row in rows:
         ours = row.ours_cell or row.ours.cell(label=False)  # the benchmark's name says what ran
         baseline = row.baseline_cell or (row.baseline.cell() if row.baseline else "—")
-        target = row.target if row.ratio is None else f"{row.ratio:.2f}× / {row.target}"
+        target = row.target if row.ratio is None else f"{times(row.ratio)} / {row.target}"
         ok = "—" if row.ok is None else "ok" if row.ok else "MISS"
         lines.append(f"| {row.name} | {ours} | {baseline} | {target} | {ok} |")
     return lines
@@ -822,7 +827,7 @@ def report(
         f"Machine: {info['cpu']}, {info['cores']} cores, Python {info['python']}, {info['os']}, "
         f"SQLite {info['sqlite']}, {info['ripgrep']}; kztj {info['commit']}; {info['date']}.",
         f"Store: {args.events:,} generated events (benchmarks/make_store.py). Every cell: median "
-        "(fastest run, spread = (max − min) / median, n = runs); kztj and its baseline ran interleaved.",
+        "(fastest run, IQR = interquartile range / median, n = runs); kztj and its baseline ran interleaved.",
         "",
         *table(rows),
         "",
