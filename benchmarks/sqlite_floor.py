@@ -1,0 +1,57 @@
+"""Plain SQLite reads of a kztj cache, the floor run.py compares kztj with; imports nothing from kztj.
+
+``python benchmarks/sqlite_floor.py top MAIN FTS WORD N``: the N best FTS5 matches of WORD (date, id, title).
+``python benchmarks/sqlite_floor.py rows MAIN``: every cached event row (date, id, title, JSON record).
+Both open the cache's files read-only and print one tab-separated line per row.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+from collections.abc import Iterable
+
+
+def read_only(path: str) -> sqlite3.Connection:
+    """A read-only connection that also accepts read-only ATTACH by URI."""
+    return sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+
+
+def write_rows(rows: Iterable[tuple[object, ...]]) -> None:
+    out = sys.stdout
+    for row in rows:
+        out.write("\t".join(map(str, row)) + "\n")
+
+
+def top(main: str, fts: str, word: str, limit: int) -> None:
+    """What ``kztj search WORD --limit N`` needs: the best-ranked matches and the three printed columns."""
+    conn = read_only(main)
+    conn.execute("ATTACH DATABASE ? AS idx", (f"file:{fts}?mode=ro",))
+    write_rows(
+        conn.execute(
+            "SELECT e.date, e.id, e.title FROM idx.fts JOIN events e ON e.rowid = fts.rowid"
+            " WHERE fts MATCH ? ORDER BY rank LIMIT ?",
+            (word, limit),
+        )
+    )
+
+
+def rows(main: str) -> None:
+    """Every event row in store order, as an export would read them, without decoding the JSON."""
+    cursor = read_only(main).execute("SELECT date, id, title, json FROM events ORDER BY rowid")
+    while batch := cursor.fetchmany(4096):
+        write_rows(batch)
+
+
+def main() -> None:
+    kind, *args = sys.argv[1:]
+    if kind == "top":
+        top(args[0], args[1], args[2], int(args[3]))
+    elif kind == "rows":
+        rows(args[0])
+    else:
+        raise SystemExit(f"unknown floor {kind!r}: top or rows")
+
+
+if __name__ == "__main__":
+    main()
