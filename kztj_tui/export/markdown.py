@@ -125,11 +125,11 @@ class EventWriter:
         store = self.store
         place = f" · **Place:** {_name(store.entity_name(event.place))}" if event.place else ""
         actors = self._actors_text(event.actors) if event.actors else ""
-        notes = " ".join(event_note(event.id, i) for i in range(1, len(event.sources) + 1))
+        labels = [event_note(event.id, i) for i in range(1, len(event.sources) + 1)]
         lines = [
             f"{heading} {event.long_label} — {md_escape(event.title)}\n\n"
             f"**Status:** {event.status}{place}{actors}{self._tags_text(event.tags)}\n\n"
-            f"{md_escape(event.summary)} {notes}\n"
+            f"{md_escape(event.summary)} {' '.join(labels)}\n"
         ]
         for item in self._disagreements.get(event.id, ()):
             lines.append(f"⚠ **Sources disagree:** {md_escape(item.about)} (see *{DISAGREEMENTS_HEADING}*)\n")
@@ -154,8 +154,8 @@ class EventWriter:
         sources = store.sources
         lines.append(
             "".join(
-                f"{event_note(event.id, index)}: {_citation(sources[citation.source], citation.quote)}\n"
-                for index, citation in enumerate(event.sources, start=1)
+                f"{label}: {_citation(sources[citation.source], citation.quote)}\n"
+                for label, citation in zip(labels, event.sources, strict=True)
             )
         )
         return "\n".join(lines) + "\n"
