@@ -715,14 +715,27 @@ class Store:
         A worker that queries through its own connection never makes the UI thread wait on this
         store's lock. Sources, entities and loaded figures are shared; only the connection differs.
         """
+        return self.reopened(self.database_files())
+
+    def database_files(self) -> dict[str, str]:
+        """The files the store's connection reads, by schema name (empty for an in-memory store)."""
+        if self._memory_uri is not None:
+            return {}
+        return {name: file for _, name, file in self._rows("PRAGMA database_list") if name != "temp" and file}
+
+    def reopened(self, files: dict[str, str]) -> Store:
+        """The same store on a new read-only connection to ``files`` (from ``database_files``).
+
+        A process forked from this one opens its own connection this way: a connection must never
+        cross a fork.
+        """
         if self._memory_uri is not None:
             conn = sqlite3.connect(self._memory_uri, uri=True, check_same_thread=False)
         else:
-            files = {name: file for _, name, file in self._rows("PRAGMA database_list")}
+            files = dict(files)
             conn = sqlite3.connect(f"file:{files.pop('main')}?mode=ro", uri=True, check_same_thread=False)
             for name, file in files.items():
-                if name != "temp" and file:
-                    conn.execute(f'ATTACH DATABASE ? AS "{name}"', (f"file:{file}?mode=ro",))
+                conn.execute(f'ATTACH DATABASE ? AS "{name}"', (f"file:{file}?mode=ro",))
         try:
             build = conn.execute("SELECT value FROM meta WHERE key = 'build'").fetchone()
             if (build[0] if build else "") != self.meta.get("build", ""):
@@ -734,6 +747,7 @@ class Store:
         clone.__dict__.update(self.__dict__)
         clone._conn = conn
         clone._lock = threading.Lock()
+        clone._quotes = {}
         return clone
 
 

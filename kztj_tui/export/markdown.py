@@ -6,12 +6,13 @@ User text is escaped so that CommonMark, GitHub and pandoc renderers all show it
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 
 from .. import __version__
 from ..model import NO_FILTERS, Disagreement, Event, Figure, Filters, Source, format_value
 from ..store import Store
+from . import parallel
 from .common import Selection, title_of
 
 # Every ASCII punctuation character that starts inline syntax in CommonMark, GFM or pandoc's
@@ -217,6 +218,17 @@ def disagreements_markdown(store: Store, items: Iterable[Disagreement]) -> Itera
         yield "\n".join(lines)
 
 
+def _events_markdown(writer: EventWriter, events: Sequence[Event], year: int | None) -> tuple[str, int | None]:
+    """Events under their year headings, following an event of ``year``; and the last event's year."""
+    parts = []
+    for event in events:
+        if event.year != year:
+            year = event.year
+            parts.append(f"## {year}\n\n")
+        parts.append(writer.markdown(event))
+    return "".join(parts), year
+
+
 def markdown(store: Store, filters: Filters = NO_FILTERS) -> Iterator[str]:
     """The store as a chronological Markdown report, grouped by year; yields chunks to stream."""
     yield f"# {md_escape(title_of(store))}\n\n"
@@ -229,20 +241,30 @@ def markdown(store: Store, filters: Filters = NO_FILTERS) -> Iterator[str]:
         "marked ⚠.\n\n"
     )
     selection = Selection(store, filters)
-    writer = EventWriter(store)
-    year = None
-    count = 0
-    batch: list[str] = []  # a chunk per ~100 events: one write each instead of one per event
-    for event in selection.events():
-        if event.year != year:
-            year = event.year
-            batch.append(f"## {year}\n\n")
-        count += 1
-        batch.append(writer.markdown(event))
-        if len(batch) >= 100:
-            yield "".join(batch)
-            batch = []
-    yield "".join(batch)
+    if parallel.usable(store, 0 if filters.active else store.count):
+        # The whole of a large store: blocks of events alternate between two processes.
+        hits = store.search(filters)
+        count = len(hits.rowids)
+        writers: dict[int, EventWriter] = {}
+
+        def render(own: Store, rowids: Sequence[int], previous_year: int | None) -> str:
+            writer = writers.get(id(own)) or writers.setdefault(id(own), EventWriter(own))
+            return _events_markdown(writer, own.events_at(rowids), previous_year)[0]
+
+        yield from parallel.blocks(store, hits.rowids, hits.years, render)
+    else:
+        writer = EventWriter(store)
+        year = None
+        count = 0
+        batch: list[Event] = []  # a chunk per ~100 events: one write each instead of one per event
+        for event in selection.events():
+            count += 1
+            batch.append(event)
+            if len(batch) >= 100:
+                text, year = _events_markdown(writer, batch, year)
+                yield text
+                batch = []
+        yield _events_markdown(writer, batch, year)[0]
     if count == 0:
         yield "*No events match these filters.*\n\n"
     yield from disagreements_markdown(store, selection.disagreements())

@@ -1,0 +1,74 @@
+"""A large export written by two processes: blocks of events alternate between them, in order.
+
+Writing Markdown is Python work on one core; the command line runs one thread, so on a machine
+with two cores a forked child renders every other block of 1,000 events and hands it back
+through a pipe while this process renders the rest. The output is the same bytes as one process
+writes (each block is rendered from the same events with the year it follows), and memory stays
+flat: the child waits on the pipe until its block is read.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Iterator, Sequence
+
+from ..store import Store
+
+BLOCK = 1000
+# Below this many events, forking costs more than it saves.
+MIN_EVENTS = 20_000
+
+# Renders the events at these rowids, given the year of the event before them (None at the start).
+RenderBlock = Callable[[Store, Sequence[int], "int | None"], str]
+
+
+def usable(store: Store, count: int) -> bool:
+    """Whether an export of ``count`` events of this store can be split across two processes."""
+    return (
+        count >= MIN_EVENTS
+        and hasattr(os, "fork")
+        and (os.cpu_count() or 1) > 1
+        and threading.active_count() == 1  # forking a process with threads can deadlock the child
+        and bool(store.database_files())  # an in-memory store cannot be opened from another process
+    )
+
+
+def blocks(store: Store, rowids: Sequence[int], years: Sequence[int], render: RenderBlock) -> Iterator[str]:
+    """The rendered blocks of ``rowids`` in order; odd blocks come from a forked child."""
+    starts = range(0, len(rowids), BLOCK)
+    files = store.database_files()
+    read_end, write_end = os.pipe()
+    child = os.fork()
+    if child == 0:  # the child: its own connection, every odd block, then leave without cleanup
+        status = 0
+        try:
+            os.close(read_end)
+            own = store.reopened(files)
+            with os.fdopen(write_end, "wb") as pipe:
+                for number, start in enumerate(starts):
+                    if number % 2:
+                        text = render(own, rowids[start : start + BLOCK], years[start - 1]).encode("utf-8")
+                        pipe.write(len(text).to_bytes(8, "little") + text)
+        except BrokenPipeError:
+            pass  # the reader stopped early (kztj export | head)
+        except BaseException:
+            status = 1
+        finally:
+            os._exit(status)
+    os.close(write_end)
+    pipe = os.fdopen(read_end, "rb")
+    try:
+        for number, start in enumerate(starts):
+            if number % 2 == 0:
+                yield render(store, rowids[start : start + BLOCK], years[start - 1] if start else None)
+                continue
+            header = pipe.read(8)
+            size = int.from_bytes(header, "little")
+            text = pipe.read(size) if len(header) == 8 else b""
+            if len(header) != 8 or len(text) != size:
+                raise OSError("the second export process stopped before its part was written")
+            yield text.decode("utf-8")
+    finally:
+        pipe.close()
+        os.waitpid(child, 0)
