@@ -45,11 +45,11 @@ def blocks(store: Store, rowids: Sequence[int], years: Sequence[int], render: Re
         try:
             os.close(read_end)
             own = store.reopened(files)
-            with os.fdopen(write_end, "wb") as pipe:
+            with os.fdopen(write_end, "wb") as sink:
                 for number, start in enumerate(starts):
                     if number % 2:
                         text = render(own, rowids[start : start + BLOCK], years[start - 1]).encode("utf-8")
-                        pipe.write(len(text).to_bytes(8, "little") + text)
+                        sink.write(len(text).to_bytes(8, "little") + text)
         except BrokenPipeError:
             pass  # the reader stopped early (kztj export | head)
         except BaseException:
