@@ -693,9 +693,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command is None:
             if getattr(args, "color", "auto") == "never":
                 os.environ["NO_COLOR"] = "1"  # Textual's own switch
+            from functools import partial
+
+            from .cache import open_store
             from .tui.app import run
 
-            return run(store, event_id=args.event, search=args.search)
+            # The same options as the first open, minus the progress bar and notices, which would
+            # write over the screen.
+            reopen = partial(
+                open_store,
+                store.path,
+                use_cache=not getattr(args, "no_cache", False),
+                allow_outside_articles=getattr(args, "allow_outside_articles", False),
+            )
+            return run(store, event_id=args.event, search=args.search, reopen=reopen)
         out = _Watched(sys.stdout)
         try:
             return COMMANDS[args.command](store, args, out)  # type: ignore[arg-type]

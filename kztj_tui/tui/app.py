@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import partial
 
 from textual.app import App, SystemCommand
@@ -37,9 +37,24 @@ class KztjApp(App[int]):
         ),
     ]
 
-    def __init__(self, store: Store, event_id: str | None = None, search: str | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        event_id: str | None = None,
+        search: str | None = None,
+        reopen: Callable[[], Store] | None = None,
+        live: bool = True,
+    ) -> None:
         super().__init__()
+        # ``reopen`` opens the store file again when it changes on disk (by default through the
+        # cache); ``live=False`` turns live reload off.
         self.store = store
+        if reopen is None and live:
+            from ..cache import open_store
+
+            allow_outside = store.meta.get("allow_outside") == "1"
+            reopen = partial(open_store, store.path, allow_outside_articles=allow_outside)
+        self._reopen = reopen if live else None
         self.readers = Readers(store)
         self.history = History()
         self._event_id = event_id
@@ -58,8 +73,19 @@ class KztjApp(App[int]):
 
     def get_default_screen(self) -> Screen:
         return MainScreen(
-            self.store, self.readers, self.history, self._event_id, self._search, layout=self.settings.layout
+            self.store,
+            self.readers,
+            self.history,
+            self._event_id,
+            self._search,
+            layout=self.settings.layout,
+            reopen=self._reopen,
         )
+
+    def adopt_store(self, store: Store, readers: Readers) -> None:
+        """Make a reloaded store the one screens opened from now on read."""
+        self.store = store
+        self.readers = readers
 
     def on_mount(self) -> None:
         theme = self.settings.theme
@@ -165,8 +191,10 @@ class KztjApp(App[int]):
             )
 
 
-def run(store: Store, event_id: str | None = None, search: str | None = None) -> int:
-    """Run the browser on a loaded store; return the exit status."""
-    app = KztjApp(store, event_id=event_id, search=search)
+def run(
+    store: Store, event_id: str | None = None, search: str | None = None, reopen: Callable[[], Store] | None = None
+) -> int:
+    """Run the browser on a loaded store, reloading it with ``reopen`` when it changes; return the exit status."""
+    app = KztjApp(store, event_id=event_id, search=search, reopen=reopen)
     result = app.run()
     return result if isinstance(result, int) else (app.return_code or 0)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from textual import on, work
@@ -20,14 +21,18 @@ from textual.widget import Widget
 from textual.widgets import Footer, Header, Input, Static
 
 from .. import check, export
+from ..changes import compare, describe, input_digests
 from ..check import Finding
+from ..errors import StoreError
 from ..model import Filters
 from ..output import store_files
 from ..store import Store
+from ..watch import InputWatcher, input_paths
 from .axis import AxisData
 from .detail import CompareFigure, DetailPane, FilterBy, OpenEvent, OpenSource
 from .figures import FiguresScreen, trade_strip
 from .history import History, ReaderPlace, ViewPlace
+from .live import InputsChanged, ReloadErrors, ReloadFailed, StoreReloaded, nearest_first
 from .readers import Readers
 from .rowcache import RowCache
 from .screens import FilterScreen
@@ -216,6 +221,14 @@ class MainScreen(Screen[None]):
             "e", "export", "Export", show=False, tooltip="Export the current view to a Markdown file", id="main.export"
         ),
         Binding("y", "copy_event", "Copy", show=False, tooltip="Copy the selected event as Markdown", id="main.copy"),
+        Binding(
+            "E",
+            "hide_errors",
+            "Hide errors",
+            key_display="E",
+            tooltip="Hide the panel listing the problems of the store on disk",
+            id="main.hide_errors",
+        ),
         Binding("q", "leave_detail", "Close", tooltip="Close the full-width detail view", id="main.close"),
         Binding("q", "quit", "Quit", tooltip="Quit (exit status 0)", id="main.quit"),
     ]
@@ -234,8 +247,15 @@ class MainScreen(Screen[None]):
         event_id: str | None = None,
         search: str | None = None,
         layout: str = "auto",
+        reopen: Callable[[], Store] | None = None,
     ) -> None:
         super().__init__()
+        # Opens the store file again (through the cache); None: no live reload.
+        self._reopen = reopen
+        self._watcher: InputWatcher | None = None
+        self._reloading = False
+        self._reload_again = False
+        self._fingerprints: dict[str, str] | None = None  # of the store shown, once a reload needed them
         self.pane_layout = layout
         self.HORIZONTAL_BREAKPOINTS = LAYOUTS[layout]
         self.store = store
@@ -277,6 +297,7 @@ class MainScreen(Screen[None]):
             yield Timeline(self.rows, self._title_matches, id="timeline")
             yield DetailPane(id="detail")
         yield Static(trade_strip(self.store), id="trade-strip")
+        yield ReloadErrors(id="reload-errors")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -294,6 +315,20 @@ class MainScreen(Screen[None]):
             self._search(self._initial_search, typing=False)
         if self.store.count <= CHECK_MAX_EVENTS:
             self.run_check()
+        if self._reopen is not None:
+            self.call_after_refresh(self._start_watching)
+
+    def _start_watching(self) -> None:
+        self._watcher = InputWatcher(input_paths(self.store.path, self.store.meta), self._inputs_changed)
+        self._watcher.start()
+
+    def _inputs_changed(self) -> None:
+        """Called by the watcher's thread: hand over to the UI thread."""
+        self.post_message(InputsChanged())
+
+    def on_unmount(self) -> None:
+        if self._watcher is not None:
+            self._watcher.stop()
 
     @work(thread=True, group="check")
     def run_check(self) -> None:
@@ -355,6 +390,8 @@ class MainScreen(Screen[None]):
             return bool(self._shown_query.strip())
         if action == "clear_filters":
             return bool(self.filters._replace(query="").active)
+        if action == "hide_errors":
+            return self.query_one(ReloadErrors).display
         return True
 
     def on_descendant_focus(self) -> None:
@@ -481,6 +518,9 @@ class MainScreen(Screen[None]):
         result = message.result
         if result.request is not self.request:
             return  # a newer search is on its way
+        self._show_result(result)
+
+    def _show_result(self, result: SearchResult) -> None:
         self._shown_request = result.request
         timeline = self.query_one(Timeline)
         if result.error:
@@ -745,6 +785,110 @@ class MainScreen(Screen[None]):
             self.notify("This event has no source to read.", markup=False)
             return
         self.app.pick_source(view)  # type: ignore[attr-defined]
+
+    # -- live reload ------------------------------------------------------------------------
+
+    def on_inputs_changed(self) -> None:
+        if self._reloading:
+            self._reload_again = True  # one reload at a time: two would build the same cache at once
+            return
+        self._reloading = True
+        timeline = self.query_one(Timeline)
+        near = nearest_first(timeline.rowids, timeline.selected_index)
+        self.reload_store(self.request, near, self._fingerprints)
+
+    @work(thread=True, group="reload")
+    def reload_store(self, request: SearchRequest, near: list[int], fingerprints: dict[str, str] | None) -> None:
+        """Open the new version of the store and prepare its first view, all off the UI thread.
+
+        ``near`` is the selected event's rowid and its neighbours, nearest first: the selection stays
+        on the same event, or on its nearest neighbour if the new version deleted it.
+        """
+        assert self._reopen is not None
+        with self.readers.borrow() as old:
+            old_prints = fingerprints if fingerprints is not None else old.event_fingerprints()
+            ids = dict((row.rowid, row.id) for row in old.rows(near))
+            old_inputs = input_digests(old.meta)
+        try:
+            store = self._reopen()
+        except StoreError as error:
+            self.post_message(ReloadFailed([str(problem) for problem in error.problems]))
+            return
+        except (OSError, sqlite3.Error, ValueError) as error:
+            self.post_message(ReloadFailed([f"{self.store.path}: {error}"]))
+            return
+        prints = store.event_fingerprints()
+        changes = compare(old_prints, prints, old_inputs, input_digests(store.meta))
+        keep = next((ids[rowid] for rowid in near if ids.get(rowid) in prints), None)
+        select = store.rowid_of(keep) if keep is not None else None
+        readers = Readers(store)
+        runs = store.year_runs()
+        with readers.borrow() as reader:
+            result = run_search(reader, request._replace(select=select), runs, self.findings)
+        self.post_message(StoreReloaded(store, readers, prints, changes, result, runs))
+
+    def on_store_reloaded(self, message: StoreReloaded) -> None:
+        """Show the new version at once: store, timeline, selection and detail, keeping the search."""
+        store, changes = message.store, message.changes
+        selected = self.query_one(DetailPane).view
+        old_readers, self.readers = self.readers, message.readers
+        self.store = store
+        self.app.adopt_store(store, message.readers)  # type: ignore[attr-defined]
+        old_readers.close()
+        self._fingerprints = message.fingerprints
+        self._all_runs = message.runs
+        self.whole_axis = None
+        self.rows = RowCache(store.rows)
+        self.query_one(Timeline).use_rows(self.rows)
+        self.query_one("#trade-strip", Static).update(trade_strip(store))
+        self.query_one(ReloadErrors).hide()
+        if self._watcher is not None:
+            self._watcher.watch(input_paths(store.path, store.meta))
+        # The result was prepared for the request current when the reload began; typing since then
+        # is searched again on the new store, from the event the result selected.
+        current = self.request
+        self.set_reactive(MainScreen.request, message.result.request)
+        self._show_result(message.result)
+        if current.filters != message.result.request.filters:
+            self.request = SearchRequest(current.filters, typing=current.typing, select=message.result.select)
+        if selected is not None and selected.event.id in changes.removed:
+            self.close_detail()
+        self._reload_readers(changes.articles)
+        if changes.events or changes.articles or changes.store_file:
+            self.notify(describe(changes), title="Reloaded", timeout=4, markup=False)
+        if store.count <= CHECK_MAX_EVENTS:
+            self.run_check()
+        self._reload_done()
+
+    def _reload_readers(self, articles: Sequence[str]) -> None:
+        """An open article follows the new version: reread if its file changed, closed if its source went."""
+        from .reader import ReaderScreen
+
+        top = self.app.screen
+        if not isinstance(top, ReaderScreen):
+            return
+        source = self.store.sources.get(top.source.id)
+        if source is None:
+            self.app.pop_screen()
+            self.notify("The article you were reading is no longer a source of the store.", markup=False)
+        elif source != top.source or source.file in articles:
+            self.app.switch_screen(ReaderScreen(self.store, top.history, top.place))
+
+    def on_reload_failed(self, message: ReloadFailed) -> None:
+        self.query_one(ReloadErrors).show_problems(message.problems)
+        self.refresh_bindings()
+        self._reload_done()
+
+    def _reload_done(self) -> None:
+        self._reloading = False
+        if self._reload_again:
+            self._reload_again = False
+            self.on_inputs_changed()
+
+    def action_hide_errors(self) -> None:
+        """Hide the panel of problems (it comes back if the next save is invalid too)."""
+        self.query_one(ReloadErrors).hide()
+        self.refresh_bindings()
 
     # -- output -----------------------------------------------------------------------------
 
