@@ -271,14 +271,16 @@ async def test_an_invalid_edit_shows_its_problems_and_keeps_the_events(
             and selected(app) == chosen
             and len(shown(app)) == 45
         )
+        assert "E Hide errors" in text
         await pilot.press("E")  # hide it
         assert not panel.display
         edit(store_copy, "    date: 1993-13-07\n", "    date: 1993-13-08\n")
         await wait_for(pilot, lambda: panel.display)  # a new invalid save shows it again
         edit(store_copy, "    date: 1993-13-08\n", "    date: 1993-01-08\n")
-        await wait_for(pilot, lambda: "1 event updated" in notices(app))
+        await wait_for(pilot, lambda: "the store is valid again; 1 event updated" in notices(app))
         assert not panel.display
-        assert "8 Jan 1993" in screen_text(app)
+        text = screen_text(app)
+        assert "8 Jan 1993" in text and "Hide errors" not in text
 
 
 async def test_a_store_missing_for_a_moment_shows_no_errors(store_copy: Path) -> None:

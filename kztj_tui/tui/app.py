@@ -5,23 +5,30 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Iterable
 from functools import partial
+from typing import TYPE_CHECKING
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.command import Provider
 from textual.screen import Screen
 from textual.widgets import Input
 
 from ..model import Filters
 from ..store import Store
 from . import settings
-from .commands import EventCommands
-from .help import binding_ids
 from .history import History, ReaderPlace
 from .main import MainScreen
-from .reader import ReaderScreen, SourcePicker
 from .readers import Readers
-from .screens import HelpScreen
-from .views import EventView
+
+if TYPE_CHECKING:
+    from .views import EventView
+
+
+def event_commands() -> type[Provider]:
+    """The command palette's event search, imported when the palette first opens."""
+    from .commands import EventCommands
+
+    return EventCommands
 
 
 class KztjApp(App[int]):
@@ -30,7 +37,7 @@ class KztjApp(App[int]):
     CSS_PATH = "kztj.tcss"
     TITLE = "kztj"
     SUB_TITLE = "Kazakhstan–Tajikistan relations"
-    COMMANDS = App.COMMANDS | {EventCommands}
+    COMMANDS = App.COMMANDS | {event_commands}
     BINDINGS = [
         Binding(
             "question_mark", "help", "Help", key_display="?", tooltip="List every key (this screen)", id="app.help"
@@ -62,7 +69,7 @@ class KztjApp(App[int]):
         self.settings_path = settings.settings_path()
         self.settings, self._settings_problem = settings.load(self.settings_path)
         self.keymap = self.settings.keymap
-        unknown = sorted(set(self.keymap) - binding_ids())
+        unknown = sorted(set(self.keymap) - _binding_ids()) if self.keymap else []
         if unknown and self._settings_problem is None:
             self._settings_problem = (
                 f"{self.settings_path}: [keymap] has no binding {unknown[0]!r} (the help screen lists them)"
@@ -127,9 +134,11 @@ class KztjApp(App[int]):
 
     def action_help(self) -> None:
         """Show every key binding."""
+        from .help import help_sections
+        from .screens import HelpScreen
+
         if isinstance(self.screen, HelpScreen):
             return
-        from .help import help_sections
 
         self.push_screen(HelpScreen(help_sections(self), str(self.settings_path)))
 
@@ -137,11 +146,15 @@ class KztjApp(App[int]):
 
     def open_source(self, source_id: str, quote: str, tracked: bool = False) -> None:
         """Read a source article at a quote; ``tracked``: the history already holds the place it was opened from."""
+        from .reader import ReaderScreen
+
         history = self.history if tracked else None
         self.push_screen(ReaderScreen(self.store, history, ReaderPlace(source_id, quote)))
 
     def pick_source(self, view: EventView) -> None:
         """Open the event's source, or let the user pick one when it has several."""
+        from .reader import SourcePicker
+
         main = self.screen
         sources = view.sources
         if len(sources) == 1:
@@ -189,6 +202,12 @@ class KztjApp(App[int]):
             yield SystemCommand(
                 f"Jump to year {year}", "Select its first event", partial(screen.goto_year, year), False
             )
+
+
+def _binding_ids() -> set[str]:
+    from .help import binding_ids  # it imports every screen, to read their bindings
+
+    return binding_ids()
 
 
 def run(
