@@ -688,7 +688,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return EXIT_ERROR
         unknown = _unknown_filter_values(store, args)
         if unknown:
-            print("\n".join(unknown), file=sys.stderr)
+            print(unknown[0], file=sys.stderr)  # bad input gets one line: the first value to fix
             return EXIT_ERROR
         if args.command is None:
             if getattr(args, "color", "auto") == "never":
