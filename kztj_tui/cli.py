@@ -687,14 +687,25 @@ def main(argv: Sequence[str] | None = None) -> int:
             return EXIT_ERROR
         unknown = _unknown_filter_values(store, args)
         if unknown:
-            print("\n".join(unknown), file=sys.stderr)
+            print(unknown[0], file=sys.stderr)  # bad input gets one line: the first value to fix
             return EXIT_ERROR
         if args.command is None:
             if getattr(args, "color", "auto") == "never":
                 os.environ["NO_COLOR"] = "1"  # Textual's own switch
+            from functools import partial
+
+            from .cache import open_store
             from .tui.app import run
 
-            return run(store, event_id=args.event, search=args.search)
+            # The same options as the first open, minus the progress bar and notices, which would
+            # write over the screen.
+            reopen = partial(
+                open_store,
+                store.path,
+                use_cache=not getattr(args, "no_cache", False),
+                allow_outside_articles=getattr(args, "allow_outside_articles", False),
+            )
+            return run(store, event_id=args.event, search=args.search, reopen=reopen)
         out = _Watched(sys.stdout)
         try:
             return COMMANDS[args.command](store, args, out)  # type: ignore[arg-type]

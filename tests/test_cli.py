@@ -259,6 +259,9 @@ def test_tags_and_actors_list_what_filters_accept(capsys: pytest.CaptureFixture[
             "kztj: unknown actor 'Tokaew' (did you mean: Kassym-Jomart Tokayev?)\n",
         ),
         (["export", "--tag", "zzzz"], "kztj: unknown tag 'zzzz' (see: kztj tags)\n"),
+        # Bad input gets one line, however many values are wrong (or repeated).
+        (["search", "visit", "--tag", "zzzz", "--tag", "zzzz"], "kztj: unknown tag 'zzzz' (see: kztj tags)\n"),
+        (["search", "visit", "--tag", "qqqq", "--actor", "Tokaew"], "kztj: unknown tag 'qqqq' (see: kztj tags)\n"),
     ],
 )
 def test_unknown_tag_or_actor_is_an_error_with_the_nearest_names(

@@ -7,15 +7,22 @@ keys pressed one by one, every worker finished and its messages handled, no curs
 
 from __future__ import annotations
 
+import shutil
+import time
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
 
+from kztj_tui.cache import open_store
+from kztj_tui.tui.app import KztjApp
 from kztj_tui.tui.detail import CompareFigure, DetailPane, FilterBy
+from kztj_tui.tui.live import ReloadErrors
 
+from .conftest import BUNDLED, REPO
 from .tui_support import bundled_app, settle
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
@@ -127,3 +134,26 @@ def test_filtered_by_an_actor(snap_compare: Any, size: tuple[int, int]) -> None:
 
     app = bundled_app(event_id="declaration-allied-interaction")
     assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+def test_reload_errors_panel(snap_compare: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The store on disk turned invalid while the browser was open: its problems under the last valid version."""
+    shutil.copytree(REPO / "seeds", tmp_path / "seeds")
+    shutil.copy(BUNDLED, tmp_path / "events.yaml")
+    monkeypatch.chdir(tmp_path)  # the problems name the store as it was given: the same in every run
+    app = KztjApp(open_store(Path("events.yaml")))
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await keys()(pilot)
+        text = BUNDLED.read_text(encoding="utf-8")
+        broken = text.replace("    date: 1993-01-07\n", "    date: 1993-13-07\n").replace(
+            "    title: Tajikistan's embassy", "    titel: Tajikistan's embassy", 1
+        )
+        (tmp_path / "events.yaml").write_text(broken, encoding="utf-8")
+        deadline = time.monotonic() + 10
+        while not pilot.app.screen.query_one(ReloadErrors).display:
+            assert time.monotonic() < deadline, "the errors panel never showed"
+            await pilot.pause(0.02)
+        await keys()(pilot)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)

@@ -3,25 +3,32 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import partial
+from typing import TYPE_CHECKING
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.command import Provider
 from textual.screen import Screen
 from textual.widgets import Input
 
 from ..model import Filters
 from ..store import Store
 from . import settings
-from .commands import EventCommands
-from .help import binding_ids
 from .history import History, ReaderPlace
 from .main import MainScreen
-from .reader import ReaderScreen, SourcePicker
 from .readers import Readers
-from .screens import HelpScreen
-from .views import EventView
+
+if TYPE_CHECKING:
+    from .views import EventView
+
+
+def event_commands() -> type[Provider]:
+    """The command palette's event search, imported when the palette first opens."""
+    from .commands import EventCommands
+
+    return EventCommands
 
 
 class KztjApp(App[int]):
@@ -30,16 +37,31 @@ class KztjApp(App[int]):
     CSS_PATH = "kztj.tcss"
     TITLE = "kztj"
     SUB_TITLE = "Kazakhstan–Tajikistan relations"
-    COMMANDS = App.COMMANDS | {EventCommands}
+    COMMANDS = App.COMMANDS | {event_commands}
     BINDINGS = [
         Binding(
             "question_mark", "help", "Help", key_display="?", tooltip="List every key (this screen)", id="app.help"
         ),
     ]
 
-    def __init__(self, store: Store, event_id: str | None = None, search: str | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        event_id: str | None = None,
+        search: str | None = None,
+        reopen: Callable[[], Store] | None = None,
+        live: bool = True,
+    ) -> None:
         super().__init__()
+        # ``reopen`` opens the store file again when it changes on disk (by default through the
+        # cache); ``live=False`` turns live reload off.
         self.store = store
+        if reopen is None and live:
+            from ..cache import open_store
+
+            allow_outside = store.meta.get("allow_outside") == "1"
+            reopen = partial(open_store, store.path, allow_outside_articles=allow_outside)
+        self._reopen = reopen if live else None
         self.readers = Readers(store)
         self.history = History()
         self._event_id = event_id
@@ -47,7 +69,7 @@ class KztjApp(App[int]):
         self.settings_path = settings.settings_path()
         self.settings, self._settings_problem = settings.load(self.settings_path)
         self.keymap = self.settings.keymap
-        unknown = sorted(set(self.keymap) - binding_ids())
+        unknown = sorted(set(self.keymap) - _binding_ids()) if self.keymap else []
         if unknown and self._settings_problem is None:
             self._settings_problem = (
                 f"{self.settings_path}: [keymap] has no binding {unknown[0]!r} (the help screen lists them)"
@@ -58,8 +80,19 @@ class KztjApp(App[int]):
 
     def get_default_screen(self) -> Screen:
         return MainScreen(
-            self.store, self.readers, self.history, self._event_id, self._search, layout=self.settings.layout
+            self.store,
+            self.readers,
+            self.history,
+            self._event_id,
+            self._search,
+            layout=self.settings.layout,
+            reopen=self._reopen,
         )
+
+    def adopt_store(self, store: Store, readers: Readers) -> None:
+        """Make a reloaded store the one screens opened from now on read."""
+        self.store = store
+        self.readers = readers
 
     def on_mount(self) -> None:
         theme = self.settings.theme
@@ -101,9 +134,11 @@ class KztjApp(App[int]):
 
     def action_help(self) -> None:
         """Show every key binding."""
+        from .help import help_sections
+        from .screens import HelpScreen
+
         if isinstance(self.screen, HelpScreen):
             return
-        from .help import help_sections
 
         self.push_screen(HelpScreen(help_sections(self), str(self.settings_path)))
 
@@ -111,11 +146,15 @@ class KztjApp(App[int]):
 
     def open_source(self, source_id: str, quote: str, tracked: bool = False) -> None:
         """Read a source article at a quote; ``tracked``: the history already holds the place it was opened from."""
+        from .reader import ReaderScreen
+
         history = self.history if tracked else None
         self.push_screen(ReaderScreen(self.store, history, ReaderPlace(source_id, quote)))
 
     def pick_source(self, view: EventView) -> None:
         """Open the event's source, or let the user pick one when it has several."""
+        from .reader import SourcePicker
+
         main = self.screen
         sources = view.sources
         if len(sources) == 1:
@@ -165,8 +204,16 @@ class KztjApp(App[int]):
             )
 
 
-def run(store: Store, event_id: str | None = None, search: str | None = None) -> int:
-    """Run the browser on a loaded store; return the exit status."""
-    app = KztjApp(store, event_id=event_id, search=search)
+def _binding_ids() -> set[str]:
+    from .help import binding_ids  # it imports every screen, to read their bindings
+
+    return binding_ids()
+
+
+def run(
+    store: Store, event_id: str | None = None, search: str | None = None, reopen: Callable[[], Store] | None = None
+) -> int:
+    """Run the browser on a loaded store, reloading it with ``reopen`` when it changes; return the exit status."""
+    app = KztjApp(store, event_id=event_id, search=search, reopen=reopen)
     result = app.run()
     return result if isinstance(result, int) else (app.return_code or 0)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -19,22 +21,26 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Footer, Header, Input, Static
 
-from .. import check, export
-from ..check import Finding
+from ..errors import StoreError
 from ..model import Filters
-from ..output import store_files
 from ..store import Store
-from .axis import AxisData
 from .detail import CompareFigure, DetailPane, FilterBy, OpenEvent, OpenSource
-from .figures import FiguresScreen, trade_strip
+from .figures import trade_strip
 from .history import History, ReaderPlace, ViewPlace
+from .live import InputsChanged, ReloadErrors, ReloadFailed, StoreReloaded, nearest_first
 from .readers import Readers
 from .rowcache import RowCache
-from .screens import FilterScreen
 from .search import SearchRequest, SearchResult, run_search
 from .searchbox import SearchBox
 from .timeline import Timeline
 from .views import EventView, event_view
+
+if TYPE_CHECKING:
+    # What only a later screen, a worker or live reload needs is imported there: the first frame
+    # does not wait for it.
+    from ..check import Finding
+    from ..watch import InputWatcher
+    from .axis import AxisData
 
 SEARCH_BOX_ACTIONS = frozenset({"commit_search", "cancel_search", "leave_search"})
 MATCH = Binding.Group("Match", compact=True)
@@ -71,6 +77,8 @@ class DetailLoaded(Message):
 # `kztj check` reads every event in Python: ~20 ms for the bundled store, seconds at 100,000 events,
 # which would compete with the UI thread for the interpreter. Larger stores are checked from the shell.
 CHECK_MAX_EVENTS = 10_000
+# The check starts once the first screen is drawn and settled, so it never delays it.
+CHECK_DELAY = 0.3
 
 
 class CheckFinished(Message):
@@ -101,6 +109,22 @@ class MatchCount(Widget):
     def render(self) -> Content:
         fits = self.text.cell_length <= self.content_region.width
         return self.text if fits or not self.short else self.short
+
+
+class KeysFooter(Footer):
+    """Textual's footer, rebuilt once for all the binding changes made before the next refresh."""
+
+    # Textual rebuilds it from new widgets for each change, and starting up makes three or four.
+    _rebuild_pending = False
+
+    def bindings_changed(self, screen: Screen[object]) -> None:
+        if not self._rebuild_pending:
+            super().bindings_changed(screen)
+            self._rebuild_pending = self.is_attached and screen is self.screen and screen.app.app_focus
+
+    async def recompose(self) -> None:
+        self._rebuild_pending = False
+        await super().recompose()
 
 
 class MainScreen(Screen[None]):
@@ -216,6 +240,14 @@ class MainScreen(Screen[None]):
             "e", "export", "Export", show=False, tooltip="Export the current view to a Markdown file", id="main.export"
         ),
         Binding("y", "copy_event", "Copy", show=False, tooltip="Copy the selected event as Markdown", id="main.copy"),
+        Binding(
+            "E",
+            "hide_errors",
+            "Hide errors",
+            key_display="E",
+            tooltip="Hide the panel listing the problems of the store on disk",
+            id="main.hide_errors",
+        ),
         Binding("q", "leave_detail", "Close", tooltip="Close the full-width detail view", id="main.close"),
         Binding("q", "quit", "Quit", tooltip="Quit (exit status 0)", id="main.quit"),
     ]
@@ -234,8 +266,16 @@ class MainScreen(Screen[None]):
         event_id: str | None = None,
         search: str | None = None,
         layout: str = "auto",
+        reopen: Callable[[], Store] | None = None,
     ) -> None:
         super().__init__()
+        # Opens the store file again (through the cache); None: no live reload.
+        self._reopen = reopen
+        self._watcher: InputWatcher | None = None
+        self._reloading = False
+        self._reload_again = False
+        self._fingerprints: dict[str, str] | None = None  # of the store shown, once a reload needed them
+        self._invalid_on_disk = False  # the last reload failed: the store shown is older than the file
         self.pane_layout = layout
         self.HORIZONTAL_BREAKPOINTS = LAYOUTS[layout]
         self.store = store
@@ -277,7 +317,8 @@ class MainScreen(Screen[None]):
             yield Timeline(self.rows, self._title_matches, id="timeline")
             yield DetailPane(id="detail")
         yield Static(trade_strip(self.store), id="trade-strip")
-        yield Footer(compact=True)
+        yield ReloadErrors(id="reload-errors")
+        yield KeysFooter(compact=True)
 
     def on_mount(self) -> None:
         timeline = self.query_one(Timeline)
@@ -287,17 +328,40 @@ class MainScreen(Screen[None]):
         if self._initial_event and keep is None:
             self.notify(f"No event with id {self._initial_event!r}.", severity="warning", markup=False)
         timeline.set_view(self._whole_store(), self._all_runs, select=keep)
+        selected = timeline.selected_rowid
+        if selected is not None and not self._initial_search:
+            # One event's view is a few indexed queries: built here, it is in the first frame,
+            # without a worker's round trip and a second layout.
+            self._show_detail(event_view(self.store, selected, "", self.findings))
         self._shown_request = self.request
         self._show_filter_state(self.store.count, self.store.count)
         if self._initial_search:
             self.query_one(SearchBox).value = self._initial_search
             self._search(self._initial_search, typing=False)
         if self.store.count <= CHECK_MAX_EVENTS:
-            self.run_check()
+            self.set_timer(CHECK_DELAY, self.run_check)
+        if self._reopen is not None:
+            self.call_after_refresh(self._start_watching)
+
+    def _start_watching(self) -> None:
+        from ..watch import InputWatcher, input_paths
+
+        self._watcher = InputWatcher(input_paths(self.store.path, self.store.meta), self._inputs_changed)
+        self._watcher.start()
+
+    def _inputs_changed(self) -> None:
+        """Called by the watcher's thread: hand over to the UI thread."""
+        self.post_message(InputsChanged())
+
+    def on_unmount(self) -> None:
+        if self._watcher is not None:
+            self._watcher.stop()
 
     @work(thread=True, group="check")
     def run_check(self) -> None:
         """Run `kztj check` on a connection of its own, so the events it warns about can be marked."""
+        from .. import check
+
         with self.readers.borrow() as store:
             warnings = [finding for finding in check.run(store) if finding.severity == check.WARNING]
         found = check.by_event(warnings)
@@ -355,6 +419,8 @@ class MainScreen(Screen[None]):
             return bool(self._shown_query.strip())
         if action == "clear_filters":
             return bool(self.filters._replace(query="").active)
+        if action == "hide_errors":
+            return self.query_one(ReloadErrors).display
         return True
 
     def on_descendant_focus(self) -> None:
@@ -481,6 +547,9 @@ class MainScreen(Screen[None]):
         result = message.result
         if result.request is not self.request:
             return  # a newer search is on its way
+        self._show_result(result)
+
+    def _show_result(self, result: SearchResult) -> None:
         self._shown_request = result.request
         timeline = self.query_one(Timeline)
         if result.error:
@@ -537,6 +606,7 @@ class MainScreen(Screen[None]):
 
     def action_filters(self) -> None:
         """Open the filter form."""
+        from .screens import FilterScreen
 
         def done(result: Filters | None) -> None:
             if result is not None:
@@ -746,6 +816,119 @@ class MainScreen(Screen[None]):
             return
         self.app.pick_source(view)  # type: ignore[attr-defined]
 
+    # -- live reload ------------------------------------------------------------------------
+
+    def on_inputs_changed(self) -> None:
+        if self._reloading:
+            self._reload_again = True  # one reload at a time: two would build the same cache at once
+            return
+        self._reloading = True
+        timeline = self.query_one(Timeline)
+        near = nearest_first(timeline.rowids, timeline.selected_index)
+        self.reload_store(self.request, near, self._fingerprints)
+
+    @work(thread=True, group="reload")
+    def reload_store(self, request: SearchRequest, near: list[int], fingerprints: dict[str, str] | None) -> None:
+        """Open the new version of the store and prepare its first view, all off the UI thread.
+
+        ``near`` is the selected event's rowid and its neighbours, nearest first: the selection stays
+        on the same event, or on its nearest neighbour if the new version deleted it.
+        """
+        from ..changes import compare, input_digests
+
+        assert self._reopen is not None
+        with self.readers.borrow() as old:
+            old_prints = fingerprints if fingerprints is not None else old.event_fingerprints()
+            ids = dict((row.rowid, row.id) for row in old.rows(near))
+            old_inputs = input_digests(old.meta)
+        try:
+            store = self._reopen()
+        except StoreError as error:
+            self.post_message(ReloadFailed([str(problem) for problem in error.problems]))
+            return
+        except (OSError, sqlite3.Error, ValueError) as error:
+            self.post_message(ReloadFailed([f"{self.store.path}: {error}"]))
+            return
+        prints = store.event_fingerprints()
+        changes = compare(old_prints, prints, old_inputs, input_digests(store.meta))
+        keep = next((ids[rowid] for rowid in near if ids.get(rowid) in prints), None)
+        select = store.rowid_of(keep) if keep is not None else None
+        readers = Readers(store)
+        runs = store.year_runs()
+        with readers.borrow() as reader:
+            result = run_search(reader, request._replace(select=select), runs, self.findings)
+        self.post_message(StoreReloaded(store, readers, prints, changes, result, runs))
+
+    def on_store_reloaded(self, message: StoreReloaded) -> None:
+        """Show the new version at once: store, timeline, selection and detail, keeping the search."""
+        from ..changes import describe
+        from ..watch import input_paths
+
+        store, changes = message.store, message.changes
+        selected = self.query_one(DetailPane).view
+        old_readers, self.readers = self.readers, message.readers
+        self.store = store
+        self.app.adopt_store(store, message.readers)  # type: ignore[attr-defined]
+        old_readers.close()
+        self._fingerprints = message.fingerprints
+        self._all_runs = message.runs
+        self.whole_axis = None
+        self.rows = RowCache(store.rows)
+        self.query_one(Timeline).use_rows(self.rows)
+        self.query_one("#trade-strip", Static).update(trade_strip(store))
+        self.query_one(ReloadErrors).hide()
+        self.refresh_bindings()
+        if self._watcher is not None:
+            self._watcher.watch(input_paths(store.path, store.meta))
+        # The result was prepared for the request current when the reload began; typing since then
+        # is searched again on the new store, from the event the result selected.
+        current = self.request
+        self.set_reactive(MainScreen.request, message.result.request)
+        self._show_result(message.result)
+        if current.filters != message.result.request.filters:
+            self.request = SearchRequest(current.filters, typing=current.typing, select=message.result.select)
+        if selected is not None and selected.event.id in changes.removed:
+            self.close_detail()
+        self._reload_readers(changes.articles)
+        if changes.events or changes.articles or changes.store_file or self._invalid_on_disk:
+            valid_again = "the store is valid again; " if self._invalid_on_disk else ""
+            self.notify(valid_again + describe(changes), title="Reloaded", timeout=4, markup=False)
+        self._invalid_on_disk = False
+        if store.count <= CHECK_MAX_EVENTS:
+            self.run_check()
+        self._reload_done()
+
+    def _reload_readers(self, articles: Sequence[str]) -> None:
+        """An open article follows the new version: reread if its file changed, closed if its source went."""
+        from .reader import ReaderScreen
+
+        top = self.app.screen
+        if not isinstance(top, ReaderScreen):
+            return
+        source = self.store.sources.get(top.source.id)
+        if source is None:
+            self.app.pop_screen()
+            self.notify("The article you were reading is no longer a source of the store.", markup=False)
+        elif source != top.source or source.file in articles:
+            self.app.switch_screen(ReaderScreen(self.store, top.history, top.place))
+
+    def on_reload_failed(self, message: ReloadFailed) -> None:
+        self._invalid_on_disk = True
+        self.query_one(ReloadErrors).show_problems(message.problems)
+        self.refresh_bindings()
+        self._reload_done()
+
+    def _reload_done(self) -> None:
+        self._reloading = False
+        if self._reload_again:
+            self._reload_again = False
+            self.on_inputs_changed()
+
+    def action_hide_errors(self) -> None:
+        """Hide the panel of problems (it comes back if the next save is invalid too)."""
+        self.query_one(ReloadErrors).hide()
+        self.refresh_bindings()
+
     # -- output -----------------------------------------------------------------------------
 
     def action_axis(self) -> None:
@@ -756,6 +939,8 @@ class MainScreen(Screen[None]):
 
     def action_figures(self) -> None:
         """Open the trade chart."""
+        from .figures import FiguresScreen
+
         self.app.push_screen(FiguresScreen(self.store))
 
     def action_export(self) -> None:
@@ -768,6 +953,9 @@ class MainScreen(Screen[None]):
     @work(thread=True, group="export")
     def export_view(self, filters: Filters, target: Path, count: int) -> None:
         """Write the export on a connection of its own."""
+        from .. import export
+        from ..output import store_files
+
         with self.readers.borrow() as store:
             try:
                 # Like `kztj export -o`: never over the store or one of its articles.
@@ -785,6 +973,8 @@ class MainScreen(Screen[None]):
 
     def action_copy_event(self) -> None:
         """Copy the selected event as Markdown to the clipboard."""
+        from .. import export
+
         view = self.query_one(DetailPane).view
         if view is None:
             self.notify("Nothing selected to copy.", markup=False)

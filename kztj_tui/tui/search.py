@@ -5,14 +5,16 @@ from __future__ import annotations
 import itertools
 from bisect import bisect_left
 from collections.abc import Mapping, Sequence
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-from ..check import Finding
 from ..model import Filters
 from ..query import QueryError
 from ..store import Row, Store
 from .incremental import typing_query
 from .views import EventView, event_view
+
+if TYPE_CHECKING:
+    from ..check import Finding
 
 # Typing a word that matches most of a 100,000-event store must not block: show the first
 # matches in date order and count the rest.

@@ -177,6 +177,11 @@ class Timeline(ScrollView, can_focus=True):
 
     # -- data -------------------------------------------------------------------------------
 
+    def use_rows(self, rows: RowCache) -> None:
+        """Draw from another row cache (a reloaded store): rows drawn before are forgotten."""
+        self._rows = rows
+        self._strips.clear()
+
     def expect_view(self) -> None:
         """A new view is coming: hold cursor keys until it is set."""
         self._waiting = True

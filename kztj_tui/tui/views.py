@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-from ..check import Finding
 from ..model import Event, Figure, Source
 from ..store import Store
+
+if TYPE_CHECKING:
+    from ..check import Finding
 
 Spans = list[tuple[int, int]]
 
