@@ -323,4 +323,4 @@ async def test_the_search_and_typing_during_a_reload_are_kept(store_copy: Path) 
         assert box.value == "Rogun talks" and app.focused is box
         assert selected(app) == "diplomatic-relations-established"  # the only event with both words
         assert [row.id for row in shown(app)] == ["diplomatic-relations-established"]
-        assert app.screen.query_one(Timeline).rowids == [1]
+        assert app.screen.query_one(Timeline).rowids == [app.store.rowid_of("diplomatic-relations-established")]
