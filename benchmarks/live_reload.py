@@ -23,8 +23,9 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-TITLE = re.compile(r"^(    title: )(.*)$", re.MULTILINE)
-EVENT_ID = re.compile(r"^  - id: (\S+)$", re.MULTILINE)
+# The first event's title and its id, however the store is indented (bundled: "  - id:", generated: "- id:").
+TITLE = re.compile(r"^( *title: )(.*)$", re.MULTILINE)
+EVENT_ID = re.compile(r"^ *- id: (\S+)$", re.MULTILINE)
 
 
 def _copy_store(store: Path, target: Path) -> Path:
@@ -44,9 +45,10 @@ def _copy_store(store: Path, target: Path) -> Path:
 def _edit(path: Path, run: int) -> tuple[str, str]:
     """Rename a copy with the first event's title changed over the store; return its id and the title's marker."""
     text = path.read_text(encoding="utf-8")
-    found = TITLE.search(text)
+    events = re.search(r"^events:", text, re.MULTILINE)
+    found = TITLE.search(text, events.end() if events else 0)
     if found is None:
-        raise SystemExit(f"{path}: no '    title: ' line to edit")
+        raise SystemExit(f"{path}: no 'title: ' line to edit")
     marker = f"edited{run}x"
     value = found.group(2)
     quoted = value[-1:] in ("'", '"')  # the marker goes inside the closing quote
