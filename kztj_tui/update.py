@@ -216,10 +216,10 @@ def _check_references(
     references = References(store_path, head, items, allow_outside)
     new_ids = {event.id for event in items}
     gone = {event.id for event in removed} - new_ids
-    others = {event_id for (event_id,) in store._rows("SELECT id FROM lines")} - {event.id for event in removed}
-    if len(new_ids) != len(items) or new_ids & others:
+    known = _EventIds(store, new_ids, {event.id for event in removed})
+    if len(new_ids) != len(items) or any(store.rowid_of(event_id) is not None for event_id in new_ids - known.removed):
         raise _Cannot("duplicate id")
-    references.ids["events"] = others | new_ids
+    references.ids["events"] = known  # type: ignore[assignment]
     if references.check(head) or references.found:
         raise _Cannot("a reference or quote does not hold")
     if [(entry["path"], entry["digest"]) for entry in articles] != [(f.path, f.digest) for f in references.inputs]:
@@ -236,12 +236,27 @@ def _check_references(
             raise _Cannot("a deleted event is still referenced")
 
 
+class _EventIds:
+    """The ids of the edited store, looked up in the cache as references are checked (not read all at once)."""
+
+    def __init__(self, store: Store, added: set[str], removed: set[str]) -> None:
+        self.store, self.added, self.removed = store, added, removed
+
+    def __contains__(self, event_id: object) -> bool:
+        if event_id in self.added:
+            return True
+        return isinstance(event_id, str) and event_id not in self.removed and self.store.rowid_of(event_id) is not None
+
+
 def _place(store: Store, rowids: list[int], first: int, last: int, items: list[Event]) -> list[tuple[int, int]]:
     """(rowid, seq) for each new event: seq between its file neighbours', rowid where its date sorts it."""
     removed = set(rowids[first:last])
-    seq_of = dict(store._rows("SELECT rowid, seq FROM events"))
-    before = seq_of[rowids[first - 1]] if first > 0 else None
-    after = seq_of[rowids[last]] if last < len(rowids) else None
+
+    def seq_of(rowid: int) -> int:
+        return int(store._rows("SELECT seq FROM events WHERE rowid = ?", (rowid,))[0][0])
+
+    before = seq_of(rowids[first - 1]) if first > 0 else None
+    after = seq_of(rowids[last]) if last < len(rowids) else None
     count = len(items)
     if before is None:
         before = (after if after is not None else 0) - (count + 1) * SEQ_STEP
