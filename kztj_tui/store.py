@@ -599,6 +599,13 @@ class Store:
         matched = "e.rowid IN (SELECT rowid FROM fts WHERE fts MATCH ?)"
         return f"SELECT count(*) FROM events e WHERE {matched} AND {' AND '.join(others)}", params
 
+    def rowid_pages(self, size: int) -> Iterator[list[tuple[int, int]]]:
+        """(rowid, year) of every event in chronological order, ``size`` at a time (keyset pages)."""
+        last = 0
+        while page := self._rows("SELECT rowid, year FROM events WHERE rowid > ? ORDER BY rowid LIMIT ?", (last, size)):
+            yield page
+            last = page[-1][0]
+
     def year_runs(self) -> list[tuple[int, int]]:
         """(year, number of events) for every year, in order: the shape of the unfiltered timeline."""
         return [

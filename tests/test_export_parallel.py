@@ -46,8 +46,6 @@ def test_a_failed_second_process_is_an_error_not_a_shorter_export(
 ) -> None:
     monkeypatch.setattr(parallel, "BLOCK", 50)
     store = cache.open_store(generated)
-    rowids = list(store.all_rowids())
-    years = [store.event_at(r).year for r in rowids]
 
     def render(own: Store, block: Sequence[int], previous_year: int | None) -> str:
         if own is not store:
@@ -56,7 +54,7 @@ def test_a_failed_second_process_is_an_error_not_a_shorter_export(
 
     try:
         with pytest.raises(OSError, match="second export process"):
-            "".join(parallel.blocks(store, rowids, years, render))
+            "".join(parallel.blocks(store, render))
     finally:
         store.close()
 

@@ -243,15 +243,14 @@ def markdown(store: Store, filters: Filters = NO_FILTERS) -> Iterator[str]:
     selection = Selection(store, filters)
     if parallel.usable(store, 0 if filters.active else store.count):
         # The whole of a large store: blocks of events alternate between two processes.
-        hits = store.search(filters)
-        count = len(hits.rowids)
+        count = store.count
         writers: dict[int, EventWriter] = {}
 
         def render(own: Store, rowids: Sequence[int], previous_year: int | None) -> str:
             writer = writers.get(id(own)) or writers.setdefault(id(own), EventWriter(own))
             return _events_markdown(writer, own.events_at(rowids), previous_year)[0]
 
-        yield from parallel.blocks(store, hits.rowids, hits.years, render)
+        yield from parallel.blocks(store, render)
     else:
         writer = EventWriter(store)
         year = None

@@ -34,9 +34,16 @@ def usable(store: Store, count: int) -> bool:
     )
 
 
-def blocks(store: Store, rowids: Sequence[int], years: Sequence[int], render: RenderBlock) -> Iterator[str]:
-    """The rendered blocks of ``rowids`` in order; odd blocks come from a forked child."""
-    starts = range(0, len(rowids), BLOCK)
+def _blocks(store: Store) -> Iterator[tuple[list[int], int | None]]:
+    """Every event's rowid in blocks, with the year of the event before each block: no list of all of them."""
+    previous: int | None = None
+    for page in store.rowid_pages(BLOCK):
+        yield [rowid for rowid, _ in page], previous
+        previous = page[-1][1]
+
+
+def blocks(store: Store, render: RenderBlock) -> Iterator[str]:
+    """Every event of the store, rendered in blocks, in order; odd blocks come from a forked child."""
     files = store.database_files()
     read_end, write_end = os.pipe()
     child = os.fork()
@@ -46,9 +53,9 @@ def blocks(store: Store, rowids: Sequence[int], years: Sequence[int], render: Re
             os.close(read_end)
             own = store.reopened(files)
             with os.fdopen(write_end, "wb") as sink:
-                for number, start in enumerate(starts):
+                for number, (rowids, previous_year) in enumerate(_blocks(own)):
                     if number % 2:
-                        text = render(own, rowids[start : start + BLOCK], years[start - 1]).encode("utf-8")
+                        text = render(own, rowids, previous_year).encode("utf-8")
                         sink.write(len(text).to_bytes(8, "little") + text)
         except BrokenPipeError:
             pass  # the reader stopped early (kztj export | head)
@@ -59,9 +66,9 @@ def blocks(store: Store, rowids: Sequence[int], years: Sequence[int], render: Re
     os.close(write_end)
     pipe = os.fdopen(read_end, "rb")
     try:
-        for number, start in enumerate(starts):
+        for number, (rowids, previous_year) in enumerate(_blocks(store)):
             if number % 2 == 0:
-                yield render(store, rowids[start : start + BLOCK], years[start - 1] if start else None)
+                yield render(store, rowids, previous_year)
                 continue
             header = pipe.read(8)
             size = int.from_bytes(header, "little")
