@@ -108,16 +108,21 @@ def generate(count: int, seed: int = 1) -> dict[str, object]:
     return {"sources": sources, "entities": bundled["entities"], "events": events, "figures": figures}
 
 
+def write(count: int, output: Path) -> None:
+    """Write a generated store of ``count`` events to ``output``, with the articles beside it."""
+    output.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(REPO / "seeds", output.parent / "seeds", dirs_exist_ok=True)
+    store = generate(count)
+    with output.open("w", encoding="utf-8") as handle:
+        yaml.dump(store, handle, Dumper=yaml.CSafeDumper, allow_unicode=True, sort_keys=False, width=100)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("count", type=int)
     parser.add_argument("output", type=Path)
     args = parser.parse_args()
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copytree(REPO / "seeds", args.output.parent / "seeds", dirs_exist_ok=True)
-    store = generate(args.count)
-    with args.output.open("w", encoding="utf-8") as handle:
-        yaml.dump(store, handle, Dumper=yaml.CSafeDumper, allow_unicode=True, sort_keys=False, width=100)
+    write(args.count, args.output)
     size = args.output.stat().st_size
     print(f"wrote {args.output}: {args.count:,} events, {size / 1e6:.1f} MB")
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.util
 import shutil
+import sys
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -25,6 +27,17 @@ def isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
     monkeypatch.delenv("KZTJ_EVENTS", raising=False)
     monkeypatch.delenv("NO_COLOR", raising=False)
     return cache
+
+
+def write_generated_store(path: Path, count: int) -> Path:
+    """A store of ``count`` events written by benchmarks/make_store.py, laid out as it writes them."""
+    spec = importlib.util.spec_from_file_location("make_store", REPO / "benchmarks" / "make_store.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["make_store"] = module
+    spec.loader.exec_module(module)
+    module.write(count, path)
+    return path
 
 
 @pytest.fixture

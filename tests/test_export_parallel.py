@@ -2,30 +2,23 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
-import yaml
 
 from kztj_tui import cache, export
 from kztj_tui.export import parallel
 from kztj_tui.store import Store
 
-from .conftest import REPO
-from .test_update import _make_store_module
+from .conftest import write_generated_store
 
 
 @pytest.fixture
 def generated(tmp_path: Path) -> Path:
-    shutil.copytree(REPO / "seeds", tmp_path / "seeds")
-    path = tmp_path / "events.yaml"
-    data = _make_store_module().generate(300)
-    path.write_text(yaml.dump(data, Dumper=yaml.CSafeDumper, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    return path
+    return write_generated_store(tmp_path / "events.yaml", 300)
 
 
 def test_two_processes_write_what_one_writes(generated: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,30 +14,14 @@ from kztj_tui.store import Store, from_loaded
 from kztj_tui.tui.app import KztjApp
 from kztj_tui.tui.timeline import Timeline
 
-from .conftest import BUNDLED, REPO
+from .conftest import BUNDLED, write_generated_store
 from .tui_support import settle
-
-
-def _make_store_module():  # type: ignore[no-untyped-def]
-    spec = importlib.util.spec_from_file_location("make_store", REPO / "benchmarks" / "make_store.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["make_store"] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A 3,000-event store written by benchmarks/make_store.py."""
-    folder = tmp_path_factory.mktemp("generated")
-    make_store = _make_store_module()
-    import shutil
-
-    shutil.copytree(REPO / "seeds", folder / "seeds")
-    path = folder / "events.yaml"
-    path.write_text(yaml.safe_dump(make_store.generate(3000), allow_unicode=True, sort_keys=False), encoding="utf-8")
-    return path
+    return write_generated_store(tmp_path_factory.mktemp("generated") / "events.yaml", 3000)
 
 
 def test_generated_store_reads_as_pyyaml_reads_it(generated: Path) -> None:

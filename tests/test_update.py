@@ -2,44 +2,29 @@
 
 from __future__ import annotations
 
-import importlib.util
+import contextlib
 import re
 import shutil
-import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from kztj_tui import cache, export, loader
 from kztj_tui.errors import StoreError
 from kztj_tui.model import Filters
 from kztj_tui.store import Store
 
-from .conftest import BUNDLED, REPO
+from .conftest import BUNDLED, REPO, write_generated_store
 
 QUERIES = ("trade", "delegations", "zircon", "rogun OR wheat", '"joint venture"', "tag:culture", "kazakhstan -wheat")
-
-
-def _make_store_module() -> Any:
-    spec = importlib.util.spec_from_file_location("make_store", REPO / "benchmarks" / "make_store.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["make_store"] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture
 def generated(tmp_path: Path) -> Path:
     """A 400-event store laid out as benchmarks/make_store.py writes it (events, then figures)."""
-    shutil.copytree(REPO / "seeds", tmp_path / "seeds")
-    path = tmp_path / "events.yaml"
-    data = _make_store_module().generate(400)
-    path.write_text(yaml.dump(data, Dumper=yaml.CSafeDumper, allow_unicode=True, sort_keys=False, width=100))
-    return path
+    return write_generated_store(tmp_path / "events.yaml", 400)
 
 
 @pytest.fixture
@@ -94,6 +79,17 @@ def full_loads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
 
     monkeypatch.setattr(loader, "load", counting)
     return calls
+
+
+@contextlib.contextmanager
+def reopened(path: Path, full_loads: list[Path]) -> Iterator[tuple[Store, int]]:
+    """The store opened (after an edit), and how many full loads opening it cost."""
+    before = len(full_loads)
+    store = cache.open_store(path)
+    try:
+        yield store, len(full_loads) - before
+    finally:
+        store.close()
 
 
 def _events_text(path: Path) -> tuple[str, list[str], str]:
@@ -165,13 +161,8 @@ def edited_reads_as_cold(
     cache.open_store(path).close()
     before = cold(path, tmp_path_factory, monkeypatch)
     _write(path, head, edit(items), tail)
-    loads = len(full_loads)
-    updated = cache.open_store(path)
-    try:
+    with reopened(path, full_loads) as (updated, loads):
         after = snapshot(updated)
-    finally:
-        updated.close()
-    loads = len(full_loads) - loads
     assert after == cold(path, tmp_path_factory, monkeypatch)
     return loads, after != before
 
@@ -195,15 +186,11 @@ def test_an_edit_of_the_bundled_store_is_applied_to_its_cache(
     cache.open_store(bundled).close()
     text = bundled.read_text(encoding="utf-8")
     bundled.write_text(text.replace("Tokayev's two-day visit to Dushanbe", "Tokayev in Dushanbe"), encoding="utf-8")
-    loads = len(full_loads)
-    store = cache.open_store(bundled)
-    try:
-        assert len(full_loads) == loads
+    with reopened(bundled, full_loads) as (store, loads):
+        assert loads == 0
         assert snapshot(store) == cold(bundled, tmp_path_factory, monkeypatch)
         found = store.search(Filters(query='"Tokayev in Dushanbe"')).rowids
         assert [store.event_at(r).title for r in found] == ["Tokayev in Dushanbe"]
-    finally:
-        store.close()
 
 
 def _problems(path: Path) -> list[str]:
@@ -251,22 +238,14 @@ def test_edits_outside_the_events_are_loaded_in_full(
     cache.open_store(generated).close()
     text = generated.read_text(encoding="utf-8")
     generated.write_text(text.replace("\nfigures:\n", "\nfigures:\n# the figures\n"), encoding="utf-8")
-    loads = len(full_loads)
-    store = cache.open_store(generated)
-    try:
-        assert len(full_loads) == loads + 1
+    with reopened(generated, full_loads) as (store, loads):
+        assert loads == 1
         assert snapshot(store) == cold(generated, tmp_path_factory, monkeypatch)
-    finally:
-        store.close()
     article = next((generated.parent / "seeds").iterdir())
     article.write_text(article.read_text(encoding="utf-8") + "\nA new closing line.\n", encoding="utf-8")
-    loads = len(full_loads)
-    store = cache.open_store(generated)
-    try:
-        assert len(full_loads) == loads + 1
+    with reopened(generated, full_loads) as (store, loads):
+        assert loads == 1
         assert snapshot(store) == cold(generated, tmp_path_factory, monkeypatch)
-    finally:
-        store.close()
 
 
 def test_a_dash_inside_a_quoted_scalar_is_never_taken_for_an_event(
@@ -280,15 +259,10 @@ def test_a_dash_inside_a_quoted_scalar_is_never_taken_for_an_event(
     assert first_summary
     text = text[: first_summary.start()] + "    " + tricky + text[first_summary.end() :]
     bundled.write_text(text, encoding="utf-8")
-    store = cache.open_store(bundled)
-    try:
+    with reopened(bundled, full_loads) as (store, _):
         assert store.event("ghost") is None
-    finally:
-        store.close()
     bundled.write_text(text.replace("Tokayev's two-day visit to Dushanbe", "Tokayev in Dushanbe"), encoding="utf-8")
-    store = cache.open_store(bundled)
-    try:
+    with reopened(bundled, full_loads) as (store, loads):
+        assert loads == 1  # no layout to trust: loaded in full
         assert snapshot(store) == cold(bundled, tmp_path_factory, monkeypatch)
         assert store.event("ghost") is None
-    finally:
-        store.close()
