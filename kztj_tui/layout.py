@@ -8,7 +8,6 @@ a ``-`` inside a multi-line quoted scalar can never be mistaken for an item.
 
 from __future__ import annotations
 
-import re
 import struct
 from dataclasses import dataclass
 from hashlib import blake2b
@@ -52,16 +51,25 @@ class Layout:
         return layout, [e[2] for e in entries]
 
 
-def item_starts(data: bytes, column: int, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
-    """(0-based line, byte offset) of every line between start and end that begins with "-" at ``column``."""
-    pattern = re.compile(rb"^" + b" " * column + rb"-(?=[ \r\n]|$)", re.MULTILINE)
-    found = []
-    line = 0
-    previous = 0
-    for match in pattern.finditer(data, start, len(data) if end is None else end):
-        line += data.count(b"\n", previous, match.start())
-        previous = match.start()
-        found.append((line, match.start()))
+def item_starts(data: bytes, column: int, start: int, most: int) -> list[tuple[int, int]]:
+    """(0-based line, byte offset) of the first ``most`` lines from ``start`` (a line start) that begin
+    with "-" at ``column``, followed by a space or the end of the line."""
+    found: list[tuple[int, int]] = []
+    needle = b"\n" + b" " * column + b"-"
+    line = data.count(b"\n", 0, start)
+    previous = start
+
+    def after(position: int) -> int:
+        newline = data.find(needle, position)
+        return -1 if newline < 0 else newline + 1
+
+    offset = start if data[start : start + column + 1] == needle[1:] else after(start)
+    while offset >= 0 and len(found) < most:
+        if data[offset + column + 1 : offset + column + 2] in (b" ", b"\r", b"\n", b""):
+            line += data.count(b"\n", previous, offset)
+            previous = offset
+            found.append((line, offset))
+        offset = after(offset + column + 1)
     return found
 
 
@@ -77,17 +85,16 @@ def chunk_offsets(data: bytes, outline: list[int], start_line: int = 0) -> tuple
     first = _line_start(data, items[0])
     if first is None:
         return None
-    indent = len(data[first:]) - len(data[first:].lstrip(b" "))
-    column = indent
-    if data[first + indent : first + indent + 1] != b"-":
+    window = data[first : first + 256]
+    column = len(window) - len(window.lstrip(b" "))
+    # One line more than there are items: a "-" line inside the list that is no item shows up.
+    starts = item_starts(data, column, first, len(items) + 1)
+    if [line for line, _ in starts[: len(items)]] != items:
         return None
-    end = _line_start(data, end_line, first, items[0])
-    if end is None:
+    end = _line_start(data, end_line, starts[len(items) - 1][1], items[-1])
+    if end is None or (len(starts) > len(items) and starts[len(items)][1] < end):
         return None
-    starts = item_starts(data, column, first, end)
-    if [line for line, _ in starts] != items:
-        return None
-    return column, [offset for _, offset in starts] + [end]
+    return column, [offset for _, offset in starts[: len(items)]] + [end]
 
 
 def _line_start(data: bytes, line: int, from_offset: int = 0, from_line: int = 0) -> int | None:
