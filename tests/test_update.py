@@ -266,3 +266,26 @@ def test_a_dash_inside_a_quoted_scalar_is_never_taken_for_an_event(
         assert loads == 1  # no layout to trust: loaded in full
         assert snapshot(store) == cold(bundled, tmp_path_factory, monkeypatch)
         assert store.event("ghost") is None
+
+
+@pytest.mark.parametrize(
+    "layout",
+    [
+        pytest.param(lambda text: text.replace("\n", "\r\n"), id="crlf"),
+        pytest.param(lambda text: re.sub(r"(?m)^  - id: ", "  -\n    id: ", text), id="dash-alone"),
+    ],
+)
+def test_other_layouts_read_as_a_cold_load_after_an_edit(
+    layout: Callable[[str], str],
+    bundled: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+    monkeypatch: pytest.MonkeyPatch,
+    full_loads: list[Path],
+) -> None:
+    text = layout(bundled.read_text(encoding="utf-8"))
+    bundled.write_bytes(text.encode("utf-8"))
+    cache.open_store(bundled).close()
+    bundled.write_bytes(text.replace("Tokayev's two-day visit to Dushanbe", "Tokayev in Dushanbe").encode("utf-8"))
+    with reopened(bundled, full_loads) as (store, _):
+        assert snapshot(store) == cold(bundled, tmp_path_factory, monkeypatch)
+        assert store.event("tokayev-visit-dushanbe-2021") is not None
