@@ -328,7 +328,7 @@ def export_markdown(bench: Bench) -> list[Row]:
     if files is None:
         raise SystemExit(f"no cache for {store} after building it")
     ours = Side("`kztj export`", [*KZTJ, "export", "--events", str(store)])
-    floor = Side("reading the cached rows", [*FLOOR, "rows", str(files.main)])
+    floor = Side("reading the cached rows", [*FLOOR, "rows", str(files.main), str(files.fts)])
     row = compare(
         "export", f"{bench.size} `kztj export` Markdown (warm)", ours, floor, None, "≤ 1.5 s", bench.medium_rounds
     )

@@ -1,7 +1,7 @@
 """Plain SQLite reads of a kztj cache, the floor run.py compares kztj with; imports nothing from kztj.
 
 ``python benchmarks/sqlite_floor.py top MAIN FTS WORD N``: the N best FTS5 matches of WORD (date, id, title).
-``python benchmarks/sqlite_floor.py rows MAIN``: every cached event row (date, id, title, JSON record).
+``python benchmarks/sqlite_floor.py rows MAIN FTS``: every cached event row, all its columns and its summary.
 Both open the cache's files read-only and print one tab-separated line per row.
 """
 
@@ -29,16 +29,21 @@ def top(main: str, fts: str, word: str, limit: int) -> None:
     conn.execute("ATTACH DATABASE ? AS idx", (f"file:{fts}?mode=ro",))
     write_rows(
         conn.execute(
-            "SELECT e.date, e.id, e.title FROM idx.fts JOIN events e ON e.rowid = fts.rowid"
+            "SELECT l.date, l.id, l.title FROM idx.fts JOIN idx.lines l ON l.rowid = fts.rowid"
             " WHERE fts MATCH ? ORDER BY rank LIMIT ?",
             (word, limit),
         )
     )
 
 
-def rows(main: str) -> None:
-    """Every event row in store order, as an export would read them, without decoding the JSON."""
-    cursor = read_only(main).execute("SELECT date, id, title, json FROM events ORDER BY rowid")
+def rows(main: str, fts: str) -> None:
+    """Every event row in store order, as an export reads them (with their titles and summaries), undecoded."""
+    conn = read_only(main)
+    conn.execute("ATTACH DATABASE ? AS idx", (f"file:{fts}?mode=ro",))
+    cursor = conn.execute(
+        "SELECT e.*, l.date, l.id, l.title, s.summary FROM events e JOIN idx.lines l ON l.rowid = e.rowid"
+        " JOIN idx.summaries s ON s.rowid = e.rowid ORDER BY e.rowid"
+    )
     while batch := cursor.fetchmany(4096):
         write_rows(batch)
 
@@ -48,7 +53,7 @@ def main() -> None:
     if kind == "top":
         top(args[0], args[1], args[2], int(args[3]))
     elif kind == "rows":
-        rows(args[0])
+        rows(args[0], args[1])
     else:
         raise SystemExit(f"unknown floor {kind!r}: top or rows")
 

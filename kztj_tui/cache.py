@@ -79,7 +79,9 @@ def _identity(path: Path) -> FileIdentity:
     return FileIdentity.of(os.stat(path))
 
 
-def _inputs_fresh(meta: dict[str, str], store_path: Path, allow_outside: bool) -> bool:
+def _inputs_fresh(
+    meta: dict[str, str], store_path: Path, allow_outside: bool, verified: dict[str, float] | None = None
+) -> bool:
     """Whether every input the cache was built from is still byte for byte what was parsed."""
     if meta.get("kztj") != __version__ or meta.get("schema") != SCHEMA_VERSION or meta.get("python") != _PYTHON:
         return False
@@ -87,24 +89,38 @@ def _inputs_fresh(meta: dict[str, str], store_path: Path, allow_outside: bool) -
         return False
     read_at = float(meta.get("read_at", "0"))
     inputs = json.loads(meta.get("inputs", "[]"))
-    return bool(inputs) and all(input_unchanged(entry, store_path.parent, read_at) for entry in inputs)
+    return bool(inputs) and all(input_unchanged(entry, store_path.parent, read_at, verified) for entry in inputs)
 
 
-def input_unchanged(entry: dict[str, object], folder: Path, read_at: float) -> bool:
-    """Whether one recorded input file is still byte for byte what was parsed at ``read_at``."""
-    path = folder / str(entry["path"])
+def input_unchanged(
+    entry: dict[str, object], folder: Path, read_at: float, verified: dict[str, float] | None = None
+) -> bool:
+    """Whether one recorded input file is still byte for byte what was parsed at ``read_at``.
+
+    A file modified within two seconds of being read is hashed, because a second edit in the same
+    timestamp tick would keep its identity. Once a hash taken two seconds after that modification
+    has matched (recorded in ``verified``: path -> when), the identity alone settles it: any later
+    edit would give the file a later mtime.
+    """
+    key = str(entry["path"])
+    path = folder / key
+    checked_at = time.time()
     try:
         now = _identity(path)
     except OSError:
         return False
-    recorded = FileIdentity(*(entry[key] for key in FileIdentity._fields))  # type: ignore[arg-type]
-    racy = recorded.mtime_ns / 1e9 >= read_at - _RACY_SECONDS
+    recorded = FileIdentity(*(entry[name] for name in FileIdentity._fields))  # type: ignore[arg-type]
+    settled = recorded.mtime_ns / 1e9 + _RACY_SECONDS
+    racy = settled >= read_at and (verified is None or verified.get(key, 0.0) < settled)
     if now == recorded and not racy:
         return True
     try:
-        return now.size == recorded.size and _file_digest(path) == entry["digest"]
+        same = now.size == recorded.size and _file_digest(path) == entry["digest"]
     except (OSError, ValueError):
         return False
+    if same and now == recorded and verified is not None and checked_at >= settled:
+        verified[key] = checked_at
+    return same
 
 
 class _Damaged(Exception):
@@ -136,6 +152,31 @@ def _seal_digest(path: Path) -> str:
     return f"crc32:{checksum:08x}"
 
 
+def _verified_file(files: CacheFiles) -> Path:
+    return files.seal.with_name(files.seal.name.replace(".seal.json", ".verified.json"))
+
+
+def _read_verified(files: CacheFiles) -> dict[str, float]:
+    """When each racy input of a build was last hashed and found unchanged (nothing, if unreadable)."""
+    try:
+        found = json.loads(_verified_file(files).read_text(encoding="utf-8"))
+        return {str(k): float(v) for k, v in found.items()} if isinstance(found, dict) else {}
+    except (OSError, ValueError, TypeError, AttributeError):
+        return {}
+
+
+def _write_verified(files: CacheFiles, verified: dict[str, float]) -> None:
+    """Record the verified inputs, atomically; a cache that cannot be written just hashes again next time."""
+    target = _verified_file(files)
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        temporary.write_text(json.dumps(verified), encoding="utf-8")
+        os.replace(temporary, target)
+    except OSError:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+
+
 def _open_cached(files: CacheFiles, store_path: Path, allow_outside: bool, just_built: bool = False) -> Store | None:
     """The cached store if it is fresh; None if it is outdated; raises _Damaged if it is broken.
 
@@ -149,9 +190,14 @@ def _open_cached(files: CacheFiles, store_path: Path, allow_outside: bool, just_
     try:
         conn.execute("ATTACH DATABASE ? AS idx", (f"file:{files.fts}?mode=ro",))
         meta = dict(conn.execute("SELECT key, value FROM meta"))
-        if not just_built and not _inputs_fresh(meta, store_path, allow_outside):
-            conn.close()
-            return None
+        if not just_built:
+            verified = _read_verified(files)
+            known = dict(verified)
+            if not _inputs_fresh(meta, store_path, allow_outside, verified):
+                conn.close()
+                return None
+            if verified != known:
+                _write_verified(files, verified)
         return Store(conn, store_path)
     except (sqlite3.DatabaseError, ValueError, KeyError, TypeError) as error:
         conn.close()
