@@ -297,7 +297,7 @@ def open_store(
 
     read_at = time.time()
     loaded = load(store_path, progress, allow_outside_articles=allow_outside_articles)
-    build_id = f"{os.getpid()}-{time.time_ns()}"
+    build_id = _new_build_id()
     meta = {
         "build": build_id,
         "kztj": __version__,
@@ -327,11 +327,16 @@ def open_store(
     return reopened if reopened is not None else from_loaded(loaded, meta)
 
 
+def _new_build_id() -> str:
+    """A build's id: the pid of the process writing it (``_tidy`` reads it back), then a unique time."""
+    return f"{os.getpid()}-{time.time_ns()}"
+
+
 def _updated(files: CacheFiles, folder: Path, store_path: Path, allow_outside: bool) -> Store | None:
     """The store after an edit, from the outdated cache updated in place of a full load; None if it cannot be."""
     from .update import apply
 
-    build_id = f"{os.getpid()}-{time.time_ns()}"
+    build_id = _new_build_id()
     new = CacheFiles.of(folder, build_id)
     try:
         if not apply(store_path, files, new, allow_outside):

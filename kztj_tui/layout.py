@@ -73,13 +73,13 @@ def item_starts(data: bytes, column: int, start: int, most: int) -> list[tuple[i
     return found
 
 
-def chunk_offsets(data: bytes, outline: list[int], start_line: int = 0) -> tuple[int, list[int]] | None:
+def chunk_offsets(data: bytes, outline: list[int]) -> tuple[int, list[int]] | None:
     """The items' "-" column and the byte offsets of their chunks (and of the list's end), or None.
 
-    ``outline`` is what the parser reported: each item's line, then the line the list ends on,
-    counted from ``start_line`` of ``data``. None when the lines of "-" are not exactly the items.
+    ``outline`` is what the parser reported for ``data``: each item's line, then the line the list
+    ends on. None when the lines of "-" are not exactly the items.
     """
-    *items, end_line = (line - start_line for line in outline)
+    *items, end_line = outline
     if not items:
         return None
     first = _line_start(data, items[0])

@@ -124,7 +124,7 @@ def _plan(store: Store, store_path: Path, allow_outside: bool) -> _Plan:
     cites = dict(
         store._rows(f"SELECT rowid, cites FROM events WHERE rowid IN ({_marks(removed_rowids)})", removed_rowids)
     )
-    _check_references(store, store_path, data, old_layout, items, removed, allow_outside, articles)
+    _check_references(store, store_path, data, old_layout, items, removed, removed_rowids, allow_outside, articles)
 
     plan = _Plan()
     plan.removed = [
@@ -206,6 +206,7 @@ def _check_references(
     old: Layout,
     items: list[Event],
     removed: list[Event],
+    removed_rowids: list[int],
     allow_outside: bool,
     articles: list[dict[str, Any]],
 ) -> None:
@@ -226,11 +227,10 @@ def _check_references(
         raise _Cannot("the articles read are not those cached")
     if len(gone) > 50:
         raise _Cannot("too many deletions to check one by one")
-    removed_rowids = [store.rowid_of(event.id) for event in removed]
     for event_id in gone:  # a remaining event may still name a deleted one among its related events
         if store._rows(
             "SELECT 1 FROM events WHERE instr(char(31) || related || char(31), ?)"
-            f" AND rowid NOT IN ({_marks(removed_rowids)}) LIMIT 1",  # type: ignore[arg-type]
+            f" AND rowid NOT IN ({_marks(removed_rowids)}) LIMIT 1",
             (f"{LIST_SEP}{event_id}{LIST_SEP}", *removed_rowids),
         ):
             raise _Cannot("a deleted event is still referenced")
