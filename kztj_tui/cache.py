@@ -27,7 +27,7 @@ from typing import NamedTuple
 
 from . import __version__
 from .errors import Progress
-from .files import FileIdentity, read_regular_file
+from .files import FileBytes, FileIdentity, read_regular_file
 from .locations import cache_dir
 from .store import SCHEMA_VERSION, Store, build, from_loaded
 
@@ -71,8 +71,6 @@ def current_files(store_path: Path) -> CacheFiles | None:
     return CacheFiles.of(folder, build) if build.replace("-", "").isalnum() else None
 
 
-def _file_digest(path: Path) -> str:
-    return read_regular_file(path, _MAX_INPUT_BYTES).digest
 
 
 def _identity(path: Path) -> FileIdentity:
@@ -80,7 +78,11 @@ def _identity(path: Path) -> FileIdentity:
 
 
 def _inputs_fresh(
-    meta: dict[str, str], store_path: Path, allow_outside: bool, verified: dict[str, float] | None = None
+    meta: dict[str, str],
+    store_path: Path,
+    allow_outside: bool,
+    verified: dict[str, float] | None = None,
+    reads: dict[str, FileBytes] | None = None,
 ) -> bool:
     """Whether every input the cache was built from is still byte for byte what was parsed."""
     if meta.get("kztj") != __version__ or meta.get("schema") != SCHEMA_VERSION or meta.get("python") != _PYTHON:
@@ -89,18 +91,25 @@ def _inputs_fresh(
         return False
     read_at = float(meta.get("read_at", "0"))
     inputs = json.loads(meta.get("inputs", "[]"))
-    return bool(inputs) and all(input_unchanged(entry, store_path.parent, read_at, verified) for entry in inputs)
+    return bool(inputs) and all(
+        input_unchanged(entry, store_path.parent, read_at, verified, reads) for entry in inputs
+    )
 
 
 def input_unchanged(
-    entry: dict[str, object], folder: Path, read_at: float, verified: dict[str, float] | None = None
+    entry: dict[str, object],
+    folder: Path,
+    read_at: float,
+    verified: dict[str, float] | None = None,
+    reads: dict[str, FileBytes] | None = None,
 ) -> bool:
     """Whether one recorded input file is still byte for byte what was parsed at ``read_at``.
 
     A file modified within two seconds of being read is hashed, because a second edit in the same
     timestamp tick would keep its identity. Once a hash taken two seconds after that modification
     has matched (recorded in ``verified``: path -> when), the identity alone settles it: any later
-    edit would give the file a later mtime.
+    edit would give the file a later mtime. A file read to be hashed is kept in ``reads`` (path ->
+    bytes), so whoever updates the cache next does not read and hash it again.
     """
     key = str(entry["path"])
     path = folder / key
@@ -114,10 +123,15 @@ def input_unchanged(
     racy = settled >= read_at and (verified is None or verified.get(key, 0.0) < settled)
     if now == recorded and not racy:
         return True
+    if now.size != recorded.size:
+        return False
     try:
-        same = now.size == recorded.size and _file_digest(path) == entry["digest"]
+        read = read_regular_file(path, _MAX_INPUT_BYTES)
     except (OSError, ValueError):
         return False
+    if reads is not None:
+        reads[key] = read
+    same = read.digest == entry["digest"]
     if same and now == recorded and verified is not None and checked_at >= settled:
         verified[key] = checked_at
     return same
@@ -177,10 +191,17 @@ def _write_verified(files: CacheFiles, verified: dict[str, float]) -> None:
             temporary.unlink()
 
 
-def _open_cached(files: CacheFiles, store_path: Path, allow_outside: bool, just_built: bool = False) -> Store | None:
+def _open_cached(
+    files: CacheFiles,
+    store_path: Path,
+    allow_outside: bool,
+    just_built: bool = False,
+    reads: dict[str, FileBytes] | None = None,
+) -> Store | None:
     """The cached store if it is fresh; None if it is outdated; raises _Damaged if it is broken.
 
     A build just written describes exactly the bytes it parsed, so its inputs are not checked again.
+    Files read to find out are left in ``reads``.
     """
     _check_seal(files)
     try:
@@ -193,7 +214,7 @@ def _open_cached(files: CacheFiles, store_path: Path, allow_outside: bool, just_
         if not just_built:
             verified = _read_verified(files)
             known = dict(verified)
-            if not _inputs_fresh(meta, store_path, allow_outside, verified):
+            if not _inputs_fresh(meta, store_path, allow_outside, verified, reads):
                 conn.close()
                 return None
             if verified != known:
@@ -279,9 +300,10 @@ def open_store(
     folder = cache_folder(store_path)
     if use_cache:
         files = current_files(store_path)
+        reads: dict[str, FileBytes] = {}  # inputs read while checking the cache, for an update to reuse
         if files is not None:
             try:
-                cached = _open_cached(files, store_path, allow_outside_articles)
+                cached = _open_cached(files, store_path, allow_outside_articles, reads=reads)
             except _Damaged as damage:
                 if notice:
                     notice(f"the cache in {folder} was damaged ({damage}); rebuilding it")
@@ -290,7 +312,7 @@ def open_store(
             if cached is not None:
                 return cached
             if files is not None:
-                updated = _updated(files, folder, store_path, allow_outside_articles)
+                updated = _updated(files, folder, store_path, allow_outside_articles, reads)
                 if updated is not None:
                     return updated
     from .loader import load  # only a cache miss pays for the YAML, schema and EDTF imports
@@ -332,14 +354,16 @@ def _new_build_id() -> str:
     return f"{os.getpid()}-{time.time_ns()}"
 
 
-def _updated(files: CacheFiles, folder: Path, store_path: Path, allow_outside: bool) -> Store | None:
+def _updated(
+    files: CacheFiles, folder: Path, store_path: Path, allow_outside: bool, reads: dict[str, FileBytes]
+) -> Store | None:
     """The store after an edit, from the outdated cache updated in place of a full load; None if it cannot be."""
     from .update import apply
 
     build_id = _new_build_id()
     new = CacheFiles.of(folder, build_id)
     try:
-        if not apply(store_path, files, new, allow_outside):
+        if not apply(store_path, files, new, allow_outside, reads.get(store_path.name)):
             return None
         _write_seal(new)
         _point_at(folder, build_id)

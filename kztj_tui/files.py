@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
+import time
 from pathlib import Path
 from typing import NamedTuple
 
@@ -24,11 +25,13 @@ class FileIdentity(NamedTuple):
 
 
 class FileBytes(NamedTuple):
-    """The bytes of a file as they were read, the file's identity before the read, and their hash."""
+    """The bytes of a file as they were read, the file's identity before the read, their hash, and when."""
 
     data: bytes
     identity: FileIdentity
     digest: str
+    read_at: float
+    """The clock (``time.time()``) just before the file was opened."""
 
 
 def digest(data: bytes) -> str:
@@ -44,6 +47,7 @@ def read_regular_file(path: Path, limit: int) -> FileBytes:
     The identity is taken from the open descriptor before reading, so a file that changes while it
     is read never looks like the version that was parsed.
     """
+    read_at = time.time()
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
     if not stat.S_ISREG(os.stat(path).st_mode):
         raise ValueError(_not_regular(os.stat(path).st_mode))
@@ -67,7 +71,7 @@ def read_regular_file(path: Path, limit: int) -> FileBytes:
             raise ValueError(f"grew past the limit of {limit:,} bytes while being read")
     finally:
         os.close(descriptor)
-    return FileBytes(data, FileIdentity.of(before), digest(data))
+    return FileBytes(data, FileIdentity.of(before), digest(data), read_at)
 
 
 def _not_regular(mode: int) -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import bisect
 import json
+import os
 import shutil
 import sqlite3
 import struct
@@ -25,6 +26,7 @@ from typing import Any
 from . import layout, yamlparse
 from .cache import CacheFiles, input_unchanged
 from .errors import StoreError
+from .files import FileBytes, FileIdentity
 from .layout import Layout
 from .model import Event
 from .store import (
@@ -49,15 +51,20 @@ class _Cannot(Exception):
     """This edit cannot be applied to the cache; load the store in full."""
 
 
-def apply(store_path: Path, old: CacheFiles, new: CacheFiles, allow_outside: bool) -> bool:
-    """Write the cache of the edited store into ``new`` from the build in ``old``; False if it cannot."""
+def apply(
+    store_path: Path, old: CacheFiles, new: CacheFiles, allow_outside: bool, read: FileBytes | None = None
+) -> bool:
+    """Write the cache of the edited store into ``new`` from the build in ``old``; False if it cannot.
+
+    ``read`` is the store file as just read (to check the cache); it is used if the file is still that.
+    """
     try:
         conn = sqlite3.connect(f"file:{old.main}?mode=ro", uri=True, check_same_thread=False)
     except sqlite3.Error:
         return False
     try:
         conn.execute("ATTACH DATABASE ? AS idx", (f"file:{old.fts}?mode=ro",))
-        plan = _plan(Store(conn, store_path), store_path, allow_outside)
+        plan = _plan(Store(conn, store_path), store_path, allow_outside, read)
     except (_Cannot, StoreError, OSError, sqlite3.Error, ValueError, KeyError, TypeError, struct.error):
         return False
     finally:
@@ -85,20 +92,22 @@ class _Plan:
         self.layout = b""
 
 
-def _plan(store: Store, store_path: Path, allow_outside: bool) -> _Plan:
+def _plan(store: Store, store_path: Path, allow_outside: bool, read: FileBytes | None) -> _Plan:
     meta = store.meta
     blob = store._rows("SELECT value FROM layout WHERE key = 'store'")
     if not blob:
         raise _Cannot("no layout")
     old_layout, rowids = Layout.from_blob(blob[0][0])
-    read_at = time.time()
+    checked_at = time.time()
     inputs = json.loads(meta["inputs"])
     store_entry, articles = inputs[0], inputs[1:]
     if store_entry["path"] != store_path.name:
         raise _Cannot("not this store")
     if not all(input_unchanged(entry, store_path.parent, float(meta["read_at"])) for entry in articles):
         raise _Cannot("an article changed")
-    read = yamlparse.read_store(store_path)
+    if read is None or FileIdentity.of(os.stat(store_path)) != read.identity:
+        read = yamlparse.read_store(store_path)
+    read_at = min(checked_at, read.read_at)  # the inputs are as recorded at least since then
     data = read.data
     yamlparse.check_utf8(data, str(store_path))
     first, last = _unchanged_ends(data, old_layout)

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from kztj_tui import cache, export, loader
+from kztj_tui import cache, export, files, loader
 from kztj_tui.errors import StoreError
 from kztj_tui.model import Filters
 from kztj_tui.store import Store
@@ -289,3 +289,27 @@ def test_other_layouts_read_as_a_cold_load_after_an_edit(
     with reopened(bundled, full_loads) as (store, _):
         assert snapshot(store) == cold(bundled, tmp_path_factory, monkeypatch)
         assert store.event("tokayev-visit-dushanbe-2021") is not None
+
+
+def test_a_same_size_edit_reads_and_hashes_the_store_once(
+    generated: Path, monkeypatch: pytest.MonkeyPatch, full_loads: list[Path]
+) -> None:
+    # Checking the cache hashes a file whose size did not change; the update then reuses those
+    # bytes instead of reading and hashing 100 MB a second time.
+    cache.open_store(generated).close()
+    text = generated.read_text(encoding="utf-8")
+    generated.write_text(text.replace("title: Officials", "title: Qwzxkvbjy", 1), encoding="utf-8")
+    size = generated.stat().st_size
+    assert size == len(text.encode("utf-8"))
+    hashed: list[int] = []
+    real = files.digest
+
+    def counting(data: bytes) -> str:
+        hashed.append(len(data))
+        return real(data)
+
+    monkeypatch.setattr(files, "digest", counting)
+    with reopened(generated, full_loads) as (store, loads):
+        assert loads == 0
+        assert store.search(Filters(query="qwzxkvbjy")).total == 1
+    assert hashed.count(size) == 1
