@@ -71,8 +71,6 @@ def current_files(store_path: Path) -> CacheFiles | None:
     return CacheFiles.of(folder, build) if build.replace("-", "").isalnum() else None
 
 
-
-
 def _identity(path: Path) -> FileIdentity:
     return FileIdentity.of(os.stat(path))
 
@@ -91,9 +89,7 @@ def _inputs_fresh(
         return False
     read_at = float(meta.get("read_at", "0"))
     inputs = json.loads(meta.get("inputs", "[]"))
-    return bool(inputs) and all(
-        input_unchanged(entry, store_path.parent, read_at, verified, reads) for entry in inputs
-    )
+    return bool(inputs) and all(input_unchanged(entry, store_path.parent, read_at, verified, reads) for entry in inputs)
 
 
 def input_unchanged(
