@@ -1,7 +1,8 @@
 """Load a store: read its bytes once, parse them, validate every item, assemble the runtime store.
 
 One pipeline for every store, large or small: ``yamlparse`` reads the file and builds data from
-libyaml's events, ``validate`` checks it (each event as soon as the parser finishes it), and
+libyaml's events (``halves`` splits a large one between two processes when that provably reads
+it the same), ``validate`` checks it (each event as soon as the parser finishes it), and
 ``assemble`` builds the runtime objects. The returned store records the hash of exactly the
 bytes that were parsed, so a cache built from it can never describe another version of the file.
 """
@@ -12,7 +13,7 @@ import gc
 from pathlib import Path
 from typing import Any
 
-from . import layout, yamlparse
+from . import halves, layout, yamlparse
 from .assemble import InputFile, LoadedStore, assemble
 from .errors import Problem, Progress, StoreError
 from .locations import default_store_path
@@ -26,12 +27,15 @@ def load(path: Path | str, progress: Progress | None = None, allow_outside_artic
     shown = str(path)
     read = yamlparse.read_store(path)
     yamlparse.check_utf8(read.data, shown)
-    checker = EventChecker()
     gc_was_enabled = gc.isenabled()
     gc.disable()  # millions of objects and no cycles: collection would only slow the load
     try:
-        outline: list[int] = []
-        raw = yamlparse.parse(read.data, shown, progress, on_event=checker, outline=outline)
+        parsed = halves.parse(read.data, shown, progress)
+        if parsed is not None:
+            raw, checker, outline = parsed
+        else:
+            checker, outline = EventChecker(), []
+            raw = yamlparse.parse(read.data, shown, progress, on_event=checker, outline=outline)
         if raw is None:
             raise StoreError([Problem(shown, 1, 1, "the store is empty; expected a mapping with an 'events' list")])
         if not isinstance(raw, dict):

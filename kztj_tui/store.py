@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from . import query as query_lang
+from .forking import can_fork
 from .model import NO_FILTERS, Citation, Disagreement, Entity, Event, Figure, Filters, Source
 from .query import Atom, Field
 from .text import fold
@@ -127,8 +128,7 @@ def build(loaded: LoadedStore, target: str, index_target: str, meta: dict[str, s
     time by two processes: at 100,000 events that saves ~3 s of a first load. ``meta["build"]``
     is stored in both, so a reader can tell they belong together.
     """
-    can_fork = hasattr(os, "fork") and (os.cpu_count() or 1) > 1 and threading.active_count() == 1
-    child = os.fork() if can_fork and len(loaded.events) >= 2000 else -1
+    child = os.fork() if len(loaded.events) >= 2000 and can_fork() else -1
     if child == 0:  # the child writes the index and leaves without running any cleanup
         status = 1
         try:

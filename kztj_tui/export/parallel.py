@@ -10,9 +10,9 @@ flat: the child waits on the pipe until its block is read.
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Callable, Iterator, Sequence
 
+from ..forking import can_fork
 from ..store import Store
 
 BLOCK = 1000
@@ -25,13 +25,8 @@ RenderBlock = Callable[[Store, Sequence[int], "int | None"], str]
 
 def usable(store: Store, count: int) -> bool:
     """Whether an export of ``count`` events of this store can be split across two processes."""
-    return (
-        count >= MIN_EVENTS
-        and hasattr(os, "fork")
-        and (os.cpu_count() or 1) > 1
-        and threading.active_count() == 1  # forking a process with threads can deadlock the child
-        and bool(store.database_files())  # an in-memory store cannot be opened from another process
-    )
+    # An in-memory store cannot be opened from another process.
+    return count >= MIN_EVENTS and can_fork() and bool(store.database_files())
 
 
 def _blocks(store: Store) -> Iterator[tuple[list[int], int | None]]:

@@ -1,0 +1,15 @@
+"""When kztj may split work with a forked child process."""
+
+from __future__ import annotations
+
+import os
+import threading
+
+
+def can_fork() -> bool:
+    """Whether a forked child would run on a core of its own, and safely.
+
+    Forking a process that runs other threads can deadlock the child (a lock held by a thread
+    that does not exist in it), so the browser, which runs workers, never forks.
+    """
+    return hasattr(os, "fork") and (os.cpu_count() or 1) > 1 and threading.active_count() == 1
