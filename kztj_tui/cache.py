@@ -25,7 +25,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
 
-from . import __version__
+from . import __version__, collection
 from .errors import Progress
 from .files import FileBytes, FileIdentity, read_regular_file
 from .locations import cache_dir
@@ -311,6 +311,14 @@ def open_store(
                 updated = _updated(files, folder, store_path, allow_outside_articles, reads)
                 if updated is not None:
                     return updated
+    with collection.paused():  # the load and the build allocate millions of objects and no cycles
+        return _load_and_build(store_path, folder, use_cache, progress, allow_outside_articles)
+
+
+def _load_and_build(
+    store_path: Path, folder: Path, use_cache: bool, progress: Progress | None, allow_outside_articles: bool
+) -> Store:
+    """Load the store in full, and build its cache (or an in-memory store, when there is no cache)."""
     from .loader import load  # only a cache miss pays for the YAML, schema and EDTF imports
 
     read_at = time.time()

@@ -9,11 +9,10 @@ bytes that were parsed, so a cache built from it can never describe another vers
 
 from __future__ import annotations
 
-import gc
 from pathlib import Path
 from typing import Any
 
-from . import halves, layout, yamlparse
+from . import collection, halves, layout, yamlparse
 from .assemble import InputFile, LoadedStore, assemble
 from .errors import Problem, Progress, StoreError
 from .locations import default_store_path
@@ -27,9 +26,7 @@ def load(path: Path | str, progress: Progress | None = None, allow_outside_artic
     shown = str(path)
     read = yamlparse.read_store(path)
     yamlparse.check_utf8(read.data, shown)
-    gc_was_enabled = gc.isenabled()
-    gc.disable()  # millions of objects and no cycles: collection would only slow the load
-    try:
+    with collection.paused():
         parsed = halves.parse(read.data, shown, progress)
         if parsed is not None:
             raw, checker, outline = parsed
@@ -51,13 +48,10 @@ def load(path: Path | str, progress: Progress | None = None, allow_outside_artic
         if found or model is None:
             raise StoreError(_placed(found, read.data, shown))
         loaded = assemble(path, model, events, checker.dates)
-    finally:
-        if gc_was_enabled:
-            gc.enable()
-    store_input = InputFile(path.name, *read.identity, read.digest)
-    loaded.inputs = [store_input, *references.inputs]
-    loaded.allow_outside_articles = allow_outside_articles
-    loaded.layout = layout.of_store(read.data, outline)
+        store_input = InputFile(path.name, *read.identity, read.digest)
+        loaded.inputs = [store_input, *references.inputs]
+        loaded.allow_outside_articles = allow_outside_articles
+        loaded.layout = layout.of_store(read.data, outline)
     return loaded
 
 

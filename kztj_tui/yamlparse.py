@@ -12,11 +12,11 @@ whole document, its models and its events at once.
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from . import collection
 from .errors import Problem, Progress, StoreError
 from .files import FileBytes, read_regular_file
 from .text import sanitize
@@ -281,11 +281,10 @@ def parse(
     import yaml
 
     builder = _Builder(path, on_event, outline)
-    gc_was_enabled = gc.isenabled()
-    gc.disable()  # the parse allocates millions of objects and no cycles; collection only slows it
     loader = yaml.CSafeLoader(_ProgressReader(data, progress))  # type: ignore[arg-type]
     try:
-        root = builder.build(loader)
+        with collection.paused():
+            root = builder.build(loader)
     except yaml.reader.ReaderError as error:
         before = data[: error.position].decode("utf-8", "replace")
         line, column = position(before, len(before))
@@ -300,8 +299,6 @@ def parse(
         raise StoreError([*builder.problems, Problem(path, 1, 1, _yaml_message(error, data))]) from None
     finally:
         loader.dispose()
-        if gc_was_enabled:
-            gc.enable()
     if builder.problems:
         raise StoreError(sorted(builder.problems, key=lambda p: (p.line, p.column)))
     return root

@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 from kztj_tui import cache, cli, loader
+from kztj_tui.errors import StoreError
 from kztj_tui.model import Filters
 
-from .conftest import MINIMAL
+from .conftest import BUNDLED, MINIMAL
 
 
 def titles(path: Path) -> list[str]:
@@ -203,3 +204,26 @@ def test_a_store_saved_just_before_its_first_load_is_not_hashed_on_every_run(
     assert hashed == []  # settled: the identity is enough now
     path.write_text(MINIMAL.replace("Tokayev visits Dushanbe", "Tokayev visits DUSHANBE"), encoding="utf-8")
     assert titles(path) == ["Tokayev visits DUSHANBE"]  # and an edit is still seen
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_a_cold_load_leaves_the_cycle_collector_as_it_found_it(
+    enabled: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The load pauses collection (millions of objects, no cycles) and must hand it back as it was,
+    # also when the store is invalid.
+    import gc
+
+    monkeypatch.setenv("KZTJ_CACHE_DIR", str(tmp_path / "cache"))
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("events: [\n", encoding="utf-8")
+    was = gc.isenabled()
+    try:
+        (gc.enable if enabled else gc.disable)()
+        cache.open_store(BUNDLED).close()
+        assert gc.isenabled() == enabled
+        with pytest.raises(StoreError):
+            cache.open_store(broken)
+        assert gc.isenabled() == enabled
+    finally:
+        (gc.enable if was else gc.disable)()
