@@ -52,6 +52,22 @@ def compare(
     return StoreChanges(added, removed, updated, articles, store_file)
 
 
+def recorded(old_meta: Mapping[str, str], new_meta: Mapping[str, str]) -> StoreChanges | None:
+    """The changes an incremental update recorded, if the new build is that update of the old one; else None.
+
+    The update lists each event it removed and added, with fingerprints; comparing those is the
+    same as comparing every event, without reading 100,000 of them.
+    """
+    try:
+        found = json.loads(new_meta.get("changes", "null"))
+        if not isinstance(found, dict) or found.get("from") != old_meta.get("build"):
+            return None
+        removed, added = dict(found["removed"]), dict(found["added"])
+    except (ValueError, KeyError, TypeError):
+        return None
+    return compare(removed, added, input_digests(old_meta), input_digests(new_meta))
+
+
 def _count(number: int, what: str) -> str:
     return f"{number} {what}" if number == 1 else f"{number} {what}s"
 

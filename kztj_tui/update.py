@@ -36,6 +36,7 @@ from .store import (
     Quotes,
     Store,
     entity_names,
+    fingerprint,
     index_events,
     index_values,
     insert_events,
@@ -109,7 +110,6 @@ def _plan(store: Store, store_path: Path, allow_outside: bool, read: FileBytes |
         read = yamlparse.read_store(store_path)
     read_at = min(checked_at, read.read_at)  # the inputs are as recorded at least since then
     data = read.data
-    yamlparse.check_utf8(data, str(store_path))
     first, last = _unchanged_ends(data, old_layout)
     for _attempt in range(3):
         # An edit can reach into the chunk before it (a comment or key added after an item's
@@ -130,14 +130,18 @@ def _plan(store: Store, store_path: Path, allow_outside: bool, read: FileBytes |
 
     removed_rowids = rowids[first:last]
     removed = store.events_at(removed_rowids)
-    cites = dict(
-        store._rows(f"SELECT rowid, cites FROM events WHERE rowid IN ({_marks(removed_rowids)})", removed_rowids)
-    )
+    stored = {
+        rowid: (cites, digest)
+        for rowid, cites, digest in store._rows(
+            f"SELECT rowid, cites, fingerprint FROM events WHERE rowid IN ({_marks(removed_rowids)})", removed_rowids
+        )
+    }
     _check_references(store, store_path, data, old_layout, items, removed, removed_rowids, allow_outside, articles)
 
     plan = _Plan()
     plan.removed = [
-        (r, e, cites[r].split(LIST_SEP) if cites[r] else []) for r, e in zip(removed_rowids, removed, strict=True)
+        (r, e, stored[r][0].split(LIST_SEP) if stored[r][0] else [])
+        for r, e in zip(removed_rowids, removed, strict=True)
     ]
     plan.names = entity_names(list(store.entities.values()))
     plan.next_quote = (store._rows("SELECT max(qid) FROM quotes")[0][0] or 0) + 1
@@ -160,6 +164,14 @@ def _plan(store: Store, store_path: Path, allow_outside: bool, read: FileBytes |
         "read_at": repr(read_at),
         "inputs": json.dumps([store_entry, *articles]),
         "rowids": "sparse",
+        # What this update changed, so a browser showing the build before it need not compare them all.
+        "changes": json.dumps(
+            {
+                "from": meta["build"],
+                "removed": {e.id: stored[r][1].hex() for r, e in zip(removed_rowids, removed, strict=True)},
+                "added": {e.id: fingerprint(e).hex() for e in items},
+            }
+        ),
     }
     return plan
 
@@ -193,6 +205,12 @@ def _parse_middle(middle: bytes, column: int, shown: str) -> tuple[list[Event], 
     """The valid events of the edited part, with its chunks; raises _Cannot unless it is whole items."""
     if not middle:
         return [], [], []
+    # The unchanged chunks decoded before, byte for byte, and every chunk starts a line (no
+    # character spans two): only the edited part can hold bytes that are not UTF-8.
+    try:
+        middle.decode("utf-8")
+    except UnicodeDecodeError:
+        raise _Cannot("not UTF-8") from None
     text = _HEADER + middle
     checker = EventChecker()
     outline: list[int] = []
@@ -275,20 +293,23 @@ def _place(store: Store, rowids: list[int], first: int, last: int, items: list[E
     if step < 1:
         raise _Cannot("no free seq")
     seqs = [before + step * (i + 1) for i in range(count)]
-    keys = [
-        (start, end, seq, rowid)
-        for rowid, start, end, seq in store._rows('SELECT rowid, start, "end", seq FROM events ORDER BY rowid')
-        if rowid not in removed
-    ]
+    # Rowid order is date order, so a binary search over the rowids finds where each new event
+    # goes, reading a few rows instead of all of them.
+    kept = sorted(rowid for rowid in rowids if rowid not in removed)
+
+    def key_of(rowid: int) -> tuple[str, str, int]:
+        start, end, seq = store._rows('SELECT start, "end", seq FROM events WHERE rowid = ?', (rowid,))[0]
+        return start, end, seq
+
     order = sorted(range(count), key=lambda i: (items[i].start, items[i].end, seqs[i]))
     groups: dict[int, list[int]] = {}
     for i in order:
-        position = bisect.bisect_left(keys, (items[i].start, items[i].end, seqs[i], 0))
+        position = bisect.bisect_left(kept, (items[i].start, items[i].end, seqs[i]), key=key_of)
         groups.setdefault(position, []).append(i)
     placed: list[tuple[int, int]] = [(0, 0)] * count
     for position, members in groups.items():
-        low = keys[position - 1][3] if position > 0 else 0
-        high = keys[position][3] if position < len(keys) else low + (len(members) + 1) * ROWID_STEP
+        low = kept[position - 1] if position > 0 else 0
+        high = kept[position] if position < len(kept) else low + (len(members) + 1) * ROWID_STEP
         gap = (high - low) // (len(members) + 1)
         if gap < 1:
             raise _Cannot("no free rowid")

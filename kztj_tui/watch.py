@@ -1,7 +1,7 @@
 """Notice when a store's files change on disk, by polling their identities in a thread of its own.
 
 Polling, not an OS watcher: a store is a handful of files (the YAML and its articles), and a
-``stat`` of each every quarter second costs microseconds. It sees every way of saving alike (in
+``stat`` of each every tenth of a second costs microseconds. It sees every way of saving alike (in
 place, or vim's and other editors' write-and-rename, which replaces the inode an OS watch is
 attached to), works on any file system, and needs no dependency.
 """
@@ -18,7 +18,7 @@ from .files import FileIdentity
 
 # How often the files are looked at. A change is reported once the files have stayed the same
 # for one more look, so a save is noticed between one and two intervals after it ends.
-POLL_SECONDS = 0.25
+POLL_SECONDS = 0.1
 
 Snapshot = tuple[FileIdentity | None, ...]
 

@@ -160,7 +160,7 @@ def edit(path: Path, old: str, new: str) -> None:
 async def wait_for(
     pilot: Pilot[Any], condition: Callable[[], bool], timeout: float = 10.0, then_settle: bool = True
 ) -> None:
-    """Wait until ``condition`` holds (the watcher looks every quarter second), failing after ``timeout``."""
+    """Wait until ``condition`` holds (the watcher looks every tenth of a second), failing after ``timeout``."""
     deadline = time.monotonic() + timeout
     while not condition():
         assert time.monotonic() < deadline, "timed out"

@@ -313,3 +313,39 @@ def test_a_same_size_edit_reads_and_hashes_the_store_once(
         assert loads == 0
         assert store.search(Filters(query="qwzxkvbjy")).total == 1
     assert hashed.count(size) == 1
+
+
+def test_an_edit_that_is_not_utf8_reports_what_a_cold_load_reports(
+    generated: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Only the edited part is decoded after an edit; a bad byte there is reported exactly as a
+    # cold load reports it (which the update leaves to a full load).
+    cache.open_store(generated).close()
+    data = generated.read_bytes()
+    generated.write_bytes(data.replace(b"title: Officials", b"title: Offic\xffals", 1))
+    problems = _problems(generated)
+    with monkeypatch.context() as patch:
+        patch.setenv("KZTJ_CACHE_DIR", str(tmp_path_factory.mktemp("cold")))
+        assert problems == _problems(generated)
+    assert len(problems) == 1 and "not UTF-8" in problems[0]
+
+
+@pytest.mark.parametrize("edit", EDITS)
+def test_an_update_records_exactly_what_changed(edit: str, generated: Path) -> None:
+    # The browser reads what changed from the update instead of comparing every event's fingerprint.
+    from kztj_tui.changes import compare, input_digests, recorded
+
+    head, items, tail = _events_text(generated)
+    old = cache.open_store(generated)
+    _write(generated, head, EDITS[edit](items), tail)
+    new = cache.open_store(generated)
+    try:
+        everything = compare(
+            old.event_fingerprints(), new.event_fingerprints(), input_digests(old.meta), input_digests(new.meta)
+        )
+        assert recorded(old.meta, new.meta) == everything
+        assert (everything.events == 0) == (edit in ("comment", "reorder"))  # moving an event changes none
+        assert recorded(new.meta, new.meta) is None  # not an update of itself
+    finally:
+        old.close()
+        new.close()

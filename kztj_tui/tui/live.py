@@ -28,7 +28,6 @@ class StoreReloaded(Message):
         self,
         store: Store,
         readers: Readers,
-        fingerprints: dict[str, str],
         changes: StoreChanges,
         result: SearchResult,
         runs: list[tuple[int, int]],
@@ -36,7 +35,6 @@ class StoreReloaded(Message):
         super().__init__()
         self.store = store
         self.readers = readers
-        self.fingerprints = fingerprints
         self.changes = changes
         self.result = result
         self.runs = runs

@@ -274,7 +274,6 @@ class MainScreen(Screen[None]):
         self._watcher: InputWatcher | None = None
         self._reloading = False
         self._reload_again = False
-        self._fingerprints: dict[str, str] | None = None  # of the store shown, once a reload needed them
         self._invalid_on_disk = False  # the last reload failed: the store shown is older than the file
         self.pane_layout = layout
         self.HORIZONTAL_BREAKPOINTS = LAYOUTS[layout]
@@ -825,22 +824,22 @@ class MainScreen(Screen[None]):
         self._reloading = True
         timeline = self.query_one(Timeline)
         near = nearest_first(timeline.rowids, timeline.selected_index)
-        self.reload_store(self.request, near, self._fingerprints)
+        self.reload_store(self.request, near)
 
     @work(thread=True, group="reload")
-    def reload_store(self, request: SearchRequest, near: list[int], fingerprints: dict[str, str] | None) -> None:
+    def reload_store(self, request: SearchRequest, near: list[int]) -> None:
         """Open the new version of the store and prepare its first view, all off the UI thread.
 
         ``near`` is the selected event's rowid and its neighbours, nearest first: the selection stays
         on the same event, or on its nearest neighbour if the new version deleted it.
         """
-        from ..changes import compare, input_digests
+        from ..changes import compare, input_digests, recorded
 
         assert self._reopen is not None
         with self.readers.borrow() as old:
-            old_prints = fingerprints if fingerprints is not None else old.event_fingerprints()
-            ids = dict((row.rowid, row.id) for row in old.rows(near))
-            old_inputs = input_digests(old.meta)
+            id_of = {row.rowid: row.id for row in old.rows(near)}
+            ids = [id_of[rowid] for rowid in near if rowid in id_of]  # nearest first
+            old_meta = old.meta
         try:
             store = self._reopen()
         except StoreError as error:
@@ -849,15 +848,18 @@ class MainScreen(Screen[None]):
         except (OSError, sqlite3.Error, ValueError) as error:
             self.post_message(ReloadFailed([f"{self.store.path}: {error}"]))
             return
-        prints = store.event_fingerprints()
-        changes = compare(old_prints, prints, old_inputs, input_digests(store.meta))
-        keep = next((ids[rowid] for rowid in near if ids.get(rowid) in prints), None)
-        select = store.rowid_of(keep) if keep is not None else None
+        changes = recorded(old_meta, store.meta)
+        if changes is None:  # not an update of the build shown: compare every event
+            with self.readers.borrow() as old:
+                old_prints = old.event_fingerprints()
+            new_inputs = input_digests(store.meta)
+            changes = compare(old_prints, store.event_fingerprints(), input_digests(old_meta), new_inputs)
+        select = next((rowid for rowid in map(store.rowid_of, ids) if rowid is not None), None)
         readers = Readers(store)
         runs = store.year_runs()
         with readers.borrow() as reader:
             result = run_search(reader, request._replace(select=select), runs, self.findings)
-        self.post_message(StoreReloaded(store, readers, prints, changes, result, runs))
+        self.post_message(StoreReloaded(store, readers, changes, result, runs))
 
     def on_store_reloaded(self, message: StoreReloaded) -> None:
         """Show the new version at once: store, timeline, selection and detail, keeping the search."""
@@ -870,7 +872,6 @@ class MainScreen(Screen[None]):
         self.store = store
         self.app.adopt_store(store, message.readers)  # type: ignore[attr-defined]
         old_readers.close()
-        self._fingerprints = message.fingerprints
         self._all_runs = message.runs
         self.whole_axis = None
         self.rows = RowCache(store.rows)
