@@ -32,6 +32,7 @@ _STANDARD_TAGS = {
 _COLLECTION_TAGS = {None, "!", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 _STR = "tag:yaml.org,2002:str"
 MAX_DEPTH = 64
+TOO_DEEP = f"YAML is nested more than {MAX_DEPTH} levels deep"
 
 # Called with (index in the events list, the item's data); whatever it returns is kept in its place.
 EventSink = Callable[[int, Any], Any]
@@ -98,6 +99,9 @@ def _yaml_message(error: Any, data: bytes) -> str:
     mark = getattr(error, "problem_mark", None)
     if mark is not None and _char_at(data, mark) == "\t":
         return "YAML: tab character where YAML expects spaces (indent with spaces only)"
+    if "maximum nesting depth" in problem:
+        # libyaml 0.2.6 stops at its own depth limit, and reads far enough ahead to reach it first.
+        return TOO_DEEP
     message = f"YAML syntax error: {problem}"
     if context:
         message += f" ({context})"
@@ -223,7 +227,7 @@ class _Builder:
                     self._refuse_tag(event.tag, event.start_mark)
                 if len(stack) >= MAX_DEPTH:
                     # Deeper YAML is never a store, and recursive code further on would overflow the C stack.
-                    self._problem(event.start_mark, f"YAML is nested more than {MAX_DEPTH} levels deep")
+                    self._problem(event.start_mark, TOO_DEEP)
                     break
                 container: Any = {} if kind is mapping_start else []
                 if len(stack) == 1 and kind is sequence_start and keys[-1] == "events":
