@@ -23,13 +23,16 @@ import time
 import zlib
 from collections.abc import Callable
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from . import __version__, collection
 from .errors import Progress
 from .files import FileBytes, FileIdentity, read_regular_file
 from .locations import cache_dir
-from .store import SCHEMA_VERSION, Store, build, from_loaded
+from .store import SCHEMA_VERSION, IndexBuild, Store, build, from_loaded
+
+if TYPE_CHECKING:
+    from .assemble import LoadedStore
 
 # A file modified this close to the moment it was read could have changed again within the same
 # timestamp tick, so its content hash is checked instead of trusting its identity.
@@ -322,8 +325,25 @@ def _load_and_build(
     from .loader import load  # only a cache miss pays for the YAML, schema and EDTF imports
 
     read_at = time.time()
-    loaded = load(store_path, progress, allow_outside_articles=allow_outside_articles)
     build_id = _new_build_id()
+    files = CacheFiles.of(folder, build_id)
+    index: IndexBuild | None = None
+
+    def start_index(loaded: LoadedStore) -> None:
+        # The index is written while the loader checks references and this process writes the events.
+        nonlocal index
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            return  # no cache: the build below fails the same way and falls back to memory
+        index = IndexBuild(loaded, str(files.fts), build_id)
+
+    try:
+        loaded = load(store_path, progress, allow_outside_articles, on_assembled=start_index if use_cache else None)
+    except BaseException:
+        if index is not None:
+            index.cancel()
+        raise
     meta = {
         "build": build_id,
         "kztj": __version__,
@@ -335,11 +355,10 @@ def _load_and_build(
     }
     if not use_cache:
         return from_loaded(loaded, meta)
-    files = CacheFiles.of(folder, build_id)
     try:
         folder.mkdir(parents=True, exist_ok=True)
         try:
-            build(loaded, str(files.main), str(files.fts), meta, progress)
+            build(loaded, str(files.main), str(files.fts), meta, progress, index)
             _write_seal(files)
             _point_at(folder, build_id)
         finally:

@@ -9,6 +9,7 @@ bytes that were parsed, so a cache built from it can never describe another vers
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +21,18 @@ from .positions import Locator
 from .validate import EventChecker, Found, References, place, validate_head
 
 
-def load(path: Path | str, progress: Progress | None = None, allow_outside_articles: bool = False) -> LoadedStore:
-    """Load and validate a store; raise StoreError listing every problem."""
+def load(
+    path: Path | str,
+    progress: Progress | None = None,
+    allow_outside_articles: bool = False,
+    on_assembled: Callable[[LoadedStore], None] | None = None,
+) -> LoadedStore:
+    """Load and validate a store; raise StoreError listing every problem.
+
+    ``on_assembled``, when given, is called with the store as soon as its events are valid and
+    sorted, before the checks that span items (references and quotes): a caller may start
+    building from it, and must drop what it built if this then raises.
+    """
     path = Path(path)
     shown = str(path)
     read = yamlparse.read_store(path)
@@ -42,12 +53,18 @@ def load(path: Path | str, progress: Progress | None = None, allow_outside_artic
         if progress:
             progress("validating", 0.0)
         events: list[Any] = raw["events"] if isinstance(raw.get("events"), list) else []
-        model, found = validate_head(raw)
+        # Before assemble sorts the events: references are reported at each event's place in the file.
         references = References(path, raw, events, allow_outside_articles)
-        found = checker.found + found + references.check(raw)
-        if found or model is None:
+        model, found = validate_head(raw)
+        found = checker.found + found
+        loaded = None
+        if not found and model is not None:
+            loaded = assemble(path, model, events, checker.dates)
+            if on_assembled is not None:
+                on_assembled(loaded)
+        found += references.check(raw)
+        if found or loaded is None:
             raise StoreError(_placed(found, read.data, shown))
-        loaded = assemble(path, model, events, checker.dates)
         store_input = InputFile(path.name, *read.identity, read.digest)
         loaded.inputs = [store_input, *references.inputs]
         loaded.allow_outside_articles = allow_outside_articles

@@ -7,9 +7,11 @@ event rowids are chronological positions, so timeline order is rowid order.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import os
+import signal
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -121,28 +123,75 @@ class Hits(NamedTuple):
         return self.total > len(self.rowids)
 
 
-def build(loaded: LoadedStore, target: str, index_target: str, meta: dict[str, str], progress: Any = None) -> None:
-    """Write a loaded store into two new SQLite files: events and figures, and the search index.
+class IndexBuild:
+    r"""The search index of a build, written by a forked child while this process goes on.
 
-    The two halves are independent, so on a machine that can fork they are written at the same
-    time by two processes: at 100,000 events that saves ~3 s of a first load. ``meta["build"]``
-    is stored in both, so a reader can tell they belong together.
+    Started as soon as the events are sorted, the child writes the index while this process still
+    checks references and writes the events file; where it cannot fork (a small store, one core,
+    threads running), the index is written here by :meth:`finish`. If the load then fails,
+    :meth:`cancel` kills the child and removes its file.
     """
-    child = os.fork() if len(loaded.events) >= 2000 and can_fork() else -1
-    if child == 0:  # the child writes the index and leaves without running any cleanup
-        status = 1
-        try:
-            _write(index_target, lambda conn: _fill_index(conn, loaded, meta))
-            status = 0
-        finally:
-            os._exit(status)
-    _write(target, lambda conn: _fill_main(conn, loaded, meta, progress))
-    if child > 0:
+
+    def __init__(self, loaded: LoadedStore, target: str, build_id: str) -> None:
+        self._loaded, self._target, self._meta = loaded, target, {"build": build_id}
+        self._child = os.fork() if len(loaded.events) >= 2000 and can_fork() else -1
+        if self._child == 0:  # the child writes the index and leaves without running any cleanup
+            status = 1
+            try:
+                self._write()
+                status = 0
+            finally:
+                os._exit(status)
+
+    def _write(self) -> None:
+        _write(self._target, lambda conn: _fill_index(conn, self._loaded, self._meta))
+
+    def finish(self) -> None:
+        """Wait for the index (or write it now); raise sqlite3.DatabaseError if the child failed."""
+        if self._child < 0:
+            self._write()
+            return
+        child, self._child = self._child, -2
         _, status = os.waitpid(child, 0)
         if status != 0:
             raise sqlite3.DatabaseError("building the search index failed")
-    else:
-        _write(index_target, lambda conn: _fill_index(conn, loaded, meta))
+
+    def cancel(self) -> None:
+        """Stop the child, if it runs, and remove whatever it wrote."""
+        if self._child > 0:
+            child, self._child = self._child, -2
+            with contextlib.suppress(OSError):
+                os.kill(child, signal.SIGKILL)
+            with contextlib.suppress(OSError):
+                os.waitpid(child, 0)
+        self._child = -2
+        for suffix in ("", "-journal"):
+            with contextlib.suppress(OSError):
+                os.unlink(self._target + suffix)
+
+
+def build(
+    loaded: LoadedStore,
+    target: str,
+    index_target: str,
+    meta: dict[str, str],
+    progress: Any = None,
+    index: IndexBuild | None = None,
+) -> None:
+    """Write a loaded store into two new SQLite files: events and figures, and the search index.
+
+    The two halves are independent, so on a machine that can fork they are written at the same
+    time by two processes (``index``, when the loader already started it; else started here).
+    ``meta["build"]`` is stored in both, so a reader can tell they belong together.
+    """
+    if index is None:
+        index = IndexBuild(loaded, index_target, meta["build"])
+    try:
+        _write(target, lambda conn: _fill_main(conn, loaded, meta, progress))
+    except BaseException:
+        index.cancel()
+        raise
+    index.finish()
 
 
 def _write(target: str, fill: Any) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,7 +14,7 @@ from kztj_tui import cache, cli, loader
 from kztj_tui.errors import StoreError
 from kztj_tui.model import Filters
 
-from .conftest import BUNDLED, MINIMAL
+from .conftest import BUNDLED, MINIMAL, write_generated_store
 
 
 def titles(path: Path) -> list[str]:
@@ -227,3 +229,36 @@ def test_a_cold_load_leaves_the_cycle_collector_as_it_found_it(
         assert gc.isenabled() == enabled
     finally:
         (gc.enable if was else gc.disable)()
+
+
+@pytest.fixture(scope="module")
+def generated_2500(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store large enough that its search index is written by a forked child while the load goes on."""
+    return write_generated_store(tmp_path_factory.mktemp("generated") / "events.yaml", 2500)
+
+
+def test_a_large_cold_build_indexes_exactly_what_an_in_memory_store_does(generated_2500: Path) -> None:
+    built = cache.open_store(generated_2500)
+    assert cache.current_files(generated_2500) is not None
+    memory = cache.open_store(generated_2500, use_cache=False)
+    for words in ("zircon", "commodity", "kazakhstan", "tokaev", "trade -water"):
+        assert built.search(Filters(query=words), sort="relevance") == memory.search(
+            Filters(query=words), sort="relevance"
+        )
+    assert built.event_fingerprints() == memory.event_fingerprints()
+
+
+def test_a_load_that_fails_after_its_index_was_started_leaves_no_file_and_no_process(
+    generated_2500: Path, tmp_path: Path, isolated_cache: Path
+) -> None:
+    text = generated_2500.read_text(encoding="utf-8")
+    last = text.rindex("\n  place: ")  # the events are valid and sorted; then a reference is found unknown
+    path = tmp_path / "events.yaml"
+    shutil.copytree(generated_2500.parent / "seeds", tmp_path / "seeds")
+    path.write_text(text[:last] + "\n  place: nowhere-at-all" + text[text.index("\n", last + 1) :], encoding="utf-8")
+    with pytest.raises(StoreError, match="unknown entity 'nowhere-at-all'"):
+        cache.open_store(path)
+    time.sleep(0.5)  # a child left running would have written its index by now
+    assert [p.name for p in isolated_cache.rglob("*") if p.is_file()] == []
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # no child left, not even a zombie
