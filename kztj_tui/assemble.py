@@ -65,8 +65,12 @@ class Dates:
         return found
 
 
-def event_from_model(e: Any, dates: Dates) -> Event:
-    """A validated EventModel as a runtime Event with its date bounds and labels."""
+def event_from_model(e: Any, dates: Dates, citations: dict[Citation, Citation]) -> Event:
+    """A validated EventModel as a runtime Event with its date bounds and labels.
+
+    ``citations`` shares equal citations between events: a large store cites the same passages
+    again and again, and one object for each keeps memory down and a pickle of the events small.
+    """
     start, end, label, long_label = dates.facts(e.date)
     return Event(
         id=e.id,
@@ -81,7 +85,7 @@ def event_from_model(e: Any, dates: Dates) -> Event:
         actors=tuple(e.actors),
         place=e.place,
         status=e.status,
-        sources=tuple(Citation(c.source, c.quote) for c in e.sources),
+        sources=tuple([citations.setdefault(c, c) for c in [Citation(m.source, m.quote) for m in e.sources]]),
         related=tuple(e.related),
     )
 

@@ -33,12 +33,11 @@ from .store import (
     LIST_SEP,
     ROWID_STEP,
     SEQ_STEP,
+    IndexText,
     Quotes,
     Store,
-    entity_names,
     fingerprint,
     index_events,
-    index_values,
     insert_events,
 )
 from .validate import EventChecker, References
@@ -87,7 +86,7 @@ class _Plan:
     def __init__(self) -> None:
         self.removed: list[tuple[int, Event, list[str]]] = []  # rowid, event, its quote ids
         self.added: list[tuple[int, int, Event]] = []  # rowid, seq, event
-        self.names: dict[str, str] = {}
+        self.text = IndexText(())
         self.next_quote = 1
         self.meta: dict[str, str] = {}
         self.layout = b""
@@ -143,7 +142,7 @@ def _plan(store: Store, store_path: Path, allow_outside: bool, read: FileBytes |
         (r, e, stored[r][0].split(LIST_SEP) if stored[r][0] else [])
         for r, e in zip(removed_rowids, removed, strict=True)
     ]
-    plan.names = entity_names(list(store.entities.values()))
+    plan.text = IndexText(list(store.entities.values()))
     plan.next_quote = (store._rows("SELECT max(qid) FROM quotes")[0][0] or 0) + 1
     new_rowids = _place(store, rowids, first, last, items)
     plan.added = [(rowid, seq, event) for (rowid, seq), event in zip(new_rowids, items, strict=True)]
@@ -348,7 +347,7 @@ def _write(files: CacheFiles, plan: _Plan) -> None:
                 conn.execute(  # an external-content index forgets a row only when given its indexed text
                     "INSERT INTO fts(fts, rowid, title, summary, quotes, tags, names)"
                     " VALUES ('delete', ?, ?, ?, ?, ?, ?)",
-                    (rowid, *index_values(event, plan.names)),
+                    (rowid, *plan.text(event)),
                 )
             gone = [rowid for rowid, _, _ in plan.removed]
             for table, column in (
@@ -365,7 +364,7 @@ def _write(files: CacheFiles, plan: _Plan) -> None:
             for _, event, qids in plan.removed:  # an edited event citing the same passages reuses them
                 quotes.known(event.sources, qids)
             insert_events(conn, plan.added, quotes)
-            index_events(conn, [(rowid, event) for rowid, _, event in plan.added], plan.names)
+            index_events(conn, [(rowid, event) for rowid, _, event in plan.added], plan.text)
             _drop_unused_quotes(conn, {int(q) for _, _, qids in plan.removed for q in qids})
             for key, value in {**plan.meta, "build": build}.items():
                 conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))

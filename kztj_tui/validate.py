@@ -15,7 +15,7 @@ from pydantic import TypeAdapter, ValidationError
 from . import articles
 from .assemble import Dates, InputFile, event_from_model
 from .errors import Problem
-from .model import Event
+from .model import Citation, Event
 from .nearmiss import closest_passage
 from .positions import Loc, Locator, dotted
 from .schema import EventModel, StoreHeadModel
@@ -61,6 +61,7 @@ class EventChecker:
     def __init__(self) -> None:
         self.found: list[Found] = []
         self.dates = Dates()
+        self.citations: dict[Citation, Citation] = {}
 
     def __call__(self, index: int, raw: Any) -> Event | Any:
         try:
@@ -68,7 +69,7 @@ class EventChecker:
         except ValidationError as error:
             self.found += pydantic_problems(error, ("events", index))
             return raw  # kept for the reference checks, which report beside schema errors
-        return event_from_model(model, self.dates)
+        return event_from_model(model, self.dates, self.citations)
 
 
 def _records(raw: dict[str, Any], key: str) -> list[tuple[int, dict[str, Any]]]:
