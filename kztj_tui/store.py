@@ -27,7 +27,7 @@ from .text import fold
 if TYPE_CHECKING:
     from .loader import LoadedStore
 
-SCHEMA_VERSION = "13"
+SCHEMA_VERSION = "14"
 HIGHLIGHT_OPEN, HIGHLIGHT_CLOSE = "\x02", "\x03"
 # Event rowids are chronological but spaced, so an event added between two others by an
 # incremental update takes a free rowid between theirs instead of renumbering (and re-indexing)
@@ -245,7 +245,13 @@ def fingerprint(e: Event) -> bytes:
     """A hash of everything an event says: two versions of an event differ exactly when these do."""
     from hashlib import blake2b  # ~6 ms: only a build needs it, never a warm command
 
-    return blake2b(repr(tuple(e)).encode("utf-8"), digest_size=12).digest()
+    # Fields and list items are joined by control characters, which sanitised text never holds, so
+    # two different events never join to the same text (``place`` None is a NUL, never an id).
+    cites = "\x1e".join([c.source + "\x1f" + c.quote for c in e.sources])
+    place = "\x00" if e.place is None else e.place
+    fields = (e.id, e.date, e.start, e.end, e.label, e.long_label, e.title, e.summary)
+    lists = (LIST_SEP.join(e.tags), LIST_SEP.join(e.actors), place, e.status, cites, LIST_SEP.join(e.related))
+    return blake2b("\x1d".join((*fields, *lists)).encode("utf-8"), digest_size=12).digest()
 
 
 def insert_events(conn: sqlite3.Connection, rows: list[tuple[int, int, Event]], quotes: Quotes) -> None:

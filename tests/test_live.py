@@ -16,7 +16,8 @@ from textual.pilot import Pilot
 from kztj_tui.cache import open_store
 from kztj_tui.changes import StoreChanges, compare, describe, input_digests
 from kztj_tui.files import FileIdentity
-from kztj_tui.store import Store
+from kztj_tui.model import Citation, Event
+from kztj_tui.store import Store, fingerprint
 from kztj_tui.tui.app import KztjApp
 from kztj_tui.tui.detail import DetailPane
 from kztj_tui.tui.live import ReloadErrors, nearest_first
@@ -65,6 +66,27 @@ def test_fingerprints_change_with_an_events_content_only(write_store: Callable[.
     edited = text.replace(FIRST_TITLE, "Relations established").replace("\nfigures:", "\n# a comment\nfigures:", 1)
     after = open_store(write_store(edited), use_cache=False).event_fingerprints()
     assert compare(before, after, {}, {}) == StoreChanges(updated=("diplomatic-relations-established",))
+
+
+def test_a_fingerprint_tells_apart_events_that_differ_in_any_field_or_where_fields_meet() -> None:
+    event = Event(
+        "a", "2021-05", "2021-05-01", "2021-05-31", "May 2021", "May 2021", "Talks", "They met.",
+        ("trade",), ("kazakhstan",), None, "occurred", (Citation("s1", "They met"),), (),
+    )  # fmt: skip
+    variants = [
+        event,
+        *(event._replace(**{name: "x" + value}) for name, value in event._asdict().items() if isinstance(value, str)),
+        event._replace(place="dushanbe"),
+        event._replace(title="Talk", summary="sThey met."),  # a character moved across a field boundary
+        event._replace(tags=("trade", "water")),
+        event._replace(tags=(), actors=("trade", "kazakhstan")),  # an item moved from one list to the next
+        event._replace(related=("b",)),
+        event._replace(sources=(Citation("s1", "They"), Citation("s1", "met"))),
+        event._replace(sources=(Citation("s1", "They met"), Citation("s1", "They met"))),
+    ]
+    prints = [fingerprint(v) for v in variants]
+    assert len(set(prints)) == len(variants)
+    assert fingerprint(event._replace(sources=(Citation("s1", "They met"),))) == prints[0]  # equal events, equal prints
 
 
 def test_input_digests_list_the_store_then_its_articles(store: Store) -> None:
