@@ -164,9 +164,22 @@ class References:
                 message += f"; closest passage: “{shown}”"
             self.found.append(Found((*loc, "quote"), message))
 
+    def _nothing_to_report(self, event: Event) -> bool:
+        """Whether every id a valid event refers to is known and each of its quotes was already found."""
+        entities, events = self.ids["entities"], self.ids["events"]
+        return (
+            all(actor in entities for actor in event.actors)
+            and (event.place is None or event.place in entities)
+            and all(other in events for other in event.related)
+            # A citation is its (source, quote) pair, the key a found quote is remembered under.
+            and all(self._quotes.get(citation) for citation in event.sources)
+        )
+
     def check(self, raw: dict[str, Any]) -> list[Found]:
         """Run every cross-item check; return what was found."""
         for index, item in self.events:
+            if isinstance(item, Event) and self._nothing_to_report(item):
+                continue
             _id, actors, place, related, citations = _event_refs(item)
             for j, actor in _strings(actors):
                 self.reference(("events", index, "actors", j), actor, "entities")
