@@ -187,3 +187,19 @@ def test_deep_nesting_is_refused_without_crashing(write_store: Callable[..., Pat
 def test_duplicate_keys_and_extra_documents(write_store: Callable[..., Path]) -> None:
     assert "duplicate key 'events'" in problems_of(write_store("events: []\nevents: []\n"))[0]
     assert "one YAML document" in problems_of(write_store("events: []\n---\nevents: []\n"))[0]
+
+
+def test_a_reference_or_quote_that_fails_is_reported_at_every_event_that_makes_it(
+    write_store: Callable[..., Path],
+) -> None:
+    event = MINIMAL[MINIMAL.index("  - id: visit") : MINIMAL.index("figures:")]
+    good = [event.replace("id: visit", f"id: good-{i}") for i in range(3)]
+    bad_actor = event.replace("id: visit", "id: bad-actor").replace("actors: [tokayev]", "actors: [tokayev, nobody]")
+    bad_quote = event.replace("id: visit", "id: bad-quote").replace("two-day visit to", "three-day visit to")
+    # Each bad event comes after good ones that share everything else it cites.
+    again = [bad_actor.replace("bad-actor", "bad-actor-2"), bad_quote.replace("bad-quote", "bad-quote-2")]
+    text = MINIMAL.replace(event, "".join([*good, bad_actor, bad_quote, *again]))
+    lines = problems_of(write_store(text))
+    assert sum("unknown entity 'nobody'" in line for line in lines) == 2
+    assert sum("quote not found" in line for line in lines) == 2
+    assert len(lines) == 4
