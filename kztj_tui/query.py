@@ -40,6 +40,10 @@ class Term(NamedTuple):
         return '"' + " ".join(self.tokens) + '"' + (" *" if self.prefix else "")
 
 
+TermText = Callable[[Term], str]
+"""How a term is written into an FTS5 expression (the store adds the entities whose names match it)."""
+
+
 class Field(NamedTuple):
     """A field filter: ``tag``, ``actor``, or a date bound (``year`` is both bounds)."""
 
@@ -65,11 +69,11 @@ class Query:
     def __init__(self, groups: list[list[Atom]] | None = None) -> None:
         self.groups: list[list[Atom]] = groups or []
 
-    def positive_fts(self) -> str | None:
+    def positive_fts(self, text: TermText = Term.fts) -> str | None:
         """FTS5 expression for the groups of plain words that must match, or None."""
         parts = []
         for group in filter(_drives_index, self.groups):
-            expr = " OR ".join(atom.what.fts() for atom in group)  # type: ignore[union-attr]
+            expr = " OR ".join(text(atom.what) for atom in group)  # type: ignore[arg-type]
             parts.append(f"({expr})" if len(group) > 1 else expr)
         return " AND ".join(parts) or None
 
@@ -163,10 +167,10 @@ def parse(text: str) -> Query:
 ActorResolver = Callable[[str], list[str]]
 
 
-def _atom_sql(atom: Atom, resolve_actor: ActorResolver) -> tuple[str, list[Any]]:
+def _atom_sql(atom: Atom, resolve_actor: ActorResolver, text: TermText) -> tuple[str, list[Any]]:
     what = atom.what
     if isinstance(what, Term):
-        sql, params = "e.rowid IN (SELECT rowid FROM fts WHERE fts MATCH ?)", [what.fts()]
+        sql, params = "e.rowid IN (SELECT rowid FROM fts WHERE fts MATCH ?)", [text(what)]
     elif what.name == "tag":
         sql, params = "e.rowid IN (SELECT event FROM event_tags WHERE tag = ?)", [what.value]
     elif what.name == "actor":
@@ -186,14 +190,14 @@ def _atom_sql(atom: Atom, resolve_actor: ActorResolver) -> tuple[str, list[Any]]
     return (f"NOT ({sql})" if atom.negated else f"({sql})"), params
 
 
-def where(query: Query, resolve_actor: ActorResolver) -> tuple[list[str], list[Any]]:
+def where(query: Query, resolve_actor: ActorResolver, text: TermText = Term.fts) -> tuple[list[str], list[Any]]:
     """SQL conditions on ``events e`` for every group that the FTS expression does not already cover."""
     clauses: list[str] = []
     params: list[Any] = []
     for group in query.groups:
         if _drives_index(group):
             continue
-        parts = [_atom_sql(atom, resolve_actor) for atom in group]
+        parts = [_atom_sql(atom, resolve_actor, text) for atom in group]
         clauses.append(parts[0][0] if len(parts) == 1 else "(" + " OR ".join(sql for sql, _ in parts) + ")")
         for _, atom_params in parts:
             params += atom_params
