@@ -49,18 +49,21 @@ _FIRST_ITEM = re.compile(rb"( *)-(?: |\n)")
 
 
 class Parsed(NamedTuple):
-    """The whole file's data, the checker that validated its events, and the events list's outline."""
+    """The whole file's data, the checker that validated its events, the events list's outline and layout."""
 
     data: Any
     checker: EventChecker
     outline: list[int]
+    layout: layout.Layout
+    """What ``layout.of_store`` gives for the whole file, each part's share worked out by its process."""
 
 
 class _Part(NamedTuple):
-    """One part as parsed: its data and the outline of its events list."""
+    """One part as parsed: its data, the outline of its events list, and its layout."""
 
     data: dict[str, Any]
     outline: list[int]
+    layout: layout.Layout
 
 
 def parse(
@@ -152,10 +155,10 @@ def _part(
         return None
     if checker.found or not isinstance(parsed, dict) or not isinstance(parsed.get("events"), list):
         return None
-    found = layout.chunk_offsets(text, outline)
-    if found is None or found[0] != column:
+    found = layout.of_store(text, outline)
+    if found is None or found.column != column:
         return None
-    return _Part(parsed, outline)
+    return _Part(parsed, outline, found)
 
 
 def _joined(first: _Part, rest: _Part, checker: EventChecker, cut_line: int) -> Parsed | None:
@@ -171,4 +174,10 @@ def _joined(first: _Part, rest: _Part, checker: EventChecker, cut_line: int) -> 
     joined = {**head, "events": events, **tail}
     # The second part's line 0 is the added "events:"; its line 1 is the cut line.
     outline = first.outline[:-1] + [line - 1 + cut_line for line in rest.outline]
-    return Parsed(joined, checker, outline)
+    # The first part's list runs to its end, so its last chunk ends at the cut, where the second
+    # part's first begins; the second part's head is the added "events:" line.
+    one, two = first.layout, rest.layout
+    joined_layout = layout.Layout(
+        one.column, one.head_size, one.head, two.tail_size, two.tail, one.sizes + two.sizes, one.digests + two.digests
+    )
+    return Parsed(joined, checker, outline, joined_layout)

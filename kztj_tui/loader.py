@@ -39,8 +39,9 @@ def load(
     yamlparse.check_utf8(read.data, shown)
     with collection.paused():
         parsed = halves.parse(read.data, shown, progress)
+        store_layout: layout.Layout | None = None
         if parsed is not None:
-            raw, checker, outline = parsed
+            raw, checker, outline, store_layout = parsed
         else:
             checker, outline = EventChecker(), []
             raw = yamlparse.parse(read.data, shown, progress, on_event=checker, outline=outline)
@@ -68,7 +69,7 @@ def load(
         store_input = InputFile(path.name, *read.identity, read.digest)
         loaded.inputs = [store_input, *references.inputs]
         loaded.allow_outside_articles = allow_outside_articles
-        loaded.layout = layout.of_store(read.data, outline)
+        loaded.layout = store_layout if parsed is not None else layout.of_store(read.data, outline)
     return loaded
 
 

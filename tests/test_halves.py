@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from kztj_tui import halves, loader, yamlparse
+from kztj_tui import halves, layout, loader, yamlparse
 from kztj_tui.errors import StoreError
 from kztj_tui.validate import EventChecker
 
@@ -48,6 +48,7 @@ def assert_split_reads_as_whole(data: bytes, share: float) -> bool:
     assert expected is not None and expected[0] is not None, "a part parsed cleanly, the whole file does not"
     assert typed(parsed.data) == typed(expected[0])
     assert parsed.outline == expected[1]
+    assert parsed.layout == layout.of_store(data, expected[1])
     assert parsed.checker.found == []
     return True
 
@@ -139,12 +140,12 @@ def test_a_cut_is_refused_or_reads_as_the_whole_file(generated: bytes, change: A
 
 def test_other_layouts_read_the_same(tmp_path: Path) -> None:
     text = BUNDLED.read_text(encoding="utf-8")
-    for layout in (
+    for variant in (
         re.sub(r"(?m)^  - id: ", "  -\n    id: ", text),  # the dash alone on its line
         text.replace("\n", "\r\n"),
         "---\n" + text + "...\n",
     ):
-        data = layout.encode("utf-8")
+        data = variant.encode("utf-8")
         for share in SHARES[::3]:
             assert_split_reads_as_whole(data, share)
 
