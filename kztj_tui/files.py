@@ -60,8 +60,11 @@ def read_regular_file(path: Path, limit: int) -> FileBytes:
             raise ValueError(f"is {before.st_size:,} bytes; the limit is {limit:,}")
         chunks = []
         remaining = limit + 1
+        # The whole file in one read (one copy of its bytes), then on in pieces if it has grown.
+        size = before.st_size + 1
         while remaining > 0:
-            chunk = os.read(descriptor, min(remaining, 1 << 24))
+            chunk = os.read(descriptor, min(remaining, size))
+            size = 1 << 24
             if not chunk:
                 break
             chunks.append(chunk)

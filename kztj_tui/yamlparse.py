@@ -12,6 +12,7 @@ whole document, its models and its events at once.
 
 from __future__ import annotations
 
+import codecs
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -64,14 +65,31 @@ def position(text: str, index: int) -> tuple[int, int]:
     return line, index - (text.rfind("\n", 0, index) + 1) + 1
 
 
-def check_utf8(data: bytes, shown: str) -> None:
-    """Raise a one-line Problem at the first byte that is not UTF-8."""
+def check_utf8(data: bytes, shown: str, piece: int = 1 << 20) -> None:
+    """Raise a one-line Problem at the first byte that is not UTF-8 (checked ``piece`` bytes at a time)."""
+    if _is_utf8(data, piece):
+        return
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as error:
         line, column = position(data[: error.start].decode("utf-8", "replace"), error.start)
         message = f"not UTF-8: byte 0x{data[error.start]:02x} cannot be decoded"
         raise StoreError([Problem(shown, line, column, message)]) from None
+
+
+def _is_utf8(data: bytes, piece: int) -> bool:
+    """Whether data is UTF-8, checked a piece at a time: an ASCII piece needs no decoding, and no string
+    of the whole file is made (at 300,000 events that string alone cost 0.4 s)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        for start in range(0, len(data), piece):
+            chunk = data[start : start + piece]
+            if not chunk.isascii() or decoder.getstate()[0]:  # a sequence cut by the last piece goes on here
+                decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 class _ProgressReader:

@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
-from kztj_tui import loader
+from kztj_tui import loader, yamlparse
 from kztj_tui.cli import main
 from kztj_tui.loader import StoreError
 
@@ -125,3 +127,29 @@ def test_quote_with_a_typo_suggests_the_passage(
     assert main(["validate", "--events", str(path)]) == 2
     [line] = capsys.readouterr().err.splitlines()
     assert "quote not found" in line and "closest passage" in line and "two-day visit to Dushanbe" in line
+
+
+_UTF8_PIECES = [b"a", b"\n", "é".encode(), "Ж".encode(), "€".encode(), "😀".encode()]
+_NOT_UTF8 = [b"\xff", b"\xc3", b"\xa9", b"\xe2\x82", b"\xed\xa0\x80", b"\xf4\x90\x80\x80", b"\xc0\xaf", b"\xf0\x9f"]
+
+
+@settings(max_examples=400, deadline=None)
+@example([b"\xc3", b"a", b"\xa9"], 1)  # a sequence cut by a piece, then ASCII, then the rest of it: not UTF-8
+@example([b"a" * 3, "€".encode()], 2)  # one character cut across two pieces: UTF-8
+@given(st.lists(st.sampled_from(_UTF8_PIECES + _NOT_UTF8), max_size=16), st.sampled_from([1, 2, 3, 5, 1 << 20]))
+def test_the_utf8_check_in_pieces_agrees_with_decoding_the_whole(parts: list[bytes], piece: int) -> None:
+    data = b"".join(parts)
+    try:
+        data.decode("utf-8")
+        expected = None
+    except UnicodeDecodeError as error:
+        expected = error.start
+    try:
+        yamlparse.check_utf8(data, "store.yaml", piece=piece)
+        found = None
+    except StoreError as error:
+        [problem] = error.problems
+        found = problem.message
+    assert (found is None) == (expected is None)
+    if expected is not None:
+        assert found == f"not UTF-8: byte 0x{data[expected]:02x} cannot be decoded"
