@@ -148,6 +148,7 @@ class _Builder:
         self.problems: list[Problem] = []
         self._anchors: set[str] = set()
         self._constructor = yaml.constructor.SafeConstructor()
+        self._resolver_starts: frozenset[str] | None = None
 
     def _problem(self, mark: Any, message: str) -> None:
         self.problems.append(Problem(self.path, mark.line + 1, mark.column + 1, message))
@@ -169,6 +170,8 @@ class _Builder:
         if tag is None or tag == "!":
             if event.style or not event.implicit[0]:  # libyaml reports plain style as ""
                 return sanitize(value)
+            if self._resolver_starts is not None and value[:1] not in self._resolver_starts:
+                return sanitize(value)  # no implicit type starts with this character: resolve() says str
             tag = loader.resolve(self.yaml.ScalarNode, value, event.implicit)
         if tag == _STR:
             return sanitize(value)
@@ -189,6 +192,10 @@ class _Builder:
         mapping_end, sequence_end, alias_event = yaml.MappingEndEvent, yaml.SequenceEndEvent, yaml.AliasEvent
         document_start, stream_end = yaml.DocumentStartEvent, yaml.StreamEndEvent
         get_event = loader.get_event
+        # The resolver picks its candidate types by a plain scalar's first character, and finds none
+        # for most text (titles, summaries, quotes): such a scalar is text without asking it.
+        resolvers = loader.yaml_implicit_resolvers
+        self._resolver_starts = None if None in resolvers or loader.yaml_path_resolvers else frozenset(resolvers)
         missing = object()
         stack: list[Any] = []
         keys: list[Any] = []
