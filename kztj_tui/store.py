@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from . import query as query_lang
 from .forking import can_fork
+from .memo import Memo
 from .model import NO_FILTERS, Citation, Disagreement, Entity, Event, Figure, Filters, Source
 from .query import Atom, Field
 from .text import fold
@@ -293,19 +294,15 @@ class IndexText:
     time of writing the index of 100,000 events.
     """
 
-    _MOST = 20_000  # quote lists remembered at once: enough for repeats, bounded for a store without any
-
     def __init__(self, entities: Sequence[Entity]) -> None:
         """``entities`` in their stored order (``ord``), which numbers their tokens."""
         self.tokens = {entity.id: entity_token(ordinal) for ordinal, entity in enumerate(entities)}
-        self._quotes: dict[tuple[Citation, ...], str] = {}
+        self._quotes: Memo[tuple[Citation, ...], str] = Memo(20_000)
 
     def __call__(self, e: Event) -> tuple[str, str, str, str, str]:
         quotes = self._quotes.get(e.sources)
         if quotes is None:
-            if len(self._quotes) >= self._MOST:
-                self._quotes.clear()
-            quotes = self._quotes[e.sources] = fold("\n".join([c.quote for c in e.sources]))
+            quotes = self._quotes.remember(e.sources, fold("\n".join([c.quote for c in e.sources])))
         tokens = self.tokens
         who = [tokens.get(x, "") for x in e.actors]
         if e.place:
@@ -436,7 +433,7 @@ class Store:
         self._figures_by_id: dict[str, Figure] = {}
         self._figures_by_event: dict[str, list[Figure]] = {}
         self._quotes: dict[int, Citation] = {}
-        self._term_texts: dict[str, str] = {}
+        self._term_texts: Memo[str, str] = Memo(1000)
         self.count: int = int(meta["count"])
         self.disagreements = [Disagreement.from_json(d) for d in json.loads(meta.get("disagreements", "[]"))]
 
@@ -830,10 +827,9 @@ class Store:
                 f'"{entity_token(ordinal)}"'
                 for (ordinal,) in self._rows("SELECT rowid FROM entity_names WHERE entity_names MATCH ?", (plain,))
             ]
-            found = f"({plain} OR names : ({' OR '.join(tokens)}))" if tokens else plain
-            if len(self._term_texts) > 1000:
-                self._term_texts.clear()
-            self._term_texts[plain] = found
+            found = self._term_texts.remember(
+                plain, f"({plain} OR names : ({' OR '.join(tokens)}))" if tokens else plain
+            )
         return found
 
     def figure_conflicts(self, figure: Figure) -> list[Figure]:

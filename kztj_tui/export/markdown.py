@@ -10,6 +10,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 
 from .. import __version__
+from ..memo import Memo
 from ..model import NO_FILTERS, Disagreement, Event, Figure, Filters, Source, format_value
 from ..store import Store
 from . import parallel
@@ -101,8 +102,9 @@ class EventWriter:
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        self._actors: dict[tuple[str, ...], str] = {}
-        self._tags: dict[tuple[str, ...], str] = {}
+        # Bounded: a large store has tens of thousands of actor lists, and an export's memory stays flat.
+        self._actors: Memo[tuple[str, ...], str] = Memo(2048)
+        self._tags: Memo[tuple[str, ...], str] = Memo(2048)
         self._disagreements: dict[str, list[Disagreement]] = {}
         for item in store.disagreements:
             for event_id in item.events:
@@ -112,13 +114,13 @@ class EventWriter:
         text = self._actors.get(actors)
         if text is None:
             names = ", ".join(_name(self.store.entity_name(a)) for a in actors)
-            text = self._actors[actors] = f" · **Actors:** {names}"
+            text = self._actors.remember(actors, f" · **Actors:** {names}")
         return text
 
     def _tags_text(self, tags: tuple[str, ...]) -> str:
         text = self._tags.get(tags)
         if text is None:
-            text = self._tags[tags] = " · **Tags:** " + ", ".join(_name(tag) for tag in tags)
+            text = self._tags.remember(tags, " · **Tags:** " + ", ".join(_name(tag) for tag in tags))
         return text
 
     def markdown(self, event: Event, heading: str = "###") -> str:
