@@ -922,6 +922,21 @@ async def test_each_context_has_a_footer_that_teaches_its_keys(keys: list[str], 
             assert words in footer, (words, footer)
 
 
+async def test_the_footer_is_rebuilt_only_when_the_keys_it_shows_change() -> None:
+    app = bundled_app(event_id="trade-2013")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        keys = list(app.screen.query("FooterKey"))
+        assert keys
+        app.screen.refresh_bindings()  # nothing it shows has changed: no new widgets
+        await settle(pilot)
+        assert list(app.screen.query("FooterKey")) == keys
+        await pilot.press("slash", *"rogun", "enter")  # now it has keys to show that it did not
+        await settle(pilot)
+        assert list(app.screen.query("FooterKey")) != keys
+        assert "nN Match" in screen_text(app).splitlines()[-1]
+
+
 async def test_theme_and_layout_are_remembered(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("KZTJ_CONFIG_DIR", str(tmp_path))
     app = bundled_app()

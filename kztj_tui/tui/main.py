@@ -112,18 +112,32 @@ class MatchCount(Widget):
 
 
 class KeysFooter(Footer):
-    """Textual's footer, rebuilt once for all the binding changes made before the next refresh."""
+    """Textual's footer, rebuilt once for all the binding changes made before the next refresh, and only
+    when the keys it shows are not the ones it already shows."""
 
-    # Textual rebuilds it from new widgets for each change, and starting up makes three or four.
+    # Textual rebuilds it from new widgets for each change, and starting up makes three or four;
+    # setting focus refreshes the bindings again after the next frame, with nothing changed.
     _rebuild_pending = False
+    _shown: tuple[object, ...] | None = None
 
     def bindings_changed(self, screen: Screen[object]) -> None:
         if not self._rebuild_pending:
             super().bindings_changed(screen)
             self._rebuild_pending = self.is_attached and screen is self.screen and screen.app.app_focus
 
+    def _keys(self) -> tuple[object, ...]:
+        """Everything of the active bindings that the footer draws."""
+        return tuple(
+            (binding.key, binding.action, binding.description, binding.show, binding.group, enabled, tooltip)
+            for _, binding, enabled, tooltip in self.screen.active_bindings.values()
+        )
+
     async def recompose(self) -> None:
         self._rebuild_pending = False
+        keys = self._keys()
+        if keys == self._shown:
+            return
+        self._shown = keys
         await super().recompose()
 
 
