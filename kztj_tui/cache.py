@@ -356,11 +356,15 @@ def _load_and_build(
     if not use_cache:
         return from_loaded(loaded, meta)
     try:
-        folder.mkdir(parents=True, exist_ok=True)
         try:
+            folder.mkdir(parents=True, exist_ok=True)
             build(loaded, str(files.main), str(files.fts), meta, progress, index)
             _write_seal(files)
             _point_at(folder, build_id)
+        except BaseException:
+            if index is not None:
+                index.cancel()  # whatever stopped the build, no index child outlives it
+            raise
         finally:
             _tidy(folder, keep=build_id)
     except (OSError, sqlite3.Error, ValueError):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -262,3 +263,24 @@ def test_a_load_that_fails_after_its_index_was_started_leaves_no_file_and_no_pro
     assert [p.name for p in isolated_cache.rglob("*") if p.is_file()] == []
     with pytest.raises(ChildProcessError):
         os.waitpid(-1, os.WNOHANG)  # no child left, not even a zombie
+
+
+def test_a_build_that_fails_while_its_index_is_written_falls_back_and_leaves_no_process(
+    generated_2500: Path, isolated_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kztj_tui import store as store_module
+
+    write = store_module._write
+
+    def failing_events_file(target: str, fill: Callable[..., None]) -> None:
+        if not target.endswith(".fts.sqlite"):  # the events file fails; the index child writes on
+            raise sqlite3.OperationalError("disk I/O error")
+        write(target, fill)
+
+    monkeypatch.setattr(store_module, "_write", failing_events_file)
+    opened = cache.open_store(generated_2500)
+    assert opened.search(Filters(query="zircon")).total == 10  # answered from memory
+    assert cache.current_files(generated_2500) is None
+    assert not [p for p in isolated_cache.rglob("*.fts.sqlite*")]
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)
