@@ -12,6 +12,8 @@ from kztj_tui.cache import open_store
 from kztj_tui.model import Filters
 from kztj_tui.store import Store
 
+from .conftest import MINIMAL
+
 
 def ids(store: Store, text: str, sort: str = "date") -> list[str]:
     return [store.event_at(r).id for r in store.search(Filters(query=text), sort=sort).rowids]
@@ -179,3 +181,16 @@ def test_search_table_on_a_terminal_shows_highlighted_snippets(store: Store) -> 
     _search_table(store, "Rogun", rowids, len(rowids), out)
     text = out.getvalue()
     assert "hydropower plant" in text and "tokayev-visit-dushanbe-2021" in text and "2 of 2 matching events" in text
+
+
+def test_entities_past_the_first_token_character_are_found_by_their_names(write_store: Callable[..., Path]) -> None:
+    # Tokens are two private-use characters: an entity at ordinal 6,400 or more needs the first one too.
+    fillers = "".join(f"  - {{id: filler-{i}, name: Filler {i}, kind: place}}\n" for i in range(6500))
+    text = MINIMAL.replace("entities:\n", "entities:\n" + fillers).replace(
+        "  - {id: dushanbe, name: Dushanbe, kind: city, aliases: [Душанбе]}\n",
+        "  - {id: dushanbe, name: Dushanbe, kind: city, aliases: [Душанбе, Stalinabad]}\n",
+    )
+    store = open_store(write_store(text), use_cache=False)
+    assert list(store.entities).index("dushanbe") > 6400
+    assert ids(store, "Stalinabad") == ["visit"] == ids(store, "stalin*")
+    assert ids(store, "Filler") == []  # entities no event names find nothing, whatever their token
