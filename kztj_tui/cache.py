@@ -338,37 +338,37 @@ def _load_and_build(
             return  # no cache: the build below fails the same way and falls back to memory
         index = IndexBuild(loaded, str(files.fts), build_id)
 
+    built = False
     try:
         loaded = load(store_path, progress, allow_outside_articles, on_assembled=start_index if use_cache else None)
-    except BaseException:
-        if index is not None:
-            index.cancel()
-        raise
-    meta = {
-        "build": build_id,
-        "kztj": __version__,
-        "store": str(store_path.resolve()),
-        "python": _PYTHON,
-        "read_at": repr(read_at),
-        "allow_outside": str(int(allow_outside_articles)),
-        "inputs": json.dumps([entry._asdict() for entry in loaded.inputs]),
-    }
-    if not use_cache:
-        return from_loaded(loaded, meta)
-    try:
+        meta = {
+            "build": build_id,
+            "kztj": __version__,
+            "store": str(store_path.resolve()),
+            "python": _PYTHON,
+            "read_at": repr(read_at),
+            "allow_outside": str(int(allow_outside_articles)),
+            "inputs": json.dumps([entry._asdict() for entry in loaded.inputs]),
+        }
+        if not use_cache:
+            return from_loaded(loaded, meta)
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            build(loaded, str(files.main), str(files.fts), meta, progress, index)
+            if index is None:
+                index = IndexBuild(loaded, str(files.fts), build_id)
+            build(loaded, str(files.main), index, meta, progress)
             _write_seal(files)
             _point_at(folder, build_id)
-        except BaseException:
-            if index is not None:
-                index.cancel()  # whatever stopped the build, no index child outlives it
-            raise
-        finally:
+            built = True
+        except (OSError, sqlite3.Error, ValueError):
+            pass  # an unwritable cache must not stop the user: the store is answered from memory
+        with contextlib.suppress(OSError):
             _tidy(folder, keep=build_id)
-    except (OSError, sqlite3.Error, ValueError):
-        return from_loaded(loaded, meta)  # an unwritable cache must not stop the user
+    finally:
+        if index is not None and not built:
+            index.cancel()  # whatever stopped the load or the build, no index child outlives it
+    if not built:
+        return from_loaded(loaded, meta)
     try:
         reopened = _open_cached(files, store_path, allow_outside_articles, just_built=True)
     except _Damaged:

@@ -134,17 +134,18 @@ class Hits(NamedTuple):
 
 
 class IndexBuild:
-    r"""The search index of a build, written by a forked child while this process goes on.
+    """The search index of a build, written by a forked child while this process goes on.
 
     Started as soon as the events are sorted, the child writes the index while this process still
     checks references and writes the events file; where it cannot fork (a small store, one core,
-    threads running), the index is written here by :meth:`finish`. If the load then fails,
-    :meth:`cancel` kills the child and removes its file.
+    threads running), the index is written here by :meth:`finish`. If the load or the build then
+    fails, :meth:`cancel` kills the child and removes its file.
     """
 
     def __init__(self, loaded: LoadedStore, target: str, build_id: str) -> None:
         self._loaded, self._target, self._meta = loaded, target, {"build": build_id}
-        self._child = os.fork() if len(loaded.events) >= 2000 and can_fork() else -1
+        # The child's pid; -1 when the index is to be written here; None once finished or cancelled.
+        self._child: int | None = os.fork() if len(loaded.events) >= 2000 and can_fork() else -1
         if self._child == 0:  # the child writes the index and leaves without running any cleanup
             status = 1
             try:
@@ -158,49 +159,38 @@ class IndexBuild:
 
     def finish(self) -> None:
         """Wait for the index (or write it now); raise sqlite3.DatabaseError if the child failed."""
+        if self._child is None:
+            return
         if self._child < 0:
             self._write()
+            self._child = None
             return
-        child, self._child = self._child, -2
-        _, status = os.waitpid(child, 0)
+        _, status = os.waitpid(self._child, 0)
+        self._child = None  # only once reaped: an interrupted wait leaves it for cancel()
         if status != 0:
             raise sqlite3.DatabaseError("building the search index failed")
 
     def cancel(self) -> None:
-        """Stop the child, if it runs, and remove whatever it wrote."""
-        if self._child > 0:
-            child, self._child = self._child, -2
+        """Stop the child, if it runs, and remove whatever was written of the index."""
+        child, self._child = self._child, None
+        if child is not None and child > 0:
             with contextlib.suppress(OSError):
                 os.kill(child, signal.SIGKILL)
             with contextlib.suppress(OSError):
                 os.waitpid(child, 0)
-        self._child = -2
         for suffix in ("", "-journal"):
             with contextlib.suppress(OSError):
                 os.unlink(self._target + suffix)
 
 
-def build(
-    loaded: LoadedStore,
-    target: str,
-    index_target: str,
-    meta: dict[str, str],
-    progress: Any = None,
-    index: IndexBuild | None = None,
-) -> None:
-    """Write a loaded store into two new SQLite files: events and figures, and the search index.
+def build(loaded: LoadedStore, target: str, index: IndexBuild, meta: dict[str, str], progress: Any = None) -> None:
+    """Write a loaded store's events and figures into a new SQLite file, and wait for its ``index``.
 
     The two halves are independent, so on a machine that can fork they are written at the same
-    time by two processes (``index``, when the loader already started it; else started here).
-    ``meta["build"]`` is stored in both, so a reader can tell they belong together.
+    time by two processes. ``meta["build"]`` is stored in both, so a reader can tell they belong
+    together. The caller cancels the index if this raises.
     """
-    if index is None:
-        index = IndexBuild(loaded, index_target, meta["build"])
-    try:
-        _write(target, lambda conn: _fill_main(conn, loaded, meta, progress))
-    except BaseException:
-        index.cancel()
-        raise
+    _write(target, lambda conn: _fill_main(conn, loaded, meta, progress))
     index.finish()
 
 

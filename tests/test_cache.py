@@ -284,3 +284,26 @@ def test_a_build_that_fails_while_its_index_is_written_falls_back_and_leaves_no_
     assert not [p for p in isolated_cache.rglob("*.fts.sqlite*")]
     with pytest.raises(ChildProcessError):
         os.waitpid(-1, os.WNOHANG)
+
+
+def test_an_interrupted_wait_for_the_index_still_stops_the_child(
+    generated_2500: Path, isolated_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    waitpid = os.waitpid
+    calls: list[int] = []
+
+    def interrupted_once(pid: int, options: int) -> tuple[int, int]:
+        calls.append(pid)
+        if len(calls) == 1:
+            raise KeyboardInterrupt  # Ctrl-C while the build waits for its index
+        return waitpid(pid, options)
+
+    monkeypatch.setattr(os, "waitpid", interrupted_once)
+    with pytest.raises(KeyboardInterrupt):
+        cache.open_store(generated_2500)
+    monkeypatch.setattr(os, "waitpid", waitpid)
+    assert len(calls) == 2  # the interrupted wait, then the one that reaped the killed child
+    time.sleep(0.5)  # a child left running would have written its index by now
+    assert not [p for p in isolated_cache.rglob("*.fts.sqlite*")]
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)
