@@ -126,10 +126,9 @@ class KeysFooter(Footer):
             self._rebuild_pending = self.is_attached and screen is self.screen and screen.app.app_focus
 
     def _keys(self) -> tuple[object, ...]:
-        """Everything of the active bindings that the footer draws."""
+        """The active bindings as the footer draws them: each binding, whether enabled, its tooltip."""
         return tuple(
-            (binding.key, binding.action, binding.description, binding.show, binding.group, enabled, tooltip)
-            for _, binding, enabled, tooltip in self.screen.active_bindings.values()
+            (binding, enabled, tooltip) for _, binding, enabled, tooltip in self.screen.active_bindings.values()
         )
 
     async def recompose(self) -> None:
