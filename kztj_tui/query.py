@@ -40,8 +40,21 @@ class Term(NamedTuple):
         return '"' + " ".join(self.tokens) + '"' + (" *" if self.prefix else "")
 
 
-TermText = Callable[[Term], str]
-"""How a term is written into an FTS5 expression (the store adds the entities whose names match it)."""
+TermText = Callable[[Term], "str | None"]
+"""How a term is written into an FTS5 expression (the store adds the entities whose names match it),
+or None when it names too many entities to list there: it is then matched through SQL."""
+
+# A term that names too many entities for an FTS5 expression: its own text through the index, and
+# the events whose actors or place have a name it matches (entity_names' rowid is the entity's ord).
+_WIDE_TERM_SQL = (
+    "e.rowid IN (SELECT rowid FROM fts WHERE fts MATCH ?)"
+    " OR e.rowid IN (SELECT a.event FROM event_actors a JOIN entities n ON n.id = a.entity"
+    " WHERE n.ord IN (SELECT rowid FROM entity_names WHERE entity_names MATCH ?))"
+    # NOT NULL first: an event without a place must read as no match, never as unknown (which
+    # NOT would keep unknown, and the event would be dropped from a negated search).
+    " OR (e.place IS NOT NULL AND e.place IN (SELECT n.id FROM entities n"
+    " WHERE n.ord IN (SELECT rowid FROM entity_names WHERE entity_names MATCH ?)))"
+)
 
 
 class Field(NamedTuple):
@@ -72,8 +85,10 @@ class Query:
     def positive_fts(self, text: TermText = Term.fts) -> str | None:
         """FTS5 expression for the groups of plain words that must match, or None."""
         parts = []
-        for group in filter(_drives_index, self.groups):
-            expr = " OR ".join(text(atom.what) for atom in group)  # type: ignore[arg-type]
+        for group in self.groups:
+            if not _drives_index(group, text):
+                continue
+            expr = " OR ".join(str(text(atom.what)) for atom in group)  # type: ignore[arg-type]
             parts.append(f"({expr})" if len(group) > 1 else expr)
         return " AND ".join(parts) or None
 
@@ -86,9 +101,10 @@ class Query:
         return [a.what for group in self.groups for a in group if isinstance(a.what, Field)]
 
 
-def _drives_index(group: list[Atom]) -> bool:
-    """Whether a group is plain words only: such groups become the FTS5 expression, the rest SQL."""
-    return all(isinstance(atom.what, Term) and not atom.negated for atom in group)
+def _drives_index(group: list[Atom], text: TermText) -> bool:
+    """Whether a group is plain words only, each one an FTS5 expression: such groups become the
+    FTS5 expression, the rest SQL."""
+    return all(isinstance(atom.what, Term) and not atom.negated and text(atom.what) is not None for atom in group)
 
 
 def _term(text: str, allow_prefix: bool) -> Term | None:
@@ -167,10 +183,19 @@ def parse(text: str) -> Query:
 ActorResolver = Callable[[str], list[str]]
 
 
+def term_sql(term: Term, text: TermText = Term.fts) -> tuple[str, list[Any]]:
+    """The SQL condition on ``events e`` that holds where a term matches."""
+    expr = text(term)
+    if expr is not None:
+        return "e.rowid IN (SELECT rowid FROM fts WHERE fts MATCH ?)", [expr]
+    plain = term.fts()
+    return _WIDE_TERM_SQL, [plain, plain, plain]
+
+
 def _atom_sql(atom: Atom, resolve_actor: ActorResolver, text: TermText) -> tuple[str, list[Any]]:
     what = atom.what
     if isinstance(what, Term):
-        sql, params = "e.rowid IN (SELECT rowid FROM fts WHERE fts MATCH ?)", [text(what)]
+        sql, params = term_sql(what, text)
     elif what.name == "tag":
         sql, params = "e.rowid IN (SELECT event FROM event_tags WHERE tag = ?)", [what.value]
     elif what.name == "actor":
@@ -195,7 +220,7 @@ def where(query: Query, resolve_actor: ActorResolver, text: TermText = Term.fts)
     clauses: list[str] = []
     params: list[Any] = []
     for group in query.groups:
-        if _drives_index(group):
+        if _drives_index(group, text):
             continue
         parts = [_atom_sql(atom, resolve_actor, text) for atom in group]
         clauses.append(parts[0][0] if len(parts) == 1 else "(" + " OR ".join(sql for sql, _ in parts) + ")")

@@ -194,3 +194,34 @@ def test_entities_past_the_first_token_character_are_found_by_their_names(write_
     assert list(store.entities).index("dushanbe") > 6400
     assert ids(store, "Stalinabad") == ["visit"] == ids(store, "stalin*")
     assert ids(store, "Filler") == []  # entities no event names find nothing, whatever their token
+
+
+def test_a_name_in_the_title_ranks_above_events_that_only_name_it_through_their_entities(store: Store) -> None:
+    # An entity token is rarer than the word it stands for; weighed as much, two of them (astana and
+    # astana-airport) outranked a title that says Astana.
+    for name in ("Astana", "Dushanbe", "Rahmon"):
+        ranked = [store.event(i) for i in ids(store, name, sort="relevance")]
+        in_title = [name.lower() in e.title.lower() for e in ranked if e]
+        assert in_title == sorted(in_title, reverse=True) and any(in_title), name
+
+
+@pytest.mark.parametrize("entities", [10, 80], ids=["names-in-the-expression", "names-through-sql"])
+def test_a_word_naming_many_entities_matches_the_events_of_each(
+    write_store: Callable[..., Path], entities: int
+) -> None:
+    # Past 64 entities a term's names go through SQL instead of the FTS5 expression: the same answers.
+    fillers = "".join(f"  - {{id: filler-{i}, name: Filler {i}, kind: place}}\n" for i in range(entities))
+    event = MINIMAL[MINIMAL.index("  - id: visit") : MINIMAL.index("figures:")]
+    by_actor = event.replace("id: visit", "id: by-actor").replace(
+        "actors: [tokayev]", f"actors: [filler-{entities - 1}]"
+    )
+    by_place = event.replace("id: visit", "id: by-place").replace("place: dushanbe", "place: filler-3")
+    nowhere = event.replace("id: visit", "id: nowhere").replace("    place: dushanbe\n", "").replace("[tokayev]", "[]")
+    text = MINIMAL.replace("entities:\n", "entities:\n" + fillers).replace(event, event + by_actor + by_place + nowhere)
+    store = open_store(write_store(text), use_cache=False)
+    assert set(ids(store, "Filler")) == set(ids(store, "fill*")) == {"by-actor", "by-place"}
+    assert set(ids(store, "-Filler")) == {"visit", "nowhere"}  # an event with no place is no match, kept
+    assert set(ids(store, "Filler OR Kassym")) == {"by-actor", "by-place", "visit"}
+    assert set(ids(store, "Filler Душанбе")) == {"by-actor"}
+    assert ids(store, "Filler", sort="relevance")[:2] and store.search(Filters(query="Filler"), limit=1).total == 2
+    assert store.typed_word_stem("Fille") is None
