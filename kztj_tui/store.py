@@ -791,8 +791,14 @@ class Store:
         if len(tokens) != 1 or len(tokens[0]) < 4:
             return None
         typed = tokens[0]
-        matched, params = query_lang.term_sql(query_lang.Term((typed,), prefix=True), self.term_fts)
-        if self._rows(f"SELECT 1 FROM events e WHERE {matched} LIMIT 1", params):
+        prefix = query_lang.Term((typed,), prefix=True)
+        expr = self.term_fts(prefix)
+        if expr is not None:  # the index alone answers, at its first match
+            hit = self._rows("SELECT 1 FROM fts WHERE fts MATCH ? LIMIT 1", (expr,))
+        else:
+            matched, params = query_lang.term_sql(prefix, self.term_fts)
+            hit = self._rows(f"SELECT 1 FROM events e WHERE {matched} LIMIT 1", params)
+        if hit:
             return None
         candidates = {typed[:k] for k in range(3, len(typed))} | {typed[:k] + "e" for k in range(3, len(typed))}
         marks = ",".join("?" * len(candidates))
