@@ -72,6 +72,7 @@ def event_from_model(e: Any, dates: Dates, citations: dict[Citation, Citation]) 
     again and again, and one object for each keeps memory down and a pickle of the events small.
     """
     start, end, label, long_label = dates.facts(e.date)
+    cited = [Citation(m.source, m.quote) for m in e.sources]
     return Event(
         id=e.id,
         date=e.date,
@@ -85,7 +86,7 @@ def event_from_model(e: Any, dates: Dates, citations: dict[Citation, Citation]) 
         actors=tuple(e.actors),
         place=e.place,
         status=e.status,
-        sources=tuple([citations.setdefault(c, c) for c in [Citation(m.source, m.quote) for m in e.sources]]),
+        sources=tuple([citations.setdefault(c, c) for c in cited]),
         related=tuple(e.related),
     )
 

@@ -1,4 +1,4 @@
-"""The bounded memo behind the load's, the index's and the export's caches of what repeats."""
+"""The bounded memo behind the index build's, the search's and the export's caches of what repeats."""
 
 from __future__ import annotations
 
