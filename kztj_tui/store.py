@@ -28,7 +28,7 @@ from .text import fold
 if TYPE_CHECKING:
     from .loader import LoadedStore
 
-SCHEMA_VERSION = "15"
+SCHEMA_VERSION = "16"
 HIGHLIGHT_OPEN, HIGHLIGHT_CLOSE = "\x02", "\x03"
 # Event rowids are chronological but spaced, so an event added between two others by an
 # incremental update takes a free rowid between theirs instead of renumbering (and re-indexing)
@@ -66,7 +66,7 @@ CREATE TABLE figures(ord INTEGER PRIMARY KEY, id TEXT NOT NULL, json TEXT NOT NU
 # (``Store.term_fts``). Indexing every alias again in every event was 40% of building the index.
 _FTS_DDL = """
 CREATE TABLE fts_meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE lines(rowid INTEGER PRIMARY KEY, date TEXT NOT NULL, id TEXT UNIQUE NOT NULL, title TEXT NOT NULL);
+CREATE TABLE lines(rowid INTEGER PRIMARY KEY, date TEXT NOT NULL, id TEXT NOT NULL, title TEXT NOT NULL);
 CREATE TABLE summaries(rowid INTEGER PRIMARY KEY, summary TEXT NOT NULL);
 CREATE VIEW fts_content AS
     SELECT l.rowid AS rowid, l.title AS title, s.summary AS summary, '' AS quotes, '' AS tags, '' AS names
@@ -378,6 +378,9 @@ def _fill_index(conn: sqlite3.Connection, loaded: LoadedStore, meta: dict[str, s
         for start in range(0, len(loaded.events), _BATCH):
             index_events(conn, [(r, e) for r, _, e in _numbered(loaded, start, start + _BATCH)], text)
         conn.execute("INSERT INTO fts(fts) VALUES ('optimize')")
+        # Built once the rows are in: ids come in date order, not id order, and inserting each into
+        # the index as it came cost twice as much (300,000 events: 0.73 s against 0.37 s).
+        conn.execute("CREATE UNIQUE INDEX lines_id ON lines(id)")
         conn.execute("INSERT INTO fts_meta VALUES ('build', ?)", (meta.get("build", ""),))
         conn.execute("INSERT INTO fts_meta VALUES ('complete', '1')")
 
