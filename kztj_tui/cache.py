@@ -353,8 +353,8 @@ def _load_and_build(
         if not use_cache:
             return from_loaded(loaded, meta)
         try:
-            folder.mkdir(parents=True, exist_ok=True)
-            if index is None:
+            if index is None:  # no folder when the loader asked for the index: try once more
+                folder.mkdir(parents=True, exist_ok=True)
                 index = IndexBuild(loaded, str(files.fts), build_id)
             build(loaded, str(files.main), index, meta, progress)
             _write_seal(files)

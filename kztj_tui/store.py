@@ -751,7 +751,8 @@ class Store:
         if not terms or not rowids:
             return {}
         # Highlight every term searched for, so an OR group's other branch still lights up.
-        expr = " OR ".join(self.term_fts(term) or term.fts() for term in terms)  # names are never highlighted
+        # A word naming many entities is looked for in the text alone: names are never highlighted.
+        expr = " OR ".join(self.term_fts(term) or term.fts() for term in terms)
         select = "SELECT rowid, highlight(fts, 0, ?, ?), highlight(fts, 1, ?, ?) FROM fts WHERE fts MATCH ?"
         params: list[Any] = [HIGHLIGHT_OPEN, HIGHLIGHT_CLOSE, HIGHLIGHT_OPEN, HIGHLIGHT_CLOSE, expr]
         low, high = min(rowids), max(rowids)
