@@ -29,7 +29,7 @@ from . import __version__, collection
 from .errors import Progress
 from .files import FileBytes, FileIdentity, read_regular_file
 from .locations import cache_dir
-from .store import SCHEMA_VERSION, IndexBuild, Store, build, from_loaded
+from .store import SCHEMA_VERSION, IndexBuild, Store, build, database_uri, from_loaded
 
 if TYPE_CHECKING:
     from .assemble import LoadedStore
@@ -46,9 +46,24 @@ Notice = Callable[[str], None]
 
 def cache_folder(store_path: Path) -> Path:
     """The folder holding the cache of one store file."""
-    resolved = str(store_path.resolve())
+    resolved = store_path.resolve()
     # A cheap name is enough: the cache records the full path and is only used when it matches.
-    return cache_dir() / f"{Path(resolved).stem[:40]}-{zlib.crc32(resolved.encode()):08x}"
+    # The path's bytes are hashed (a name need not be UTF-8), and the name keeps only letters,
+    # digits and ``._-`` of the store's: the folder is named in messages and in SQLite URIs.
+    stem = "".join(c if c.isalnum() or c in "._-" else "_" for c in resolved.stem[:40])
+    return cache_dir() / f"{stem}-{zlib.crc32(os.fsencode(resolved)):08x}"
+
+
+def _path_text(path: Path) -> str:
+    """A full path as text SQLite can store: itself when UTF-8, else ``bytes:`` and the hex of its bytes.
+
+    No absolute path reads as the latter, so two paths never share a text.
+    """
+    raw = os.fsencode(path)
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return f"bytes:{raw.hex()}"
 
 
 class CacheFiles(NamedTuple):
@@ -88,7 +103,7 @@ def _inputs_fresh(
     """Whether every input the cache was built from is still byte for byte what was parsed."""
     if meta.get("kztj") != __version__ or meta.get("schema") != SCHEMA_VERSION or meta.get("python") != _PYTHON:
         return False
-    if meta.get("store") != str(store_path.resolve()) or meta.get("allow_outside") != str(int(allow_outside)):
+    if meta.get("store") != _path_text(store_path.resolve()) or meta.get("allow_outside") != str(int(allow_outside)):
         return False
     read_at = float(meta.get("read_at", "0"))
     inputs = json.loads(meta.get("inputs", "[]"))
@@ -204,11 +219,11 @@ def _open_cached(
     """
     _check_seal(files)
     try:
-        conn = sqlite3.connect(f"file:{files.main}?mode=ro", uri=True, check_same_thread=False)
+        conn = sqlite3.connect(database_uri(files.main), uri=True, check_same_thread=False)
     except sqlite3.Error as error:
         raise _Damaged(str(error)) from None
     try:
-        conn.execute("ATTACH DATABASE ? AS idx", (f"file:{files.fts}?mode=ro",))
+        conn.execute("ATTACH DATABASE ? AS idx", (database_uri(files.fts),))
         meta = dict(conn.execute("SELECT key, value FROM meta"))
         if not just_built:
             verified = _read_verified(files)
@@ -344,7 +359,7 @@ def _load_and_build(
         meta = {
             "build": build_id,
             "kztj": __version__,
-            "store": str(store_path.resolve()),
+            "store": _path_text(store_path.resolve()),
             "python": _PYTHON,
             "read_at": repr(read_at),
             "allow_outside": str(int(allow_outside_articles)),
