@@ -1,9 +1,14 @@
-"""The cache at the edges: names that SQLite URIs and UTF-8 cannot take as they are."""
+"""The cache at the edges: names SQLite and UTF-8 cannot take as they are, and many builders at once."""
 
 from __future__ import annotations
 
 import os
 import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -11,7 +16,7 @@ import pytest
 from kztj_tui import cache, cli, loader
 from kztj_tui.model import Filters
 
-from .conftest import MINIMAL, REPO
+from .conftest import MINIMAL, REPO, write_generated_store
 
 # Folder and file names that are not UTF-8, or that mean something in a URI: each as bytes.
 NOT_UTF8 = [b"caf\xe9", b"\xff\xfe", b"new\nline\xe9"]
@@ -133,3 +138,114 @@ def test_a_cache_folder_named_with_uri_characters_keeps_everything_inside_it(
     # Every file written is the build's, in the cache folder: none elsewhere (SQLite creates a
     # missing file when a URI loses its mode=ro).
     assert files_under(tmp_path) - before == set(folder.iterdir())
+
+
+# Many processes at once: each waits for the others to be ready, so they ask for the cache together.
+_READY_THEN_RUN = """
+import sys
+from kztj_tui import cli
+print("ready", flush=True)
+sys.stdin.readline()
+sys.exit(cli.main(sys.argv[1:]))
+"""
+
+
+def ready(count: int, argv: list[str], env: dict[str, str]) -> list[subprocess.Popen[str]]:
+    """``count`` kztj processes that have imported kztj and wait for ``go`` to run."""
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", _READY_THEN_RUN, *argv],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        for _ in range(count)
+    ]
+    for process in processes:
+        assert process.stdout is not None and process.stdout.readline() == "ready\n"
+    return processes
+
+
+def go(processes: list[subprocess.Popen[str]]) -> list[subprocess.Popen[str]]:
+    for process in processes:
+        assert process.stdin is not None
+        process.stdin.write("go\n")
+        process.stdin.close()
+    return processes
+
+
+def outputs(processes: list[subprocess.Popen[str]]) -> list[tuple[int, str, str]]:
+    """Each process's exit code, output and errors (a few lines each: no pipe fills while another is read)."""
+    results = []
+    for process in processes:
+        assert process.stdout is not None and process.stderr is not None
+        out, err = process.stdout.read(), process.stderr.read()
+        results.append((process.wait(timeout=300), out, err))
+        process.stdout.close()
+        process.stderr.close()
+    return results
+
+
+@pytest.fixture
+def generated(tmp_path: Path) -> Path:
+    """A store large enough that a cold build takes a while (and forks its index writer)."""
+    return write_generated_store(tmp_path / "store" / "events.yaml", 2500)
+
+
+@pytest.fixture
+def kztj_env(isolated_cache: Path) -> Iterator[dict[str, str]]:
+    env = {**os.environ, "KZTJ_CACHE_DIR": str(isolated_cache), "PYTHONPATH": str(REPO)}
+    env.pop("KZTJ_EVENTS", None)
+    yield env
+
+
+def test_concurrent_cold_runs_leave_one_build(generated: Path, isolated_cache: Path, kztj_env: dict[str, str]) -> None:
+    argv = ["search", "--events", str(generated), "zircon"]
+    results = outputs(go(ready(6, argv, kztj_env)))
+    assert [(code, err) for code, _, err in results] == [(0, "")] * 6
+    assert len({out for _, out, _ in results}) == 1 and results[0][1].count("\n") == 10
+    [folder] = isolated_cache.iterdir()
+    first = one_build(folder)
+    # And after an edit, concurrent runs update the cache once.
+    text = generated.read_text(encoding="utf-8")
+    generated.write_text(text.replace("zircon", "zirconium", 1), encoding="utf-8")
+    results = outputs(go(ready(6, argv, kztj_env)))
+    assert [(code, err) for code, _, err in results] == [(0, "")] * 6
+    assert len({out for _, out, _ in results}) == 1 and results[0][1].count("\n") == 9
+    assert one_build(folder) != first
+
+
+def test_a_store_that_does_not_load_leaves_nothing_in_the_cache(
+    generated: Path, isolated_cache: Path, kztj_env: dict[str, str]
+) -> None:
+    generated.write_text(generated.read_text(encoding="utf-8") + "  - not an event\n", encoding="utf-8")
+    results = outputs(go(ready(3, ["search", "--events", str(generated), "zircon"], kztj_env)))
+    assert [code for code, _, _ in results] == [2] * 3
+    assert all(err.count("\n") == 1 for _, _, err in results)
+    assert list(isolated_cache.iterdir()) == []
+
+
+def wait_for(condition: Callable[[], bool], what: str) -> None:
+    deadline = time.monotonic() + 120
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.01)
+
+
+def test_a_builder_killed_mid_build_never_leaves_the_others_waiting(
+    generated: Path, isolated_cache: Path, kztj_env: dict[str, str]
+) -> None:
+    argv = ["search", "--events", str(generated), "zircon"]
+    builder, waiter = ready(2, argv, kztj_env)
+    go([builder])
+    # Once a build file exists, the builder is writing its build (and holds the lock).
+    wait_for(lambda: any(p.name.endswith(".sqlite") for p in isolated_cache.rglob("*")), "the build to start")
+    go([waiter])
+    builder.kill()
+    assert outputs([builder])[0][0] == -signal.SIGKILL
+    [(code, out, err)] = outputs([waiter])
+    assert (code, err) == (0, "") and out.count("\n") == 10
+    [folder] = isolated_cache.iterdir()
+    assert one_build(folder).startswith(f"{waiter.pid}-")  # the killed build never finished; its files are gone
