@@ -110,6 +110,10 @@ def test_a_store_named_with_uri_characters_opens_warm_the_second_time(
     warm = cache.open_store(path, notice=notices.append)
     assert warm.search(Filters(query="Tokaev")).total == 1
     assert warm.reader().search(Filters(query="Tokaev")).total == 1  # a worker's connection to the same files
+    # An edit is applied to a copy of the cache (the full load is still refused).
+    path.write_text(MINIMAL.replace("Tokayev visits Dushanbe", "Tokayev visits DUSHANBE"), encoding="utf-8")
+    edited = cache.open_store(path, notice=notices.append)
+    assert [e.title for e in edited.iter_events()] == ["Tokayev visits DUSHANBE"]
     assert notices == []
     [folder] = isolated_cache.iterdir()
     one_build(folder)
@@ -125,13 +129,18 @@ def test_a_cache_folder_named_with_uri_characters_keeps_everything_inside_it(
     root = tmp_path / "caches"
     root.mkdir()
     monkeypatch.chdir(root)
-    cache_dir = Path("cachedir") / name(raw)
-    monkeypatch.setenv("KZTJ_CACHE_DIR", str(cache_dir if relative else root / cache_dir))
+    # Relative, the name comes first (a relative "file:x" reads as a URI itself); absolute, it comes last.
+    cache_dir = Path(name(raw)) if relative else root / "cachedir" / name(raw)
+    monkeypatch.setenv("KZTJ_CACHE_DIR", str(cache_dir))
     before = files_under(tmp_path)
     notices: list[str] = []
     for _ in range(2):
         assert cache.open_store(path, notice=notices.append).search(Filters(query="Tokaev")).total == 1
         refuse_loading(monkeypatch)  # the second open reads the cache
+    path.write_text(MINIMAL.replace("Tokayev visits Dushanbe", "Tokayev visits DUSHANBE"), encoding="utf-8")
+    edited = cache.open_store(path, notice=notices.append)  # applied to a copy of the cache
+    assert [e.title for e in edited.iter_events()] == ["Tokayev visits DUSHANBE"]
+    assert edited.reader().search(Filters(query="Tokaev")).total == 1
     assert notices == []
     [folder] = (root / cache_dir).iterdir()
     one_build(folder)
@@ -249,3 +258,24 @@ def test_a_builder_killed_mid_build_never_leaves_the_others_waiting(
     assert (code, err) == (0, "") and out.count("\n") == 10
     [folder] = isolated_cache.iterdir()
     assert one_build(folder).startswith(f"{waiter.pid}-")  # the killed build never finished; its files are gone
+
+
+def test_a_build_replaced_while_it_was_being_opened_is_not_taken_for_damage(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = store_in(tmp_path / "store")
+    cache.open_store(path).close()
+    stale = cache.current_files(path)
+    path.write_text(MINIMAL.replace("Tokayev visits Dushanbe", "Edited"), encoding="utf-8")
+    cache.open_store(path).close()  # another process's update: a new build, the old one removed
+    latest = cache.current_files(path)
+    assert stale is not None and latest is not None and not stale.main.exists()
+    # This process read the pointer just before the other one moved it.
+    pointers = iter([stale])
+    real = cache.current_files
+    monkeypatch.setattr(cache, "current_files", lambda store_path: next(pointers, None) or real(store_path))
+    notices: list[str] = []
+    refuse_loading(monkeypatch)
+    assert cache.open_store(path, notice=notices.append).search(Filters(query="edited")).total == 1
+    assert notices == []
+    assert real(path) == latest and latest.main.exists()
