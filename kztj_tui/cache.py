@@ -10,6 +10,9 @@
   ``sqlite3.DatabaseError`` while opening means the same.
 * Every file is written under a temporary name and renamed into place; temporary files left by a
   killed build are removed by the next build.
+* One process builds or updates a store's cache at a time (a lock on a file in its folder): others
+  that find it missing or outdated wait, then open what was built. The kernel releases the lock of
+  a process that dies, so a builder killed with SIGKILL never leaves the others waiting.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ import sqlite3
 import sys
 import time
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -29,7 +32,7 @@ from . import __version__, collection
 from .errors import Progress
 from .files import FileBytes, FileIdentity, read_regular_file
 from .locations import cache_dir
-from .store import SCHEMA_VERSION, IndexBuild, Store, build, from_loaded
+from .store import SCHEMA_VERSION, IndexBuild, Store, build, database_uri, from_loaded
 
 if TYPE_CHECKING:
     from .assemble import LoadedStore
@@ -46,9 +49,24 @@ Notice = Callable[[str], None]
 
 def cache_folder(store_path: Path) -> Path:
     """The folder holding the cache of one store file."""
-    resolved = str(store_path.resolve())
+    resolved = store_path.resolve()
     # A cheap name is enough: the cache records the full path and is only used when it matches.
-    return cache_dir() / f"{Path(resolved).stem[:40]}-{zlib.crc32(resolved.encode()):08x}"
+    # The path's bytes are hashed (a name need not be UTF-8), and the name keeps only letters,
+    # digits and ``._-`` of the store's: the folder is named in messages and in SQLite URIs.
+    stem = "".join(c if c.isalnum() or c in "._-" else "_" for c in resolved.stem[:40])
+    return cache_dir() / f"{stem}-{zlib.crc32(os.fsencode(resolved)):08x}"
+
+
+def _path_text(path: Path) -> str:
+    """A full path as text SQLite can store: itself when UTF-8, else ``bytes:`` and the hex of its bytes.
+
+    No absolute path reads as the latter, so two paths never share a text.
+    """
+    raw = os.fsencode(path)
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return f"bytes:{raw.hex()}"
 
 
 class CacheFiles(NamedTuple):
@@ -88,7 +106,7 @@ def _inputs_fresh(
     """Whether every input the cache was built from is still byte for byte what was parsed."""
     if meta.get("kztj") != __version__ or meta.get("schema") != SCHEMA_VERSION or meta.get("python") != _PYTHON:
         return False
-    if meta.get("store") != str(store_path.resolve()) or meta.get("allow_outside") != str(int(allow_outside)):
+    if meta.get("store") != _path_text(store_path.resolve()) or meta.get("allow_outside") != str(int(allow_outside)):
         return False
     read_at = float(meta.get("read_at", "0"))
     inputs = json.loads(meta.get("inputs", "[]"))
@@ -204,11 +222,11 @@ def _open_cached(
     """
     _check_seal(files)
     try:
-        conn = sqlite3.connect(f"file:{files.main}?mode=ro", uri=True, check_same_thread=False)
+        conn = sqlite3.connect(database_uri(files.main), uri=True, check_same_thread=False)
     except sqlite3.Error as error:
         raise _Damaged(str(error)) from None
     try:
-        conn.execute("ATTACH DATABASE ? AS idx", (f"file:{files.fts}?mode=ro",))
+        conn.execute("ATTACH DATABASE ? AS idx", (database_uri(files.fts),))
         meta = dict(conn.execute("SELECT key, value FROM meta"))
         if not just_built:
             verified = _read_verified(files)
@@ -234,7 +252,7 @@ def _tidy(folder: Path, keep: str | None) -> None:
     """
     for file in folder.iterdir():
         name = file.name
-        if name == "current":
+        if name in ("current", _LOCK):
             continue
         if name.startswith(".current."):  # a pointer being written: .current.PID.tmp
             owner = _pid_of(name.split(".")[2])
@@ -297,25 +315,118 @@ def open_store(
     """
     store_path = Path(store_path)
     folder = cache_folder(store_path)
-    if use_cache:
+    if not use_cache:
+        with collection.paused():
+            return _load_and_build(store_path, folder, False, progress, allow_outside_articles)
+    reads: dict[str, FileBytes] = {}  # inputs read while checking the cache, for an update to reuse
+    seen = current_files(store_path)
+    found = _open_current(seen, store_path, allow_outside_articles, reads)
+    if isinstance(found, Store):
+        return found
+    # Missing, outdated or damaged: one process at a time builds (the others wait here, then open
+    # its build), so concurrent runs leave one build and never drop a build another just made.
+    with _build_lock(folder, progress):
         files = current_files(store_path)
-        reads: dict[str, FileBytes] = {}  # inputs read while checking the cache, for an update to reuse
+        if files != seen:  # another process built, updated or dropped the cache while this one waited
+            found = _open_current(files, store_path, allow_outside_articles, reads)
+            if isinstance(found, Store):
+                return found
+        if isinstance(found, _Damaged):
+            if notice:
+                notice(f"the cache in {folder} was damaged ({found}); rebuilding it")
+            _drop(folder)
+            files = None
         if files is not None:
+            updated = _updated(files, folder, store_path, allow_outside_articles, reads)
+            if updated is not None:
+                return updated
+        with collection.paused():  # the load and the build allocate millions of objects and no cycles
+            return _load_and_build(store_path, folder, True, progress, allow_outside_articles)
+
+
+def _open_current(
+    files: CacheFiles | None, store_path: Path, allow_outside: bool, reads: dict[str, FileBytes]
+) -> Store | _Damaged | None:
+    """The cached store if ``files`` is a fresh build; None if there is none or it is outdated; the damage if broken."""
+    if files is None:
+        return None
+    try:
+        return _open_cached(files, store_path, allow_outside, reads=reads)
+    except _Damaged as damage:
+        return damage
+
+
+# The lock file in a cache folder, there only while a process builds or updates the cache.
+_LOCK = "lock"
+
+
+@contextlib.contextmanager
+def _build_lock(folder: Path, progress: Progress | None) -> Iterator[None]:
+    """Hold the cache folder's lock for the block: no other kztj builds, updates or drops this cache meanwhile.
+
+    Where there can be no lock (no folder, no ``flock``), the block runs without one: the build
+    then fails the same way and the store is answered from memory, or builds alone as it used to.
+    """
+    descriptor = _lock(folder / _LOCK, progress)
+    try:
+        yield
+    finally:
+        if descriptor is not None:
+            _unlock(folder / _LOCK, descriptor)
+
+
+def _lock(path: Path, progress: Progress | None) -> int | None:
+    """Take the lock on ``path``, waiting while another process holds it; its descriptor, or None if it cannot."""
+    try:
+        import fcntl
+    except ImportError:  # no flock on this platform
+        return None
+    for _ in range(100):  # a try only fails when a holder removed the file (or the folder) meanwhile
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            descriptor = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o666)
+        except FileNotFoundError:
+            continue  # the folder was removed between the two
+        except OSError:
+            return None
+        try:
             try:
-                cached = _open_cached(files, store_path, allow_outside_articles, reads=reads)
-            except _Damaged as damage:
-                if notice:
-                    notice(f"the cache in {folder} was damaged ({damage}); rebuilding it")
-                drop(store_path)
-                files = cached = None
-            if cached is not None:
-                return cached
-            if files is not None:
-                updated = _updated(files, folder, store_path, allow_outside_articles, reads)
-                if updated is not None:
-                    return updated
-    with collection.paused():  # the load and the build allocate millions of objects and no cycles
-        return _load_and_build(store_path, folder, use_cache, progress, allow_outside_articles)
+                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                if progress:
+                    progress("waiting", 0.0)
+                fcntl.flock(descriptor, fcntl.LOCK_EX)
+            # The holder removes the file before it lets go: a lock on a removed file guards nothing
+            # (the next process creates a new one), so lock whatever file is there now.
+            if os.path.samestat(os.fstat(descriptor), os.stat(path)):
+                return descriptor
+        except FileNotFoundError:
+            pass
+        except OSError:  # a file system without locks
+            os.close(descriptor)
+            return None
+        except BaseException:
+            os.close(descriptor)
+            raise
+        os.close(descriptor)
+    return None
+
+
+def _unlock(path: Path, descriptor: int) -> None:
+    """Remove the lock file (and the folder, if nothing was built in it), then let go of the lock.
+
+    In that order: see ``_lock``.
+    """
+    import fcntl
+
+    with contextlib.suppress(OSError):
+        path.unlink()
+    with contextlib.suppress(OSError):
+        path.parent.rmdir()  # left empty by a store that did not load: no trace of it
+    # Unlocked before it is closed: a forked child (the index writer) may still hold the descriptor.
+    with contextlib.suppress(OSError):
+        fcntl.flock(descriptor, fcntl.LOCK_UN)
+    os.close(descriptor)
 
 
 def _load_and_build(
@@ -344,7 +455,7 @@ def _load_and_build(
         meta = {
             "build": build_id,
             "kztj": __version__,
-            "store": str(store_path.resolve()),
+            "store": _path_text(store_path.resolve()),
             "python": _PYTHON,
             "read_at": repr(read_at),
             "allow_outside": str(int(allow_outside_articles)),
@@ -403,6 +514,13 @@ def _updated(
 def drop(store_path: Path | str) -> None:
     """Remove a store's cache, so the next open rebuilds it."""
     folder = cache_folder(Path(store_path))
+    if not folder.is_dir():
+        return
+    with _build_lock(folder, None):
+        _drop(folder)
+
+
+def _drop(folder: Path) -> None:
     try:
         (folder / "current").unlink(missing_ok=True)
         _tidy(folder, keep=None)

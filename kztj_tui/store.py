@@ -14,6 +14,7 @@ import os
 import signal
 import sqlite3
 import threading
+import urllib.parse
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -102,6 +103,18 @@ _EVENT_SQL = (
     " e.place, e.status, e.cites, e.related FROM events e JOIN lines t ON t.rowid = e.rowid"
     " JOIN summaries s ON s.rowid = e.rowid"
 )
+
+
+def database_uri(path: str | os.PathLike[str], mode: str = "ro") -> str:
+    """The SQLite URI of a database file, opened with ``mode`` (ro, rw or rwc); every file kztj opens goes through it.
+
+    The path's own bytes are percent-encoded: a ``?``, ``#`` or ``%`` in a folder or store name would
+    otherwise end the path or be decoded (losing ``mode=ro``, SQLite would create a file elsewhere),
+    and a name that is not UTF-8 could not be passed to SQLite as text at all. The path is made
+    absolute, so it never starts an authority (``//``) nor reads as a URI itself (``file:``).
+    """
+    absolute = os.path.abspath(os.fsencode(path))
+    return f"file://{urllib.parse.quote_from_bytes(absolute, safe=b'/')}?mode={mode}"
 
 
 def split_list(joined: str) -> tuple[str, ...]:
@@ -201,7 +214,7 @@ def build(loaded: LoadedStore, target: str, index: IndexBuild, meta: dict[str, s
 
 
 def _write(target: str, fill: Any) -> None:
-    conn = sqlite3.connect(target)
+    conn = sqlite3.connect(database_uri(target, "rwc"), uri=True)
     try:
         conn.execute("PRAGMA journal_mode = OFF")
         conn.execute("PRAGMA synchronous = OFF")
@@ -862,7 +875,9 @@ class Store:
         """The files the store's connection reads, by schema name (empty for an in-memory store)."""
         if self._memory_uri is not None:
             return {}
-        return {name: file for _, name, file in self._rows("PRAGMA database_list") if name != "temp" and file}
+        # As bytes: SQLite returns the names as they are on disk, which need not be UTF-8.
+        listed = self._rows("SELECT name, CAST(file AS BLOB) FROM pragma_database_list")
+        return {name: os.fsdecode(file) for name, file in listed if name != "temp" and file}
 
     def reopened(self, files: dict[str, str]) -> Store:
         """The same store on a new read-only connection to ``files`` (from ``database_files``).
@@ -874,9 +889,9 @@ class Store:
             conn = sqlite3.connect(self._memory_uri, uri=True, check_same_thread=False)
         else:
             files = dict(files)
-            conn = sqlite3.connect(f"file:{files.pop('main')}?mode=ro", uri=True, check_same_thread=False)
+            conn = sqlite3.connect(database_uri(files.pop("main")), uri=True, check_same_thread=False)
             for name, file in files.items():
-                conn.execute(f'ATTACH DATABASE ? AS "{name}"', (f"file:{file}?mode=ro",))
+                conn.execute(f'ATTACH DATABASE ? AS "{name}"', (database_uri(file),))
         try:
             build = conn.execute("SELECT value FROM meta WHERE key = 'build'").fetchone()
             if (build[0] if build else "") != self.meta.get("build", ""):

@@ -36,6 +36,7 @@ from .store import (
     IndexText,
     Quotes,
     Store,
+    database_uri,
     fingerprint,
     index_events,
     insert_events,
@@ -59,11 +60,11 @@ def apply(
     ``read`` is the store file as just read (to check the cache); it is used if the file is still that.
     """
     try:
-        conn = sqlite3.connect(f"file:{old.main}?mode=ro", uri=True, check_same_thread=False)
+        conn = sqlite3.connect(database_uri(old.main), uri=True, check_same_thread=False)
     except sqlite3.Error:
         return False
     try:
-        conn.execute("ATTACH DATABASE ? AS idx", (f"file:{old.fts}?mode=ro",))
+        conn.execute("ATTACH DATABASE ? AS idx", (database_uri(old.fts),))
         plan = _plan(Store(conn, store_path), store_path, allow_outside, read)
     except (_Cannot, StoreError, OSError, sqlite3.Error, ValueError, KeyError, TypeError, struct.error):
         return False
@@ -334,11 +335,11 @@ def _marks(values: list[int]) -> str:
 
 
 def _write(files: CacheFiles, plan: _Plan) -> None:
-    conn = sqlite3.connect(str(files.main))
+    conn = sqlite3.connect(database_uri(files.main, "rw"), uri=True)
     try:
         conn.execute("PRAGMA journal_mode = OFF")
         conn.execute("PRAGMA synchronous = OFF")
-        conn.execute("ATTACH DATABASE ? AS idx", (str(files.fts),))
+        conn.execute("ATTACH DATABASE ? AS idx", (database_uri(files.fts, "rw"),))
         conn.execute("PRAGMA idx.journal_mode = OFF")
         conn.execute("PRAGMA idx.synchronous = OFF")
         build = files.main.name.removesuffix(".sqlite")

@@ -238,6 +238,16 @@ def generated_2500(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_generated_store(tmp_path_factory.mktemp("generated") / "events.yaml", 2500)
 
 
+@pytest.fixture
+def forking(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The index is written by a forked child, as on any machine with a core to spare."""
+    # Whatever threads the test run has alive: one idle thread is enough for can_fork() to refuse.
+    from kztj_tui import store as store_module
+
+    monkeypatch.setattr(store_module, "can_fork", lambda: hasattr(os, "fork"))
+
+
+@pytest.mark.usefixtures("forking")
 def test_a_large_cold_build_indexes_exactly_what_an_in_memory_store_does(generated_2500: Path) -> None:
     built = cache.open_store(generated_2500)
     assert cache.current_files(generated_2500) is not None
@@ -249,6 +259,7 @@ def test_a_large_cold_build_indexes_exactly_what_an_in_memory_store_does(generat
     assert built.event_fingerprints() == memory.event_fingerprints()
 
 
+@pytest.mark.usefixtures("forking")
 def test_a_load_that_fails_after_its_index_was_started_leaves_no_file_and_no_process(
     generated_2500: Path, tmp_path: Path, isolated_cache: Path
 ) -> None:
@@ -265,6 +276,7 @@ def test_a_load_that_fails_after_its_index_was_started_leaves_no_file_and_no_pro
         os.waitpid(-1, os.WNOHANG)  # no child left, not even a zombie
 
 
+@pytest.mark.usefixtures("forking")
 def test_a_build_that_fails_while_its_index_is_written_falls_back_and_leaves_no_process(
     generated_2500: Path, isolated_cache: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -286,6 +298,7 @@ def test_a_build_that_fails_while_its_index_is_written_falls_back_and_leaves_no_
         os.waitpid(-1, os.WNOHANG)
 
 
+@pytest.mark.usefixtures("forking")
 def test_an_interrupted_wait_for_the_index_still_stops_the_child(
     generated_2500: Path, isolated_cache: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
