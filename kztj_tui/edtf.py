@@ -154,6 +154,25 @@ def parse(value: str | int | date) -> When:
     return When(text, first, last)
 
 
+def day_after(day: date) -> date | None:
+    """The next day, or None after 31 December 9999 (the last day ``date`` and EDTF's four digits hold)."""
+    return None if day == date.max else date.fromordinal(day.toordinal() + 1)
+
+
+def month_after(day: date) -> date | None:
+    """The first day of the next month, or None after December 9999."""
+    if day.month < 12:
+        return date(day.year, day.month + 1, 1)
+    return None if day.year == date.max.year else date(day.year + 1, 1, 1)
+
+
+def year_earlier(day: date) -> date | None:
+    """The same day a year earlier (28 February for 29 February), or None in year 1."""
+    if day.year == date.min.year:
+        return None
+    return date(day.year - 1, day.month, min(day.day, calendar.monthrange(day.year - 1, day.month)[1]))
+
+
 def bound(value: str, which: str) -> date:
     """The first (``from``) or last (``to``) day a date can mean: ``2021`` from 1 January, to 31 December."""
     when = parse(value)

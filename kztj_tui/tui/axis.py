@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
@@ -14,6 +15,23 @@ MARKS_LIMIT = 400
 YEAR = 365.25
 # Zoom levels, as the number of days across the screen (the first is "everything").
 ZOOMS = (0.0, 16 * YEAR, 8 * YEAR, 4 * YEAR, 2 * YEAR, YEAR, YEAR / 2, YEAR / 4, 31.0)
+
+
+# Day numbers past either end of what ``date`` holds (1 January 1 to 31 December 9999) are clamped:
+# the window's margins and year steps reach beyond the first and last event.
+_LAST_DAY = dt.date.max.toordinal()
+
+
+def day_of(ordinal: float) -> dt.date:
+    """The date of a day number, clamped to the days a date can be."""
+    return dt.date.fromordinal(min(_LAST_DAY, max(1, int(ordinal))))
+
+
+def year_start(year: int) -> int:
+    """The day number of 1 January of a year; before year 1 or after 9999, the day just past the ends."""
+    if year < dt.date.min.year:
+        return 0
+    return _LAST_DAY + 1 if year > dt.date.max.year else dt.date(year, 1, 1).toordinal()
 
 
 class AxisData(NamedTuple):
@@ -155,8 +173,7 @@ def lanes(data: AxisData, window: Window, count: int, selected: int | None) -> t
 def ticks(window: Window) -> list[tuple[int, str]]:
     """(column, label) for the year or month boundaries that fit on screen, labels not overlapping."""
     per_year = window.width * YEAR / window.days
-    start = dt.date.fromordinal(max(1, int(window.start)))
-    end = dt.date.fromordinal(max(1, int(window.end)))
+    start, end = day_of(window.start), day_of(window.end)
     marks: list[tuple[int, str]] = []
     if per_year >= 24:  # months have room
         year, month = start.year, start.month
@@ -167,9 +184,9 @@ def ticks(window: Window) -> list[tuple[int, str]]:
             year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     else:
         step = 1 if per_year >= 6 else 2 if per_year >= 3 else 5 if per_year >= 1.2 else 10
-        for year in range(start.year, end.year + 2):
+        for year in range(start.year, min(end.year + 2, dt.date.max.year + 1)):
             if year % step == 0:
-                marks.append((window.column(dt.date(year, 1, 1).toordinal()), str(year)))
+                marks.append((window.column(year_start(year)), str(year)))
     out: list[tuple[int, str]] = []
     for column, label in marks:
         if 0 <= column < window.width and (not out or column > out[-1][0] + len(out[-1][1])):
@@ -184,7 +201,7 @@ def precision(data: AxisData, position: int) -> str:
         words = "day precision"
     elif (first.day, first.month, last.day, last.month) == (1, 1, 31, 12) and first.year == last.year:
         words = "year precision"
-    elif first.day == 1 and (last + dt.timedelta(days=1)).day == 1 and first.month == last.month:
+    elif first.day == 1 and last.day == calendar.monthrange(last.year, last.month)[1] and first.month == last.month:
         words = "month precision"
     else:
         words = f"{last.toordinal() - first.toordinal() + 1:,} days"

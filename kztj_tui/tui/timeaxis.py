@@ -64,7 +64,7 @@ class AxisView(Widget, can_focus=True):
         width = window.width
         lines: list[Content] = []
         first = Window(window.start, window.days, width)
-        from_day, to_day = (axis.dt.date.fromordinal(max(1, int(d))) for d in (first.start, first.end))
+        from_day, to_day = axis.day_of(first.start), axis.day_of(first.end)
         zoom = "everything" if self.level == 0 else f"{window.days / axis.YEAR:.3g} years across"
         lines.append(
             Content.assemble(
@@ -266,8 +266,7 @@ class AxisScreen(Screen[None]):
         data = view.data
         if data is None or view.selected is None:
             return
-        year = axis.dt.date.fromordinal(data.starts[view.selected]).year + step
-        day = axis.dt.date(year, 1, 1).toordinal()
+        day = axis.year_start(axis.day_of(data.starts[view.selected]).year + step)
         position = axis.bisect_left(data.starts, day)
         if step < 0 and position == view.selected:
             return
