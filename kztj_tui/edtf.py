@@ -10,7 +10,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 LONG_MONTHS = (
@@ -34,7 +34,7 @@ LONG_MONTHS = (
 # Only ASCII digits, and only regex syntax that Python and ECMAScript read alike.
 _D = "[0-9]"
 _YEAR = f"(?!0000){_D}{{4}}"  # fully specified; year 0000 is not supported
-_YEAR_UNSPECIFIED = f"(?:{_D}{{3}}X|{_D}{{2}}XX)"  # X may only end the year
+_YEAR_UNSPECIFIED = f"(?!000X|00XX)(?:{_D}{{3}}X|{_D}{{2}}XX)"  # X may only end the year, never spanning 0000
 _LEAP_YEAR = f"(?:{_D}{{2}}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)"
 _DAY_28 = "(?:0[1-9]|1[0-9]|2[0-8])"
 _FULL_DATE = (
@@ -43,7 +43,8 @@ _FULL_DATE = (
 )
 _MONTH = "(?:0[1-9]|1[0-2])"
 POINT_PATTERN = f"(?:{_FULL_DATE}|{_YEAR}-{_MONTH}(?:-XX)?|(?:{_YEAR}|{_YEAR_UNSPECIFIED})(?:-XX(?:-XX)?)?)[?~%]?"
-DATE_PATTERN = f"^{POINT_PATTERN}(?:/{POINT_PATTERN})?$"
+# Not `$`, which Python (and so the jsonschema package) also matches before a final newline.
+DATE_PATTERN = f"^{POINT_PATTERN}(?:/{POINT_PATTERN})?(?![\\s\\S])"
 _VALID_POINT = re.compile(POINT_PATTERN)
 # What a point looks like before its values are checked, to say exactly what is wrong with it.
 _DATE = re.compile(r"(?P<y>[0-9X]{4})(?:-(?P<m>[0-9]{2}|XX)(?:-(?P<d>[0-9]{2}|XX))?)?(?P<q>[?~%])?", re.ASCII)
@@ -134,12 +135,16 @@ def parse(value: str | int | date) -> When:
     """Parse an EDTF value; YAML dates and bare-year integers are accepted too."""
     if isinstance(value, bool):
         raise EdtfError("expected an EDTF date, got a boolean")
+    if isinstance(value, datetime):
+        raise EdtfError(f"{value.isoformat()!r}: kztj stores dates, not times of day")
     if isinstance(value, date):
-        text = value.isoformat()[:10]
+        text = value.isoformat()
     elif isinstance(value, int):
         text = f"{value:04d}"
     elif isinstance(value, str):
-        text = value.strip()
+        text = value
+        if text != text.strip():
+            raise EdtfError(f"{text!r}: a date has no spaces around it")
     else:
         raise EdtfError(f"expected an EDTF date, got {type(value).__name__}")
     if "/" in text:
@@ -175,7 +180,7 @@ def year_earlier(day: date) -> date | None:
 
 def bound(value: str, which: str) -> date:
     """The first (``from``) or last (``to``) day a date can mean: ``2021`` from 1 January, to 31 December."""
-    when = parse(value)
+    when = parse(value.strip())  # typed by a person, not read from the store
     return when.start if which == "from" else when.end
 
 
