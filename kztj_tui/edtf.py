@@ -1,5 +1,10 @@
 """A small, fast parser for the EDTF subset kztj stores: levels 0 and 1 without seasons.
 
+Read: YYYY, YYYY-MM, YYYY-MM-DD and intervals A/B (level 0); the qualifiers ? ~ %, unspecified
+digits ending the year, month or day (199X, 19XX, 2023-XX) and an open (``1993-06/..``) or
+unknown (``2023/``) interval end (level 1). Refused: year 0000 and negative years, Y-years,
+seasons, level 0 date-times, open or unknown interval starts, and level 2.
+
 The ``edtf`` package is the reference implementation, but it costs ~125 ms to import and
 5-20 ms per parse (pyparsing), which would make a 100,000-event store take minutes to load.
 The test suite checks this parser against it.
@@ -44,7 +49,7 @@ _FULL_DATE = (
 _MONTH = "(?:0[1-9]|1[0-2])"
 POINT_PATTERN = f"(?:{_FULL_DATE}|{_YEAR}-{_MONTH}(?:-XX)?|(?:{_YEAR}|{_YEAR_UNSPECIFIED})(?:-XX(?:-XX)?)?)[?~%]?"
 # Not `$`, which Python (and so the jsonschema package) also matches before a final newline.
-DATE_PATTERN = f"^{POINT_PATTERN}(?:/{POINT_PATTERN})?(?![\\s\\S])"
+DATE_PATTERN = f"^{POINT_PATTERN}(?:/(?:{POINT_PATTERN}|\\.\\.)?)?(?![\\s\\S])"
 _VALID_POINT = re.compile(POINT_PATTERN)
 # What a point looks like before its values are checked, to say exactly what is wrong with it.
 _DATE = re.compile(r"(?P<y>[0-9X]{4})(?:-(?P<m>[0-9]{2}|XX)(?:-(?P<d>[0-9]{2}|XX))?)?(?P<q>[?~%])?", re.ASCII)
@@ -60,9 +65,15 @@ class Point:
 
     start: date
     end: date
-    precision: str  # "day", "month" or "year"
+    precision: str  # "day", "month" or "year"; "open" or "unknown" for such an interval end
     uncertain: bool
     approximate: bool
+
+
+# The end of an interval open at its end (1993-06/..: still going on) or with an unknown end (2023/:
+# it ended, no one says when). Either can mean any day up to the last one a date holds.
+OPEN_END = Point(date.max, date.max, "open", False, False)
+UNKNOWN_END = Point(date.max, date.max, "unknown", False, False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +98,11 @@ class When:
     def is_interval(self) -> bool:
         """Whether the value was written as an interval A/B."""
         return "/" in self.text
+
+    @property
+    def open_end(self) -> str:
+        """``"open"`` (``A/..``), ``"unknown"`` (``A/``) or ``""`` for a known end."""
+        return self.last.precision if self.last.precision in ("open", "unknown") else ""
 
     def label(self, long: bool = False) -> str:
         """Human date at its own precision: ``7 Jan 1993``, ``19–20 May 2021``, ``c. 2023``."""
@@ -149,11 +165,16 @@ def parse(value: str | int | date) -> When:
         raise EdtfError(f"expected an EDTF date, got {type(value).__name__}")
     if "/" in text:
         first_text, _, last_text = text.partition("/")
-        if not first_text or not last_text or ".." in (first_text, last_text):
-            raise EdtfError(f"{text!r}: open or unknown interval ends are not supported")
-        first, last = _point(first_text), _point(last_text)
-        if last.end < first.start:
-            raise EdtfError(f"{text!r}: the interval ends before it starts")
+        if first_text in ("", ".."):
+            # The chronology files an event under the year it starts: a start is needed.
+            raise EdtfError(f"{text!r}: an interval needs a known start; give the earliest date the sources support")
+        first = _point(first_text)
+        if last_text in ("", ".."):
+            last = OPEN_END if last_text else UNKNOWN_END
+        else:
+            last = _point(last_text)
+            if last.end < first.start:
+                raise EdtfError(f"{text!r}: the interval ends before it starts")
     else:
         first = last = _point(text)
     return When(text, first, last)
@@ -211,6 +232,12 @@ def label(when: When, long: bool = False) -> str:
     first, last = when.first, when.last
     if not when.is_interval:
         return _point_label(first, long)
+    if when.open_end == "open":
+        return f"since {_point_label(first, long)}"
+    if when.open_end == "unknown":
+        return (
+            f"from {_point_label(first, long)} to an unknown date" if long else f"{_point_label(first, long)} – unknown"
+        )
     months = LONG_MONTHS if long else MONTHS
     plain = not (first.uncertain or first.approximate or last.uncertain or last.approximate)
     a, b = first.start, last.end

@@ -54,7 +54,10 @@ Edtf = Annotated[
                 {"type": "string", "pattern": edtf.DATE_PATTERN, "patternErrorMessage": "not an EDTF date kztj reads"},
                 {"type": "integer", "minimum": 1, "maximum": 9999},
             ],
-            "description": "EDTF date: YYYY, YYYY-MM, YYYY-MM-DD, with ? ~ % qualifiers and A/B intervals",
+            "description": (
+                "EDTF date: YYYY, YYYY-MM, YYYY-MM-DD, with ? ~ % qualifiers, X for unspecified digits, "
+                "A/B intervals, and open (A/..) or unknown (A/) interval ends"
+            ),
         }
     ),
 ]

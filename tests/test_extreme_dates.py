@@ -130,9 +130,8 @@ def test_year_earlier_and_the_day_after_stop_at_the_ends() -> None:
     ],
 )
 def test_axis_ticks_and_precision_at_the_ends(first: dt.date, last: dt.date) -> None:
-    data = AxisData(
-        [1, 2], [first.toordinal(), last.toordinal()], [first.toordinal(), last.toordinal()], ["", ""], 0, {}
-    )
+    days_ = [first.toordinal(), last.toordinal()]
+    data = AxisData([1, 2], days_, days_, ["", ""], 0, {}, ["", ""], [], last.toordinal())
     days = last.toordinal() - first.toordinal() + 1
     # A window with margins past both ends, as the axis draws it.
     window = Window(first.toordinal() - days * 0.05, days * 1.1, 80)

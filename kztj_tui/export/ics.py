@@ -66,9 +66,11 @@ def vevent(store: Store, event: Event) -> str:
     """One VEVENT, folded, CRLF line ends."""
     facts = date_facts(event.date)
     start = facts.first.start
-    end = edtf.day_after(facts.last.end)  # DTEND is exclusive
+    # iCalendar has no open end: an open or unknown one spans its start's days, the description says the rest.
+    last = facts.end_day or facts.first.end
+    end = edtf.day_after(last)  # DTEND is exclusive
     # After 31 December 9999 there is no DTEND to write: a DURATION in days says the same.
-    until = f"DTEND;VALUE=DATE:{_day(end)}" if end else f"DURATION:P{(facts.last.end - start).days + 1}D"
+    until = f"DTEND;VALUE=DATE:{_day(end)}" if end else f"DURATION:P{(last - start).days + 1}D"
     lines = [
         "BEGIN:VEVENT",
         f"UID:{event.id}@kztj",

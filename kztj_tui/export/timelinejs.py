@@ -90,7 +90,8 @@ def slide(store: Store, event: Event) -> dict[str, Any]:
     """One event as a TimelineJS slide."""
     facts = date_facts(event.date)
     out: dict[str, Any] = {"start_date": date_object(facts.first)}
-    if facts.precision == "interval" or facts.first.start.year != facts.last.end.year:
+    # TimelineJS has no open end: an open or unknown one is left out; display_date and the text say it.
+    if not facts.open_end and (facts.precision == "interval" or facts.first.start.year != facts.last.end.year):
         # TimelineJS drops an end date as "redundant" when every part of the start date equals the
         # end's (TimelineConfig._processDates looks only at the start's parts: 2023 and 2023-06-15
         # would be "equal"). hour 0 is where the start is anyway, and differs from the end's 23.
