@@ -200,11 +200,8 @@ def rounding(value: float) -> float:
 
 
 def _year_earlier(iso: str) -> str:
-    day = date.fromisoformat(iso)
-    try:
-        return day.replace(year=day.year - 1).isoformat()
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - 1, day=28).isoformat()
+    earlier = edtf.year_earlier(date.fromisoformat(iso))
+    return "" if earlier is None else earlier.isoformat()  # before year 1: no period matches ""
 
 
 def _by_period(figures: Iterable[Figure]) -> dict[tuple[str, str, str], list[Figure]]:
@@ -473,10 +470,10 @@ def _months_of_date(event: Event) -> set[str]:
     if (end - start).days >= 365:
         return set(_MONTHS)
     months = set()
-    day = start.replace(day=1)
-    while day <= end:
-        months.add(edtf.LONG_MONTHS[day.month - 1].lower())
-        day = day.replace(year=day.year + day.month // 12, month=day.month % 12 + 1)
+    following: date | None = start.replace(day=1)
+    while following is not None and following <= end:
+        months.add(edtf.LONG_MONTHS[following.month - 1].lower())
+        following = edtf.month_after(following)
     return months
 
 

@@ -62,13 +62,18 @@ class Event(NamedTuple):
         """The year the event starts in, which files it under a year header."""
         return int(self.start[:4])
 
+    @property
+    def open_end(self) -> bool:
+        """Whether the date is an interval open at its end (``1993-06/..``) or with an unknown end (``2023/``)."""
+        return self.date.endswith("/") or self.date.endswith("/..")
+
     def to_json(self) -> dict[str, Any]:
         """The export shape of the event."""
         return {
             "id": self.id,
             "date": self.date,
             "start": self.start,
-            "end": self.end,
+            "end": None if self.open_end else self.end,  # as the export writes it: no last day to name
             "title": self.title,
             "summary": self.summary,
             "tags": list(self.tags),
@@ -86,7 +91,7 @@ class Event(NamedTuple):
             id=data["id"],
             date=data["date"],
             start=data["start"],
-            end=data["end"],
+            end=data["end"] or date.max.isoformat(),  # null for an open or unknown end
             label=label,
             long_label=long_label,
             title=data["title"],

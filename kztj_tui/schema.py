@@ -31,7 +31,8 @@ Long = Annotated[str, StringConstraints(min_length=1, max_length=MAX_LONG)]
 
 
 def _edtf_text(value: Any) -> str:
-    """Accept EDTF strings, unquoted YAML dates and bare years; return the EDTF text."""
+    """Accept EDTF strings and bare years (what the JSON Schema accepts); return the EDTF text."""
+    # The store parser keeps a plain YAML date as its text; a date object comes only from Python callers.
     if isinstance(value, (str, int, date)) and not isinstance(value, bool):
         return _edtf_text_of(value)
     raise ValueError("expected an EDTF date such as 1993-01-07, 2021-05, 2015, 2018/2020 or 2023~")
@@ -49,10 +50,14 @@ Edtf = Annotated[
     WithJsonSchema(
         {
             "anyOf": [
-                {"type": "string", "pattern": edtf.DATE_PATTERN},
+                # Editors (the YAML language server, VS Code) show this instead of the long pattern.
+                {"type": "string", "pattern": edtf.DATE_PATTERN, "patternErrorMessage": "not an EDTF date kztj reads"},
                 {"type": "integer", "minimum": 1, "maximum": 9999},
             ],
-            "description": "EDTF date: YYYY, YYYY-MM, YYYY-MM-DD, with ? ~ % qualifiers and A/B intervals",
+            "description": (
+                "EDTF date: YYYY, YYYY-MM, YYYY-MM-DD, with ? ~ % qualifiers, X for unspecified digits, "
+                "A/B intervals, and open (A/..) or unknown (A/) interval ends"
+            ),
         }
     ),
 ]

@@ -13,6 +13,7 @@ whole document, its models and its events at once.
 from __future__ import annotations
 
 import codecs
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,13 @@ _STANDARD_TAGS = {
 }
 _COLLECTION_TAGS = {None, "!", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 _STR = "tag:yaml.org,2002:str"
+_INT = "tag:yaml.org,2002:int"
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+# Where YAML 1.1 (PyYAML) and YAML 1.2 (every editor checking the JSON Schema) read a scalar
+# differently, kztj keeps the text: a plain timestamp (1993-01-07 10:00:00, 1993-1-7), which 1.2
+# reads as a string, and an integer other than plain decimal (1_993, 0777 is 511 in 1.1, 0x7E7,
+# 0b1, 1:30). Otherwise a time would be dropped, or digits read as another number than an editor shows.
+_DECIMAL = re.compile(r"[-+]?(?:0|[1-9][0-9]*)", re.ASCII)
 MAX_DEPTH = 64
 TOO_DEEP = f"YAML is nested more than {MAX_DEPTH} levels deep"
 
@@ -173,7 +181,7 @@ class _Builder:
             if self._resolver_starts is not None and value[:1] not in self._resolver_starts:
                 return sanitize(value)  # no implicit type starts with this character: resolve() says str
             tag = loader.resolve(self.yaml.ScalarNode, value, event.implicit)
-        if tag == _STR:
+        if tag in (_STR, _TIMESTAMP) or (tag == _INT and not _DECIMAL.fullmatch(value)):
             return sanitize(value)
         if tag not in _STANDARD_TAGS:
             self._refuse_tag(tag, event.start_mark)
@@ -182,7 +190,6 @@ class _Builder:
         try:
             return self._constructor.construct_object(node)
         except (ValueError, OverflowError, self.yaml.YAMLError):
-            # An impossible date such as 2021-13-01 stays text for the schema to report.
             return sanitize(value)
 
     def build(self, loader: Any) -> Any:

@@ -56,7 +56,7 @@ _points = st.builds(
 
 
 @settings(max_examples=60, deadline=None)
-@given(first=_points, last=_points, interval=st.booleans())
+@given(first=_points, last=_points | st.sampled_from(["..", ""]), interval=st.booleans())
 def test_agrees_with_reference_edtf_package(first: str, last: str, interval: bool) -> None:
     from edtf import parse_edtf, struct_time_to_date
 
@@ -69,4 +69,40 @@ def test_agrees_with_reference_edtf_package(first: str, last: str, interval: boo
         return
     reference = parse_edtf(text)
     assert struct_time_to_date(reference.lower_strict()) == ours.start
-    assert struct_time_to_date(reference.upper_strict()) == ours.end
+    if interval and last == "..":
+        assert reference.upper_strict() == float("inf") and ours.end == dt.date.max  # open: no last day
+    elif interval and last == "":
+        # Unknown end: the reference guesses ten years on; kztj does not guess, any later day may be the end.
+        assert ours.start < struct_time_to_date(reference.upper_strict()) < ours.end == dt.date.max
+    else:
+        assert struct_time_to_date(reference.upper_strict()) == ours.end
+
+
+@pytest.mark.parametrize(
+    ("text", "label", "long", "kind"),
+    [
+        ("1993-06/..", "since Jun 1993", "since June 1993", "open"),
+        ("1993-06-07~/..", "since c. 7 Jun 1993", "since c. 7 June 1993", "open"),
+        ("2023/", "2023 – unknown", "from 2023 to an unknown date", "unknown"),
+        ("2023?/", "2023? – unknown", "from 2023? to an unknown date", "unknown"),
+        ("2018/2020", "2018–2020", "2018–2020", ""),
+    ],
+)
+def test_open_and_unknown_ends(text: str, label: str, long: str, kind: str) -> None:
+    when = edtf.parse(text)
+    assert (when.label(), when.label(long=True), when.open_end) == (label, long, kind)
+    assert when.start == edtf.parse(text.split("/")[0]).start
+    assert when.end == (dt.date.max if kind else dt.date(2020, 12, 31))
+    assert edtf.bound(text, "to") == when.end
+
+
+@pytest.mark.parametrize("text", ["../2020", "/2020", "/", "../..", "..//"])
+def test_open_or_unknown_starts_are_refused(text: str) -> None:
+    with pytest.raises(edtf.EdtfError, match="an interval needs a known start"):
+        edtf.parse(text)
+
+
+@pytest.mark.parametrize("text", ["2023/../..", "2023/..?", "2023//", "2023/...", "2023/.", "..", "2023/ "])
+def test_malformed_open_ends_are_refused(text: str) -> None:
+    with pytest.raises(edtf.EdtfError):
+        edtf.parse(text)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -28,17 +29,26 @@ class DateFacts(NamedTuple):
     approximate: bool
     first: edtf.Point
     last: edtf.Point
+    open_end: str  # "open" (A/..), "unknown" (A/) or ""
 
     @property
     def hedge(self) -> str:
-        """A sentence saying the date is uncertain or approximate, or ``""``."""
+        """Sentences saying the date is uncertain or approximate, or its end open or unknown; or ``""``."""
         if self.uncertain and self.approximate:
-            return "The date is approximate and uncertain."
-        if self.approximate:
-            return "The date is approximate."
-        if self.uncertain:
-            return "The date is uncertain."
-        return ""
+            sure = "The date is approximate and uncertain."
+        elif self.approximate:
+            sure = "The date is approximate."
+        elif self.uncertain:
+            sure = "The date is uncertain."
+        else:
+            sure = ""
+        end = {"open": "It has no end: it was still going on when reported.", "unknown": "Its end is unknown."}
+        return " ".join(part for part in (sure, end.get(self.open_end, "")) if part)
+
+    @property
+    def end_day(self) -> date | None:
+        """The last day the date can mean, or None for an open or unknown end (no day to name)."""
+        return None if self.open_end else self.last.end
 
 
 @lru_cache(maxsize=4096)
@@ -54,6 +64,7 @@ def date_facts(text: str) -> DateFacts:
         any(p.approximate for p in points),
         when.first,
         when.last,
+        when.open_end,
     )
 
 

@@ -84,7 +84,7 @@ def to_csv(store: Store, filters: Filters = NO_FILTERS) -> Iterator[str]:
                 event.id,
                 event.date,
                 event.start,
-                event.end,
+                "" if facts.open_end else event.end,  # an open or unknown end has no last day
                 facts.precision,
                 _flag(facts.uncertain),
                 _flag(facts.approximate),
@@ -118,7 +118,7 @@ def figures_csv(store: Store, metrics: Sequence[str] = ()) -> Iterator[str]:
                 f.metric,
                 f.period,
                 f.start,
-                f.end,
+                "" if date_facts(f.period).open_end else f.end,
                 repr(f.value) if isinstance(f.value, float) else f.value,
                 f.unit,
                 f.source,

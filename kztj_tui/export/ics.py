@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date
 
-from .. import __version__
+from .. import __version__, edtf
 from ..model import NO_FILTERS, Event, Filters
 from ..store import Store
 from .common import Selection, citation_line, date_facts, figure_line, title_of
@@ -39,13 +39,14 @@ def fold(line: str) -> str:
 
 
 def _day(value: date) -> str:
-    return value.strftime("%Y%m%d")
+    # Not strftime: its %Y does not pad years before 1000, and RFC 5545 dates have four digits.
+    return f"{value.year:04d}{value.month:02d}{value.day:02d}"
 
 
 def _stamp(store: Store, event: Event) -> str:
     """DTSTAMP: the newest of the event's sources, so the file is the same on every export."""
     newest = max(date_facts(store.sources[c.source].published).first.start for c in event.sources)
-    return newest.strftime("%Y%m%dT000000Z")
+    return f"{_day(newest)}T000000Z"
 
 
 def description(store: Store, event: Event) -> str:
@@ -64,13 +65,18 @@ def description(store: Store, event: Event) -> str:
 def vevent(store: Store, event: Event) -> str:
     """One VEVENT, folded, CRLF line ends."""
     facts = date_facts(event.date)
-    end = facts.last.end + timedelta(days=1)  # DTEND is exclusive
+    start = facts.first.start
+    # iCalendar has no open end: an open or unknown one spans its start's days, the description says the rest.
+    last = facts.end_day or facts.first.end
+    end = edtf.day_after(last)  # DTEND is exclusive
+    # After 31 December 9999 there is no DTEND to write: a DURATION in days says the same.
+    until = f"DTEND;VALUE=DATE:{_day(end)}" if end else f"DURATION:P{(last - start).days + 1}D"
     lines = [
         "BEGIN:VEVENT",
         f"UID:{event.id}@kztj",
         f"DTSTAMP:{_stamp(store, event)}",
-        f"DTSTART;VALUE=DATE:{_day(facts.first.start)}",
-        f"DTEND;VALUE=DATE:{_day(end)}",
+        f"DTSTART;VALUE=DATE:{_day(start)}",
+        until,
         f"SUMMARY:{ics_text(' '.join(event.title.split()))}",
         f"DESCRIPTION:{ics_text(description(store, event))}",
         f"CATEGORIES:{','.join(ics_text(tag) for tag in event.tags)}",

@@ -36,7 +36,7 @@ def event_json(event: Event, keep: Any = None) -> dict[str, Any]:
         "sources": [{"source": c.source, "quote": c.quote} for c in event.sources],
         "related": [r for r in event.related if keep is None or keep(r)],
         "start": event.start,
-        "end": event.end,
+        "end": None if facts.open_end else event.end,  # an open or unknown end has no last day
         "precision": facts.precision,
         "uncertain": facts.uncertain,
         "approximate": facts.approximate,
@@ -56,7 +56,7 @@ def figure_json(figure: Figure, keep_event: Any = None) -> dict[str, Any]:
         "note": figure.note,
         "event": figure.event if figure.event is None or keep_event is None or keep_event(figure.event) else None,
         "start": figure.start,
-        "end": figure.end,
+        "end": None if date_facts(figure.period).open_end else figure.end,
         "conflicts": list(figure.conflicts),
     }
 

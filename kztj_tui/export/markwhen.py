@@ -51,6 +51,10 @@ def mw_date(text: str) -> str:
     """The date in markwhen's EDTF-style syntax, as precise as the store and no more."""
     facts = date_facts(text)
     start = _point(facts.first, "start")
+    if facts.open_end == "open":
+        return f"{start}/now"  # still going on: markwhen draws it up to the day it is read
+    if facts.open_end == "unknown":
+        return start  # markwhen cannot say "ended, no one says when": the Date line does
     end = _point(facts.last, "end")
     if facts.precision == "interval" or facts.first.start.year != facts.last.end.year:
         return f"{start}/{end}"

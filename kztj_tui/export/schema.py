@@ -25,7 +25,10 @@ class ExportFigure(FigureModel):
     """A figure as exported: the store's fields plus its ISO period bounds and conflicting figures."""
 
     start: IsoDay = Field(description="First day of the period", json_schema_extra=READ_ONLY)
-    end: IsoDay = Field(description="Last day of the period", json_schema_extra=READ_ONLY)
+    end: IsoDay | None = Field(
+        description="Last day of the period; null for an open or unknown end (2023/.., 2023/)",
+        json_schema_extra=READ_ONLY,
+    )
     conflicts: list[Id] = Field(
         description="Ids of figures for the same metric and period with another value", json_schema_extra=READ_ONLY
     )
@@ -35,7 +38,10 @@ class ExportEvent(EventModel):
     """An event as exported: the store's fields plus ISO bounds, precision and qualifiers."""
 
     start: IsoDay = Field(description="First day the date can mean", json_schema_extra=READ_ONLY)
-    end: IsoDay = Field(description="Last day the date can mean", json_schema_extra=READ_ONLY)
+    end: IsoDay | None = Field(
+        description="Last day the date can mean; null for an open or unknown end (1993-06/.., 2023/)",
+        json_schema_extra=READ_ONLY,
+    )
     precision: Literal["day", "month", "year", "interval"] = Field(
         description="How precise the date is", json_schema_extra=READ_ONLY
     )

@@ -34,15 +34,34 @@ def inert_quote(text: str) -> str:
     return _MEDIA_TRIGGERS.sub(lambda m: f"&#{ord(m[0])};", esc(text))
 
 
-def date_object(point: edtf.Point, which: str) -> dict[str, int]:
-    """A TimelineJS date with only the parts the store knows: year, then month, then day."""
-    when = point.start if which == "start" else point.end
+def date_object(point: edtf.Point) -> dict[str, int]:
+    """A TimelineJS start date with only the parts the store knows: year, then month, then day."""
+    when = point.start
     out = {"year": when.year}
     if point.precision in ("month", "day"):
         out["month"] = when.month
     if point.precision == "day":
         out["day"] = when.day
     return out
+
+
+def end_object(point: edtf.Point) -> dict[str, int]:
+    """A TimelineJS end date at the last moment of the last day a point can mean.
+
+    TLDate fills missing parts with their first value (``{"year": 2020}`` is 1 January 2020,
+    00:00), so an end at the store's own precision would cut off its last year, month or day.
+    ``display_date`` still says the date as the store does.
+    """
+    when = point.end
+    return {
+        "year": when.year,
+        "month": when.month,
+        "day": when.day,
+        "hour": 23,
+        "minute": 59,
+        "second": 59,
+        "millisecond": 999,
+    }
 
 
 def _text_html(store: Store, event: Event) -> str:
@@ -70,9 +89,14 @@ def _text_html(store: Store, event: Event) -> str:
 def slide(store: Store, event: Event) -> dict[str, Any]:
     """One event as a TimelineJS slide."""
     facts = date_facts(event.date)
-    out: dict[str, Any] = {"start_date": date_object(facts.first, "start")}
-    if facts.precision == "interval" or facts.first.start.year != facts.last.end.year:
-        out["end_date"] = date_object(facts.last, "end")
+    out: dict[str, Any] = {"start_date": date_object(facts.first)}
+    # TimelineJS has no open end: an open or unknown one is left out; display_date and the text say it.
+    if not facts.open_end and (facts.precision == "interval" or facts.first.start.year != facts.last.end.year):
+        # TimelineJS drops an end date as "redundant" when every part of the start date equals the
+        # end's (TimelineConfig._processDates looks only at the start's parts: 2023 and 2023-06-15
+        # would be "equal"). hour 0 is where the start is anyway, and differs from the end's 23.
+        out["start_date"]["hour"] = 0
+        out["end_date"] = end_object(facts.last)
     first = event.sources[0]
     source = store.sources[first.source]
     out.update(

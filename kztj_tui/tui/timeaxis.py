@@ -26,7 +26,9 @@ DENSITY = " ▁▂▃▄▅▆▇█"
 # A glyph per certainty, so the axis reads without colour.
 POINT = {"": "●", "~": "◐", "?": "○", "%": "○"}
 BAR = {"": "━", "~": "╍", "?": "┄", "%": "┄"}
+OPEN = "→"
 LEGEND = "● day  ━ span  ◐╍ approximate ~  ○┄ uncertain ?  ▁▃█ density"
+LEGEND_OPEN = "● day  ━ span  → open end  ◐╍ approximate ~  ○┄ uncertain ?  ▁▃█ density"
 
 
 class AxisView(Widget, can_focus=True):
@@ -50,7 +52,7 @@ class AxisView(Widget, can_focus=True):
         width = max(10, self.content_region.width)
         if data is None:
             return Window(0, 1, width)
-        around = (data.starts[self.selected] + data.ends[self.selected]) / 2 if self.selected is not None else 0
+        around = axis.centre(data, self.selected) if self.selected is not None else 0
         return axis.zoomed(data, width, self.level, around)
 
     def render(self) -> Content:
@@ -64,7 +66,7 @@ class AxisView(Widget, can_focus=True):
         width = window.width
         lines: list[Content] = []
         first = Window(window.start, window.days, width)
-        from_day, to_day = (axis.dt.date.fromordinal(max(1, int(d))) for d in (first.start, first.end))
+        from_day, to_day = axis.day_of(first.start), axis.day_of(first.end)
         zoom = "everything" if self.level == 0 else f"{window.days / axis.YEAR:.3g} years across"
         lines.append(
             Content.assemble(
@@ -92,7 +94,8 @@ class AxisView(Widget, can_focus=True):
             labels[column : column + len(label)] = label
         lines.append(Content.styled("".join(labels)[:width], "dim"))
         lines.append(self._status(data, left_out))
-        lines.append(Content.styled(LEGEND[:width], "dim"))
+        legend = LEGEND_OPEN if data.open_positions else LEGEND  # the arrow only where one may be drawn
+        lines.append(Content.styled(legend[:width], "dim"))
         lines = [line.truncate(width, ellipsis=True) for line in lines]
         return Content("\n").join(lines[:height] if height else lines)
 
@@ -106,6 +109,8 @@ class AxisView(Widget, can_focus=True):
             qualifier = data.qualifiers[mark.position]
             wide = mark.last - mark.first + 1
             glyphs = POINT[qualifier] if wide == 1 else BAR[qualifier] * wide
+            if data.open_ends[mark.position] and mark.last == width - 1:
+                glyphs = glyphs[:-1] + OPEN  # the end is open or unknown: the bar runs on past the view
             style = "reverse bold" if mark.position == self.selected else "$primary"
             pieces.append(Content.styled(glyphs, style))
             cursor = mark.last + 1
@@ -266,8 +271,7 @@ class AxisScreen(Screen[None]):
         data = view.data
         if data is None or view.selected is None:
             return
-        year = axis.dt.date.fromordinal(data.starts[view.selected]).year + step
-        day = axis.dt.date(year, 1, 1).toordinal()
+        day = axis.year_start(axis.day_of(data.starts[view.selected]).year + step)
         position = axis.bisect_left(data.starts, day)
         if step < 0 and position == view.selected:
             return
