@@ -678,6 +678,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(_search_argv(argv))
     if args.command in NO_STORE:
         return NO_STORE[args.command](args, sys.stdout)
+    if args.command in (None, "check"):  # both weigh plans against today, which $KZTJ_TODAY can set
+        from .check import today
+
+        try:
+            today()
+        except ValueError as error:
+            print(f"kztj: {error}", file=sys.stderr)
+            return EXIT_ERROR
     try:
         try:
             store = open_for(args)

@@ -20,7 +20,7 @@ from kztj_tui.check import KNOWN, NOTE, WARNING, Finding
 
 from .conftest import BUNDLED, REPO
 
-VISIT_QUOTE = "began his two-day visit to Dushanbe May 19"
+VISIT_QUOTE = "Kassym-Jomart Tokayev began his two-day visit to Dushanbe May 19"
 TRADE_QUOTE = "Despite the pandemic, last year’s trade reached $800 million."
 
 BASE: dict[str, Any] = {
@@ -40,7 +40,7 @@ BASE: dict[str, Any] = {
             "date": "2021-05-19/2021-05-20",
             "title": "Tokayev visits Dushanbe",
             "summary": "A two-day visit that begins on 19 May.",
-            "tags": ["diplomacy"],
+            "tags": ["visit"],
             "actors": ["tokayev"],
             "place": "dushanbe",
             "status": "occurred",
