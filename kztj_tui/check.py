@@ -862,7 +862,7 @@ def groundless(
         stated: list[list[Figure]] = []
         for source, quote in versions:
             normal = normalize_for_quote(quote)
-            stated.append([f for f, text in quoted if f.source == source and (text in normal or normal in text)])
+            stated.append([f for f, text in quoted if f.source == source and text in normal])
         if len(versions) < 2 or not all(stated):
             continue
         involved = list(dict.fromkeys([*(by_id[f] for f in d.figures if f in by_id), *(f for s in stated for f in s)]))
