@@ -95,7 +95,7 @@ def run(store: Store, on: date | None = None) -> list[Finding]:
         *single_source(events),
         *uncertain_dates(events, figures),
         *unquoted(events, store.entities),
-        *past_plans(events, figures, store, on or today()),
+        *past_plans(events, figures, store.sources, on or today()),
     ]
     found += groundless(store.disagreements, figures, events, store.entities, found)
     found = classify(found, store.disagreements)
@@ -353,6 +353,8 @@ def _sums_a_year_before(
                 if not (all(values) and all(rates) and earlier):
                     continue
                 chosen = [(group[0], rate[0]) for group, rate in zip(values, rates, strict=True)]
+                if any(rate.value <= -100 for _, rate in chosen):  # down to nothing: no earlier value follows
+                    continue
                 before = [value.value / (1 + rate.value / 100) for value, rate in chosen]
                 # Each part's own rounding, and its rate's, carried through the division.
                 spread = sum(
@@ -777,7 +779,9 @@ def status_text(event: Event, related: Iterable[Event], sources: Mapping[str, So
     return f"{text}; reported later: {later.title} ({later.long_label})"
 
 
-def past_plans(events: Sequence[Event], figures: Sequence[Figure], store: Store, on: date) -> Iterator[Finding]:
+def past_plans(
+    events: Sequence[Event], figures: Sequence[Figure], sources: Mapping[str, Source], on: date
+) -> Iterator[Finding]:
     """Plans, targets and target figures whose date has passed and nothing later in the store on what became of them."""
     by_id = {e.id: e for e in events}
     aims = {e.id for e in events if e.status in ("planned", "target")}
@@ -785,7 +789,7 @@ def past_plans(events: Sequence[Event], figures: Sequence[Figure], store: Store,
         if event.id not in aims or event.end >= on.isoformat():
             continue
         if later_report(event, (by_id[r] for r in event.related if r in by_id)) is None:
-            message = f"event {event.id!r}: {status_text(event, (), store.sources, on)} (today is {on.isoformat()})"
+            message = f"event {event.id!r}: {status_text(event, (), sources, on)} (today is {on.isoformat()})"
             yield _finding("past-plan", message, ("events", event.id, "status"), events=(event.id,))
     for figure in figures:
         if not figure.metric.endswith("_target") or figure.event in aims or figure.end >= on.isoformat():

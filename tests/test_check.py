@@ -260,6 +260,20 @@ def test_a_years_total_that_its_parts_agree_with(make: Callable[..., Path], tota
     assert of(findings(parts_store(make, total_2021)), "arithmetic") == []
 
 
+@pytest.mark.parametrize("rate", [-100, -150])
+def test_a_part_that_fell_to_nothing_gives_no_year_before(make: Callable[..., Path], rate: float) -> None:
+    path = make(
+        figures=[
+            figure("x", "kz_exports_to_tj", "2022", 0),
+            figure("xg", "kz_exports_to_tj_growth", "2022", rate, unit="percent"),
+            figure("m", "kz_imports_from_tj", "2022", 501.4e6),
+            figure("mg", "kz_imports_from_tj_growth", "2022", 37.9, unit="percent"),
+            figure("t", "trade_turnover", "2021", 1.1e9, source="s2"),
+        ]
+    )
+    assert not [f for f in of(findings(path), "arithmetic") if "in 2021" in f.message]
+
+
 def test_a_year_before_is_worked_out_only_with_every_part_and_rate(make: Callable[..., Path]) -> None:
     path = make(
         figures=[
