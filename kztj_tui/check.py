@@ -425,14 +425,27 @@ _NUMBER = re.compile(
 _SCALE = {"billion": 1e9, "bln": 1e9, "bn": 1e9, "million": 1e6, "mln": 1e6, "mn": 1e6, "thousand": 1e3}
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 _MONTHS = frozenset(name.lower() for name in edtf.LONG_MONTHS)
-_MONTH_NAMES = frozenset(edtf.LONG_MONTHS)
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+# Month and weekday names as written, to the month or weekday they name.
+_DATE_WORDS = {
+    **{name: name.lower() for name in (*edtf.LONG_MONTHS, *_WEEKDAYS)},
+    **{short: long.lower() for short, long in zip(edtf.MONTHS, edtf.LONG_MONTHS, strict=True)},
+    **{day[:3]: day.lower() for day in _WEEKDAYS},
+    "Sept": "september",
+    "Tues": "tuesday",
+    "Thur": "thursday",
+    "Thurs": "thursday",
+}
 _ORDINAL = "(?:st|nd|rd|th)?"
-# A month named in text, with the day or days written before or after it: "19 May", "4–5 May", "May 19".
+_DAYS = rf"\d{{1,2}}{_ORDINAL}(?:\s*[–-]\s*\d{{1,2}}{_ORDINAL})?"
+# A month or weekday named in text, in full or short, with the day or days written before or after it:
+# "19 May", "4–5 May", "May 19th", "the 19th of May", "Sept. 3".
 _DATE_MENTION = re.compile(
-    rf"(?:(?<![\w.,])(?P<d1>\d{{1,2}}){_ORDINAL}(?:\s*[–-]\s*(?P<d2>\d{{1,2}}){_ORDINAL})?\s+)?"
-    rf"\b(?P<month>{'|'.join(edtf.LONG_MONTHS)})\b"
-    rf"(?:\s+(?P<d3>\d{{1,2}}){_ORDINAL}(?:\s*[–-]\s*(?P<d4>\d{{1,2}}){_ORDINAL})?(?!\d))?"
+    rf"(?:(?<![\w.,])(?P<before>{_DAYS})\s+(?:of\s+)?)?"
+    rf"\b(?P<name>{'|'.join(sorted(_DATE_WORDS, key=len, reverse=True))})\b"
+    rf"(?:\.?\s+(?P<after>{_DAYS})(?![\d.,]\d))?"
 )
+_DAY = re.compile(r"\d{1,2}")
 
 
 def numbers(text: str) -> Iterator[tuple[str, float]]:
@@ -529,7 +542,7 @@ def unsupported(events: Sequence[Event], store: Store) -> Iterator[Finding]:
             found = read[text] = (
                 frozenset(_stem(w) for w in words),
                 frozenset(_key(v) for _, v in numbers(normal)),
-                frozenset(w for w in words if w in _MONTH_NAMES),
+                frozenset(_DATE_WORDS[w] for w in words if w in _DATE_WORDS),
             )
         return found
 
@@ -542,18 +555,14 @@ def unsupported(events: Sequence[Event], store: Store) -> Iterator[Finding]:
             *(store.sources[c.source].outlet for c in event.sources if c.source in store.sources),
         ]
         when = edtf.parse(event.date)
-        date_months = _months_given(event, when)
-        date_values = {_key(float(n)) for n in _numbers_of_date(when)}
-        words: set[str] = set(date_months)
-        values = set(date_values)
-        quote_months: set[str] = set()
-        quote_values: set[str] = set()
+        dates_given = _date_words_given(event, when)
+        values = {_key(float(n)) for n in _numbers_of_date(when)}
+        words: set[str] = set()
         for citation in event.sources:
-            text_words, text_values, text_months = words_and_numbers(citation.quote)
+            text_words, text_values, text_dates = words_and_numbers(citation.quote)
             words |= text_words
-            quote_values |= text_values
-            quote_months |= text_months
-        values |= quote_values
+            values |= text_values
+            dates_given |= text_dates
         for text in support_text:
             text_words, text_values, _ = words_and_numbers(text)
             words |= text_words
@@ -561,7 +570,7 @@ def unsupported(events: Sequence[Event], store: Store) -> Iterator[Finding]:
         support = _Support.of(words)
         for field in ("title", "summary"):
             text = getattr(event, field)
-            undated, dates = _dates_not_given(text, date_months | {m.lower() for m in quote_months}, values)
+            undated, dates = _dates_not_given(text, dates_given, values)
             if undated:
                 message = (
                     f"event {event.id!r} {field}: {', '.join(repr(d) for d in undated)} — a month or day that "
@@ -574,7 +583,7 @@ def unsupported(events: Sequence[Event], store: Store) -> Iterator[Finding]:
                 if match.start() not in dates and _key(_value(match)) not in values
             ]
             missing_names = [
-                w for w in dict.fromkeys(names(text, known)) if w not in _MONTH_NAMES and not support.supports(_stem(w))
+                w for w in dict.fromkeys(names(text, known)) if w not in _DATE_WORDS and not support.supports(_stem(w))
             ]
             if missing_numbers or missing_names:
                 parts = []
@@ -589,14 +598,19 @@ def unsupported(events: Sequence[Event], store: Store) -> Iterator[Finding]:
                 yield _finding("unsupported", message, ("events", event.id, field), events=(event.id,))
 
 
-def _dates_not_given(text: str, months: set[str], values: set[str]) -> tuple[list[str], set[int]]:
-    """Months and days named in text that are not among the given months and numbers; and where days are written."""
+def _dates_not_given(text: str, given: set[str], values: set[str]) -> tuple[list[str], set[int]]:
+    """Months, weekdays and days named in text that are not among the given ones; and where the days are written."""
     undated = []
     days: set[int] = set()
     for match in _DATE_MENTION.finditer(text):
-        groups = [g for g in ("d1", "d2", "d3", "d4") if match.group(g)]
-        days |= {match.start(g) for g in groups}
-        if match["month"].lower() not in months or any(_key(float(match[g])) not in values for g in groups):
+        written = [
+            (match.start(group) + day.start(), day.group(0))
+            for group in ("before", "after")
+            if match.group(group)
+            for day in _DAY.finditer(match.group(group))
+        ]
+        days |= {start for start, _ in written}
+        if _DATE_WORDS[match["name"]] not in given or any(_key(float(n)) not in values for _, n in written):
             undated.append(match.group(0))
     return list(dict.fromkeys(undated)), days
 
@@ -608,12 +622,18 @@ def _value(match: re.Match[str]) -> float:
     return value * _SCALE[scale.lower()] if scale else value
 
 
-def _months_given(event: Event, when: edtf.When) -> set[str]:
-    """Month names the event's date gives: none for a point dated to a year, the months it spans otherwise."""
+def _date_words_given(event: Event, when: edtf.When) -> set[str]:
+    """Month and weekday names the event's date gives: for a point dated to a year none, for a month its month,
+    for days their months and weekdays (of the first week of a longer span)."""
     points = (when.first, when.last)
     if all(p.precision != "year" for p in points):
-        return _months_of_date(event)
-    return {edtf.LONG_MONTHS[p.start.month - 1].lower() for p in points if p.precision != "year"}
+        out = _months_of_date(event)
+    else:
+        out = {edtf.LONG_MONTHS[p.start.month - 1].lower() for p in points if p.precision != "year"}
+    if all(p.precision == "day" for p in points):
+        first, last = when.start.toordinal(), when.end.toordinal()
+        out |= {_WEEKDAYS[date.fromordinal(day).weekday()].lower() for day in range(first, min(last, first + 6) + 1)}
+    return out
 
 
 def _numbers_of_date(when: edtf.When) -> set[int]:
@@ -808,8 +828,6 @@ def past_plans(
 
 # -- disagreements that rest on nothing --------------------------------------------------------
 
-_WEEKDAYS = frozenset(("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"))
-
 
 def _overlap(a: Figure, b: Figure) -> bool:
     return a.start <= b.end and b.start <= a.end
@@ -831,7 +849,7 @@ def _figures_differ(found: Sequence[Figure]) -> bool:
 def _what_a_version_says(quote: str, read: _Quotes, given: set[str]) -> frozenset[str]:
     """The entities, months and weekdays a quote names, and its numbers that are not among the given values."""
     named = read.named(quote)
-    dates = {w for w in _WORD.findall(quote) if w in _MONTH_NAMES or w in _WEEKDAYS}
+    dates = {_DATE_WORDS[w] for w in _WORD.findall(quote) if w in _DATE_WORDS}
     return frozenset({*named, *dates, *(_key(v) for _, v in numbers(quote) if _key(v) not in given)})
 
 

@@ -366,6 +366,11 @@ def dated(make: Callable[..., Path], when: str, summary: str) -> Path:
         ("2021-05", "A visit that began May 25th.", "'May 25th'"),
         ("2021-05-19/2021-05-20", "A visit, then talks in June.", "'June'"),
         ("2021-05-19/2021-05-20", "A visit, then talks on 21–22 May.", "'21–22 May'"),
+        ("2021", "A visit in Aug. 2021.", "'Aug'"),  # a month abbreviated
+        ("2021-05", "Talks follow on Sept. 3.", "'Sept. 3'"),
+        ("2021-05", "A visit on the 25th of May.", "'25th of May'"),
+        ("2021-05", "A visit on Thursday.", "'Thursday'"),  # a weekday
+        ("2021-05-19", "A visit on Thursday.", "'Thursday'"),  # 19 May 2021 was a Wednesday
     ],
 )
 def test_a_month_or_day_that_neither_the_date_nor_a_quote_gives(
@@ -388,6 +393,9 @@ def test_a_month_or_day_that_neither_the_date_nor_a_quote_gives(
         ("2021-05-19/2021-05-20", "A visit on 19–20 May."),
         ("2021-05~", "A visit in May, they may say."),
         ("2021-04/2021-06", "A visit between April and June."),
+        ("2021-05-19/2021-05-20", "A visit from Wednesday to Thursday, 19–20 May 2021."),  # the date's own days
+        ("2021-05-19", "A visit on Wed., May 19."),
+        ("2021-05", "A visit in May 2021, of two days."),  # 2021 is a year, not the 20th
     ],
 )
 def test_months_and_days_the_date_or_a_quote_gives(make: Callable[..., Path], when: str, summary: str) -> None:
