@@ -745,6 +745,7 @@ def unquoted(events: Sequence[Event], entities: Mapping[str, Entity]) -> Iterato
         quotes = [c.quote for c in event.sources]
         parts = []
         fields = []
+        count = 0
         for field, label, found in (
             ("place", "place", read.unnamed(quotes, [event.place] if event.place else [])),
             ("actors", "actor", read.unnamed(quotes, event.actors)),
@@ -753,8 +754,9 @@ def unquoted(events: Sequence[Event], entities: Mapping[str, Entity]) -> Iterato
             if found:
                 parts.append(f"{label}{'s' * (len(found) > 1)} {', '.join(found)}")
                 fields.append(field)
+                count += len(found)
         if parts:
-            message = f"event {event.id!r}: {'; '.join(parts)} — no cited quote names them"
+            message = f"event {event.id!r}: {'; '.join(parts)} — no cited quote names {'it' if count == 1 else 'them'}"
             yield _finding("unquoted", message, ("events", event.id, fields[0]), events=(event.id,))
 
 

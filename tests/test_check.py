@@ -446,7 +446,7 @@ def test_names_aliases_and_forms_in_a_quote_count(
     found = findings(make(events=[event], add_entities=[RAHMON, TAJIKISTAN], add_sources=[KAZINFORM]))
     unnamed = [f.message for f in of(found, "unquoted")]
     if "diplomacy" in tags:  # Tajikistan is one of "the two states", but only by implication: shown
-        assert unnamed == ["event 'visit': actor 'tajikistan' (Tajikistan) — no cited quote names them"]
+        assert unnamed == ["event 'visit': actor 'tajikistan' (Tajikistan) — no cited quote names it"]
     else:
         assert unnamed == []
 
