@@ -44,6 +44,7 @@ KINDS: dict[str, tuple[str, str]] = {
     "unquoted": ("places, actors and tags that no cited quote names", NOTE),
     "past-plan": ("plans and targets whose date has passed, with no later report in the store", NOTE),
     "groundless": ("recorded disagreements whose versions differ in nothing check can see", NOTE),
+    "disputed-day": ("events dated to one certain day that a recorded disagreement dates differently", NOTE),
 }
 # Only sources disagreeing can be settled by recording the disagreement; the rest must be fixed.
 COVERABLE = {"conflict", "date-conflict", "arithmetic"}
@@ -98,6 +99,7 @@ def run(store: Store, on: date | None = None) -> list[Finding]:
         *past_plans(events, figures, store.sources, on or today()),
     ]
     found += groundless(store.disagreements, figures, events, store.entities, found)
+    found += disputed_days(store.disagreements, figures, events)
     found = classify(found, store.disagreements)
     order = list(KINDS)
     return sorted(found, key=lambda f: order.index(f.kind))
@@ -903,6 +905,45 @@ def groundless(
         yield _finding(
             "groundless", message, ("disagreements", d.id), events=d.events, figures=tuple(f.id for f in involved)
         )._replace(disagreement=d.id)
+
+
+def _dates_named(quote: str) -> tuple[str, ...]:
+    """The months and weekdays a quote names, with their days: "May 19" names 19 May, "on Thursday" Thursday."""
+    out = []
+    for match in _DATE_MENTION.finditer(quote):
+        days = [d.group(0) for group in ("before", "after") if match.group(group) for d in _DAY.finditer(match[group])]
+        name = _DATE_WORDS[match["name"]].capitalize()
+        out += [f"{int(day)} {name}" for day in days] or [name]
+    return tuple(sorted(set(out)))
+
+
+def disputed_days(
+    disagreements: Sequence[Disagreement], figures: Sequence[Figure], events: Sequence[Event]
+) -> Iterator[Finding]:
+    """Events dated to one day with no ? although a recorded disagreement's versions name different days for them."""
+    by_id = {f.id: f for f in figures}
+    dated = {e.id: e for e in events}
+    for d in disagreements:
+        quotes = [c.quote for c in d.versions] + [by_id[f].quote for f in d.figures if f in by_id]
+        named = [dates for dates in map(_dates_named, quotes) if dates]
+        if len(set(named)) < 2:
+            continue
+        for event_id in d.events:
+            event = dated.get(event_id)
+            if (
+                event is None
+                or "/" in event.date
+                or _vagueness(event.date)
+                or edtf.parse(event.date).first.precision != "day"
+            ):
+                continue
+            versions = "; ".join(", ".join(dates) for dates in dict.fromkeys(named))
+            message = (
+                f"event {event.id!r} is dated {event.date} with no ?, but the versions of {d.id} name "
+                f"different days ({versions})"
+            )
+            finding = _finding("disputed-day", message, ("events", event.id, "date"), events=(event.id,))
+            yield finding._replace(disagreement=d.id)
 
 
 # -- entities, actors, sources, dates ----------------------------------------------------------

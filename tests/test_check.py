@@ -649,6 +649,33 @@ def test_versions_that_name_different_people_or_days_differ(make: Callable[..., 
     assert [f.disagreement for f in of(findings(path), "groundless")] == ["d"]
 
 
+THURSDAY = "the presidential press office said on Thursday"
+
+
+@pytest.mark.parametrize(
+    ("when", "quote_b", "noted"),
+    [
+        ("2021-05-19", THURSDAY, True),  # 19 May by one version, Thursday by the other
+        ("2021-05-19?", THURSDAY, False),  # the date says it is uncertain
+        ("2021-05-19/2021-05-20", THURSDAY, False),  # not one day
+        ("2021-05", THURSDAY, False),
+        ("2021-05-19", "negotiations were held with the President of Tajikistan Emomali Rahmon", False),  # no day
+    ],
+)
+def test_an_event_dated_to_a_day_that_a_disagreement_disputes(
+    make: Callable[..., Path], when: str, quote_b: str, noted: bool
+) -> None:
+    event = {**BASE["events"][0], "date": when, "summary": "A visit."}
+    versions = [{"source": "s1", "quote": VISIT_QUOTE}, {"source": "s2", "quote": quote_b}]
+    entry = {"id": "d", "about": "the day", "events": ["visit"], "versions": versions, "note": "n", "reviewed": True}
+    found = of(findings(make(events=[event], disagreements=[entry])), "disputed-day", NOTE)
+    assert [(f.at, f.disagreement) for f in found] == ([(("events", "visit", "date"), "d")] if noted else [])
+    if noted:
+        assert found[0].message == (
+            "event 'visit' is dated 2021-05-19 with no ?, but the versions of d name different days (19 May; Thursday)"
+        )
+
+
 # -- the shipped store -------------------------------------------------------------------------
 
 

@@ -57,6 +57,11 @@ def test_dates_places_and_tags_the_quotes_do_not_give(before: Path) -> None:
     assert about(found, "unquoted", "zhansseitov-interview-2023") == []  # "security issues" is quoted there
 
 
+def test_a_day_the_store_is_sure_of_and_its_record_disputes(before: Path) -> None:
+    [note] = [f for f in run(before) if f.kind == "disputed-day"]
+    assert note.events == ("tokayev-rahmon-talks-2021",) and note.disagreement == "talks-date-2021"
+
+
 def test_plans_long_past(before: Path) -> None:
     found = run(before)
     past = {event for f in found if f.kind == "past-plan" for event in f.events}
