@@ -45,6 +45,7 @@ KINDS: dict[str, tuple[str, str]] = {
     "past-plan": ("plans and targets whose date has passed, with no later report in the store", NOTE),
     "groundless": ("recorded disagreements whose versions differ in nothing check can see", NOTE),
     "disputed-day": ("events dated to one certain day that a recorded disagreement dates differently", NOTE),
+    "borrowed-date": ("figures dated as another article dates them, which their own article does not", NOTE),
 }
 # Only sources disagreeing can be settled by recording the disagreement; the rest must be fixed.
 COVERABLE = {"conflict", "date-conflict", "arithmetic"}
@@ -100,6 +101,7 @@ def run(store: Store, on: date | None = None) -> list[Finding]:
     ]
     found += groundless(store.disagreements, figures, events, store.entities, found)
     found += disputed_days(store.disagreements, figures, events)
+    found += borrowed_dates(figures, events, store.sources)
     found = classify(found, store.disagreements)
     order = list(KINDS)
     return sorted(found, key=lambda f: order.index(f.kind))
@@ -944,6 +946,51 @@ def disputed_days(
             )
             finding = _finding("disputed-day", message, ("events", event.id, "date"), events=(event.id,))
             yield finding._replace(disagreement=d.id)
+
+
+def _gives_day(quotes: Iterable[str], point: edtf.Point) -> bool:
+    """Whether the quotes name the month, and the day if it has one, of a date point: "On May 3" gives 3 May 2023."""
+    month = edtf.LONG_MONTHS[point.start.month - 1]
+    named = {token for quote in quotes for token in _dates_named(quote)}
+    if point.precision == "day":
+        return f"{point.start.day} {month}" in named
+    return any(token.split()[-1] == month for token in named)
+
+
+def borrowed_dates(
+    figures: Sequence[Figure], events: Sequence[Event], sources: Mapping[str, Source]
+) -> Iterator[Finding]:
+    """Figures dated to a certain day or month that another article's figure of the metric has, while their own
+    article gives neither that date in its quotes nor as its own date: by the store's rule such a figure takes its
+    article's date, marked uncertain."""
+    quotes_of = {e.id: e.sources for e in events}
+    for figure in figures:
+        when = edtf.parse(figure.period)
+        point = when.first
+        if when.is_interval or point.precision == "year" or _vagueness(figure.period):
+            continue
+        others = [
+            f for f in figures if f.source != figure.source and f.metric == figure.metric and f.period == figure.period
+        ]
+        source = sources.get(figure.source)
+        if not others or source is None or edtf.parse(source.published).first.start == point.start:
+            continue
+        own = [figure.quote, *(c.quote for c in quotes_of.get(figure.event or "", ()) if c.source == figure.source)]
+        if _gives_day(own, point):
+            continue
+        other = others[0]
+        message = (
+            f"figure {figure.id!r} ({figure.source}) is dated {figure.period_label}, as {other.id!r} ({other.source}) "
+            f"is; its own article does not give that date, so by the store's rule it takes the article's date "
+            f"({source.published_label}), marked ?"
+        )
+        yield _finding(
+            "borrowed-date",
+            message,
+            ("figures", figure.id, "period"),
+            events=_events_of([figure]),
+            figures=(figure.id, other.id),
+        )
 
 
 # -- entities, actors, sources, dates ----------------------------------------------------------

@@ -676,6 +676,31 @@ def test_an_event_dated_to_a_day_that_a_disagreement_disputes(
         )
 
 
+@pytest.mark.parametrize(
+    ("period_a", "period_b", "noted"),
+    [
+        ("2021-05-19", "2021-05-19", True),  # b's article does not date it: it took a's date
+        ("2021-05-19", "2021-05-19?", False),  # marked uncertain
+        ("2021-05-18", "2021-05-19", False),  # no other article has that date
+        ("2021-05", "2021-05", True),
+        ("2021", "2021", False),  # a year is a period, not a date an article has to give
+    ],
+)
+def test_a_figure_dated_as_another_article_dates_it(
+    make: Callable[..., Path], period_a: str, period_b: str, noted: bool
+) -> None:
+    figures = [
+        {**figure("a", "forum_contracts", period_a, 18e8), "quote": VISIT_QUOTE},  # gives May 19
+        {**figure("b", "forum_contracts", period_b, 18e8, source="s2"), "quote": TRADE_B},
+    ]
+    found = of(findings(make(figures=figures)), "borrowed-date", NOTE)
+    assert [(f.at, f.figures) for f in found] == ([(("figures", "b", "period"), ("b", "a"))] if noted else [])
+    if noted:
+        assert "its own article does not give that date, so by the store's rule it takes the article's date" in (
+            found[0].message
+        )
+
+
 # -- the shipped store -------------------------------------------------------------------------
 
 

@@ -62,6 +62,11 @@ def test_a_day_the_store_is_sure_of_and_its_record_disputes(before: Path) -> Non
     assert note.events == ("tokayev-rahmon-talks-2021",) and note.disagreement == "talks-date-2021"
 
 
+def test_a_figure_dated_with_the_other_articles_date(before: Path) -> None:
+    [note] = [f for f in run(before) if f.kind == "borrowed-date"]
+    assert note.figures == ("export-potential-2023-b", "export-potential-2023-a")
+
+
 def test_plans_long_past(before: Path) -> None:
     found = run(before)
     past = {event for f in found if f.kind == "past-plan" for event in f.events}
