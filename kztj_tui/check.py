@@ -817,11 +817,14 @@ def past_plans(
         if later_report(event, (by_id[r] for r in event.related if r in by_id)) is None:
             message = f"event {event.id!r}: {status_text(event, (), sources, on)} (today is {on.isoformat()})"
             yield _finding("past-plan", message, ("events", event.id, "status"), events=(event.id,))
+    latest: dict[str, str] = {}
+    for figure in figures:
+        latest[figure.metric] = max(latest.get(figure.metric, ""), figure.start)
     for figure in figures:
         if not figure.metric.endswith("_target") or figure.event in aims or figure.end >= on.isoformat():
             continue
         aim = figure.metric.removesuffix("_target")
-        if any(f.metric == aim and f.start > figure.start for f in figures):
+        if latest.get(aim, "") > figure.start:  # a later figure of what it aims at
             continue
         message = (
             f"figure {figure.id!r}: {figure.metric} of {_describe(figure)} as of {figure.period_label}; "
@@ -964,14 +967,15 @@ def borrowed_dates(
     article gives neither that date in its quotes nor as its own date: by the store's rule such a figure takes its
     article's date, marked uncertain."""
     quotes_of = {e.id: e.sources for e in events}
+    dated: dict[tuple[str, str], list[Figure]] = {}
+    for figure in figures:
+        dated.setdefault((figure.metric, figure.period), []).append(figure)
     for figure in figures:
         when = edtf.parse(figure.period)
         point = when.first
         if when.is_interval or point.precision == "year" or _vagueness(figure.period):
             continue
-        others = [
-            f for f in figures if f.source != figure.source and f.metric == figure.metric and f.period == figure.period
-        ]
+        others = [f for f in dated[(figure.metric, figure.period)] if f.source != figure.source]
         source = sources.get(figure.source)
         if not others or source is None or edtf.parse(source.published).first.start == point.start:
             continue
