@@ -4,7 +4,8 @@
 so the browser can mark events and show the reason. Warnings are problems to fix (or, for
 sources that disagree, to record as a reviewed disagreement); known findings are covered by a
 reviewed disagreement; notes are facts a reader should see but no one can fix, such as an event
-that only one article reports.
+that only one article reports or a plan past its date, and things a reviewer should look at that
+a quote may imply, such as an actor no quote names.
 """
 
 from __future__ import annotations
@@ -320,7 +321,7 @@ def _sums(
             total = sum(f.value for f in chosen)
             for whole in stated:
                 tolerance = max(rounding(f.value) for f in (whole, *chosen))
-                if abs(total - whole.value) > tolerance:
+                if all(f.unit == whole.unit for f in chosen) and abs(total - whole.value) > tolerance:
                     addends = " + ".join(_describe(f) for f in chosen)
                     message = (
                         f"{metric} {whole.period_label}: {addends} = {_computed(total, whole.unit)}, "
@@ -368,10 +369,14 @@ def _sums_a_year_before(
                 )
                 total = sum(before)
                 for whole in earlier:
+                    if any(value.unit != whole.unit for value, _ in chosen):
+                        continue
                     if abs(total - whole.value) <= spread + rounding(whole.value):
                         continue
                     grown = " and ".join(
-                        f"{value.metric} {_describe(value)} up {rate.value:g}% ({rate.id})" for value, rate in chosen
+                        f"{value.metric} {_describe(value)} {'up' if rate.value >= 0 else 'down'} "
+                        f"{abs(rate.value):g}% ({rate.id})"
+                        for value, rate in chosen
                     )
                     addends = " + ".join(_computed(v, whole.unit) for v in before)
                     message = (

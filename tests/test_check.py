@@ -274,6 +274,35 @@ def test_a_part_that_fell_to_nothing_gives_no_year_before(make: Callable[..., Pa
     assert not [f for f in of(findings(path), "arithmetic") if "in 2021" in f.message]
 
 
+def test_a_part_that_fell(make: Callable[..., Path]) -> None:
+    path = make(
+        figures=[
+            figure("x", "kz_exports_to_tj", "2022", 720.9e6),
+            figure("xg", "kz_exports_to_tj_growth", "2022", -10, unit="percent"),
+            figure("m", "kz_imports_from_tj", "2022", 401.2e6),
+            figure("mg", "kz_imports_from_tj_growth", "2022", 0, unit="percent"),
+            figure("t", "trade_turnover", "2021", 1.3e9, source="s2"),
+        ]
+    )
+    [finding] = of(findings(path), "arithmetic")
+    assert "$720.9 mn (x, s1) down 10% (xg)" in finding.message
+    assert "$801.0 mn + $401.2 mn = $1,202.2 mn in 2021" in finding.message
+
+
+def test_parts_in_another_unit_are_not_added(make: Callable[..., Path]) -> None:
+    path = make(
+        figures=[
+            figure("x", "kz_exports_to_tj", "2022", 877_600, unit="tonnes"),
+            figure("xg", "kz_exports_to_tj_growth", "2022", 9.7, unit="percent"),
+            figure("m", "kz_imports_from_tj", "2022", 501.4e6),
+            figure("mg", "kz_imports_from_tj_growth", "2022", 37.9, unit="percent"),
+            figure("t", "trade_turnover", "2021", 1.1e9, source="s2"),
+            figure("t2", "trade_turnover", "2022", 9e9, source="s2"),
+        ]
+    )
+    assert [f for f in of(findings(path), "arithmetic") if "=" in f.message] == []
+
+
 def test_a_year_before_is_worked_out_only_with_every_part_and_rate(make: Callable[..., Path]) -> None:
     path = make(
         figures=[
