@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 import pytest
+
+from kztj_tui import check
+from kztj_tui.store import Store
 
 from .conftest import MINIMAL
 from .tui_support import app_for, settle
@@ -59,3 +63,17 @@ async def test_the_detail_pane_words_a_plan_against_today(
     assert "not yet happened" not in heading
     if "no later report" not in status:
         assert "no later report" not in heading
+
+
+@pytest.mark.parametrize(
+    ("today", "status"),
+    [
+        ("2026-12-04", "planned for September 2023; no later report in the store"),
+        ("2023-05-06", "planned for September 2023"),
+    ],
+)
+def test_the_bundled_summit_against_today(store: Store, today: str, status: str) -> None:
+    summit = store.event("central-asia-summit-dushanbe-2023")
+    assert summit is not None
+    related = store.events_by_id(list(summit.related))
+    assert check.status_text(summit, related, store.sources, date.fromisoformat(today)) == status
