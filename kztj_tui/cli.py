@@ -173,9 +173,12 @@ def _parser() -> argparse.ArgumentParser:
         description=(
             "A data-quality report on a valid store, one PATH:LINE:COL line per finding, grouped by kind. "
             "Warnings (exit 1): conflicting figures, the same figure dated differently, figures that should agree "
-            "by definition, numbers and names in a title or summary that no quote supports, entities no event uses "
-            "or without a Cyrillic alias, events with no actor, disagreements not yet reviewed. Known: reviewed "
-            "disagreements and the warnings they cover. Notes: single-source events and uncertain dates. "
+            "by definition, numbers and names in a title or summary that no quote supports, months and days that "
+            "neither the event's date nor its quotes give, entities no event uses or without a Cyrillic alias, "
+            "events with no actor, disagreements not yet reviewed. Known: reviewed disagreements and the warnings "
+            "they cover. Notes: single-source events, uncertain dates, places, actors and tags no quote names, "
+            "plans and targets past their date with no later report ($KZTJ_TODAY=YYYY-MM-DD sets today), and "
+            "disagreements whose versions differ in nothing check can see. "
             "Exit 0 without warnings, 1 with warnings, 2 if the store is invalid."
         ),
     )
@@ -678,6 +681,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(_search_argv(argv))
     if args.command in NO_STORE:
         return NO_STORE[args.command](args, sys.stdout)
+    if args.command in (None, "check"):  # both weigh plans against today, which $KZTJ_TODAY can set
+        from .check import today
+
+        try:
+            today()
+        except ValueError as error:
+            print(f"kztj: {error}", file=sys.stderr)
+            return EXIT_ERROR
     try:
         try:
             store = open_for(args)

@@ -103,3 +103,10 @@ def test_bundled_store_records_reviewed_disagreements() -> None:
     loaded = loader.load(BUNDLED)
     assert len(loaded.disagreements) >= 7
     assert all(d.reviewed and d.note for d in loaded.disagreements)
+
+
+def test_bundled_store_records_only_disagreements_that_rest_on_something() -> None:
+    from kztj_tui import check
+
+    found = [f for f in check.run(open_store(BUNDLED, use_cache=False)) if f.kind == "groundless"]
+    assert found == [], "\n".join(f.message for f in found)

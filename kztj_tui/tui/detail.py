@@ -22,7 +22,6 @@ from .views import Chip, EventView, FigureLine, Spans
 
 MATCH_STYLE = "bold reverse"
 MOVE = Binding.Group("Move", compact=True)
-STATUS = {"occurred": "occurred", "planned": "planned (not yet happened)", "target": "target"}
 
 
 def highlighted(text: str, spans: Spans, style: str = "") -> Content:
@@ -95,7 +94,7 @@ class EventHeading(Static):
                 ("\n\nWhen   ", "dim"),
                 event.long_label,
                 ("   Status ", "dim"),
-                (STATUS[event.status], "italic"),
+                (view.status or event.status, "italic"),
             )
         )
 

@@ -65,6 +65,7 @@ class EventView(NamedTuple):
     related: tuple[RelatedLink, ...]
     sources: tuple[SourceLink, ...]
     findings: tuple[Finding, ...] = ()
+    status: str = ""  # the status in words, weighed against today
 
 
 def version(store: Store, figure: Figure) -> FigureVersion:
@@ -76,12 +77,16 @@ def event_view(
     store: Store, rowid: int, query: str = "", findings: Mapping[str, Sequence[Finding]] | None = None
 ) -> EventView:
     """Build the detail view of the event at ``rowid``, with match spans for ``query`` and its check findings."""
+    from ..check import status_text, today
+
     event = store.event_at(rowid)
     spans = store.highlights(query, [rowid]).get(rowid, ([], [])) if query.strip() else ([], [])
     related = []
+    others = []
     for related_id in event.related:
         other = store.event(related_id)
         if other is not None:
+            others.append(other)
             related.append(RelatedLink(other.id, other.label, other.title))
     return EventView(
         rowid=rowid,
@@ -98,4 +103,5 @@ def event_view(
         related=tuple(related),
         sources=tuple(SourceLink(store.sources[c.source], c.quote) for c in event.sources),
         findings=tuple((findings or {}).get(event.id, ())),
+        status=status_text(event, others, store.sources, today()),
     )
