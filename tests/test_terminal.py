@@ -200,3 +200,16 @@ def test_entity_names_are_shown_as_written(
     text = re.sub(r"\x1b\[[0-9;]*m", "", out.getvalue())  # colour, and the reverse video of a matched word
     assert ":smile:" in text and "[bold]Tokayev[/bold]" in text
     assert "😄" not in text and "👍" not in text
+
+
+def test_piped_lines_keep_one_line_per_row_and_their_columns(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = MINIMAL.replace("title: Tokayev visits Dushanbe", 'title: "Tokayev\\nvisits\\tDushanbe\\u2028now"')
+    path = store_in(
+        tmp_path / "store", text.replace("name: Kassym-Jomart Tokayev", 'name: "Kassym\\tJomart\\nTokayev"')
+    )
+    assert cli.main(["search", "visit", "--events", str(path)]) == 0
+    assert capsys.readouterr().out == "2021-05-19/2021-05-20  visit  Tokayev\\nvisits\\tDushanbe\\nnow\n"
+    assert cli.main(["actors", "--events", str(path)]) == 0
+    assert capsys.readouterr().out == "tokayev\tKassym\\tJomart\\nTokayev\tperson\t1\n"
