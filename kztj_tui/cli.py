@@ -38,7 +38,8 @@ examples:
   kztj export | head -40                Markdown report on stdout
   kztj export --from 2023 --to 2023 -o report.md
   kztj export --format json --tag trade
-  kztj export --format ics -o kztj.ics      also csv, jsonl, timelinejs, markwhen
+  kztj export -o kztj.ics               the format from the name: .md .json .jsonl .csv .ics .mw
+  kztj export --format timelinejs -o timeline.json
   kztj search Tokaev '"allied interaction"'  exit 1 when nothing matches
   kztj search trade -wheat year:2022 --json
   kztj show declaration-allied-interaction

@@ -335,7 +335,7 @@ BAD_FILTERS = [
     ["--query", "trade year:20x3"],
     ["--query", "from:2023-13"],
     ["--query", "to:yesterday"],
-    ["--query", "wheat tag:\"\""],
+    ["--query", 'wheat tag:""'],
     ["--query", "x" * 10_001],
     ["--query", " ".join(f"w{n}" for n in range(201))],
     ["--tag", "no-such-tag"],
