@@ -195,6 +195,13 @@ def children(pid: int) -> list[int]:
     return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
 
 
+def caught_signals(pid: int) -> set[int]:
+    """The signals a process has handlers for, from the kernel's own account of it."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    mask = int(next(line.split()[1] for line in status.splitlines() if line.startswith("SigCgt:")), 16)
+    return {number for number in range(1, 65) if mask & (1 << (number - 1))}
+
+
 @pytest.mark.parametrize(
     ("signum", "fmt", "whole_group", "status"),
     [
@@ -222,6 +229,8 @@ def test_a_signal_mid_export_removes_the_temporary_and_keeps_the_old_file(
         assert [p.name.startswith(f".{target.name}.") for p in temporaries] == [True]
         forked = children(process.pid)
         assert len(forked) == (1 if fmt == "markdown" else 0)  # the second export process, blocked on its pipe
+        for child in forked:  # it never runs the parent's handlers: a signal ends it at once
+            assert caught_signals(child) & {signal.SIGINT, signal.SIGTERM, signal.SIGHUP} == set()
         if whole_group:
             os.killpg(process.pid, signum)
         else:
