@@ -48,11 +48,18 @@ def _is_protected(real: Path, protect: Iterable[Path]) -> bool:
 
 
 def _is_protected_descriptor(descriptor: int, protect: Iterable[Path]) -> bool:
+    """Whether a descriptor is open on a protected file (`kztj export >> events.yaml`)."""
     try:
         opened = os.fstat(descriptor)
-        return any(os.path.samestat(opened, os.stat(path)) for path in protect if os.path.exists(path))
     except OSError:
-        return False
+        return False  # not open: writing will say so
+    for path in protect:
+        try:
+            if os.path.samestat(opened, os.stat(path)):
+                return True
+        except OSError:
+            continue
+    return False
 
 
 def write_output(

@@ -412,3 +412,20 @@ def test_a_format_that_contradicts_the_name_is_refused(
     assert target.exists() == ok
     if not ok:
         assert err.startswith(f"kztj: {target}: --format {fmt} does not match") and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("output", ["-", "/dev/stdout", "/dev/fd/1"])
+def test_stdout_appending_to_the_store_is_refused(write_store: Callable[..., Path], output: str) -> None:
+    store = write_store(MINIMAL)
+    before = store.read_bytes()
+    with open(store, "a") as append:
+        result = subprocess.run(
+            [sys.executable, "-m", "kztj_tui", "--events", str(store), "export", "-o", output],
+            stdout=append,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+        )
+    assert result.returncode == 2
+    assert result.stderr == f"kztj: {output}: refusing to overwrite the store or one of its articles\n"
+    assert store.read_bytes() == before
