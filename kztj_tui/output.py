@@ -210,7 +210,7 @@ def _signals_raise() -> Iterator[None]:
 
     Only signals that would end the process with no cleanup (their default action, or Python's
     KeyboardInterrupt) are caught; one the user ignores stays ignored, one a program handles stays its.
-    A second signal during the cleanup waits for the first to finish it.
+    A second signal during the cleanup is absorbed: the first is delivered again once it is done.
     """
     if threading.current_thread() is not threading.main_thread():
         yield  # only the main thread may set handlers (the browser exports from a worker)
