@@ -22,6 +22,7 @@ from .locations import default_store_path
 from .model import Filters, format_value
 from .query import QueryError
 from .store import Store
+from .text import visible, visible_json
 
 if TYPE_CHECKING:
     from .check import Finding
@@ -37,7 +38,8 @@ examples:
   kztj export | head -40                Markdown report on stdout
   kztj export --from 2023 --to 2023 -o report.md
   kztj export --format json --tag trade
-  kztj export --format ics -o kztj.ics      also csv, jsonl, timelinejs, markwhen
+  kztj export -o kztj.ics               the format from the name: .md .json .jsonl .csv .ics .mw
+  kztj export --format timelinejs -o timeline.json
   kztj search Tokaev '"allied interaction"'  exit 1 when nothing matches
   kztj search trade -wheat year:2022 --json
   kztj show declaration-allied-interaction
@@ -105,7 +107,8 @@ class _Parser(argparse.ArgumentParser):
     """argparse, with usage errors on one line like every other kztj error."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(EXIT_ERROR, f"{self.prog}: {' '.join(message.split())} (see {self.prog} --help)\n")
+        # argparse quotes some values with repr() and others raw ("unrecognized arguments: ...").
+        self.exit(EXIT_ERROR, f"{self.prog}: {visible(' '.join(message.split()))} (see {self.prog} --help)\n")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -193,13 +196,17 @@ def _parser() -> argparse.ArgumentParser:
         epilog="formats:\n" + "".join(f"  {name:<11} {fmt.help}\n" for name, fmt in FORMATS.items()),
     )
     export.add_argument(
-        "--format", choices=tuple(FORMATS), default="markdown", help="output format (default: markdown; see below)"
+        "--format",
+        choices=tuple(FORMATS),
+        default=None,
+        help="output format (default: the one -o FILE's extension names, else markdown; see below)",
     )
     export.add_argument(
         "-o",
         "--output",
         metavar="FILE",
-        help="write to FILE atomically instead of stdout ('-' is stdout); never the store or its articles",
+        help="write to FILE atomically instead of stdout ('-' is stdout; a FIFO, device or /dev/stdout is written "
+        "in place); never the store or its articles",
     )
     search = commands.add_parser(
         "search",
@@ -279,8 +286,18 @@ def open_for(args: argparse.Namespace) -> Store:
         progress.done()
 
 
+def _say(message: str) -> None:
+    """One line on stderr: every message goes through here, so what it quotes cannot drive the terminal."""
+    print(f"kztj: {visible(message)}", file=sys.stderr)
+
+
 def _notice(message: str) -> None:
-    print(f"kztj: {message}", file=sys.stderr)
+    _say(message)
+
+
+def _json(data: object) -> str:
+    """Indented JSON for stdout, with the characters a terminal would act on escaped (still the same data)."""
+    return visible_json(json.dumps(data, ensure_ascii=False, indent=2)) + "\n"
 
 
 class _Watched:
@@ -309,38 +326,48 @@ def _console(args: argparse.Namespace, out: TextIO) -> Any | None:
         return None
     from rich.console import Console
 
+    # No markup and no emoji codes: a name like ":smile:" or "[bold]" is shown as it is written.
     if color == "never":
-        return Console(file=out, highlight=False, markup=False, color_system=None)
-    return Console(file=out, highlight=False, markup=False, force_terminal=color == "always" or None)
+        return Console(file=out, highlight=False, markup=False, emoji=False, color_system=None)
+    return Console(file=out, highlight=False, markup=False, emoji=False, force_terminal=color == "always" or None)
 
 
-def _unknown_filter_values(store: Store, args: argparse.Namespace) -> list[str]:
-    """One message per --tag or --actor value that matches nothing in the store, with the nearest names."""
-    if not getattr(args, "tag", None) and not getattr(args, "actor", None):
-        return []  # the common case pays neither for the tag count nor for difflib
-    from difflib import get_close_matches
+def _filter_problems(store: Store, args: argparse.Namespace) -> list[str]:
+    """One message per filter that cannot run: a --tag or --actor value that matches nothing in the store
+    (with the nearest names), then a query that does not parse.
+
+    Checked before a command writes anything, so a bad filter never leaves half an export on stdout.
+    """
+    from .query import parse
 
     problems = []
-    known_tags = [tag for tag, _ in store.tags()]
-    for tag in getattr(args, "tag", []):
-        if tag.lower() not in known_tags:
-            near = get_close_matches(tag.lower(), known_tags, n=3)
-            hint = f" (did you mean: {', '.join(near)}?)" if near else " (see: kztj tags)"
-            problems.append(f"kztj: unknown tag {tag!r}{hint}")
-    spellings = {s: e.id for e in store.entities.values() for s in (e.id, e.name, *e.aliases)}
-    for actor in getattr(args, "actor", []):
-        if not store.resolve_actor(actor):
-            near = list(
-                dict.fromkeys(store.entity_name(spellings[s]) for s in get_close_matches(actor, spellings, n=5))
-            )
-            hint = f" (did you mean: {', '.join(near[:3])}?)" if near else " (see: kztj actors)"
-            problems.append(f"kztj: unknown actor {actor!r}{hint}")
+    if getattr(args, "tag", None) or getattr(args, "actor", None):  # else pay neither for the tag count nor difflib
+        from difflib import get_close_matches
+
+        known_tags = [tag for tag, _ in store.tags()]
+        for tag in getattr(args, "tag", []):
+            if tag.lower() not in known_tags:
+                near = get_close_matches(tag.lower(), known_tags, n=3)
+                hint = f" (did you mean: {', '.join(near)}?)" if near else " (see: kztj tags)"
+                problems.append(f"unknown tag {tag!r}{hint}")
+        spellings = {s: e.id for e in store.entities.values() for s in (e.id, e.name, *e.aliases)}
+        for actor in getattr(args, "actor", []):
+            if not store.resolve_actor(actor):
+                near = list(
+                    dict.fromkeys(store.entity_name(spellings[s]) for s in get_close_matches(actor, spellings, n=5))
+                )
+                hint = f" (did you mean: {', '.join(near[:3])}?)" if near else " (see: kztj actors)"
+                problems.append(f"unknown actor {actor!r}{hint}")
+    try:
+        parse(_filters(args, " ".join(getattr(args, "terms", []))).query)
+    except QueryError as error:
+        problems.append(str(error))
     return problems
 
 
 def cmd_validate(store: Store, args: argparse.Namespace, out: TextIO) -> int:
     out.write(
-        f"{store.path}: ok — {store.count} events, {len(store.figures)} figures, "
+        f"{visible(str(store.path))}: ok — {store.count} events, {len(store.figures)} figures, "
         f"{len(store.sources)} sources, {len(store.entities)} entities\n"
     )
     return EXIT_OK
@@ -426,23 +453,49 @@ def _check_json(store: Store, located: list[tuple[Finding, Problem]], summary: s
             {**d.to_json(), "sources": disagreement_sources(d, figures, events)} for d in store.disagreements
         ],
     }
-    out.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    out.write(_json(data))
 
 
 def cmd_export(store: Store, args: argparse.Namespace, out: TextIO) -> int:
     from . import export
     from .output import OutputError, store_files, write_output
 
-    chunks = export.chunks(store, _filters(args), args.format)
-    target = args.output or "-"
+    target = "-" if args.output is None else args.output
+    fmt = args.format
+    named = export.format_for(target) if target != "-" else None
+    if fmt is None:
+        fmt = named or "markdown"
+    elif named is not None and export.FORMATS[fmt].extension != export.FORMATS[named].extension:
+        extension = export.FORMATS[named].extension
+        _say(f"{target}: --format {fmt} does not match the .{extension} name (use --format {named}, or another name)")
+        return EXIT_ERROR
+    chunks = export.chunks(store, _filters(args), fmt)
     try:
         write_output(target, chunks, protect=store_files(store), stdout=out)
     except OutputError as error:
-        print(f"kztj: {error}", file=sys.stderr)
+        _say(str(error))
         return EXIT_ERROR
     if target != "-":
-        print(f"kztj: wrote {target}", file=sys.stderr)
+        _say(f"wrote {target}")
     return EXIT_OK
+
+
+def _line(cells: Sequence[str]) -> str:
+    """Cells of a piped line, two spaces apart: a title with a newline or a tab in it stays on its line."""
+    line = "  ".join(cells)
+    return line if line.isprintable() else "  ".join(map(visible, cells))
+
+
+def _row(cells: Sequence[str]) -> str:
+    """A tab-separated line: a tab or newline inside a cell is escaped, so columns and lines stay whole."""
+    return "\t".join(map(visible, cells))
+
+
+def _cells(row: Sequence[str]) -> list[Any]:
+    """Table cells as rich Text, never str: user text is neither markup nor an emoji code, whatever the console."""
+    from rich.text import Text
+
+    return [Text(visible(cell)) for cell in row]
 
 
 def cmd_search(store: Store, args: argparse.Namespace, out: TextIO) -> int:
@@ -456,12 +509,12 @@ def cmd_search(store: Store, args: argparse.Namespace, out: TextIO) -> int:
         matched = False
         for batch in store.search_lines(filters, sort=sort, limit=args.limit):
             matched = True
-            out.write("\n".join(map("  ".join, batch)) + "\n")
+            out.write("\n".join(map(_line, batch)) + "\n")
         return EXIT_OK if matched else EXIT_NO_MATCH
     hits = store.search(filters, sort=sort, limit=args.limit)
     if args.json:
         events = [event.to_json() for event in store.events_at(hits.rowids)]
-        out.write(json.dumps(events, ensure_ascii=False, indent=2) + "\n")
+        out.write(_json(events))
     else:
         _search_table(store, filters.query, hits.rowids, hits.total, out, console)
     return EXIT_OK if hits.rowids else EXIT_NO_MATCH
@@ -492,7 +545,7 @@ def _search_table(
         for start, end in spans:
             match.stylize("bold reverse", start, end)
         table.add_row(event.label, title, match)
-    (console or Console(file=out, highlight=False)).print(table)
+    (console or Console(file=out, highlight=False, markup=False, emoji=False)).print(table)
 
 
 def cmd_show(store: Store, args: argparse.Namespace, out: TextIO) -> int:
@@ -500,10 +553,10 @@ def cmd_show(store: Store, args: argparse.Namespace, out: TextIO) -> int:
 
     event = store.event(args.id)
     if event is None:
-        print(f"kztj: no event with id {args.id!r} (try: kztj search WORD)", file=sys.stderr)
+        _say(f"no event with id {args.id!r} (try: kztj search WORD)")
         return EXIT_NO_MATCH
     if args.json:
-        out.write(json.dumps(event.to_json(), ensure_ascii=False, indent=2) + "\n")
+        out.write(_json(event.to_json()))
     else:
         out.write(event_markdown(store, event, heading="#"))
     return EXIT_OK
@@ -515,7 +568,7 @@ def cmd_figures(store: Store, args: argparse.Namespace, out: TextIO) -> int:
     if fmt == "json":
         from .export.jsonfmt import figure_json
 
-        out.write(json.dumps([figure_json(f) for f in figures], ensure_ascii=False, indent=2) + "\n")
+        out.write(_json([figure_json(f) for f in figures]))
         return EXIT_OK if figures else EXIT_NO_MATCH
     if fmt == "csv":
         from .export.csvfmt import figures_csv
@@ -538,12 +591,13 @@ def cmd_figures(store: Store, args: argparse.Namespace, out: TextIO) -> int:
         table = Table("Metric", "Period", "Value", "Source", "Conflict", box=None, header_style="bold")
         for metric, period, value, source, conflict in rows:
             table.add_row(
-                metric, period, value, source, f"⚠ {conflict}" if conflict else "", style="yellow" if conflict else None
+                *_cells((metric, period, value, source, f"⚠ {conflict}" if conflict else "")),
+                style="yellow" if conflict else None,
             )
         console.print(table)
     else:
         for row in rows:
-            out.write("\t".join(row).rstrip("\t") + "\n")
+            out.write(_row(row).rstrip("\t") + "\n")
     return EXIT_OK if figures else EXIT_NO_MATCH
 
 
@@ -554,11 +608,11 @@ def _listing(args: argparse.Namespace, out: TextIO, header: tuple[str, ...], row
 
         table = Table(*header, box=None, header_style="bold")
         for row in rows:
-            table.add_row(*row)
+            table.add_row(*_cells(row))
         console.print(table)
     else:
         for row in rows:
-            out.write("\t".join(row) + "\n")
+            out.write(_row(row) + "\n")
     return EXIT_OK if rows else EXIT_NO_MATCH
 
 
@@ -666,7 +720,7 @@ def _undecodable(argv: Sequence[str]) -> str | None:
         try:
             argument.encode("utf-8")
         except UnicodeEncodeError:
-            return os.fsencode(argument).decode("utf-8", "backslashreplace")
+            return visible(argument)  # the undecodable bytes as \\xNN, like every other escape
     return None
 
 
@@ -675,7 +729,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     bad = _undecodable(argv)
     if bad is not None:
-        print(f"kztj: argument '{bad[:60]}' is not valid UTF-8", file=sys.stderr)
+        _say(f"argument '{bad[:60]}' is not valid UTF-8")
         return EXIT_ERROR
     parser = _parser()
     args = parser.parse_args(_search_argv(argv))
@@ -696,9 +750,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             for problem in error.problems:
                 print(problem, file=sys.stderr)
             return EXIT_ERROR
-        unknown = _unknown_filter_values(store, args)
+        unknown = _filter_problems(store, args)
         if unknown:
-            print(unknown[0], file=sys.stderr)  # bad input gets one line: the first value to fix
+            _say(unknown[0])  # bad input gets one line: the first value to fix
             return EXIT_ERROR
         if args.command is None:
             if getattr(args, "color", "auto") == "never":
@@ -731,10 +785,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             _notice(f"the cache was damaged while reading it ({error}); rebuilding it")
             return COMMANDS[args.command](open_for(args), args, out)  # type: ignore[arg-type]
     except sqlite3.DatabaseError as error:
-        print(f"kztj: the cache was damaged while reading it ({error}); it was removed, run again", file=sys.stderr)
+        _say(f"the cache was damaged while reading it ({error}); it was removed, run again")
         return EXIT_ERROR
     except QueryError as error:
-        print(f"kztj: {error}", file=sys.stderr)
+        _say(str(error))
         return EXIT_ERROR
     except BrokenPipeError:
         # The reader went away (e.g. `| head`); that is not an error of ours.
@@ -744,7 +798,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except OSError as error:
-        print(f"kztj: {error.filename or ''}: {error.strerror or error}", file=sys.stderr)
+        _say(f"{error.filename or ''}: {error.strerror or error}")
         return EXIT_ERROR
 
 

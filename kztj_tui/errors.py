@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import NamedTuple
 
+from .text import visible
+
 Progress = Callable[[str, float], None]
 
 
@@ -17,8 +19,8 @@ class Problem(NamedTuple):
     message: str
 
     def __str__(self) -> str:
-        # One line per problem, whatever a library put in the message.
-        return f"{self.path}:{self.line}:{self.column}: {' '.join(self.message.split())}"
+        # One line per problem, whatever a library put in the message or the user in a file name.
+        return f"{visible(self.path)}:{self.line}:{self.column}: {visible(' '.join(self.message.split()))}"
 
 
 class StoreError(Exception):

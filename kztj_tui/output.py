@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import signal
 import stat
 import sys
-from collections.abc import Iterable
+import threading
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from .text import visible
+
 if TYPE_CHECKING:
+    from types import FrameType
+
     from .store import Store
 
 
@@ -23,7 +30,7 @@ class OutputError(OSError):
         self.strerror = reason
 
     def __str__(self) -> str:
-        return f"{self.filename}: {self.strerror}"
+        return f"{visible(self.filename) if self.filename else repr(self.filename)}: {self.strerror}"
 
 
 def _reason(error: OSError) -> str:
@@ -40,27 +47,63 @@ def _is_protected(real: Path, protect: Iterable[Path]) -> bool:
     return False
 
 
+def _is_protected_descriptor(descriptor: int, protect: Iterable[Path]) -> bool:
+    """Whether a descriptor is open on a protected file (`kztj export >> events.yaml`)."""
+    try:
+        opened = os.fstat(descriptor)
+    except OSError:
+        return False  # not open: writing will say so
+    for path in protect:
+        try:
+            if os.path.samestat(opened, os.stat(path)):
+                return True
+        except OSError:
+            continue
+    return False
+
+
 def write_output(
     target: str | Path, chunks: Iterable[str], protect: Iterable[Path] = (), stdout: TextIO | None = None
 ) -> None:
     """Write chunks to target: ``-`` is stdout; a FIFO or device is written in place; a file is replaced atomically.
 
-    A symlink is followed and its target replaced. A new file gets 0666 less the umask, an existing
-    one keeps its mode. Paths in ``protect`` (the store and its articles) are never written.
-    Raises OutputError naming ``target``.
+    ``/dev/stdout``, ``/dev/fd/N`` and ``/proc/self/fd/N`` are this process's own descriptors, written
+    as they are (appending where the shell appends). A symlink is followed and its target replaced. A
+    new file gets 0666 less the umask, an existing one keeps its mode. Paths in ``protect`` (the store
+    and its articles) are never written. Raises OutputError naming ``target``; a reader that went away
+    is a BrokenPipeError, as on stdout.
     """
     shown = str(target)
-    if shown == "-":
-        out = stdout or sys.stdout
-        for chunk in chunks:
-            out.write(chunk)
-        out.flush()
+    with _signals_raise():
+        try:
+            _write(shown, chunks, protect, stdout)
+        except BaseException:
+            # A generator export may hold a child process (export/parallel.py): end it now, before
+            # the signal is delivered again, not whenever the generator is collected.
+            close = getattr(chunks, "close", None)
+            if close is not None:
+                close()
+            raise
+
+
+def _write(shown: str, chunks: Iterable[str], protect: Iterable[Path], stdout: TextIO | None) -> None:
+    if not shown:
+        raise OutputError(shown, "is not a file name ('-' is stdout)")
+    descriptor = 1 if shown == "-" else _own_descriptor(shown)
+    if descriptor is not None:
+        if _is_protected_descriptor(descriptor, protect):
+            raise OutputError(shown, "refusing to overwrite the store or one of its articles")
+        _write_descriptor(descriptor, shown, chunks, stdout)
         return
-    real = Path(os.path.realpath(target))
+    if os.path.basename(shown) in ("", ".", ".."):
+        # `-o new.md/` must not quietly write new.md: a name ending in a slash is a directory's.
+        raise OutputError(shown, "is a directory" if os.path.isdir(shown) else "names a directory, not a file")
+    real = Path(os.path.realpath(shown))
     if _is_protected(real, protect):
         raise OutputError(shown, "refusing to overwrite the store or one of its articles")
     try:
-        existing: os.stat_result | None = os.stat(real)
+        # The path as given, not its realpath: /proc/PID/fd/N names a pipe its realpath does not.
+        existing: os.stat_result | None = os.stat(shown)
     except FileNotFoundError:
         existing = None
     except OSError as error:
@@ -68,40 +111,155 @@ def write_output(
     if existing is not None and stat.S_ISDIR(existing.st_mode):
         raise OutputError(shown, "is a directory")
     if existing is not None and not stat.S_ISREG(existing.st_mode):
-        _write_in_place(real, shown, chunks)
+        _write_in_place(shown, chunks)
     else:
         _replace(real, shown, chunks, existing)
 
 
-def _write_in_place(real: Path, shown: str, chunks: Iterable[str]) -> None:
-    """A FIFO, terminal or device: replacing it would break it, so write straight into it."""
+# Where a process's descriptors appear as files: Linux (/dev/fd is a link to /proc/self/fd) and the BSDs.
+_DESCRIPTOR_FOLDERS = ("/proc/self/fd", "/dev/fd")
+
+
+def _own_descriptor(path: str) -> int | None:
+    """The descriptor of this process that path names through links (/dev/stdout, /dev/fd/N), or None.
+
+    Opening /proc/self/fd/1 opens its file again, at offset 0 and without O_APPEND, and cannot
+    reopen a socket: writing to the descriptor itself is what `-o /dev/stdout >> log` means.
+    """
+    folders = {os.path.realpath(folder) for folder in _DESCRIPTOR_FOLDERS if os.path.isdir(folder)}
+    current = os.path.abspath(path)
+    for _ in range(40):  # the kernel's own limit on links followed
+        folder, name = os.path.split(current)
+        if name.isascii() and name.isdigit() and os.path.realpath(folder) in folders:
+            return int(name)
+        try:
+            link = os.readlink(current)
+        except OSError:
+            return None
+        current = os.path.join(os.path.realpath(folder), link)
+    return None
+
+
+def _write_descriptor(descriptor: int, shown: str, chunks: Iterable[str], stdout: TextIO | None) -> None:
+    """Write to one of this process's open descriptors, through sys.stdout for stdout (its buffer comes first)."""
+    if descriptor == 1:
+        out = stdout or sys.stdout
+        for chunk in chunks:
+            out.write(chunk)
+        out.flush()
+        return
     try:
-        with open(real, "w", encoding="utf-8") as handle:
+        # A descriptor the caller handed over (2>, 3>, a shell's >(...)) is inheritable; the ones
+        # kztj opens itself (the cache, an article) are not, and are no place for an export.
+        if not os.get_inheritable(descriptor):
+            raise OutputError(shown, "not a descriptor kztj was given")
+        with os.fdopen(os.dup(descriptor), "w", encoding="utf-8") as handle:
             for chunk in chunks:
                 handle.write(chunk)
+    except BrokenPipeError:
+        raise  # the reader went away, as with `| head`: not an error of ours
+    except OSError as error:
+        if isinstance(error, OutputError):
+            raise
+        raise OutputError(shown, _reason(error)) from None
+
+
+def _write_in_place(shown: str, chunks: Iterable[str]) -> None:
+    """A FIFO, terminal or device: replacing it would break it, so write straight into it."""
+    try:
+        with open(shown, "w", encoding="utf-8") as handle:
+            for chunk in chunks:
+                handle.write(chunk)
+    except BrokenPipeError:
+        raise  # the reader went away, as with `| head`: not an error of ours
     except OSError as error:
         raise OutputError(shown, _reason(error)) from None
 
 
-def _create_temporary(real: Path) -> tuple[int, Path]:
-    # O_EXCL with mode 0666 lets the kernel apply the umask, as for any file a program creates
-    # (mkstemp would give 0600 and reading the umask is not thread-safe).
-    for _ in range(100):
-        temporary = real.with_name(f".{real.name}.{os.urandom(4).hex()}.tmp")
-        try:
-            return os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), temporary
-        except FileExistsError:
-            continue
-    raise FileExistsError(f"no free temporary name beside {real.name}")
+def _name_max(folder: Path) -> int:
+    try:
+        return os.pathconf(folder, "PC_NAME_MAX")
+    except (OSError, ValueError):
+        return 255
+
+
+def _temporary_name(name: str, limit: int) -> str:
+    """``.NAME.XXXXXXXX.tmp``, with NAME shortened so the whole fits in ``limit`` bytes."""
+    suffix = f".{os.urandom(4).hex()}.tmp"
+    stem = name
+    while stem and len(os.fsencode(f".{stem}{suffix}")) > limit:
+        stem = stem[:-1]
+    return f".{stem}{suffix}"
+
+
+class _Signalled(BaseException):
+    """A signal that ends the process arrived while a temporary file existed."""
+
+    def __init__(self, number: int) -> None:
+        super().__init__(number)
+        self.number = number
+
+
+# The signals that end a process from outside: Ctrl-C, kill, and the terminal going away.
+ENDING_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+@contextlib.contextmanager
+def _signals_raise() -> Iterator[None]:
+    """Within this block, SIGINT, SIGTERM and SIGHUP raise, so cleanup runs; after it, the signal is delivered again.
+
+    Only signals that would end the process with no cleanup (their default action, or Python's
+    KeyboardInterrupt) are caught; one the user ignores stays ignored, one a program handles stays its.
+    A second signal during the cleanup is absorbed: the first is delivered again once it is done.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread may set handlers (the browser exports from a worker)
+        return
+    raised: list[int] = []
+
+    def handler(number: int, frame: FrameType | None) -> None:
+        if not raised:
+            raised.append(number)
+            raise _Signalled(number)
+
+    previous = {}
+    for number in ENDING_SIGNALS:
+        current = signal.getsignal(number)
+        if current in (signal.SIG_DFL, signal.default_int_handler):
+            previous[number] = current
+            signal.signal(number, handler)
+    try:
+        yield
+    except _Signalled as signalled:
+        for number, current in previous.items():
+            signal.signal(number, current)
+        previous = {}
+        signal.raise_signal(signalled.number)  # ends the process as the signal would have, or raises KeyboardInterrupt
+        raise
+    finally:
+        for number, current in previous.items():
+            signal.signal(number, current)
 
 
 def _replace(real: Path, shown: str, chunks: Iterable[str], existing: os.stat_result | None) -> None:
     """Write a temporary file beside the target, then rename it over the target."""
+    limit = _name_max(real.parent)
+    if len(os.fsencode(real.name)) > limit:
+        raise OutputError(shown, os.strerror(errno.ENAMETOOLONG))
+    temporary: Path | None = None
     try:
-        descriptor, temporary = _create_temporary(real)
-    except OSError as error:
-        raise OutputError(shown, _reason(error)) from None
-    try:
+        # O_EXCL with mode 0666 lets the kernel apply the umask, as for any file a program creates
+        # (mkstemp would give 0600 and reading the umask is not thread-safe). The name is known
+        # before the file exists, so a signal (write_output makes it an exception) finds what to remove.
+        for _ in range(100):
+            temporary = real.with_name(_temporary_name(real.name, limit))
+            try:
+                descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+                break
+            except FileExistsError:
+                temporary = None
+        else:
+            raise FileExistsError(f"no free temporary name beside {real.name}")
         if existing is not None:
             os.fchmod(descriptor, stat.S_IMODE(existing.st_mode))
             if (existing.st_uid, existing.st_gid) != (os.getuid(), os.getgid()):
@@ -113,11 +271,14 @@ def _replace(real: Path, shown: str, chunks: Iterable[str], existing: os.stat_re
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, real)
+        temporary = None
     except OSError as error:
-        temporary.unlink(missing_ok=True)
+        if temporary is not None:
+            temporary.unlink(missing_ok=True)
         raise OutputError(shown, _reason(error)) from None
     except BaseException:
-        temporary.unlink(missing_ok=True)
+        if temporary is not None:
+            temporary.unlink(missing_ok=True)
         raise
 
 

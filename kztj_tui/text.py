@@ -20,6 +20,55 @@ _LINE_BREAKS = re.compile("[\u2028\u2029]")
 _UNSAFE = re.compile(f"{_CONTROL.pattern}|{_LINE_BREAKS.pattern}")
 
 
+# What a terminal line must never carry: every control character (tab and newline too: a message is
+# one line), the line and paragraph separators, what sanitize() removes, and the lone surrogates
+# that stand for the bytes of a file name that is not UTF-8.
+_UNSHOWN = re.compile(f"[\x00-\x1f\u2028\u2029\ud800-\udfff]|{_CONTROL.pattern}")
+
+
+_NAMED_ESCAPES = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    if char in _NAMED_ESCAPES:
+        return _NAMED_ESCAPES[char]
+    code = ord(char)
+    if 0xDC80 <= code <= 0xDCFF:
+        return f"\\x{code - 0xDC00:02x}"  # the undecodable byte itself, as Python's surrogateescape kept it
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
+def visible(text: str) -> str:
+    """Text fit for one terminal line: control, line-breaking, invisible and undecodable characters as escapes.
+
+    Every message that quotes user input or a path goes through this, so a file name or a query
+    can neither drive the terminal (ESC, C1, OSC) nor split or reorder the line it is shown on.
+    """
+    if text.isprintable():  # no Cc, Cf, Zl, Zp or surrogate: nothing to escape
+        return text
+    return _UNSHOWN.sub(_escape, text)
+
+
+# In JSON text: json.dumps escapes C0 itself, and a JSON string may carry a raw newline in no other way.
+_UNSHOWN_IN_JSON = re.compile(f"[\x7f\u2028\u2029\ud800-\udfff]|{_CONTROL.pattern}")
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    code -= 0x10000
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+
+
+def visible_json(dumped: str) -> str:
+    """JSON text (from json.dumps) with what visible() escapes written as \\u escapes: the same data, safe to print."""
+    return _UNSHOWN_IN_JSON.sub(_json_escape, dumped)
+
+
 def sanitize(text: str) -> str:
     """Return text without control or invisible characters, line breaks as newlines, NFC-normalised."""
     if text.isascii() and not _UNSAFE.search(text):

@@ -326,3 +326,38 @@ def test_export_formats_from_the_command_line(tmp_path: Path, fmt: str) -> None:
     assert result.returncode == 0 and result.stderr == f"kztj: wrote {target}\n"
     text = target.read_text(encoding="utf-8")
     assert "days-of-kazakh-cinema-2022" in text and "diplomatic-relations-established" not in text
+
+
+# -- issue 17: nothing written before every filter is known to work ----------------------------------------------------
+
+BAD_FILTERS = [
+    ["--query", "year:abc"],
+    ["--query", "trade year:20x3"],
+    ["--query", "from:2023-13"],
+    ["--query", "to:yesterday"],
+    ["--query", 'wheat tag:""'],
+    ["--query", "x" * 10_001],
+    ["--query", " ".join(f"w{n}" for n in range(201))],
+    ["--tag", "no-such-tag"],
+    ["--actor", "Nobody Atall"],
+]
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "json", "jsonl", "csv", "ics", "timelinejs", "markwhen"])
+@pytest.mark.parametrize("to_file", [False, True])
+def test_a_bad_filter_writes_nothing_in_any_format(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], fmt: str, to_file: bool
+) -> None:
+    target = tmp_path / "out"
+    for bad in BAD_FILTERS:
+        output = ["-o", str(target)] if to_file else []
+        assert cli.main(["export", "--format", fmt, *bad, *output]) == 2
+        captured = capsys.readouterr()
+        assert captured.out == "" and captured.err.startswith("kztj: ") and captured.err.count("\n") == 1
+        assert list(tmp_path.iterdir()) == []
+
+
+def test_a_bad_query_in_a_subprocess_leaves_stdout_empty() -> None:
+    result = run("export", "--format", "json", "--query", "year:abc")
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == "kztj: year:abc is not a year; use four digits, e.g. year:2023\n"

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+import signal
 import stat
+import subprocess
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -11,9 +14,10 @@ from pathlib import Path
 import pytest
 
 from kztj_tui import cli
+from kztj_tui.export import FORMATS
 from kztj_tui.output import OutputError, write_atomically, write_output
 
-from .conftest import MINIMAL
+from .conftest import MINIMAL, REPO, write_generated_store
 
 
 @pytest.fixture
@@ -159,3 +163,269 @@ def test_browser_export_function_refuses_protected_paths(tmp_path: Path) -> None
     with pytest.raises(OutputError, match="refusing"):
         write_atomically(store, ["x"], protect=[store])
     assert store.read_text() == "events: []\n"
+
+
+# -- issue 17: signals, long names, /dev/stdout, names that are not files, formats from names ------------------------
+
+# Runs `kztj` with the two-process export on a small store, stopping after a few chunks until the
+# test has sent its signal: the export is then certainly half written, its temporary beside the target.
+GATED = (
+    "import sys\n"
+    "from kztj_tui import cli, export\n"
+    "from kztj_tui.export import parallel\n"
+    "parallel.MIN_EVENTS, parallel.BLOCK = 1, 5\n"
+    "real = export.chunks\n"
+    "def gated(*args, **kwargs):\n"
+    "    for number, chunk in enumerate(real(*args, **kwargs)):\n"
+    "        yield chunk\n"
+    "        if number == 5:\n"
+    "            print('gate', flush=True)\n"
+    "            sys.stdin.readline()\n"
+    "export.chunks = gated\n"
+    "sys.exit(cli.main(sys.argv[1:]))\n"
+)
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_generated_store(tmp_path_factory.mktemp("generated") / "events.yaml", 300)
+
+
+def children(pid: int) -> list[int]:
+    return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+def caught_signals(pid: int) -> set[int]:
+    """The signals a process has handlers for, from the kernel's own account of it."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    mask = int(next(line.split()[1] for line in status.splitlines() if line.startswith("SigCgt:")), 16)
+    return {number for number in range(1, 65) if mask & (1 << (number - 1))}
+
+
+@pytest.mark.parametrize(
+    ("signum", "fmt", "whole_group", "status"),
+    [
+        (signal.SIGTERM, "markdown", False, -signal.SIGTERM),
+        (signal.SIGTERM, "markdown", True, -signal.SIGTERM),
+        (signal.SIGHUP, "markdown", True, -signal.SIGHUP),  # the terminal went away
+        (signal.SIGINT, "markdown", True, 130),  # Ctrl-C
+        (signal.SIGHUP, "json", False, -signal.SIGHUP),
+        (signal.SIGINT, "csv", False, 130),
+    ],
+)
+def test_a_signal_mid_export_removes_the_temporary_and_keeps_the_old_file(
+    generated: Path, tmp_path: Path, signum: int, fmt: str, whole_group: bool, status: int
+) -> None:
+    target = tmp_path / f"out.{FORMATS[fmt].extension}"
+    target.write_text("the previous export\n")
+    command = [sys.executable, "-c", GATED, "--events", str(generated), "export", "--format", fmt, "-o", str(target)]
+    env = {**os.environ, "KZTJ_CACHE_DIR": str(tmp_path / "cache")}
+    process = subprocess.Popen(
+        command, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True
+    )
+    try:
+        assert process.stdout is not None and process.stdout.readline() == b"gate\n"
+        temporaries = [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+        assert [p.name.startswith(f".{target.name}.") for p in temporaries] == [True]
+        forked = children(process.pid)
+        assert len(forked) == (1 if fmt == "markdown" else 0)  # the second export process, blocked on its pipe
+        for child in forked:  # it never runs the parent's handlers: a signal ends it at once
+            assert caught_signals(child) & {signal.SIGINT, signal.SIGTERM, signal.SIGHUP} == set()
+        if whole_group:
+            os.killpg(process.pid, signum)
+        else:
+            os.kill(process.pid, signum)
+        assert process.wait(timeout=60) == status
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.stderr is not None and b"Traceback" not in process.stderr.read()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", target.name]
+    assert target.read_text() == "the previous export\n"
+    assert not [child for child in forked if Path(f"/proc/{child}").exists()]  # the child was waited for
+
+
+def test_a_write_that_fails_outside_the_export_ends_it_at_once(tmp_path: Path) -> None:
+    # As when a signal lands between two chunks: the export's generator (which may hold a child
+    # process) is closed then, not whenever it is collected.
+    ended: list[str] = []
+
+    def chunks() -> Iterator[str]:
+        try:
+            yield "half"
+            yield "\udce9 cannot be written"
+            yield "never"
+        finally:
+            ended.append("closed")
+
+    held = chunks()
+    with pytest.raises(UnicodeEncodeError):
+        write_output(tmp_path / "a.md", held)
+    assert ended == ["closed"] and list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "a" * 250 + ".md",  # 253 characters: the temporary's 14 must not push it past 255
+        "b" * 252 + ".md",  # exactly 255
+        "é" * 126 + ".md",  # 255 bytes in UTF-8, 129 characters
+        "日" * 84 + ".md",  # 255 bytes, three to a character
+    ],
+)
+def test_the_longest_file_names_are_written(tmp_path: Path, name: str) -> None:
+    target = tmp_path / name
+    write_output(target, ["long\n"])
+    assert target.read_text() == "long\n" and [p.name for p in tmp_path.iterdir()] == [name]
+    write_output(target, ["again\n"])  # replaced, as every file is
+    assert target.read_text() == "again\n" and [p.name for p in tmp_path.iterdir()] == [name]
+
+
+def test_a_name_too_long_is_one_line_before_any_work(tmp_path: Path) -> None:
+    target = tmp_path / ("c" * 253 + ".md")
+    started: list[bool] = []
+
+    def chunks() -> Iterator[str]:
+        started.append(True)
+        yield "x"
+
+    with pytest.raises(OutputError, match="File name too long"):
+        write_output(target, chunks())
+    assert started == [] and list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("path", ["/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"])
+def test_dev_stdout_into_a_pipe_that_closes_early(path: str) -> None:
+    result = subprocess.run(
+        f"{sys.executable} -m kztj_tui export -o {path} | head -1",
+        shell=True,
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=120,
+    )
+    assert result.stdout.startswith("# ") and result.stdout.count("\n") == 1
+    assert "Traceback" not in result.stderr and "No such file" not in result.stderr
+
+
+@pytest.mark.parametrize("path", ["/dev/stdout", "/dev/fd/1", "/proc/self/fd/1", "link"])
+def test_dev_stdout_appended_twice_keeps_both(tmp_path: Path, path: str) -> None:
+    log = tmp_path / "log"
+    log.write_text("before\n")
+    if path == "link":
+        (tmp_path / "link").symlink_to("/dev/stdout")
+        path = str(tmp_path / "link")
+    for _ in range(2):
+        with open(log, "a") as append:
+            result = subprocess.run(
+                [sys.executable, "-m", "kztj_tui", "export", "--format", "csv", "-o", path],
+                stdout=append,
+                stderr=subprocess.PIPE,
+                text=True,
+                cwd=REPO,
+                timeout=120,
+            )
+        assert result.returncode == 0, result.stderr
+    text = log.read_text()
+    assert text.startswith("before\nid,date,") and text.count("\nid,date,") == 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted({"log", Path(path).name} & {"log", "link"})
+
+
+def test_a_descriptor_given_to_kztj_is_written_and_no_other(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    given = tmp_path / "given.csv"
+    with open(given, "w") as handle:
+        handle.write("before\n")
+        handle.flush()
+        os.set_inheritable(handle.fileno(), True)  # as a shell's 3> hands it over
+        assert cli.main(["export", "--format", "csv", "-o", f"/dev/fd/{handle.fileno()}"]) == 0
+    assert given.read_text().startswith("before\nid,date,")
+    with open(given, "a") as own:  # opened by the process itself (as the cache is): not inheritable
+        number = own.fileno()
+        assert cli.main(["export", "--format", "csv", "-o", f"/dev/fd/{number}"]) == 2
+    assert capsys.readouterr().err.endswith(f"kztj: /dev/fd/{number}: not a descriptor kztj was given\n")
+    assert given.read_text().count("id,date,") == 1
+    assert cli.main(["export", "-o", "/dev/fd/987"]) == 2  # not open at all
+    assert capsys.readouterr().err == "kztj: /dev/fd/987: Bad file descriptor\n"
+
+
+@pytest.mark.parametrize("name", ["new.md/", "new.md/.", "new.md/..", "sub/", "sub/.", "file.md/", ".", "./"])
+def test_a_name_of_a_directory_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "file.md").write_text("a file")
+    assert cli.main(["export", "-o", name]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err.startswith(f"kztj: {name}: ") and captured.err.count("\n") == 1
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["file.md", "sub"]
+    assert (tmp_path / "file.md").read_text() == "a file"
+
+
+def test_an_empty_output_name_is_an_error_not_stdout(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["export", "-o", ""]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err == "kztj: '': is not a file name ('-' is stdout)\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "start"),
+    [
+        ("r.json", '{"format": "kztj-export/1"'),
+        ("R.JSON", '{"format": "kztj-export/1"'),
+        ("r.jsonl", '{"id": '),
+        ("r.csv", "id,date,start,end"),
+        ("r.ics", "BEGIN:VCALENDAR"),
+        ("r.mw", "---"),
+        ("r.md", "# "),
+        ("r.txt", "# "),  # not a format's extension: Markdown, the default
+        ("noextension", "# "),
+    ],
+)
+def test_the_format_follows_the_file_name(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, start: str
+) -> None:
+    target = tmp_path / name
+    assert cli.main(["export", "-o", str(target)]) == 0
+    assert target.read_text(encoding="utf-8").startswith(start)
+
+
+@pytest.mark.parametrize(
+    ("fmt", "name", "ok"),
+    [
+        ("csv", "r.json", False),
+        ("markdown", "r.ics", False),
+        ("json", "r.jsonl", False),
+        ("jsonl", "r.JSON", False),
+        ("timelinejs", "r.json", True),  # TimelineJS is JSON too
+        ("json", "r.json", True),
+        ("csv", "r.txt", True),  # a name no format claims: --format decides
+    ],
+)
+def test_a_format_that_contradicts_the_name_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], fmt: str, name: str, ok: bool
+) -> None:
+    target = tmp_path / name
+    assert cli.main(["export", "--format", fmt, "-o", str(target)]) == (0 if ok else 2)
+    err = capsys.readouterr().err
+    assert target.exists() == ok
+    if not ok:
+        assert err.startswith(f"kztj: {target}: --format {fmt} does not match") and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("output", ["-", "/dev/stdout", "/dev/fd/1"])
+def test_stdout_appending_to_the_store_is_refused(write_store: Callable[..., Path], output: str) -> None:
+    store = write_store(MINIMAL)
+    before = store.read_bytes()
+    with open(store, "a") as append:
+        result = subprocess.run(
+            [sys.executable, "-m", "kztj_tui", "--events", str(store), "export", "-o", output],
+            stdout=append,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+        )
+    assert result.returncode == 2
+    assert result.stderr == f"kztj: {output}: refusing to overwrite the store or one of its articles\n"
+    assert store.read_bytes() == before

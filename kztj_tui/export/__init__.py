@@ -6,6 +6,7 @@ the command line, the browser and the README's list come from it.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from importlib import import_module
 from typing import NamedTuple
@@ -40,6 +41,12 @@ FORMATS = {
 }
 
 
+def format_for(path: str) -> str | None:
+    """The format a file name's extension names (``.json`` is JSON; TimelineJS shares it), or None."""
+    extension = os.path.splitext(path)[1][1:].lower()
+    return next((name for name, fmt in FORMATS.items() if fmt.extension == extension), None) if extension else None
+
+
 def chunks(store: Store, filters: Filters = NO_FILTERS, fmt: str = "markdown") -> Iterator[str]:
     """The export in one format, as chunks to stream."""
     return FORMATS[fmt].writer()(store, filters)
@@ -50,7 +57,7 @@ def render(store: Store, filters: Filters = NO_FILTERS, fmt: str = "markdown") -
     return "".join(chunks(store, filters, fmt))
 
 
-__all__ = ["FORMATS", "chunks", "event_markdown", "markdown", "md_escape", "render", "write_atomically"]
+__all__ = ["FORMATS", "chunks", "event_markdown", "format_for", "markdown", "md_escape", "render", "write_atomically"]
 
 
 def to_json(store: Store, filters: Filters = NO_FILTERS) -> Iterator[str]:

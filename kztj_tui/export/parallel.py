@@ -10,9 +10,11 @@ flat: the child waits on the pipe until its block is read.
 from __future__ import annotations
 
 import os
+import signal
 from collections.abc import Callable, Iterator, Sequence
 
 from ..forking import can_fork
+from ..output import ENDING_SIGNALS
 from ..store import Store
 
 # Small blocks keep memory flat (each is held as text, rendered and as bytes, by both processes):
@@ -43,10 +45,24 @@ def blocks(store: Store, render: RenderBlock) -> Iterator[str]:
     """Every event of the store, rendered in blocks, in order; odd blocks come from a forked child."""
     files = store.database_files()
     read_end, write_end = os.pipe()
-    child = os.fork()
+    # The child must never run the parent's handlers: one that turns SIGTERM into an exception
+    # (output.write_output) would unwind the parent's code in the child, and remove the parent's
+    # temporary file. The signals wait, blocked, until the child has the default actions back.
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, ENDING_SIGNALS)
+    try:
+        child = os.fork()
+    except BaseException:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+        raise
+    if child != 0:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
     if child == 0:  # the child: its own connection, every odd block, then leave without cleanup
         status = 0
         try:
+            for ending in ENDING_SIGNALS:
+                if signal.getsignal(ending) != signal.SIG_IGN:
+                    signal.signal(ending, signal.SIG_DFL)  # a signal ends the child at once: it holds nothing to clean
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
             os.close(read_end)
             own = store.reopened(files)
             with os.fdopen(write_end, "wb") as sink:
