@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from kztj_tui import cli, export, loader
 from kztj_tui.cache import open_store
-from kztj_tui.export.storefmt import scalar
+from kztj_tui.export.storefmt import folded, scalar
 from kztj_tui.model import Filters
 from kztj_tui.store import Store
 from kztj_tui.text import sanitize
@@ -353,6 +353,7 @@ def test_hostile_text_in_every_field_reads_back_the_same(
         assert getattr(back, field) == getattr(original, field), field
 
 
+@settings(max_examples=300)
 @given(st.text() | st.sampled_from(NASTY))
 def test_every_string_reads_back_exactly(text: str) -> None:
     for flow in (False, True):
@@ -360,3 +361,23 @@ def test_every_string_reads_back_exactly(text: str) -> None:
         document = f"key: [{written}, x]" if flow else f"key: {written}"
         expected = [text, "x"] if flow else text
         assert yaml.safe_load(document) == {"key": expected}
+
+
+# Short words between runs of blanks: many places to break a line, and many where a break would lose a blank.
+WORDS = st.lists(
+    st.tuples(
+        st.sampled_from(NASTY) | st.text("ab-#:'\"\\\t\n\x85", max_size=4), st.sampled_from([" ", "  ", " \t", "\t "])
+    ),
+    min_size=1,
+    max_size=80,
+).map(lambda pairs: "".join(word + blank for word, blank in pairs))
+
+
+@settings(max_examples=300)
+@given(WORDS | st.lists(st.sampled_from(NASTY) | st.text(max_size=30), min_size=1, max_size=12).map(" ".join))
+def test_long_text_folded_onto_lines_reads_back_exactly(text: str) -> None:
+    for key_indent in (2, 8):
+        # As an item writes it: the key indented, its folded lines two columns further in.
+        written = folded(text, key_indent + len("key: "), key_indent + 2)
+        document = "item:\n" + " " * key_indent + "key: " + written + "\n"
+        assert yaml.safe_load(document) == {"item": {"key": text}}

@@ -26,8 +26,6 @@ WIDTH = 100
 # A plain scalar never starts with an indicator, a sign, a dot or a digit: YAML 1.1 and 1.2 would read
 # some of those as numbers, dates, merge keys or syntax. Such text is double-quoted instead.
 _NOT_PLAIN_START = frozenset("-?:,[]{}#&*!|>'\"%@`+.<=~ 0123456789")
-# Plain text folded onto a new line does not open that line with an indicator.
-_NOT_CONTINUATION_START = frozenset("-?:,[]{}#&*!|>'\"%@`")
 # Words YAML 1.1 (PyYAML, and y/n in the spec) or 1.2 reads as booleans or null.
 _NOT_PLAIN_WORDS = frozenset({"y", "n", "yes", "no", "true", "false", "on", "off", "null"})
 _PLAIN_BLOCK_BREAKERS = re.compile(r": | #|:$")
@@ -77,39 +75,51 @@ def scalar(text: str, flow: bool = False) -> str:
     return text if is_plain(text, flow) else _quoted(text)
 
 
-def _folded(text: str, column: int, indent: int) -> str:
+def folded(text: str, column: int, indent: int) -> str:
     """Text as a scalar starting at ``column``, folded at single spaces onto lines indented by ``indent``.
 
     Plain and double-quoted scalars read a line break between two non-blank lines as one space, so
     breaking only at a space with no blank on either side keeps the text exact.
     """
     plain = is_plain(text)
-    written = text if plain else _quoted(text)
-    if column + len(written) <= WIDTH or " " not in text:
-        return written
-    pieces: list[str] = []
-    start = 0
-    for index in range(1, len(text) - 1):
-        # Inside plain text, a line must not open with an indicator; in quotes any character may.
-        at_a_single_space = text[index] == " " and text[index - 1] != " " and text[index + 1] != " "
-        if at_a_single_space and (not plain or text[index + 1] not in _NOT_CONTINUATION_START):
-            pieces.append(text[start:index])
-            start = index + 1
-    pieces.append(text[start:])
-    if not plain:
-        pieces = [_inner(piece) for piece in pieces]
-        pieces[0], pieces[-1] = '"' + pieces[0], pieces[-1] + '"'
+    if column + len(text) + 2 <= WIDTH or " " not in text:
+        return text if plain else _quoted(text)
     lines: list[str] = []
-    line = ""
-    width = WIDTH - column
-    for piece in pieces:
-        if line and len(line) + 1 + len(piece) > width:
-            lines.append(line)
-            line, width = piece, WIDTH - indent
-        else:
-            line = f"{line} {piece}" if line else piece
-    lines.append(line)
-    return ("\n" + " " * indent).join(lines)
+    start = 0
+    room = WIDTH - column - 1
+    while len(text) - start > room:
+        at = _break_before(text, start, start + room + 1)
+        if at < 0:
+            at = _break_after(text, start + room)  # a word longer than the line: break after it
+            if at < 0:
+                break
+        lines.append(text[start:at])
+        start, room = at + 1, WIDTH - indent - 1
+    lines.append(text[start:])
+    if plain:
+        return ("\n" + " " * indent).join(lines)
+    return '"' + ("\n" + " " * indent).join(map(_inner, lines)) + '"'
+
+
+def _breaks_at(text: str, at: int) -> bool:
+    """Whether a line may break at the space at ``at``: a single space, between two other characters."""
+    return text[at - 1] != " " and text[at + 1 : at + 2] not in ("", " ")
+
+
+def _break_before(text: str, start: int, end: int) -> int:
+    """The last space in ``text[start + 1:end]`` where a line may break, or -1."""
+    at = text.rfind(" ", start + 1, end)
+    while at > start and not _breaks_at(text, at):
+        at = text.rfind(" ", start + 1, at)
+    return at if at > start else -1
+
+
+def _break_after(text: str, start: int) -> int:
+    """The first space from ``start`` on where a line may break, or -1."""
+    at = text.find(" ", start)
+    while at >= 0 and not _breaks_at(text, at):
+        at = text.find(" ", at + 1)
+    return at
 
 
 def _date(text: str) -> str:
@@ -157,7 +167,7 @@ class _Item:
 
     def text(self, key: str, value: str) -> None:
         lead = f"{self._lead()}{key}: "
-        self.lines.append(lead + _folded(value, len(lead), self.indent + 2))
+        self.lines.append(lead + folded(value, len(lead), self.indent + 2))
 
     def raw(self, key: str, written: str) -> None:
         self.lines.append(f"{self._lead()}{key}: {written}")
@@ -190,8 +200,8 @@ def _header(store: Store, filters: Filters) -> str:
     lines = [
         f"A kztj store exported by kztj {__version__} (kztj export --format store) from: {path}",
         f"Filters: {chosen}",
-        "It holds the chosen events, their figures and every figure in conflict with one of them, the recorded",
-        "disagreements about them (naming only what is here), and the entities and sources these use.",
+        "It holds the chosen events; their figures and every figure in conflict with one; the recorded",
+        "disagreements about them, naming only what is here; and the entities and sources these use.",
         "Every quote is verbatim from its article. Article paths (file:) are relative to the folder",
         f"of the store it came from: {folder}",
         "Write this file there, or copy the articles beside it, for kztj to read it.",
@@ -298,9 +308,9 @@ def to_store(store: Store, filters: Filters = NO_FILTERS) -> Iterator[str]:
 
     yield _header(store, filters)
     if store.title is not None:
-        yield "title: " + _folded(store.title, 7, 2) + "\n\n"
+        yield "title: " + folded(store.title, 7, 2) + "\n\n"
     if store.description is not None:
-        yield "description: " + _folded(store.description, 13, 2) + "\n\n"
+        yield "description: " + folded(store.description, 13, 2) + "\n\n"
     yield from _section("sources", (_source(store, s) for s in store.sources if s in sources), spaced=True)
     yield "\n"
     yield from _section("entities", (_entity(store, e) for e in store.entities if e in entities), spaced=False)
