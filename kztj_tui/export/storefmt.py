@@ -123,7 +123,7 @@ def _break_after(text: str, start: int) -> int:
 
 
 def _date(text: str) -> str:
-    """An EDTF date as the store writes it: plain (2013, 1993-01-07, 1993-06/..), which reads back as the same date."""
+    """An EDTF date plain, as the store writes it (2013, 1993-01-07, 1993-06/..): kztj reads back the same text."""
     return text if _DATE.match(text) else _quoted(text)
 
 
