@@ -38,6 +38,9 @@ FORMATS = {
     "ics": Format("ics", "to_ics", "ics", "iCalendar: one all-day event per event, for calendar apps"),
     "timelinejs": Format("timelinejs", "to_timelinejs", "json", "TimelineJS3 JSON, ready to publish"),
     "markwhen": Format("markwhen", "to_markwhen", "mw", "a markwhen document"),
+    "store": Format(
+        "storefmt", "to_store", "yaml", "YAML in the store's shape, only what the events use: a valid store"
+    ),
 }
 
 
