@@ -3,7 +3,9 @@
 * Inputs: the cache records, for the store and every article, the identity the file had just
   before it was read (size, mtime, ctime, inode, device) and the hash of the very bytes that were
   parsed. A file whose identity differs, or that was modified within two seconds of being read
-  (a timestamp tick could hide a second edit), is hashed again and compared.
+  (a timestamp tick could hide a second edit), is hashed again and compared. A file found
+  unchanged that way (a touch, a save of the same bytes) has its new identity recorded beside the
+  build, so the next command trusts it again instead of hashing it on every run.
 * The cache itself: two SQLite files (events, search index) and a seal written after both, with
   their identities and hashes. Files that no longer match their seal (overwritten, truncated,
   tampered with) are hashed; if the hash differs they are dropped and rebuilt. Any
@@ -96,11 +98,26 @@ def _identity(path: Path) -> FileIdentity:
     return FileIdentity.of(os.stat(path))
 
 
+class Verified(NamedTuple):
+    """An input found byte for byte unchanged: the identity it had when it was hashed, and when that was."""
+
+    at: float
+    identity: FileIdentity
+
+
+def _settled(identity: FileIdentity) -> float:
+    """When a file with this identity is past its racy window: a change after that changes the identity.
+
+    The later of mtime and ctime: a write that restores the mtime still sets the ctime.
+    """
+    return max(identity.mtime_ns, identity.ctime_ns) / 1e9 + _RACY_SECONDS
+
+
 def _inputs_fresh(
     meta: dict[str, str],
     store_path: Path,
     allow_outside: bool,
-    verified: dict[str, float] | None = None,
+    verified: dict[str, Verified] | None = None,
     reads: dict[str, FileBytes] | None = None,
 ) -> bool:
     """Whether every input the cache was built from is still byte for byte what was parsed."""
@@ -117,28 +134,30 @@ def input_unchanged(
     entry: dict[str, object],
     folder: Path,
     read_at: float,
-    verified: dict[str, float] | None = None,
+    verified: dict[str, Verified] | None = None,
     reads: dict[str, FileBytes] | None = None,
 ) -> bool:
     """Whether one recorded input file is still byte for byte what was parsed at ``read_at``.
 
     A file modified within two seconds of being read is hashed, because a second edit in the same
-    timestamp tick would keep its identity. Once a hash taken two seconds after that modification
-    has matched (recorded in ``verified``: path -> when), the identity alone settles it: any later
-    edit would give the file a later mtime. A file read to be hashed is kept in ``reads`` (path ->
-    bytes), so whoever updates the cache next does not read and hash it again.
+    timestamp tick would keep its identity. A file whose identity changed (a touch, a save of the
+    same bytes) is hashed too. Once a hash taken two seconds after the file's last change has
+    matched, its identity then is recorded in ``verified`` (path -> Verified), and that identity
+    alone settles it from then on: any later change gives the file a later ctime. A file read to
+    be hashed is kept in ``reads`` (path -> bytes), so whoever updates the cache next does not read
+    and hash it again.
     """
     key = str(entry["path"])
     path = folder / key
-    checked_at = time.time()
     try:
         now = _identity(path)
     except OSError:
         return False
     recorded = FileIdentity(*(entry[name] for name in FileIdentity._fields))  # type: ignore[arg-type]
-    settled = recorded.mtime_ns / 1e9 + _RACY_SECONDS
-    racy = settled >= read_at and (verified is None or verified.get(key, 0.0) < settled)
-    if now == recorded and not racy:
+    if now == recorded and _settled(recorded) < read_at:
+        return True
+    seen = verified.get(key) if verified is not None else None
+    if seen is not None and now == seen.identity and _settled(seen.identity) <= seen.at:
         return True
     if now.size != recorded.size:
         return False
@@ -149,8 +168,10 @@ def input_unchanged(
     if reads is not None:
         reads[key] = read
     same = read.digest == entry["digest"]
-    if same and now == recorded and verified is not None and checked_at >= settled:
-        verified[key] = checked_at
+    # The identity is the open file's before the read, and the clock was read before that: a change
+    # after the read gives the file a ctime past this one, once its racy window has passed.
+    if same and verified is not None and _settled(read.identity) <= read.read_at:
+        verified[key] = Verified(read.read_at, read.identity)
     return same
 
 
@@ -187,21 +208,35 @@ def _verified_file(files: CacheFiles) -> Path:
     return files.seal.with_name(files.seal.name.replace(".seal.json", ".verified.json"))
 
 
-def _read_verified(files: CacheFiles) -> dict[str, float]:
-    """When each racy input of a build was last hashed and found unchanged (nothing, if unreadable)."""
+def _read_verified(files: CacheFiles) -> dict[str, Verified]:
+    """The inputs of a build last hashed and found unchanged, by path (nothing, if unreadable)."""
     try:
         found = json.loads(_verified_file(files).read_text(encoding="utf-8"))
-        return {str(k): float(v) for k, v in found.items()} if isinstance(found, dict) else {}
-    except (OSError, ValueError, TypeError, AttributeError):
+    except (OSError, ValueError):
         return {}
+    verified = {}
+    for key, value in found.items() if isinstance(found, dict) else ():
+        # [at, size, mtime_ns, ctime_ns, ino, dev]; anything else (an older kztj's) is hashed again
+        if isinstance(value, list) and len(value) == 6 and all(type(v) in (int, float) for v in value):
+            verified[str(key)] = Verified(float(value[0]), FileIdentity(*(int(v) for v in value[1:])))
+    return verified
 
 
-def _write_verified(files: CacheFiles, verified: dict[str, float]) -> None:
-    """Record the verified inputs, atomically; a cache that cannot be written just hashes again next time."""
+def _write_verified(files: CacheFiles, found: dict[str, Verified]) -> None:
+    """Add what was verified to the build's record, atomically; a cache that cannot be written just hashes again.
+
+    Every entry is true whoever wrote it and whenever (the bytes of that identity hashed to what the
+    build parsed), so entries another process wrote meanwhile are kept beside this one's, and a
+    record written beside a build another process has just replaced is never read (the next build
+    removes it). No lock is taken: a warm command never waits for a builder.
+    """
     target = _verified_file(files)
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    verified = {**_read_verified(files), **found}
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.{time.time_ns()}.tmp")
     try:
-        temporary.write_text(json.dumps(verified), encoding="utf-8")
+        temporary.write_text(
+            json.dumps({key: [entry.at, *entry.identity] for key, entry in verified.items()}), encoding="utf-8"
+        )
         os.replace(temporary, target)
     except OSError:
         with contextlib.suppress(OSError):
@@ -235,7 +270,7 @@ def _open_cached(
                 conn.close()
                 return None
             if verified != known:
-                _write_verified(files, verified)
+                _write_verified(files, {key: entry for key, entry in verified.items() if known.get(key) != entry})
         return Store(conn, store_path)
     except (sqlite3.DatabaseError, ValueError, KeyError, TypeError) as error:
         conn.close()

@@ -1,10 +1,10 @@
 """The loaded, validated store as plain objects: what every command and the TUI read.
 
 These are NamedTuples rather than dataclasses: importing ``dataclasses`` (and with it
-``inspect``) costs ~10 ms, a tenth of a warm ``kztj search``.
+``inspect``) costs ~10 ms, a tenth of a warm ``kztj search``. And their annotations are not
+postponed (no ``from __future__ import annotations``): ``typing.NamedTuple`` compiles every string
+annotation into a ForwardRef, 0.5 ms of every start for these classes.
 """
-
-from __future__ import annotations
 
 from datetime import date
 from typing import Any, NamedTuple
@@ -85,7 +85,7 @@ class Event(NamedTuple):
         }
 
     @classmethod
-    def from_json(cls, data: dict[str, Any], label: str, long_label: str) -> Event:
+    def from_json(cls, data: dict[str, Any], label: str, long_label: str) -> "Event":
         """Rebuild an event from its export shape plus its date labels."""
         return cls(
             id=data["id"],
@@ -164,7 +164,7 @@ class Disagreement(NamedTuple):
         }
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Disagreement:
+    def from_json(cls, data: dict[str, Any]) -> "Disagreement":
         """Rebuild a disagreement from its export shape."""
         return cls(
             id=data["id"],

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sqlite3
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -320,3 +323,98 @@ def test_an_interrupted_wait_for_the_index_still_stops_the_child(
     assert not [p for p in isolated_cache.rglob("*.fts.sqlite*")]
     with pytest.raises(ChildProcessError):
         os.waitpid(-1, os.WNOHANG)
+
+
+# Runs one kztj command in a fresh process and writes every path it opened (an audit hook sees
+# each open(), os.open() included) to a file; the clock is three seconds ahead, so a file touched
+# just before is already past its racy window, as a touch made a while before a command is.
+_COUNTING_OPENS = """\
+import json, os, sys, time
+
+from kztj_tui import cli
+
+real_time = time.time
+time.time = lambda: real_time() + 3
+opened = []
+sys.addaudithook(
+    lambda event, args: opened.append(os.path.abspath(os.fsdecode(args[0])))
+    if event == "open" and isinstance(args[0], (str, bytes, os.PathLike))
+    else None
+)
+code = cli.main(sys.argv[2:])
+with open(sys.argv[1], "w", encoding="utf-8") as log:
+    json.dump(opened, log)
+sys.exit(code)
+"""
+
+
+def _touch(file: Path) -> None:
+    os.utime(file)
+
+
+def _save_unchanged(file: Path) -> None:
+    file.write_bytes(file.read_bytes())  # an editor's save with no change: same file, new times
+
+
+def _replace_by_a_copy(file: Path) -> None:
+    shutil.copy2(file, file.with_name(file.name + ".new"))  # a safe save: a new file renamed over it
+    os.replace(file.with_name(file.name + ".new"), file)
+
+
+def _opened_in_a_search(path: Path, log: Path) -> list[str]:
+    """The store's and its article's paths, each time a warm ``kztj search`` in a fresh process opened it."""
+    article = path.parent / "seeds" / "001_e76ff33dc96d9a90.txt"
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    argv = ["search", "--events", str(path), "Dushanbe"]
+    done = subprocess.run([sys.executable, "-c", _COUNTING_OPENS, str(log), *argv], env=env, capture_output=True)
+    assert (done.returncode, done.stderr) == (0, b"")
+    assert b"visit" in done.stdout.lower()
+    return [name for name in json.loads(log.read_text(encoding="utf-8")) if name in (str(path), str(article))]
+
+
+def test_a_store_whose_mtime_was_put_back_just_before_it_was_read_is_hashed_once(
+    write_store: Callable[..., Path], tmp_path: Path
+) -> None:
+    # cp -p, tar and rsync put an old mtime on a file just written: its ctime says when. Another
+    # same-size write within that ctime's tick, mtime put back again, would keep its identity.
+    path = write_store(MINIMAL)
+    old = time.time_ns() - 60_000_000_000
+    os.utime(path, ns=(old, old))
+    cache.open_store(path).close()
+    assert str(path) in _opened_in_a_search(path, tmp_path / "opened.json")  # the article too: copied just now
+    assert _opened_in_a_search(path, tmp_path / "opened.json") == []
+
+
+@pytest.mark.parametrize("change", [_touch, _save_unchanged, _replace_by_a_copy])
+@pytest.mark.parametrize("which", ["store", "article"])
+def test_a_touched_input_is_hashed_once_then_trusted_again(
+    which: str, change: Callable[[Path], None], write_store: Callable[..., Path], tmp_path: Path
+) -> None:
+    path = write_store(MINIMAL)
+    article = path.parent / "seeds" / "001_e76ff33dc96d9a90.txt"
+    touched = path if which == "store" else article
+
+    def opened_in_a_search() -> list[str]:
+        return _opened_in_a_search(path, tmp_path / "opened.json")
+
+    opened_in_a_search()  # builds the cache
+    assert opened_in_a_search() == []  # warm: the identities settle it
+    change(touched)
+    assert opened_in_a_search() == [str(touched)]  # a new identity: hashed once, found unchanged
+    assert opened_in_a_search() == []  # and trusted again, not hashed on every run
+    assert opened_in_a_search() == []
+    # An edit after that is still seen, even of the same size with the mtime put back.
+    stat = os.stat(touched)
+    text = touched.read_text(encoding="utf-8")
+    if which == "store":
+        touched.write_text(text.replace("Tokayev visits Dushanbe", "Tokayev visits DUSHANBE"), encoding="utf-8")
+    else:
+        touched.write_text(text.replace("two-day visit", "one-day visit"), encoding="utf-8")
+    os.utime(touched, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    argv = ["search", "--events", str(path), "Dushanbe"]
+    done = subprocess.run([sys.executable, "-m", "kztj_tui", *argv], env=env, capture_output=True, text=True)
+    if which == "store":
+        assert "Tokayev visits DUSHANBE" in done.stdout
+    else:
+        assert done.returncode == 2 and "quote not found" in done.stderr
