@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from kztj_tui import cli, export, loader
@@ -355,6 +355,7 @@ def test_hostile_text_in_every_field_reads_back_the_same(
 
 @settings(max_examples=300)
 @given(st.text() | st.sampled_from(NASTY))
+@example("A?")  # PyYAML ends a plain scalar at ? inside a flow list: [A?, x] did not parse
 def test_every_string_reads_back_exactly(text: str) -> None:
     for flow in (False, True):
         written = scalar(text, flow)

@@ -60,6 +60,15 @@ def test_bad_field_values_raise_a_clear_error(text: str) -> None:
         ("CSTO", "tokayev-rahmon-talks-2021"),
         ("Collective Security Treaty Organization", "tokayev-rahmon-talks-2021"),
         ("Avicenna", "ibn-sina-monument-planned"),
+        ("Altyn Kyran", "golden-eagle-order"),
+        ("Алтын Қыран", "golden-eagle-order"),
+        ("Алтын Кыран", "golden-eagle-order"),
+        ("Zhibek Zholy", "zhansseitov-interview-2023"),
+        ("Aqorda", "rahmon-state-visit-2023"),
+        ("Qasri Millat", "tokayev-rahmon-talks-2021"),
+        ("Ibn Sino", "ibn-sina-monument-planned"),
+        ("Abuali ibni Sino", "ibn-sina-monument-planned"),
+        ("Roghun", "rogun-supplies-offer"),
     ],
 )
 def test_aliases_transliterations_and_cyrillic(store: Store, text: str, expected: str) -> None:

@@ -29,7 +29,8 @@ _NOT_PLAIN_START = frozenset("-?:,[]{}#&*!|>'\"%@`+.<=~ 0123456789")
 # Words YAML 1.1 (PyYAML, and y/n in the spec) or 1.2 reads as booleans or null.
 _NOT_PLAIN_WORDS = frozenset({"y", "n", "yes", "no", "true", "false", "on", "off", "null"})
 _PLAIN_BLOCK_BREAKERS = re.compile(r": | #|:$")
-_PLAIN_FLOW_BREAKERS = re.compile(r": | #|:$|[,\[\]{}]")
+# PyYAML also ends a plain scalar at ? inside a flow collection (scanner.scan_plain), so [A?, x] fails.
+_PLAIN_FLOW_BREAKERS = re.compile(r": | #|:$|[,?\[\]{}]")
 # Dates as EDTF text: plain when they match the grammar (digits, X, - / . and qualifiers), as the store writes them.
 _DATE = re.compile(DATE_PATTERN)
 _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t"}
@@ -259,12 +260,15 @@ def _disagreement(d: Disagreement) -> str:
 
 
 def _figures(store: Store, selection: Selection) -> list[Figure]:
-    """The selected figures and, transitively, every figure in conflict with one, in the store's order.
+    """The selected figures, those of exported events, and, transitively, every figure in conflict with one.
 
     Transitively: a figure brought in by a conflict brings the figures it conflicts with too, so each
     figure's conflicts read back the same and no conflict is hidden.
     """
+    # An exported event's figures go with it even when their period is outside a date range: the
+    # event shows them, and a store that dropped them would say less about it than the original.
     chosen = {f.id for f in selection.figures()}
+    chosen.update(f.id for f in store.figures if f.event is not None and selection.includes(f.event))
     waiting = [f for f in store.figures if f.id in chosen]
     while waiting:
         for other in store.figure_conflicts(waiting.pop()):
