@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.command import Provider
+from textual.driver import Driver
 from textual.screen import Screen
 from textual.widgets import Input
 
@@ -77,6 +78,14 @@ class KztjApp(App[int]):
         if self.keymap:
             self.set_keymap(self.keymap)
         self._saving = False
+
+    def get_driver_class(self) -> type[Driver]:
+        driver = super().get_driver_class()
+        # Pasted text stays text: no key binding of any screen runs from inside a paste.
+        from .paste import install
+
+        install()
+        return driver
 
     def get_default_screen(self) -> Screen:
         return MainScreen(
