@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import stat
 import sys
+import threading
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -97,3 +102,198 @@ async def test_a_paste_into_the_filter_dialog_stays_in_its_box() -> None:
         assert isinstance(app.screen, FilterScreen)  # neither Escape nor Enter ran
         assert app.screen.query_one("#filter-actor", Input).value == "Rahmon"
         assert len(shown(app)) == app.store.count
+
+
+# -- the settings file: read as articles are, written only when a setting changes ---------------
+
+README_SAMPLE = """\
+theme = "nord"
+layout = "auto"            # auto, split or single
+
+[keymap]
+"main.axis" = "v"          # the time axis on v instead of a
+"timeline.down" = "j,down,ctrl+n"
+"""
+
+
+def notices(app: KztjApp) -> list[str]:
+    """The messages of the notifications the app shows."""
+    return [notification.message for notification in app._notifications]
+
+
+def hostile_settings(kind: str, path: Path) -> None:
+    """Put a settings file at ``path`` that must not be read as one."""
+    if kind == "nested arrays":
+        path.write_text("theme = " + "[" * 1000 + "]" * 1000 + "\n")
+    elif kind == "nested tables":
+        path.write_text("theme = " + "{a = " * 1000 + "1" + "}" * 1000 + "\n")
+    elif kind == "directory":
+        path.mkdir()
+    elif kind == "device":
+        path.symlink_to("/dev/null")  # a device that ends, as /dev/zero does not
+    elif kind == "huge":
+        path.write_text("# a comment\n" * 200_000)  # 2.4 MB of valid TOML
+    elif kind == "not UTF-8":
+        path.write_bytes(b'theme = "caf\xe9"\n')
+
+
+@pytest.mark.parametrize(
+    ("kind", "says"),
+    [
+        ("nested arrays", "nested too deeply"),
+        ("nested tables", "nested too deeply"),
+        ("directory", "is a directory"),
+        ("device", "is a device"),
+        ("huge", "the limit is"),
+        ("not UTF-8", "cannot read it"),
+    ],
+)
+async def test_a_settings_file_that_cannot_be_read_gives_one_line_and_the_defaults(
+    kind: str, says: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KZTJ_CONFIG_DIR", str(tmp_path))
+    hostile_settings(kind, tmp_path / "config.toml")
+    app = bundled_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        [message] = notices(app)
+        assert message.startswith(str(tmp_path / "config.toml")) and says in message, message
+        assert "\n" not in message and message.endswith("using the defaults")
+        assert app.theme == "textual-dark" and app.screen.has_class("-wide")
+
+
+async def test_a_named_pipe_as_settings_file_neither_hangs_nor_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KZTJ_CONFIG_DIR", str(tmp_path))
+    fifo = tmp_path / "config.toml"
+    os.mkfifo(fifo)
+
+    stop = threading.Event()
+
+    def writer() -> None:  # a writer that would make each read of the pipe see settings
+        while not stop.is_set():
+            with contextlib.suppress(OSError), open(fifo, "w") as handle:
+                handle.write('theme = "nord"\n')
+
+    thread = threading.Thread(target=writer, daemon=True)
+    thread.start()
+    try:
+        app = bundled_app()
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            [message] = notices(app)
+            assert "is a named pipe" in message and "\n" not in message
+            assert app.theme == "textual-dark"
+        assert stat.S_ISFIFO(fifo.lstat().st_mode)
+    finally:
+        stop.set()
+        while thread.is_alive():  # the writer waits for a reader to open the pipe
+            with contextlib.suppress(OSError):
+                os.close(os.open(fifo, os.O_RDONLY | os.O_NONBLOCK))
+            thread.join(0.05)
+
+
+async def change_settings(theme: str | None = None, layout: str | None = None) -> KztjApp:
+    """Start the browser, change the theme and or layout as the user would, and quit."""
+    app = bundled_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        if theme is not None:
+            app.theme = theme
+        if layout is not None:
+            app.screen.set_layout(layout)  # type: ignore[attr-defined]
+        await settle(pilot)
+    return app
+
+
+async def test_saving_writes_through_a_symlinked_settings_file_and_keeps_its_mode(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KZTJ_CONFIG_DIR", str(tmp_path / "config"))
+    dotfile = tmp_path / "dotfiles" / "kztj.toml"
+    dotfile.parent.mkdir()
+    dotfile.write_text(README_SAMPLE, encoding="utf-8")
+    dotfile.chmod(0o600)
+    (tmp_path / "config").mkdir()
+    link = tmp_path / "config" / "config.toml"
+    link.symlink_to(dotfile)
+    await change_settings(theme="dracula", layout="single")
+    assert link.is_symlink() and link.resolve() == dotfile
+    assert stat.S_IMODE(dotfile.stat().st_mode) == 0o600
+    expected = README_SAMPLE.replace('"nord"', '"dracula"').replace('"auto"', '"single"')
+    assert dotfile.read_text(encoding="utf-8") == expected  # every comment kept
+    assert sorted(path.name for path in tmp_path.rglob("*")) == ["config", "config.toml", "dotfiles", "kztj.toml"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [README_SAMPLE, '"theme" = "nord"\n', "# nothing set yet\n", 'layout = "split"  # wide screens\n'],
+)
+async def test_starting_and_quitting_leaves_the_settings_file_alone(
+    text: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KZTJ_CONFIG_DIR", str(tmp_path))
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    before = path.stat()
+    await change_settings()
+    after = path.stat()
+    assert (after.st_ino, after.st_mtime_ns, after.st_size) == (before.st_ino, before.st_mtime_ns, before.st_size)
+    assert path.read_text(encoding="utf-8") == text
+
+
+async def test_setting_the_same_theme_again_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KZTJ_CONFIG_DIR", str(tmp_path))
+    path = tmp_path / "config.toml"
+    path.write_text(README_SAMPLE, encoding="utf-8")
+    before = path.stat()
+    await change_settings(theme="nord", layout="auto")
+    assert path.stat().st_ino == before.st_ino and path.stat().st_mtime_ns == before.st_mtime_ns
+
+
+async def test_no_settings_file_is_made_when_nothing_changed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KZTJ_CONFIG_DIR", str(tmp_path))
+    await change_settings()
+    assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize(
+    "line",
+    ['"theme" = "nord"', "'theme' = 'nord'", '  theme   =   "nord"   # mine', '"the\\u006De" = "nord"'],
+)
+async def test_a_quoted_or_spaced_key_is_updated_in_place(
+    line: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KZTJ_CONFIG_DIR", str(tmp_path))
+    path = tmp_path / "config.toml"
+    path.write_text(f'# my settings\n{line}\n\n[keymap]\n"main.axis" = "v"\n', encoding="utf-8")
+    await change_settings(theme="dracula")
+    text = path.read_text(encoding="utf-8")
+    assert tomllib.loads(text) == {"theme": "dracula", "keymap": {"main.axis": "v"}}
+    assert text.startswith("# my settings\n") and text.count("nord") == 0
+    again = bundled_app()
+    async with again.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert again.theme == "dracula" and not notices(again)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'theme = "nord\n',  # not TOML
+        'theme = "nord"\nlayout = "sideways"\n',  # TOML kztj cannot use
+        'theme = "nord"\ncolour = "blue"\n',
+        "theme = " + "[" * 1000 + "]" * 1000 + "\n",
+    ],
+)
+async def test_a_broken_settings_file_is_left_as_it_is(
+    text: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KZTJ_CONFIG_DIR", str(tmp_path))
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    app = await change_settings(theme="dracula", layout="single")
+    assert path.read_text(encoding="utf-8") == text
+    assert any("settings not saved" in message for message in notices(app))
+    assert all("\n" not in message for message in notices(app))
