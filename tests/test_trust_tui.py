@@ -18,6 +18,7 @@ from textual.widgets import Input
 
 from kztj_tui.tui.app import KztjApp
 from kztj_tui.tui.main import MainScreen
+from kztj_tui.tui.reader import ReaderScreen, SourcePicker
 from kztj_tui.tui.screens import FilterScreen
 
 from .tui_support import bundled_app, settle, shown
@@ -297,3 +298,31 @@ async def test_a_broken_settings_file_is_left_as_it_is(
     assert path.read_text(encoding="utf-8") == text
     assert any("settings not saved" in message for message in notices(app))
     assert all("\n" not in message for message in notices(app))
+
+
+# -- tiny terminals -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("size", [(5, 10), (1, 1), (2, 40), (3, 3), (8, 4), (12, 6)])
+async def test_the_source_picker_opens_at_any_size(size: tuple[int, int]) -> None:
+    app = bundled_app(event_id="tokayev-visit-dushanbe-2021")  # an event with several sources
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        assert isinstance(app.screen, SourcePicker)
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ReaderScreen) and app.is_running
+
+
+async def test_the_source_picker_survives_the_terminal_shrinking() -> None:
+    app = bundled_app(event_id="tokayev-visit-dushanbe-2021")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        for size in [(5, 10), (1, 1), (60, 20)]:
+            await pilot.resize_terminal(*size)
+            await settle(pilot)
+        assert isinstance(app.screen, SourcePicker) and app.is_running
