@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
+import pty
+import re
+import select
 import stat
+import struct
+import subprocess
 import sys
+import termios
 import threading
+import time
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -21,6 +29,7 @@ from kztj_tui.tui.main import MainScreen
 from kztj_tui.tui.reader import ReaderScreen, SourcePicker
 from kztj_tui.tui.screens import FilterScreen
 
+from .conftest import BUNDLED
 from .tui_support import bundled_app, settle, shown
 
 # -- pastes: text, never keys -----------------------------------------------------------------
@@ -326,3 +335,96 @@ async def test_the_source_picker_survives_the_terminal_shrinking() -> None:
             await pilot.resize_terminal(*size)
             await settle(pilot)
         assert isinstance(app.screen, SourcePicker) and app.is_running
+
+
+# -- the real terminal: the driver's input thread reads through the same parser ------------------
+
+_ANSI = re.compile(r"\x1b(\[[0-9;?<=>]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[()][0-9A-Za-z]|[=>78cDEHM])")
+
+
+class Terminal:
+    """``kztj`` in a pseudo-terminal of 120×40: what is written to it, and what it has drawn so far."""
+
+    def __init__(self) -> None:
+        self.fd, follower = pty.openpty()
+        fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
+        env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "120", "LINES": "40"}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "kztj_tui", "--no-cache"],
+            stdin=follower,
+            stdout=follower,
+            stderr=follower,
+            env=env,
+            start_new_session=True,
+        )
+        os.close(follower)
+        self.output = ""
+
+    def wait_for(self, text: str, deadline: float = 60) -> bool:
+        """Read until the screen (escape sequences left out) shows ``text``; False if kztj ends first."""
+        end = time.monotonic() + deadline
+        while text not in _ANSI.sub("", self.output) and time.monotonic() < end:
+            ready, _, _ = select.select([self.fd], [], [], 0.5)
+            if ready:
+                try:
+                    self.output += os.read(self.fd, 65536).decode("utf-8", "replace")
+                except OSError:  # the program ended and closed the terminal
+                    return text in _ANSI.sub("", self.output)
+        return text in _ANSI.sub("", self.output)
+
+    def write(self, data: str) -> None:
+        os.write(self.fd, data.encode())
+
+    def wait_for_exit(self, deadline: float = 60) -> int | None:
+        """Read what kztj draws (it would block on a full terminal) until it exits; its status."""
+        end = time.monotonic() + deadline
+        while self.process.poll() is None and time.monotonic() < end:
+            ready, _, _ = select.select([self.fd], [], [], 0.5)
+            if ready:
+                try:
+                    os.read(self.fd, 65536)
+                except OSError:
+                    break
+        return self.process.wait(timeout=max(end - time.monotonic(), 1))
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+        os.close(self.fd)
+
+
+def test_a_paste_in_a_real_terminal_is_text() -> None:
+    terminal = Terminal()
+    try:
+        assert terminal.wait_for("events"), terminal.output[-2000:]
+        assert "\x1b[?2004h" in terminal.output  # bracketed paste is on
+        terminal.write("/")
+        terminal.write("\x1b[200~Rogun\x1b\x1bq\x1b[201~")
+        assert terminal.wait_for("Rogunq"), "kztj ended or ran keys from the paste"
+        assert terminal.process.poll() is None
+        terminal.write("\x11")  # Ctrl+Q
+        assert terminal.wait_for_exit() == 0
+    finally:
+        terminal.close()
+
+
+def test_the_settings_editor_is_not_imported_to_start(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # tomlkit takes ~40 ms to import: only saving a changed setting may pay for it.
+    monkeypatch.setenv("KZTJ_CONFIG_DIR", str(tmp_path))
+    (tmp_path / "config.toml").write_text(README_SAMPLE, encoding="utf-8")
+    code = (
+        "import asyncio, sys\n"
+        "from kztj_tui.cache import open_store\n"
+        "from kztj_tui.tui.app import KztjApp\n"
+        "async def main():\n"
+        f"    app = KztjApp(open_store({str(BUNDLED)!r}, use_cache=False))\n"
+        "    async with app.run_test(size=(120, 40)) as pilot:\n"
+        "        await pilot.app.workers.wait_for_complete()\n"
+        "        await pilot.pause()\n"
+        "        assert app.theme == 'nord'\n"
+        "asyncio.run(main())\n"
+        "print('tomlkit' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
