@@ -30,7 +30,7 @@ from kztj_tui.tui.reader import ReaderScreen, SourcePicker
 from kztj_tui.tui.screens import FilterScreen
 
 from .conftest import BUNDLED
-from .tui_support import bundled_app, settle, shown
+from .tui_support import bundled_app, selected, settle, shown
 
 # -- pastes: text, never keys -----------------------------------------------------------------
 
@@ -98,6 +98,16 @@ async def test_a_paste_into_the_search_box_is_searched_for_not_run(
         assert app.is_running and isinstance(app.screen, MainScreen)
         assert isinstance(app.focused, Input) and app.focused.value == text
         assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("pasted", ["\x1b\x1bq", "\x1bq", "a\x1bv", "\x1b\x1bs", "\x1b[B\x1b[B"])
+async def test_a_paste_with_no_text_box_focused_runs_no_key(pasted: str) -> None:
+    app = bundled_app(event_id="tokayev-visit-dushanbe-2021")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await send_terminal_bytes(pilot, f"\x1b[200~{pasted}\x1b[201~")
+        assert app.is_running and isinstance(app.screen, MainScreen)  # no quit, axis or source picker
+        assert selected(app) == "tokayev-visit-dushanbe-2021"
 
 
 async def test_a_paste_into_the_filter_dialog_stays_in_its_box() -> None:

@@ -7,7 +7,9 @@
     "main.axis" = "v"
     "timeline.down" = "j,down,ctrl+n"
 
-A file that cannot be read or makes no sense gives one line saying where and why, and the defaults.
+The file is read as articles are (a regular file of at most 1 MiB). One that cannot be read or makes
+no sense gives one line saying where and why, and the defaults. Saving edits only the settings the
+user changed, keeping comments and quoting, and leaves a file kztj cannot make sense of alone.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from ..locations import config_dir
 
 LAYOUTS = ("auto", "split", "single")
 FILE_NAME = "config.toml"
+LIMIT = 1 << 20
+"""The largest settings file read (a few lines are usual)."""
 _WHERE = re.compile(r"\(at line (\d+), column (\d+)\)")
 
 
@@ -44,10 +48,6 @@ def _line_of(text: str, key: str) -> int:
         if re.match(rf'\s*"?{re.escape(key)}"?\s*=', line):
             return number
     return 1
-
-
-LIMIT = 1 << 20
-"""The largest settings file read (a few lines are usual)."""
 
 
 def _read(path: Path) -> str | None:
