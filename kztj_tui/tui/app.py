@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.command import Provider
+from textual.driver import Driver
 from textual.screen import Screen
 from textual.widgets import Input
 
@@ -77,6 +78,15 @@ class KztjApp(App[int]):
         if self.keymap:
             self.set_keymap(self.keymap)
         self._saving = False
+        self._remembered: dict[str, str] = {}
+
+    def get_driver_class(self) -> type[Driver]:
+        driver = super().get_driver_class()
+        # Pasted text stays text: no key binding of any screen runs from inside a paste.
+        from .paste import install
+
+        install()
+        return driver
 
     def get_default_screen(self) -> Screen:
         return MainScreen(
@@ -101,6 +111,8 @@ class KztjApp(App[int]):
                 self.theme = theme
             elif self._settings_problem is None:
                 self._settings_problem = f"{self.settings_path}: no theme called {theme!r}; using the default"
+        # What the browser starts with: only a setting the user changes from these is written.
+        self._remembered = {"theme": self.theme, "layout": self.settings.layout}
         self.theme_changed_signal.subscribe(self, lambda _: self.save_settings())
         self._saving = True
 
@@ -115,15 +127,21 @@ class KztjApp(App[int]):
             self.notify(self._settings_problem, title="Settings", severity="warning", timeout=12, markup=False)
 
     def save_settings(self) -> None:
-        """Remember the theme and layout in the settings file."""
+        """Remember the theme and layout in the settings file, if the user changed them."""
         if not self._saving:
             return
         main = self.screen_stack[0] if self.screen_stack else None
         layout = main.pane_layout if isinstance(main, MainScreen) else self.settings.layout
         self.settings = self.settings._replace(theme=self.theme, layout=layout)
-        problem = settings.save(self.settings_path, self.theme, layout)
+        chosen = {"theme": self.theme, "layout": layout}
+        changes = {key: value for key, value in chosen.items() if self._remembered[key] != value}
+        if not changes:
+            return
+        problem = settings.save(self.settings_path, changes)
         if problem:
             self.notify(problem, title="Settings", severity="warning", markup=False)
+        else:
+            self._remembered = chosen
 
     def on_unmount(self) -> None:
         self.readers.close()

@@ -9,6 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
+from textual.geometry import Size
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Input, OptionList, Static
@@ -347,6 +348,18 @@ class ReaderScreen(Screen[None]):
         self._done_finding()
 
 
+class SourceList(OptionList):
+    """An OptionList that survives a terminal narrower than its padding.
+
+    Textual's OptionList wraps each option to its width less the option's padding, and wrapping
+    to no width at all raises; so the options are measured at least one cell wide.
+    """
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        padding = self.get_component_styles("option-list--option").padding.width
+        return super().get_content_height(container, viewport, max(width, padding + 1))
+
+
 class SourcePicker(ModalScreen[int | None]):
     """Choose which of an event's sources to read."""
 
@@ -363,7 +376,7 @@ class SourcePicker(ModalScreen[int | None]):
                     ("Sources for ", "bold"), (self.view.event.title, "bold italic"), ("  (Enter reads)", "dim")
                 )
             )
-            yield OptionList(
+            yield SourceList(
                 *(
                     Option(
                         Content.assemble(

@@ -7,21 +7,26 @@
     "main.axis" = "v"
     "timeline.down" = "j,down,ctrl+n"
 
-A file that cannot be read or makes no sense gives one line saying where and why, and the defaults.
+The file is read as articles are (a regular file of at most 1 MiB). One that cannot be read or makes
+no sense gives one line saying where and why, and the defaults. Saving edits only the settings the
+user changed, keeping comments and quoting, and leaves a file kztj cannot make sense of alone.
 """
 
 from __future__ import annotations
 
-import json
 import re
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from ..files import read_regular_file
 from ..locations import config_dir
 
 LAYOUTS = ("auto", "split", "single")
 FILE_NAME = "config.toml"
+LIMIT = 1 << 20
+"""The largest settings file read (a few lines are usual)."""
 _WHERE = re.compile(r"\(at line (\d+), column (\d+)\)")
 
 
@@ -45,24 +50,33 @@ def _line_of(text: str, key: str) -> int:
     return 1
 
 
-def load(path: Path) -> tuple[Settings, str | None]:
-    """The settings in ``path`` (defaults if it does not exist), and a one-line problem if any."""
+def _read(path: Path) -> str | None:
+    """The text of the settings file, None if there is none; raises OSError, ValueError or UnicodeDecodeError."""
     try:
-        text = path.read_text(encoding="utf-8")
+        # As articles are read: a FIFO, a device or a huge file gives a reason, never a hang.
+        return read_regular_file(path, LIMIT).data.decode("utf-8")
     except FileNotFoundError:
-        return Settings(), None
-    except (OSError, UnicodeDecodeError) as error:
-        return Settings(), f"{path}: cannot read it ({getattr(error, 'strerror', None) or error}); using the defaults"
+        return None
+
+
+def _reason(error: Exception) -> str:
+    return getattr(error, "strerror", None) or str(error)
+
+
+def _parse(path: Path, text: str) -> tuple[Settings, str | None]:
+    """The settings in a file's text, and a one-line problem (without what follows from it) if any."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         message = str(error)
         where = _WHERE.search(message)
         line, column = where.groups() if where else ("1", "1")
-        return Settings(), f"{path}:{line}:{column}: {_WHERE.sub('', message).strip()}; using the defaults"
+        return Settings(), f"{path}:{line}:{column}: {_WHERE.sub('', message).strip()}"
+    except RecursionError:
+        return Settings(), f"{path}: values nested too deeply"
 
     def problem(key: str, message: str) -> tuple[Settings, str]:
-        return Settings(), f"{path}:{_line_of(text, key)}:1: {message}; using the defaults"
+        return Settings(), f"{path}:{_line_of(text, key)}:1: {message}"
 
     theme = data.get("theme")
     if theme is not None and not isinstance(theme, str):
@@ -82,39 +96,50 @@ def load(path: Path) -> tuple[Settings, str | None]:
     return Settings(theme, layout, dict(keymap)), None
 
 
-def _toml_string(value: str) -> str:
-    # A JSON string is a valid TOML basic string for the text we write (escapes included).
-    return json.dumps(value, ensure_ascii=False)
+def load(path: Path) -> tuple[Settings, str | None]:
+    """The settings in ``path`` (defaults if it does not exist), and a one-line problem if any."""
+    try:
+        text = _read(path)
+    except (OSError, ValueError) as error:
+        return Settings(), f"{path}: cannot read it ({_reason(error)}); using the defaults"
+    if text is None:
+        return Settings(), None
+    settings, problem = _parse(path, text)
+    return settings, f"{problem}; using the defaults" if problem else None
 
 
-def save(path: Path, theme: str | None, layout: str) -> str | None:
-    """Write theme and layout into ``path``, keeping the rest of the file as the user wrote it.
+def save(path: Path, changes: Mapping[str, str]) -> str | None:
+    """Set the top-level settings in ``changes`` (theme, layout) in ``path``, keeping the rest as the user wrote it.
 
-    Returns a one-line problem instead of raising when the file cannot be written.
+    Nothing is written when the file already says so. A file kztj cannot read or make sense of is
+    left alone. The file is replaced atomically, through a symlink, keeping its mode. Returns a
+    one-line problem instead of raising.
     """
     try:
-        text = path.read_text(encoding="utf-8") if path.exists() else ""
-    except (OSError, UnicodeDecodeError) as error:
-        return f"{path}: cannot read it ({getattr(error, 'strerror', None) or error}); settings not saved"
-    lines = text.splitlines()
-    values = {"layout": _toml_string(layout)}
-    if theme is not None:
-        values["theme"] = _toml_string(theme)
-    # Top-level keys must come before the first table, so edit or insert them there.
-    first_table = next((i for i, line in enumerate(lines) if line.lstrip().startswith("[")), len(lines))
-    for key, value in values.items():
-        pattern = re.compile(rf"\s*{key}\s*=")
-        found = next((i for i in range(first_table) if pattern.match(lines[i])), None)
-        if found is None:
-            lines.insert(0, f"{key} = {value}")
-            first_table += 1
-        else:
-            lines[found] = f"{key} = {value}"
+        text = _read(path)
+    except (OSError, ValueError) as error:
+        return f"{path}: cannot read it ({_reason(error)}); settings not saved"
+    current, problem = _parse(path, text or "")
+    if problem:
+        return f"{problem}; settings not saved (the file is left as it is)"
+    wanted = {key: value for key, value in changes.items() if getattr(current, key) != value}
+    if not wanted:
+        return None
+    import tomlkit  # ~40 ms: only a changed setting needs it, never the first frame
+    from tomlkit.exceptions import TOMLKitError
+
+    from ..output import write_output
+
+    try:
+        document = tomlkit.parse(text or "")
+        for key, value in wanted.items():
+            document[key] = value  # in place, a quoted key included; a new key goes before the first table
+        updated = document.as_string()
+    except (TOMLKitError, RecursionError, ValueError) as error:
+        return f"{path}: cannot edit it ({error}); settings not saved (the file is left as it is)"
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f".{path.name}.tmp")
-        temporary.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        temporary.replace(path)
+        write_output(path, [updated])
     except OSError as error:
-        return f"{path}: cannot write it ({error.strerror or error}); settings not saved"
+        return f"{path}: cannot write it ({_reason(error)}); settings not saved"
     return None
