@@ -183,10 +183,14 @@ def _days(figure: Figure) -> int:
 
 
 def date_conflicts(figures: Sequence[Figure]) -> Iterator[Finding]:
-    """The same metric and value from different sources, dated to one-off periods that do not overlap."""
+    """The same metric and value from different sources, dated to one-off periods that do not overlap.
+
+    A period marked uncertain (?) is the store's stand-in, its article's date for a figure the article
+    does not date, so it dates the figure against no other.
+    """
     groups: dict[tuple[str, float, str], list[Figure]] = {}
     for figure in figures:
-        if _days(figure) <= ONE_OFF_DAYS:
+        if _days(figure) <= ONE_OFF_DAYS and _vagueness(figure.period) != "uncertain":
             groups.setdefault((figure.metric, figure.value, figure.unit), []).append(figure)
     for (metric, _, _), group in groups.items():
         for i, a in enumerate(group):

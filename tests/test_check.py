@@ -155,6 +155,7 @@ def test_one_fact_dated_differently_by_two_sources(make: Callable[..., Path]) ->
         ("2023-05-03", "s2"),  # same day
         ("2023-05-04", "s1"),  # one source dating two occurrences
         ("2024", "s2"),  # a series: equal yearly values can be coincidence
+        ("2023-05-05?", "s2"),  # an article's date standing in for a date it does not give
     ],
 )
 def test_no_date_conflict(make: Callable[..., Path], period_b: str, source_b: str) -> None:
