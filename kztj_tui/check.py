@@ -823,14 +823,17 @@ def past_plans(
         if later_report(event, (by_id[r] for r in event.related if r in by_id)) is None:
             message = f"event {event.id!r}: {status_text(event, (), sources, on)} (today is {on.isoformat()})"
             yield _finding("past-plan", message, ("events", event.id, "status"), events=(event.id,))
-    latest: dict[str, str] = {}
+    last_day: dict[str, str] = {}  # the last day each metric reports on
     for figure in figures:
-        latest[figure.metric] = max(latest.get(figure.metric, ""), figure.start)
+        last_day[figure.metric] = max(last_day.get(figure.metric, ""), figure.end)
     for figure in figures:
         if not figure.metric.endswith("_target") or figure.event in aims or figure.end >= on.isoformat():
             continue
         aim = figure.metric.removesuffix("_target")
-        if latest.get(aim, "") > figure.start:  # a later figure of what it aims at
+        # What it aims at: the metric the rest of its name names (business_forum_contracts), or one that
+        # name begins (trade_target aims at trade_turnover); a rate or another aim reports no total.
+        aimed_at = [m for m in last_day if m == aim or (m.startswith(aim + "_") and not m.endswith(NOT_FLOWS))]
+        if any(last_day[m] > figure.start for m in aimed_at):  # a figure of it that runs past the aim's date
             continue
         message = (
             f"figure {figure.id!r}: {figure.metric} of {_describe(figure)} as of {figure.period_label}; "

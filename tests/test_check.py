@@ -592,6 +592,21 @@ def test_a_target_figure_past_its_date(make: Callable[..., Path]) -> None:
     assert of(check.run(open_store(path, use_cache=False), on=date(2026, 12, 4)), "past-plan") == []
 
 
+@pytest.mark.parametrize(
+    ("later", "noted"),
+    [
+        (figure("h1", "trade_turnover", "2023-01/2023-06", 5e8), False),  # a half-year that runs past the aim's date
+        (figure("y", "trade_turnover", "2022", 1.4e9), True),  # over before the aim was stated
+        (figure("g", "trade_turnover_growth", "2023", 5.0, unit="percent"), True),  # a rate reports no total
+    ],
+)
+def test_a_target_aims_at_the_metric_its_name_begins(make: Callable[..., Path], later: dict, noted: bool) -> None:
+    """`trade_target` aims at `trade_turnover`: a figure of it that runs past the aim's date reports on it."""
+    aim = figure("aim", "trade_target", "2023-05-03", 1e9)
+    path = plans(make, figures=[aim, later])
+    assert bool(of(check.run(open_store(path, use_cache=False), on=date(2026, 12, 4)), "past-plan")) is noted
+
+
 @pytest.mark.parametrize(("today", "listed"), [("2026-12-04", True), ("2023-06-01", False), ("", True)])
 def test_check_weighs_plans_against_kztj_today(
     make: Callable[..., Path],
