@@ -1,8 +1,11 @@
-"""Packaging promises: a licence file matching the declared licence, typed, Textual pinned only for tests."""
+"""Packaging promises: a licence file, typed, Textual pinned only for tests, floors and extras that stay true."""
 
 from __future__ import annotations
 
 import tomllib
+
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 from .conftest import REPO
 
@@ -29,3 +32,30 @@ def test_textual_is_a_range_for_users_and_exact_for_tests() -> None:
     pinned = [d for d in project["optional-dependencies"]["test"] if d.startswith("textual")]  # type: ignore[index]
     assert len(textual) == 1 and "==" not in textual[0] and "<" in textual[0]
     assert len(pinned) == 1 and "==" in pinned[0]
+
+
+# Linters are tools for working on kztj, not for testing it: a user running the tests gets no pinned ruff or mypy.
+LINTERS = {"ruff", "mypy", "flake8", "pylint", "black", "isort"}
+
+
+def _names(requirements: object) -> set[str]:
+    return {canonicalize_name(Requirement(line).name) for line in requirements}  # type: ignore[attr-defined]
+
+
+def test_the_test_extra_holds_what_tests_need_and_the_dev_extra_the_linters() -> None:
+    extras = _project()["optional-dependencies"]
+    test, dev = _names(extras["test"]), _names(extras["dev"])  # type: ignore[index]
+    assert not test & LINTERS and not {name for name in test if name.startswith("types-")}
+    assert {"ruff", "mypy", "types-pyyaml"} <= dev
+    assert "kztj[test]" in extras["dev"]  # type: ignore[index]
+
+
+def test_classifiers_are_true() -> None:
+    """Textual draws with its own driver, not curses; the Python classifiers start at requires-python's floor."""
+    project = _project()
+    classifiers: list[str] = project["classifiers"]  # type: ignore[assignment]
+    assert not [c for c in classifiers if "Curses" in c]
+    pythons = [c.rsplit(" :: ", 1)[1] for c in classifiers if c.startswith("Programming Language :: Python :: 3.")]
+    assert project["requires-python"] == f">={pythons[0]}" and "3.13" in pythons
+    tools = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]
+    assert tools["mypy"]["python_version"] == pythons[0] == "3." + tools["ruff"]["target-version"].removeprefix("py3")
