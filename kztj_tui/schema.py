@@ -170,7 +170,9 @@ class StoreModel(_Model):
         extra="forbid",
         frozen=True,
         title="kztj event store",
-        json_schema_extra={"$schema": "https://json-schema.org/draft/2020-12/schema"},
+        # The $id names the schema (a URN: kztj has no web home to serve it from), so editors and
+        # validators can tell it from the export's.
+        json_schema_extra={"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "urn:kztj:schema:store"},
     )
 
     title: Short | None = Field(default=None, description="The timeline's title, used by every export")

@@ -32,3 +32,23 @@ def test_schema_rejects_unknown_keys() -> None:
     schema = json.loads(json_schema())
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate({"events": [], "bogus": 1}, schema)
+
+
+def test_both_schemas_name_themselves_and_their_date_rule() -> None:
+    """Each schema has its own $id, and the date pattern tells an editor what is wrong in words."""
+    from kztj_tui.export.schema import export_json_schema
+
+    store, exported = json.loads(json_schema()), json.loads(export_json_schema())
+    assert store["$id"].startswith("urn:kztj:") and exported["$id"].startswith("urn:kztj:")
+    assert store["$id"] != exported["$id"]
+    dates = [node for node in _nodes(store) if isinstance(node, dict) and "pattern" in node and "EDTF" in str(node)]
+    assert dates and all(node.get("patternErrorMessage") for node in dates)
+
+
+def _nodes(node: object) -> list[object]:
+    """Every dict and list inside a JSON value, itself included."""
+    out: list[object] = [node]
+    children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else []
+    for child in children:
+        out.extend(_nodes(child))
+    return out

@@ -67,4 +67,5 @@ def export_json_schema() -> str:
     """The JSON Schema published by ``kztj schema --export`` and kept as ``export.schema.json``."""
     schema = ExportStore.model_json_schema()
     schema["title"] = "kztj JSON export"
+    schema["$id"] = f"urn:kztj:schema:{FORMAT}"
     return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
