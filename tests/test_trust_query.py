@@ -63,8 +63,11 @@ def test_fields_intersect_whatever_their_order(store: Store, a: str, b: str) -> 
 
 
 def test_year_and_a_later_from_keep_the_later_bound(store: Store) -> None:
-    assert ids(store, "year:2021 from:2023") == set()
-    assert ids(store, "from:2023 year:2021") == set()
+    # Only an event running from 2021 or before into 2023 or later (an interval open since 1993) is both.
+    spanning = {e.id for e in store.iter_events() if e.start <= "2021-12-31" and e.end >= "2023-01-01"}
+    assert spanning and ids(store, "year:2021 from:2023") == spanning
+    assert not any(e.start >= "2021-01-01" and e.end <= "2021-12-31" for e in map(store.event, spanning) if e)
+    assert ids(store, "from:2023 year:2021") == spanning
 
 
 def test_while_typing_the_last_word_is_a_prefix(store: Store) -> None:
