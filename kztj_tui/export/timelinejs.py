@@ -20,8 +20,10 @@ from ..store import Store
 from .common import Selection, date_facts, figure_line, title_of
 
 # TimelineJS picks a media type by matching patterns against the url (MediaType.js); these
-# characters and words are what its patterns need, so encoding them keeps a quote a quote.
-_MEDIA_TRIGGERS = re.compile(r"[.:/?]|(?i:s(?=potify)|i(?=frame))")
+# characters and words are what its patterns need, so encoding them keeps a quote a quote. Most
+# patterns are JavaScript strings, where "youtu\.be" loses its backslash and "." matches any
+# character: "youtu be" is a YouTube link there, so the word's first letter is encoded too.
+_MEDIA_TRIGGERS = re.compile(r"[.:/?]|(?i:s(?=potify)|i(?=frame)|y(?=outu))")
 
 
 def esc(text: str) -> str:
