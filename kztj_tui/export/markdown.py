@@ -233,6 +233,22 @@ def _events_markdown(writer: EventWriter, events: Sequence[Event], year: int | N
 
 def markdown(store: Store, filters: Filters = NO_FILTERS) -> Iterator[str]:
     """The store as a chronological Markdown report, grouped by year; yields chunks to stream."""
+    return _one_final_newline(_report(store, filters))
+
+
+def _one_final_newline(chunks: Iterable[str]) -> Iterator[str]:
+    """The chunks, the last of them ending in exactly one newline (every section ends in a blank line)."""
+    held = ""
+    for chunk in chunks:
+        if chunk:
+            if held:
+                yield held
+            held = chunk
+    yield held.rstrip("\n") + "\n"
+
+
+def _report(store: Store, filters: Filters) -> Iterator[str]:
+    """The report's chunks, each section followed by a blank line."""
     yield f"# {md_escape(title_of(store))}\n\n"
     if store.description:
         yield f"{md_escape(store.description)}\n\n"
