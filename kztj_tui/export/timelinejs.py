@@ -26,9 +26,14 @@ from .common import Selection, date_facts, figure_line, title_of
 _MEDIA_TRIGGERS = re.compile(r"[.:/?]|(?i:s(?=potify)|i(?=frame)|y(?=outu))")
 
 
+# Braces as character references too: a page that embeds the JSON may run it through a template
+# engine (Jinja, Handlebars, Vue), which would read "{{ ... }}" in a quote as its own syntax.
+_BRACES = str.maketrans({"{": "&#123;", "}": "&#125;"})
+
+
 def esc(text: str) -> str:
-    """User text as HTML text: never markup."""
-    return html.escape(" ".join(text.split()), quote=True)
+    """User text as HTML text: never markup, never template syntax."""
+    return html.escape(" ".join(text.split()), quote=True).translate(_BRACES)
 
 
 def inert_quote(text: str) -> str:
