@@ -17,11 +17,14 @@ import json
 import re
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 from kztj_tui import export
 from kztj_tui.cache import open_store
@@ -332,3 +335,38 @@ def test_markwhen_header_keeps_hashes(tmp_path: Path, text: str) -> None:
     store = hostile_store(tmp_path, text)
     header = markwhen_parse(export.render(store, fmt="markwhen"))["header"]
     assert header["title"] == header["description"] == text
+
+
+HEADER_PIECES = [
+    "#",
+    "#1",
+    "#tag",
+    " #",
+    "\\",
+    "\\x23",
+    "//",
+    "---",
+    ": ",
+    "'",
+    '"',
+    "\\n",
+    "é",
+    "!id",
+    "%",
+    "&",
+    "(",
+    ")",
+    "a",
+]
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(HEADER_PIECES) | st.text(max_size=3), min_size=1, max_size=12).map("".join))
+def test_markwhen_header_reads_back_generated_titles(text: str) -> None:
+    """Generated titles and descriptions read back by @markwhen/parser as the store holds them."""
+    expected = folded(text)
+    assume(expected)  # a blank title is no title
+    with tempfile.TemporaryDirectory() as folder:
+        store = hostile_store(Path(folder), text, "events.yaml")
+        header = markwhen_parse(export.render(store, fmt="markwhen"))["header"]
+    assert header["title"] == header["description"] == expected

@@ -3,7 +3,8 @@
 csv: the standard library and Polars (a second, independent parser in Rust, one wheel without
 dependencies, stricter than the stdlib about ragged rows). ics: the icalendar package.
 timelinejs: a JSON Schema written from TimelineJS3's json-format documentation, plus its media
-rules. markwhen: @markwhen/parser under Node (installed by .ci/run).
+rules, run by TimelineJS3's own lookupMediaType under Node. markwhen: @markwhen/parser under Node.
+Both Node packages are installed by .ci/run (npm ci in .ci/markwhen and .ci/timelinejs).
 """
 
 from __future__ import annotations
