@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from kztj_tui import export
+from kztj_tui.cache import open_store
 from kztj_tui.export.markdown import md_escape
 from kztj_tui.model import Filters
 from kztj_tui.store import Store
+
+from .conftest import MINIMAL
 
 GOLDEN = Path(__file__).parent / "golden"
 EVENT_KEYS = {"id", "date", "start", "end", "title", "summary", "tags", "actors", "place", "status", "sources"}
@@ -77,6 +81,16 @@ def test_markdown_escapes_user_text(hostile: str) -> None:
     escaped = export.md_escape(hostile)
     for char in "[]*_`#|":
         assert char not in escaped.replace("\\" + char, "")
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [Filters(), Filters(query="zzzznothing"), Filters(tags=("culture",)), Filters(query="dushanbe")],
+)
+def test_markdown_ends_with_one_newline(store: Store, filters: Filters, write_store: Callable[..., Path]) -> None:
+    """Whatever section comes last (figures, disagreements, events, "no events"), one newline ends the file."""
+    for text in (export.render(store, filters), export.render(open_store(write_store(MINIMAL), use_cache=False))):
+        assert text.endswith("\n") and not text.endswith("\n\n"), repr(text[-40:])
 
 
 def test_export_with_no_matches_says_so(store: Store) -> None:

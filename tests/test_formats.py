@@ -3,12 +3,15 @@
 csv: the standard library and Polars (a second, independent parser in Rust, one wheel without
 dependencies, stricter than the stdlib about ragged rows). ics: the icalendar package.
 timelinejs: a JSON Schema written from TimelineJS3's json-format documentation, plus its media
-rules. markwhen: @markwhen/parser under Node (installed by .ci/run).
+rules, run by TimelineJS3's own lookupMediaType under Node. markwhen: @markwhen/parser under Node.
+Both Node packages are installed by .ci/run (npm ci in .ci/markwhen and .ci/timelinejs).
 """
 
 from __future__ import annotations
 
 import csv
+import functools
+import html
 import io
 import json
 import os
@@ -22,14 +25,17 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from kztj_tui import cli, edtf, export
 from kztj_tui.cache import open_store
 from kztj_tui.export.csvfmt import EVENT_COLUMNS
 from kztj_tui.model import Filters
 from kztj_tui.store import Store
+from kztj_tui.text import sanitize
 
-from .conftest import MINIMAL, REPO
+from .conftest import BUNDLED, MINIMAL, REPO
 from .test_export import check_golden
 
 # How many events the bundled store holds, counted by PyYAML rather than by kztj.
@@ -234,9 +240,12 @@ TIMELINEJS_SCHEMA = {
 }
 # TimelineJS3 src/js/media/MediaType.js: the patterns it tries on media.url, in order, before
 # "blockquote" (the quote type kztj uses). A url matching any of them would be shown as that media.
+# Patterns TimelineJS3 writes as JavaScript strings lose their backslashes there ("youtu\.be" is the
+# regex youtu.be, any character between), so they are written here as JavaScript reads them; the
+# tests below also run TimelineJS3's own lookupMediaType under Node.
 MEDIA_BEFORE_BLOCKQUOTE = [
-    r"^(https?:)?\/*(www.|m.)?youtube|youtu\.be",
-    r"^(https?:)?\/*(player.)?vimeo\.com",
+    r"^(https?:)?/*(www.|m.)?youtube|youtu.be",
+    r"^(https?:)?/*(player.)?vimeo.com",
     r"<blockquote class=['\"]twitter-tweet['\"]",
     r"google.+?\/maps\/",
     r"(?i)(jpg|jpeg|png|gif|svg|webp)(\?.*)?$",
@@ -283,7 +292,18 @@ def test_timelinejs_matches_the_documented_format(store: Store) -> None:
 
 @pytest.mark.parametrize(
     "quote",
-    ["watch youtu.be/x", "photo.png?x=1", "report.pdf", "on spotify", "an <iframe>", "https://imgur.com/a", "a:b"],
+    [
+        "watch youtu.be/x",
+        "watch youtu be",
+        "WATCH YOUTU-BE",
+        "youtube",
+        "photo.png?x=1",
+        "report.pdf",
+        "on spotify",
+        "an <iframe>",
+        "https://imgur.com/a",
+        "a:b",
+    ],
 )
 def test_timelinejs_quote_stays_a_quote(write_store: Callable[..., Path], quote: str) -> None:
     store = hostile_store(write_store, "<script>alert(1)</script>", "x")
@@ -294,9 +314,79 @@ def test_timelinejs_quote_stays_a_quote(write_store: Callable[..., Path], quote:
     assert event is not None
     slide = timelinejs.slide(store, event._replace(sources=(Citation("s1", quote),)))
     assert not [p for p in MEDIA_BEFORE_BLOCKQUOTE if re.search(p, slide["media"]["url"])]
-    import html
-
+    assert timelinejs_media_types([slide["media"]]) == [{"type": "blockquote", "image": None}]
     assert html.unescape(slide["media"]["url"]) == f"<blockquote>{quote}</blockquote>"
+
+
+TIMELINEJS = REPO / ".ci" / "timelinejs"
+
+
+@functools.cache
+def bundled_store() -> Store:
+    """The bundled store, opened once for property tests (a fixture would be made again per example)."""
+    return open_store(BUNDLED, use_cache=False)
+
+
+def timelinejs_media_types(media: list[dict[str, Any]]) -> list[dict[str, str | None]]:
+    """The media type TimelineJS3's own lookupMediaType picks for each media object (and as a thumbnail)."""
+    if shutil.which("node") is None:
+        pytest.skip("node is not installed, so TimelineJS3's media lookup cannot run")
+    if not (TIMELINEJS / "node_modules" / "@knight-lab" / "timelinejs").is_dir():
+        if os.environ.get("CI"):
+            pytest.fail("TimelineJS3 is missing: .ci/run installs it with npm ci in .ci/timelinejs")
+        pytest.skip("TimelineJS3 is not installed: run `npm ci --prefix .ci/timelinejs`")
+    result = subprocess.run(
+        ["node", str(TIMELINEJS / "media.mjs")],
+        input=json.dumps(media),
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    return json.loads(result.stdout)["types"]  # type: ignore[no-any-return]
+
+
+def test_timelinejs_media_lookup_runs_timelinejs_own_patterns() -> None:
+    """The Node script reaches TimelineJS3's real lookup: known urls get their documented types."""
+    urls = ["youtu.be/pi2v1m6gmD8", "youtu be", "http://vimeo.com/1", "x.jpg", "<blockquote>q</blockquote>", "y"]
+    found = [t["type"] for t in timelinejs_media_types([{"url": u} for u in urls])]
+    assert found == ["youtube", "youtube", "vimeo", "image", "blockquote", "imageblank"]
+
+
+# Words and punctuation of every TimelineJS3 media pattern, and markup, for generated quotes.
+MEDIA_WORDS = [
+    "youtu be", "youtu.be", "YouTube", "youtube.com/watch?v=1", "m.youtube", "vimeo", "vimeo.com", "player.vimeo",
+    "dailymotion.com", "dai.ly", "vine.co", "tiktok.com/@a/video/1", "bsky.app/profile/a/post/b", "soundcloud.com",
+    "twitter.com", "x.com", "<blockquote class='twitter-tweet'>", "google.com/maps/@1,2,3z", "flickr.com/photos",
+    "flic.kr/p", "instagram.com/p/", "instagr.am/abc", "documentcloud.org/", "wikipedia.org", "wikimedia.org",
+    "commons.wikimedia.org/wiki/File:a.jpg", "#/media/a.png", ".jpg", "jpeg", "png?x", ".gif", "svg", "webp",
+    "imgur.com/a", "<blockquote class=\"imgur-embed-pub\">", "docs.google.com/document/d/x/edit?usp=sharing",
+    "drive.google.com/open?id=1", "googledrive.com/host/", ".pdf", "#page", "spotify", "Spotify", "iframe",
+    "<iframe src=x>", "mp4", "webm", "wistia.com/", "wi.st/", "mp3", "wav", "m4a", "https://", "http:", "//", "?",
+    ":", ".", "/", "&", "#", "<", ">", "'", '"', " ", "</blockquote>", "<blockquote>",
+]  # fmt: skip
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.lists(st.sampled_from(MEDIA_WORDS) | st.text(min_size=1, max_size=3), min_size=1, max_size=8).map("".join),
+        min_size=10,
+        max_size=30,
+    )
+)
+def test_timelinejs_generated_quotes_stay_quotes_in_timelinejs(quotes: list[str]) -> None:
+    """Hostile quotes through TimelineJS3's real lookup: every media url is a quote, never an embed."""
+    from kztj_tui.export import timelinejs
+    from kztj_tui.model import Citation
+
+    store = bundled_store()
+    event = next(store.iter_events())
+    quotes = [" ".join(sanitize(q).split()) or "x" for q in quotes]  # what a store can hold
+    cited = [event._replace(sources=(Citation(event.sources[0].source, q),)) for q in quotes]
+    media = [timelinejs.slide(store, e)["media"] for e in cited]
+    assert [t for t in timelinejs_media_types(media) if t != {"type": "blockquote", "image": None}] == []
+    assert [html.unescape(m["url"]) for m in media] == [f"<blockquote>{q}</blockquote>" for q in quotes]
 
 
 def test_timelinejs_text_is_html_escaped(write_store: Callable[..., Path]) -> None:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from datetime import date
 from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from ..model import NO_FILTERS, Disagreement, Event, Figure, Filters, format_value
 from ..store import Store
+from ..text import sanitize
 
 if TYPE_CHECKING:
     from .. import edtf  # imported when a date is first described: the warm path does not need it
@@ -16,9 +19,24 @@ if TYPE_CHECKING:
 DEFAULT_TITLE = "A kztj timeline"
 
 
+def one_line(text: str) -> str:
+    """Text folded to one line, for a line of plain words that other text follows."""
+    return " ".join(text.split())
+
+
+def file_label(path: Path) -> str:
+    """A file's name as text, sanitised like the store's own text: one line, no control bytes, valid UTF-8.
+
+    A name is the one piece of an export that never went through the loader's sanitising, and
+    may hold any byte but ``/``: escape sequences, newlines, bytes that are not UTF-8.
+    """
+    name = os.fsencode(path.name).decode("utf-8", "replace")
+    return one_line(sanitize(name))
+
+
 def title_of(store: Store) -> str:
     """The export title: the store's own ``title``, else a neutral one naming the file."""
-    return store.title or f"{DEFAULT_TITLE} ({store.path.name})"
+    return store.title or f"{DEFAULT_TITLE} ({file_label(store.path)})"
 
 
 class DateFacts(NamedTuple):
@@ -121,7 +139,8 @@ def conflict_note(store: Store, figure: Figure) -> str:
     if not figure.conflicts:
         return ""
     others = "; ".join(
-        f"{format_value(o.value, o.unit)} ({store.sources[o.source].outlet})" for o in store.figure_conflicts(figure)
+        f"{format_value(o.value, o.unit)} ({one_line(store.sources[o.source].outlet)})"
+        for o in store.figure_conflicts(figure)
     )
     return f"conflicts with {others}"
 
@@ -129,7 +148,8 @@ def conflict_note(store: Store, figure: Figure) -> str:
 def figure_line(store: Store, figure: Figure) -> str:
     """One figure in plain words: metric, period, value, source and any conflict."""
     source = store.sources[figure.source]
-    line = f"{figure.metric} ({figure.period_label}): {format_value(figure.value, figure.unit)} per {source.outlet}"
+    value = format_value(figure.value, figure.unit)
+    line = f"{figure.metric} ({figure.period_label}): {value} per {one_line(source.outlet)}"
     note = conflict_note(store, figure)
     return f"{line} ⚠ {note}" if note else line
 
@@ -137,4 +157,4 @@ def figure_line(store: Store, figure: Figure) -> str:
 def citation_line(store: Store, source_id: str, quote: str) -> str:
     """A source in plain words: outlet, date, article file, and the verbatim quote."""
     source = store.sources[source_id]
-    return f"{source.outlet}, {source.published_label} ({source.file}): “{' '.join(quote.split())}”"
+    return f"{one_line(source.outlet)}, {source.published_label} ({one_line(source.file)}): “{one_line(quote)}”"

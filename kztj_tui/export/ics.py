@@ -8,7 +8,7 @@ from datetime import date
 from .. import __version__, edtf
 from ..model import NO_FILTERS, Event, Filters
 from ..store import Store
-from .common import Selection, citation_line, date_facts, figure_line, title_of
+from .common import Selection, citation_line, date_facts, figure_line, one_line, title_of
 
 _LIMIT = 75  # octets per line, CRLF excluded (RFC 5545 section 3.1)
 _STATUS = {"occurred": "CONFIRMED", "planned": "TENTATIVE", "target": "TENTATIVE"}
@@ -84,7 +84,7 @@ def vevent(store: Store, event: Event) -> str:
         "TRANSP:TRANSPARENT",
     ]
     if event.place:
-        lines.append(f"LOCATION:{ics_text(store.entity_name(event.place))}")
+        lines.append(f"LOCATION:{ics_text(one_line(store.entity_name(event.place)))}")
     lines.append("END:VEVENT")
     return "".join(fold(line) for line in lines)
 
@@ -96,10 +96,10 @@ def to_ics(store: Store, filters: Filters = NO_FILTERS) -> Iterator[str]:
         "VERSION:2.0",
         f"PRODID:-//kztj//kztj {__version__}//EN",
         "CALSCALE:GREGORIAN",
-        f"X-WR-CALNAME:{ics_text(title_of(store))}",
+        f"X-WR-CALNAME:{ics_text(one_line(title_of(store)))}",
     ]
     if store.description:
-        head.append(f"X-WR-CALDESC:{ics_text(' '.join(store.description.split()))}")
+        head.append(f"X-WR-CALDESC:{ics_text(one_line(store.description))}")
     yield "".join(fold(line) for line in head)
     for event in Selection(store, filters).events():
         yield vevent(store, event)

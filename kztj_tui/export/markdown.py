@@ -14,12 +14,16 @@ from ..memo import Memo
 from ..model import NO_FILTERS, Disagreement, Event, Figure, Filters, Source, format_value
 from ..store import Store
 from . import parallel
-from .common import Selection, title_of
+from .common import Selection, file_label, title_of
 
 # Every ASCII punctuation character that starts inline syntax in CommonMark, GFM or pandoc's
 # Markdown (citations @, maths $, super/subscript ^ ~, attributes {}, entities &). CommonMark lets
 # any ASCII punctuation be backslash-escaped, so escaping one too many is harmless.
-_INLINE = re.compile(r"([\\`*_\[\]<>|#~^$@&{}])")
+_INLINE = re.compile(r"([\\`*_\[\]<>|#~^$@&{}]|-(?=-)|:(?=//)|(?<=www)\.)")
+# Text renderers change without any syntax: pandoc's smart typography makes "--" and "---" dashes
+# (every hyphen of a run but the last is escaped above), and GFM's autolink extension makes bare
+# "http://..." and "www...." links (an escaped ":" or "." stops it). Searched for by the fast path.
+_RENDERER_WORK = ("--", "://", "www.")
 # Whitespace other than single spaces, which a report folds (searching first is ~5x cheaper).
 _LOOSE_SPACE = re.compile(r"\s\s|[^\S ]")
 # A single character class, which the regex engine scans fastest: the syntax above and ASCII
@@ -31,7 +35,14 @@ _BLOCK_START = re.compile(r"^(?:([-+=:(%])|(\w{1,9})([.)]))")
 
 def md_inline(text: str) -> str:
     """Escape inline Markdown syntax, for text that never starts a line (kztj's own formatted values)."""
-    if text.isascii() and "  " not in text and text[:1] != " " and text[-1:] != " " and not _ASCII_WORK.search(text):
+    if (
+        text.isascii()
+        and "  " not in text
+        and text[:1] != " "
+        and text[-1:] != " "
+        and not _ASCII_WORK.search(text)
+        and not any(work in text for work in _RENDERER_WORK)
+    ):
         return text
     if _LOOSE_SPACE.search(text) or text[:1] == " " or text[-1:] == " ":
         text = " ".join(text.split())
@@ -233,12 +244,29 @@ def _events_markdown(writer: EventWriter, events: Sequence[Event], year: int | N
 
 def markdown(store: Store, filters: Filters = NO_FILTERS) -> Iterator[str]:
     """The store as a chronological Markdown report, grouped by year; yields chunks to stream."""
+    return _one_final_newline(_report(store, filters))
+
+
+def _one_final_newline(chunks: Iterable[str]) -> Iterator[str]:
+    """The chunks, the last of them ending in exactly one newline (every section ends in a blank line)."""
+    held = ""
+    for chunk in chunks:
+        if chunk:
+            if held:
+                yield held
+            held = chunk
+    yield held.rstrip("\n") + "\n"
+
+
+def _report(store: Store, filters: Filters) -> Iterator[str]:
+    """The report's chunks, each section followed by a blank line."""
     yield f"# {md_escape(title_of(store))}\n\n"
     if store.description:
         yield f"{md_escape(store.description)}\n\n"
     described = f" Filters: {md_escape(filters.describe())}." if filters.active else ""
+    name = code_span(file_label(store.path))
     yield (
-        f"Exported by kztj {__version__} from {code_span(store.path.name)}.{described} Every event cites a verbatim "
+        f"Exported by kztj {__version__} from {name}.{described} Every event cites a verbatim "
         "quote from an article kept with the store; conflicting figures and disagreements between sources are "
         "marked ⚠.\n\n"
     )

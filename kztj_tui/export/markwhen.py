@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from .. import __version__, edtf
 from ..model import NO_FILTERS, Event, Filters
 from ..store import Store
-from .common import Selection, date_facts, figure_line, title_of
+from .common import Selection, date_facts, figure_line, file_label, title_of
 
 # CommonMark's inline syntax (markwhen renders descriptions as Markdown) and markwhen's own:
 # ``#tag``, ``[place](location)``, ``![image](url)`` and ``40%`` progress.
@@ -88,12 +88,21 @@ def entry(store: Store, event: Event) -> str:
     return "\n".join(lines) + "\n\n"
 
 
+def mw_header_value(text: str) -> str:
+    """Text as a header value: a YAML double-quoted string with no ``#``.
+
+    The parser turns every ``#word`` of a header line into ``)word`` before reading the line as
+    YAML (its tags and hex colours), even inside quotes; YAML's ``\\x23`` escape is still ``#``.
+    """
+    return json.dumps(" ".join(text.split()), ensure_ascii=False).replace("#", "\\x23")
+
+
 def to_markwhen(store: Store, filters: Filters = NO_FILTERS) -> Iterator[str]:
     """The matching events as a markwhen document with a title header; streamed."""
-    yield f"---\ntitle: {json.dumps(title_of(store), ensure_ascii=False)}\n"
+    yield f"---\ntitle: {mw_header_value(title_of(store))}\n"
     if store.description:
-        yield f"description: {json.dumps(' '.join(store.description.split()), ensure_ascii=False)}\n"
-    name = " ".join(store.path.name.split())
+        yield f"description: {mw_header_value(store.description)}\n"
+    name = file_label(store.path)
     yield (
         f"---\n\n// Exported by kztj {__version__} from {name}. Every event cites a verbatim quote;"
         " conflicting figures are marked ⚠.\n\n"

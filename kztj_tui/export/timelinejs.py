@@ -20,13 +20,20 @@ from ..store import Store
 from .common import Selection, date_facts, figure_line, title_of
 
 # TimelineJS picks a media type by matching patterns against the url (MediaType.js); these
-# characters and words are what its patterns need, so encoding them keeps a quote a quote.
-_MEDIA_TRIGGERS = re.compile(r"[.:/?]|(?i:s(?=potify)|i(?=frame))")
+# characters and words are what its patterns need, so encoding them keeps a quote a quote. Most
+# patterns are JavaScript strings, where "youtu\.be" loses its backslash and "." matches any
+# character: "youtu be" is a YouTube link there, so the word's first letter is encoded too.
+_MEDIA_TRIGGERS = re.compile(r"[.:/?]|(?i:s(?=potify)|i(?=frame)|y(?=outu))")
+
+
+# Braces as character references too: a page that embeds the JSON may run it through a template
+# engine (Jinja, Handlebars, Vue), which would read "{{ ... }}" in a quote as its own syntax.
+_BRACES = str.maketrans({"{": "&#123;", "}": "&#125;"})
 
 
 def esc(text: str) -> str:
-    """User text as HTML text: never markup."""
-    return html.escape(" ".join(text.split()), quote=True)
+    """User text as HTML text: never markup, never template syntax."""
+    return html.escape(" ".join(text.split()), quote=True).translate(_BRACES)
 
 
 def inert_quote(text: str) -> str:
