@@ -370,3 +370,24 @@ def test_markwhen_header_reads_back_generated_titles(text: str) -> None:
         store = hostile_store(Path(folder), text, "events.yaml")
         header = markwhen_parse(export.render(store, fmt="markwhen"))["header"]
     assert header["title"] == header["description"] == expected
+
+
+# -- iCalendar folding ------------------------------------------------------------------------
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.text(alphabet=st.sampled_from(["\\", ",", ";", "\n", "x", "é", "€", "😀", " "]), min_size=60, max_size=300)
+)
+def test_ics_folds_between_characters_and_escapes(text: str) -> None:
+    import icalendar
+
+    from kztj_tui.export.ics import fold, ics_text
+
+    folded = fold(f"SUMMARY:{ics_text(text)}")
+    lines = folded.removesuffix("\r\n").split("\r\n ")
+    assert all(len(line.encode("utf-8")) <= 75 - (index > 0) for index, line in enumerate(lines))
+    # Each physical line holds whole escapes: a reader that unescapes line by line reads the same text.
+    assert all(re.fullmatch(r"(?:[^\\]|\\[\\;,n])*", line) for line in lines)
+    calendar = icalendar.Calendar.from_ical(f"BEGIN:VCALENDAR\r\n{folded}END:VCALENDAR\r\n")
+    assert str(calendar["SUMMARY"]) == text

@@ -21,7 +21,7 @@ def ics_text(value: str) -> str:
 
 
 def fold(line: str) -> str:
-    """One content line folded at 75 octets, never inside a UTF-8 sequence, ending in CRLF."""
+    """One content line folded at 75 octets, never inside a UTF-8 sequence or an escape, ending in CRLF."""
     data = line.encode("utf-8")
     if len(data) <= _LIMIT:
         return line + "\r\n"
@@ -31,6 +31,12 @@ def fold(line: str) -> str:
     while start < len(data):
         end = min(start + limit, len(data))
         while end < len(data) and (data[end] & 0xC0) == 0x80:  # a continuation byte: back up
+            end -= 1
+        # Nor between a backslash and the character it escapes: some readers unescape line by line.
+        backslashes = 0
+        while end - backslashes > start and data[end - backslashes - 1] == 0x5C:
+            backslashes += 1
+        if backslashes % 2 and end < len(data):
             end -= 1
         parts.append(data[start:end].decode("utf-8"))
         start = end
