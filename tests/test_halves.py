@@ -210,3 +210,22 @@ def test_an_invalid_event_in_either_part_is_reported_as_a_whole_parse_reports_it
     with pytest.MonkeyPatch.context() as patch:
         whole_file_only(patch)
         assert _problems(path) == expected
+
+
+@pytest.mark.parametrize("status", [0, 1])
+def test_a_child_that_stops_halfway_through_its_data_leaves_the_file_to_one_parse(
+    generated: bytes, monkeypatch: pytest.MonkeyPatch, status: int
+) -> None:
+    import os
+    import pickle
+
+    def half_then_exit(value: Any, sink: Any, protocol: int | None = None) -> None:
+        whole_pickle = pickle.dumps(value, protocol=protocol)
+        sink.write(whole_pickle[: len(whole_pickle) // 2])
+        sink.flush()
+        os._exit(status)  # the forked child ends here, as a killed one would
+
+    monkeypatch.setattr(halves.pickle, "dump", half_then_exit)
+    assert split(generated, 0.5) is None
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # the child was reaped

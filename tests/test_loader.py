@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 
@@ -203,3 +204,40 @@ def test_a_reference_or_quote_that_fails_is_reported_at_every_event_that_makes_i
     assert sum("unknown entity 'nobody'" in line for line in lines) == 2
     assert sum("quote not found" in line for line in lines) == 2
     assert len(lines) == 4
+
+
+def test_the_store_bytes_are_released_before_a_build_starts_from_the_store() -> None:
+    # A build forked from on_assembled would hold every byte of the file while it runs (issue 22).
+    size = BUNDLED.stat().st_size
+    held: list[int] = []
+
+    def on_assembled(store: loader.LoadedStore) -> None:
+        blocks = tracemalloc.take_snapshot().traces
+        held.extend(trace.size for trace in blocks if trace.size >= size)
+
+    tracemalloc.start()
+    try:
+        store = loader.load(BUNDLED, on_assembled=on_assembled)
+    finally:
+        tracemalloc.stop()
+    assert store.events and store.layout is not None
+    assert held == []
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("status: occurred", "status: occurred\n    related: [missing-event]"),
+        ("place: dushanbe", "place: nowhere"),
+        ("quote: began his two-day visit", "quote: ended his two-day visit"),
+        ("figures: []", "figures:\n  - {id: f, metric: m, period: 2020, value: 1, unit: USD, source: ghost, quote: q}"),
+    ],
+)
+def test_a_store_with_a_dangling_reference_starts_no_build(
+    write_store: Callable[..., Path], old: str, new: str
+) -> None:
+    assembled: list[loader.LoadedStore] = []
+    path = write_store(MINIMAL.replace(old, new))
+    with pytest.raises(StoreError, match=r"unknown|not found"):
+        loader.load(path, on_assembled=assembled.append)
+    assert assembled == []
