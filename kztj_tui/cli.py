@@ -132,7 +132,8 @@ def _parser() -> argparse.ArgumentParser:
         "--color",
         choices=COLOR_CHOICES,
         default=argparse.SUPPRESS,
-        help="colour and tables on stdout: auto (on a terminal, unless NO_COLOR is set), always, never",
+        help="colour and tables on stdout: auto (on a terminal, unless NO_COLOR is set; FORCE_COLOR, or "
+        "CLICOLOR_FORCE without NO_COLOR, forces them), always, never",
     )
     filters = _Parser(add_help=False)
     group = filters.add_argument_group("filters")
@@ -163,7 +164,7 @@ def _parser() -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"kztj {__version__}")
+    parser.add_argument("-V", "--version", action="version", version=f"kztj {__version__}")
     parser.add_argument("--event", metavar="ID", help="open the browser at this event")
     parser.add_argument("--search", metavar="QUERY", help="open the browser with this search")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
@@ -315,13 +316,29 @@ class _Watched:
         return getattr(self.stream, name)
 
 
+def _color(args: argparse.Namespace) -> str:
+    """``--color``, with ``auto`` made ``always`` by the environment as force-color.org and bixense.com/clicolors say.
+
+    A non-empty FORCE_COLOR forces colour even over NO_COLOR; CLICOLOR_FORCE (set, not 0) forces it
+    unless NO_COLOR is set. The command line wins over both.
+    """
+    color: str = getattr(args, "color", "auto")
+    if color != "auto":
+        return color
+    if os.environ.get("FORCE_COLOR"):
+        return "always"
+    if not os.environ.get("NO_COLOR") and os.environ.get("CLICOLOR_FORCE", "0") not in ("", "0"):
+        return "always"
+    return "auto"
+
+
 def _console(args: argparse.Namespace, out: TextIO) -> Any | None:
-    """A rich Console for a terminal table, or None for plain lines (piped without --color always).
+    """A rich Console for a terminal table, or None for plain lines (piped, and colour not forced).
 
     ``never`` keeps the table on a terminal but emits no escape sequence at all; ``auto`` drops
     colour (not bold) when NO_COLOR is set, as rich does.
     """
-    color = getattr(args, "color", "auto")
+    color = _color(args)
     if color != "always" and not out.isatty():
         return None
     from rich.console import Console
@@ -329,7 +346,10 @@ def _console(args: argparse.Namespace, out: TextIO) -> Any | None:
     # No markup and no emoji codes: a name like ":smile:" or "[bold]" is shown as it is written.
     if color == "never":
         return Console(file=out, highlight=False, markup=False, emoji=False, color_system=None)
-    return Console(file=out, highlight=False, markup=False, emoji=False, force_terminal=color == "always" or None)
+    if color == "always":
+        # Forced colour is colour, whatever NO_COLOR says (rich alone would let NO_COLOR win).
+        return Console(file=out, highlight=False, markup=False, emoji=False, force_terminal=True, no_color=False)
+    return Console(file=out, highlight=False, markup=False, emoji=False)
 
 
 def _filter_problems(store: Store, args: argparse.Namespace) -> list[str]:
@@ -553,7 +573,7 @@ def cmd_show(store: Store, args: argparse.Namespace, out: TextIO) -> int:
 
     event = store.event(args.id)
     if event is None:
-        _say(f"no event with id {args.id!r} (try: kztj search WORD)")
+        _say(f"no event with id {args.id!r}{_near(args.id, store.names('event'), 'try: kztj search WORD')}")
         return EXIT_NO_MATCH
     if args.json:
         out.write(_json(event.to_json()))
@@ -562,7 +582,21 @@ def cmd_show(store: Store, args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def _near(name: str, known: Sequence[str], otherwise: str) -> str:
+    """The hint after an unknown name: the nearest known names, else where to find them."""
+    from difflib import get_close_matches
+
+    near = get_close_matches(name, known, n=3)
+    return f" (did you mean: {', '.join(near)}?)" if near else f" ({otherwise})"
+
+
 def cmd_figures(store: Store, args: argparse.Namespace, out: TextIO) -> int:
+    metrics = store.names("metric")
+    for metric in args.metric:
+        if metric not in metrics:
+            listed = f"metrics: {', '.join(metrics)}" if len(metrics) <= 40 else "see: kztj figures"
+            _say(f"unknown metric {metric!r}{_near(metric, metrics, listed)}")
+            return EXIT_ERROR
     figures = [f for f in store.figures if not args.metric or f.metric in args.metric]
     fmt = "json" if args.json else args.format
     if fmt == "json":
@@ -732,7 +766,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         _say(f"argument '{bad[:60]}' is not valid UTF-8")
         return EXIT_ERROR
     parser = _parser()
-    args = parser.parse_args(_search_argv(argv))
+    args, unknown = parser.parse_known_args(_search_argv(argv))
+    if unknown:
+        # Point at the help of the command the option was given to: that is where its options are.
+        (_subparser(parser, args.command) if args.command else parser).error(
+            f"unrecognized arguments: {' '.join(unknown)}"
+        )
+    if args.command is None and not (sys.stdin.isatty() and sys.stdout.isatty()):
+        # Textual would wait for keys that never come, drawing escape codes into a file.
+        _say("the browser needs a terminal; try kztj export or kztj --help")
+        return EXIT_ERROR
     if args.command in NO_STORE:
         return NO_STORE[args.command](args, sys.stdout)
     if args.command in (None, "check"):  # both weigh plans against today, which $KZTJ_TODAY can set
