@@ -675,9 +675,9 @@ def cmd_schema(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_completion(args: argparse.Namespace, out: TextIO) -> int:
-    import shtab  # only this command needs it
+    from .completion import script
 
-    out.write(shtab.complete(_parser(), shell=args.shell))
+    out.write(script(_parser(), args.shell))
     return EXIT_OK
 
 
@@ -761,6 +761,10 @@ def _undecodable(argv: Sequence[str]) -> str | None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``kztj`` command."""
     argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["__complete"]:  # what the completion scripts run; before argparse, so never in --help
+        from .completion import complete
+
+        return complete(argv[1:], sys.stdout)
     bad = _undecodable(argv)
     if bad is not None:
         _say(f"argument '{bad[:60]}' is not valid UTF-8")
