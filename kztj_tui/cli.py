@@ -117,7 +117,8 @@ def _parser() -> argparse.ArgumentParser:
         "--events",
         metavar="PATH",
         default=argparse.SUPPRESS,
-        help="store file (default: $KZTJ_EVENTS, else the bundled store)",
+        help="store file, or - to read it from stdin (articles relative to the working directory; not cached) "
+        "(default: $KZTJ_EVENTS, else the bundled store)",
     )
     common.add_argument(
         "--no-cache", action="store_true", default=argparse.SUPPRESS, help="do not read or write the cache"
@@ -269,10 +270,38 @@ def _filters(args: argparse.Namespace, query: str = "") -> Filters:
     )
 
 
+STDIN_NAME = "<stdin>"
+
+
+def _stdin_store(args: argparse.Namespace) -> Store:
+    """``--events -``: the store read from stdin into memory, its articles relative to the working directory.
+
+    Never cached: the cache is keyed by a store file's path and identity, which stdin has not. Read
+    once, so a second open (after a damaged read) and ``check`` see the same bytes.
+    """
+    from .files import FileBytes, FileIdentity, digest
+    from .loader import load
+    from .store import from_loaded
+    from .yamlparse import MAX_STORE_BYTES
+
+    data = getattr(args, "stdin_data", None)
+    if data is None:
+        data = sys.stdin.buffer.read(MAX_STORE_BYTES + 1)
+        if len(data) > MAX_STORE_BYTES:
+            raise StoreError([Problem(STDIN_NAME, 1, 1, f"is more than {MAX_STORE_BYTES:,} bytes, the limit")])
+        args.stdin_data = data
+    source = FileBytes(data, FileIdentity(len(data), 0, 0, 0, 0), digest(data), time.time())
+    allow_outside = getattr(args, "allow_outside_articles", False)
+    loaded = load(Path(STDIN_NAME), allow_outside_articles=allow_outside, source=source)
+    return from_loaded(loaded, {"allow_outside": str(int(allow_outside))})
+
+
 def open_for(args: argparse.Namespace) -> Store:
     """Load the store the arguments name, with a progress bar if it is slow; raises StoreError."""
     from .cache import open_store
 
+    if getattr(args, "events", None) == "-":
+        return _stdin_store(args)
     path = Path(getattr(args, "events", None) or default_store_path())
     progress = _StderrProgress()
     try:
@@ -397,7 +426,9 @@ def cmd_check(store: Store, args: argparse.Namespace, out: TextIO) -> int:
     from . import check
 
     found = check.run(store)
-    problems = check.locate(found, store.path.read_text(encoding="utf-8"), str(store.path))
+    stdin_data = getattr(args, "stdin_data", None)
+    text = store.path.read_text(encoding="utf-8") if stdin_data is None else stdin_data.decode("utf-8")
+    problems = check.locate(found, text, str(store.path))
     located = list(zip(found, problems, strict=True))
     warnings = sum(f.severity == check.WARNING for f in found)
     covered = sum(f.severity == check.KNOWN and f.kind != "disagreement" for f in found)
@@ -776,6 +807,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         (_subparser(parser, args.command) if args.command else parser).error(
             f"unrecognized arguments: {' '.join(unknown)}"
         )
+    if args.command is None and getattr(args, "events", None) == "-":
+        _say("the browser reads its keys from stdin, so it cannot read the store there: use --events FILE")
+        return EXIT_ERROR
     if args.command is None and not (sys.stdin.isatty() and sys.stdout.isatty()):
         # Textual would wait for keys that never come, drawing escape codes into a file.
         _say("the browser needs a terminal; try kztj export or kztj --help")

@@ -518,3 +518,58 @@ def test_commands_without_a_terminal_are_unaffected(tmp_path: Path) -> None:
             timeout=60,
         )
     assert result.returncode == 0 and out.read_text(encoding="utf-8").startswith("# 4 May 2023")
+
+
+def _from_stdin(*argv: str, data: bytes, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(
+        [sys.executable, "-m", "kztj_tui", *argv, "--events", "-"],
+        input=data,
+        capture_output=True,
+        cwd=cwd,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        timeout=120,
+    )
+    return subprocess.CompletedProcess(result.args, result.returncode, result.stdout.decode(), result.stderr.decode())
+
+
+def test_events_dash_reads_the_store_from_stdin(isolated_cache: Path) -> None:
+    data = BUNDLED.read_bytes()
+    result = _from_stdin("validate", data=data)
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout.startswith("<stdin>: ok — ")
+    shown = _from_stdin("show", "declaration-allied-interaction", data=data)
+    searched = _from_stdin("search", "Rogun", data=data)
+    checked = _from_stdin("check", data=data)
+    assert list(isolated_cache.iterdir()) == []  # stdin is never cached
+    assert shown.stdout == run("show", "declaration-allied-interaction").stdout
+    assert searched.stdout == run("search", "Rogun").stdout
+    assert checked.returncode == run("check").returncode and "\n<stdin>:" in checked.stdout
+
+
+def test_events_dash_finds_articles_from_the_working_directory(tmp_path: Path) -> None:
+    result = _from_stdin("validate", data=BUNDLED.read_bytes(), cwd=tmp_path)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.startswith("<stdin>:17:11: sources[0].file: seeds/000_e3cf86469e9e2e0d.txt: no such file\n")
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"events: [1", "<stdin>:2:1: YAML syntax error"),
+        (b"", "<stdin>:1:1: the store is empty"),
+        (b"events: []\n\xff\n", "<stdin>:2:1: "),
+    ],
+)
+def test_a_bad_store_on_stdin_is_one_line_per_problem(data: bytes, message: str) -> None:
+    result = _from_stdin("validate", data=data)
+    assert result.returncode == 2 and result.stdout == "" and "Traceback" not in result.stderr
+    assert result.stderr.startswith(message)
+
+
+def test_the_browser_cannot_read_the_store_from_stdin() -> None:
+    result = _from_stdin(data=BUNDLED.read_bytes())
+    assert result.returncode == 2 and result.stdout == ""
+    assert (
+        result.stderr
+        == "kztj: the browser reads its keys from stdin, so it cannot read the store there: use --events FILE\n"
+    )
