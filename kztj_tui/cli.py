@@ -251,7 +251,9 @@ def _parser() -> argparse.ArgumentParser:
     completion = commands.add_parser(
         "completion",
         help="print a shell completion script",
-        description="Print a completion script. bash: kztj completion bash > "
+        description="Print a completion script: commands, options, paths, and the event ids, tags, actors and "
+        "metrics of the store (the one --events names on the line being completed), read from the cache. bash: "
+        "kztj completion bash > "
         "~/.local/share/bash-completion/completions/kztj; zsh: kztj completion zsh > ~/.zfunc/_kztj "
         "(with fpath+=~/.zfunc before compinit); fish: kztj completion fish > ~/.config/fish/completions/kztj.fish",
     )
