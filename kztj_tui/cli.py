@@ -117,7 +117,8 @@ def _parser() -> argparse.ArgumentParser:
         "--events",
         metavar="PATH",
         default=argparse.SUPPRESS,
-        help="store file (default: $KZTJ_EVENTS, else the bundled store)",
+        help="store file, or - to read it from stdin (articles relative to the working directory; not cached) "
+        "(default: $KZTJ_EVENTS, else the bundled store)",
     )
     common.add_argument(
         "--no-cache", action="store_true", default=argparse.SUPPRESS, help="do not read or write the cache"
@@ -132,7 +133,8 @@ def _parser() -> argparse.ArgumentParser:
         "--color",
         choices=COLOR_CHOICES,
         default=argparse.SUPPRESS,
-        help="colour and tables on stdout: auto (on a terminal, unless NO_COLOR is set), always, never",
+        help="colour and tables on stdout: auto (on a terminal, unless NO_COLOR is set; FORCE_COLOR, or "
+        "CLICOLOR_FORCE without NO_COLOR, forces them), always, never",
     )
     filters = _Parser(add_help=False)
     group = filters.add_argument_group("filters")
@@ -163,7 +165,7 @@ def _parser() -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"kztj {__version__}")
+    parser.add_argument("-V", "--version", action="version", version=f"kztj {__version__}")
     parser.add_argument("--event", metavar="ID", help="open the browser at this event")
     parser.add_argument("--search", metavar="QUERY", help="open the browser with this search")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
@@ -249,7 +251,9 @@ def _parser() -> argparse.ArgumentParser:
     completion = commands.add_parser(
         "completion",
         help="print a shell completion script",
-        description="Print a completion script. bash: kztj completion bash > "
+        description="Print a completion script: commands, options, paths, and the event ids, tags, actors and "
+        "metrics of the store (the one --events names on the line being completed), read from the cache. bash: "
+        "kztj completion bash > "
         "~/.local/share/bash-completion/completions/kztj; zsh: kztj completion zsh > ~/.zfunc/_kztj "
         "(with fpath+=~/.zfunc before compinit); fish: kztj completion fish > ~/.config/fish/completions/kztj.fish",
     )
@@ -268,10 +272,38 @@ def _filters(args: argparse.Namespace, query: str = "") -> Filters:
     )
 
 
+STDIN_NAME = "<stdin>"
+
+
+def _stdin_store(args: argparse.Namespace) -> Store:
+    """``--events -``: the store read from stdin into memory, its articles relative to the working directory.
+
+    Never cached: the cache is keyed by a store file's path and identity, which stdin has not. Read
+    once, so a second open (after a damaged read) and ``check`` see the same bytes.
+    """
+    from .files import FileBytes, FileIdentity, digest
+    from .loader import load
+    from .store import from_loaded
+    from .yamlparse import MAX_STORE_BYTES
+
+    data = getattr(args, "stdin_data", None)
+    if data is None:
+        data = sys.stdin.buffer.read(MAX_STORE_BYTES + 1)
+        if len(data) > MAX_STORE_BYTES:
+            raise StoreError([Problem(STDIN_NAME, 1, 1, f"is more than {MAX_STORE_BYTES:,} bytes, the limit")])
+        args.stdin_data = data
+    source = FileBytes(data, FileIdentity(len(data), 0, 0, 0, 0), digest(data), time.time())
+    allow_outside = getattr(args, "allow_outside_articles", False)
+    loaded = load(Path(STDIN_NAME), allow_outside_articles=allow_outside, source=source)
+    return from_loaded(loaded, {"allow_outside": str(int(allow_outside))})
+
+
 def open_for(args: argparse.Namespace) -> Store:
     """Load the store the arguments name, with a progress bar if it is slow; raises StoreError."""
     from .cache import open_store
 
+    if getattr(args, "events", None) == "-":
+        return _stdin_store(args)
     path = Path(getattr(args, "events", None) or default_store_path())
     progress = _StderrProgress()
     try:
@@ -315,13 +347,29 @@ class _Watched:
         return getattr(self.stream, name)
 
 
+def _color(args: argparse.Namespace) -> str:
+    """``--color``, with ``auto`` made ``always`` by the environment as force-color.org and bixense.com/clicolors say.
+
+    A non-empty FORCE_COLOR forces colour even over NO_COLOR; CLICOLOR_FORCE (set, not 0) forces it
+    unless NO_COLOR is set. The command line wins over both.
+    """
+    color: str = getattr(args, "color", "auto")
+    if color != "auto":
+        return color
+    if os.environ.get("FORCE_COLOR"):
+        return "always"
+    if not os.environ.get("NO_COLOR") and os.environ.get("CLICOLOR_FORCE", "0") not in ("", "0"):
+        return "always"
+    return "auto"
+
+
 def _console(args: argparse.Namespace, out: TextIO) -> Any | None:
-    """A rich Console for a terminal table, or None for plain lines (piped without --color always).
+    """A rich Console for a terminal table, or None for plain lines (piped, and colour not forced).
 
     ``never`` keeps the table on a terminal but emits no escape sequence at all; ``auto`` drops
     colour (not bold) when NO_COLOR is set, as rich does.
     """
-    color = getattr(args, "color", "auto")
+    color = _color(args)
     if color != "always" and not out.isatty():
         return None
     from rich.console import Console
@@ -329,7 +377,10 @@ def _console(args: argparse.Namespace, out: TextIO) -> Any | None:
     # No markup and no emoji codes: a name like ":smile:" or "[bold]" is shown as it is written.
     if color == "never":
         return Console(file=out, highlight=False, markup=False, emoji=False, color_system=None)
-    return Console(file=out, highlight=False, markup=False, emoji=False, force_terminal=color == "always" or None)
+    if color == "always":
+        # Forced colour is colour, whatever NO_COLOR says (rich alone would let NO_COLOR win).
+        return Console(file=out, highlight=False, markup=False, emoji=False, force_terminal=True, no_color=False)
+    return Console(file=out, highlight=False, markup=False, emoji=False)
 
 
 def _filter_problems(store: Store, args: argparse.Namespace) -> list[str]:
@@ -377,7 +428,9 @@ def cmd_check(store: Store, args: argparse.Namespace, out: TextIO) -> int:
     from . import check
 
     found = check.run(store)
-    problems = check.locate(found, store.path.read_text(encoding="utf-8"), str(store.path))
+    stdin_data = getattr(args, "stdin_data", None)
+    text = store.path.read_text(encoding="utf-8") if stdin_data is None else stdin_data.decode("utf-8")
+    problems = check.locate(found, text, str(store.path))
     located = list(zip(found, problems, strict=True))
     warnings = sum(f.severity == check.WARNING for f in found)
     covered = sum(f.severity == check.KNOWN and f.kind != "disagreement" for f in found)
@@ -553,7 +606,7 @@ def cmd_show(store: Store, args: argparse.Namespace, out: TextIO) -> int:
 
     event = store.event(args.id)
     if event is None:
-        _say(f"no event with id {args.id!r} (try: kztj search WORD)")
+        _say(f"no event with id {args.id!r}{_near(args.id, store.names('event'), 'try: kztj search WORD')}")
         return EXIT_NO_MATCH
     if args.json:
         out.write(_json(event.to_json()))
@@ -562,7 +615,21 @@ def cmd_show(store: Store, args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def _near(name: str, known: Sequence[str], otherwise: str) -> str:
+    """The hint after an unknown name: the nearest known names, else where to find them."""
+    from difflib import get_close_matches
+
+    near = get_close_matches(name, known, n=3)
+    return f" (did you mean: {', '.join(near)}?)" if near else f" ({otherwise})"
+
+
 def cmd_figures(store: Store, args: argparse.Namespace, out: TextIO) -> int:
+    metrics = store.names("metric")
+    for metric in args.metric:
+        if metric not in metrics:
+            listed = f"metrics: {', '.join(metrics)}" if len(metrics) <= 40 else "see: kztj figures"
+            _say(f"unknown metric {metric!r}{_near(metric, metrics, listed)}")
+            return EXIT_ERROR
     figures = [f for f in store.figures if not args.metric or f.metric in args.metric]
     fmt = "json" if args.json else args.format
     if fmt == "json":
@@ -641,9 +708,9 @@ def cmd_schema(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_completion(args: argparse.Namespace, out: TextIO) -> int:
-    import shtab  # only this command needs it
+    from .completion import script
 
-    out.write(shtab.complete(_parser(), shell=args.shell))
+    out.write(script(_parser(), args.shell))
     return EXIT_OK
 
 
@@ -727,12 +794,28 @@ def _undecodable(argv: Sequence[str]) -> str | None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``kztj`` command."""
     argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["__complete"]:  # what the completion scripts run; before argparse, so never in --help
+        from .completion import complete
+
+        return complete(argv[1:], sys.stdout)
     bad = _undecodable(argv)
     if bad is not None:
         _say(f"argument '{bad[:60]}' is not valid UTF-8")
         return EXIT_ERROR
     parser = _parser()
-    args = parser.parse_args(_search_argv(argv))
+    args, unknown = parser.parse_known_args(_search_argv(argv))
+    if unknown:
+        # Point at the help of the command the option was given to: that is where its options are.
+        (_subparser(parser, args.command) if args.command else parser).error(
+            f"unrecognized arguments: {' '.join(unknown)}"
+        )
+    if args.command is None and getattr(args, "events", None) == "-":
+        _say("the browser reads its keys from stdin, so it cannot read the store there: use --events FILE")
+        return EXIT_ERROR
+    if args.command is None and not (sys.stdin.isatty() and sys.stdout.isatty()):
+        # Textual would wait for keys that never come, drawing escape codes into a file.
+        _say("the browser needs a terminal; try kztj export or kztj --help")
+        return EXIT_ERROR
     if args.command in NO_STORE:
         return NO_STORE[args.command](args, sys.stdout)
     if args.command in (None, "check"):  # both weigh plans against today, which $KZTJ_TODAY can set

@@ -16,6 +16,7 @@ from typing import Any
 from . import collection, halves, layout, yamlparse
 from .assemble import InputFile, LoadedStore, assemble
 from .errors import Problem, Progress, StoreError
+from .files import FileBytes
 from .locations import default_store_path
 from .positions import Locator
 from .validate import EventChecker, Found, References, place, validate_head
@@ -26,17 +27,19 @@ def load(
     progress: Progress | None = None,
     allow_outside_articles: bool = False,
     on_assembled: Callable[[LoadedStore], None] | None = None,
+    source: FileBytes | None = None,
 ) -> LoadedStore:
     """Load and validate a store; raise StoreError listing every problem.
 
     ``on_assembled``, when given, is called with the store once it is valid and assembled, before
     ``load`` returns: a caller may start building from it, and must drop what it built if this
     then raises. The store's bytes are released before the call, so a process forked there does
-    not hold them.
+    not hold them. ``source``, when given, is the store's bytes, already read (``kztj --events -``
+    reads them from stdin); ``path`` names it.
     """
     path = Path(path)
     shown = str(path)
-    read = yamlparse.read_store(path)
+    read = yamlparse.read_store(path) if source is None else source
     yamlparse.check_utf8(read.data, shown)
     with collection.paused():
         parsed = halves.parse(read.data, shown, progress)

@@ -907,6 +907,21 @@ class Store:
         clone._quotes = {}
         return clone
 
+    def names(self, kind: str, prefix: str = "", limit: int = -1) -> list[str]:
+        """The event ids, tags, actor ids or metrics (``kind``) starting with ``prefix``, sorted; at most ``limit``."""
+        table, column = _NAMES[kind]
+        sql = f"SELECT DISTINCT {column} AS name FROM {table} WHERE substr(name, 1, ?) = ? ORDER BY name LIMIT ?"
+        return [row[0] for row in self._rows(sql, (len(prefix), prefix, limit))]
+
+
+# What ``Store.names`` lists: shell completion and the hints after an unknown name.
+_NAMES = {
+    "event": ("lines", "id"),
+    "tag": ("event_tags", "tag"),
+    "actor": ("event_actors", "entity"),
+    "metric": ("figures", "json_extract(json, '$.metric')"),
+}
+
 
 def _spans(marked: str) -> list[tuple[int, int]]:
     spans = []

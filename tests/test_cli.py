@@ -363,3 +363,215 @@ def test_a_bad_query_in_a_subprocess_leaves_stdout_empty() -> None:
     result = run("export", "--format", "json", "--query", "year:abc")
     assert (result.returncode, result.stdout) == (2, "")
     assert result.stderr == "kztj: year:abc is not a year; use four digits, e.g. year:2023\n"
+
+
+# -- issue 23: at home on the command line -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("flag", ["-V", "--version"])
+def test_short_and_long_version(flag: str) -> None:
+    result = run(flag)
+    assert (result.returncode, result.stdout) == (0, f"kztj {cli.__version__}\n")
+
+
+COLOR_VARIABLES = ("NO_COLOR", "FORCE_COLOR", "CLICOLOR_FORCE", "CLICOLOR")
+
+
+@pytest.mark.parametrize(
+    ("environment", "coloured"),
+    [
+        ({}, False),
+        ({"FORCE_COLOR": "1"}, True),
+        ({"FORCE_COLOR": "0"}, True),  # any non-empty value forces colour (force-color.org)
+        ({"FORCE_COLOR": "true", "NO_COLOR": "1"}, True),  # FORCE_COLOR wins over NO_COLOR
+        ({"FORCE_COLOR": ""}, False),
+        ({"CLICOLOR_FORCE": "1"}, True),
+        ({"CLICOLOR_FORCE": "yes"}, True),
+        ({"CLICOLOR_FORCE": "0"}, False),
+        ({"CLICOLOR_FORCE": ""}, False),
+        ({"CLICOLOR_FORCE": "1", "NO_COLOR": "1"}, False),  # NO_COLOR wins over CLICOLOR_FORCE (clicolors)
+        ({"NO_COLOR": "1"}, False),
+    ],
+)
+@pytest.mark.parametrize("argv", [["figures", "--metric", "business_forum_contracts"], ["search", "Rogun"], ["tags"]])
+def test_force_color_and_clicolor_force_colour_piped_output(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    environment: dict[str, str],
+    coloured: bool,
+    argv: list[str],
+) -> None:
+    for name in COLOR_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    assert cli.main(argv) == 0
+    assert ("\x1b[" in capsys.readouterr().out) is coloured
+
+
+@pytest.mark.parametrize("variable", ["FORCE_COLOR", "CLICOLOR_FORCE"])
+def test_color_never_beats_the_environment(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], variable: str
+) -> None:
+    monkeypatch.setenv(variable, "1")
+    assert cli.main(["figures", "--color", "never"]) == 0
+    assert "\x1b[" not in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("argv", "code", "message"),
+    [
+        (
+            ["show", "declaration-allied-interactio"],
+            1,
+            "kztj: no event with id 'declaration-allied-interactio' (did you mean: declaration-allied-interaction?)\n",
+        ),
+        (
+            ["show", "Declaration-Allied-Interaction"],
+            1,
+            "kztj: no event with id 'Declaration-Allied-Interaction' (did you mean: declaration-allied-interaction?)\n",
+        ),
+        (["show", "zzzzzzzz"], 1, "kztj: no event with id 'zzzzzzzz' (try: kztj search WORD)\n"),
+        (
+            ["figures", "--metric", "trade_turnovr"],
+            2,
+            "kztj: unknown metric 'trade_turnovr' "
+            "(did you mean: trade_turnover, agri_trade_turnover, trade_turnover_growth?)\n",
+        ),
+        (
+            ["figures", "--metric", "trade_turnover", "--metric", "business_forum_contract", "--format", "csv"],
+            2,
+            "kztj: unknown metric 'business_forum_contract' "
+            "(did you mean: business_forum_contracts, business_forum_contract_count, "
+            "business_forum_contracts_target?)\n",
+        ),
+    ],
+)
+def test_unknown_id_or_metric_names_the_nearest(
+    capsys: pytest.CaptureFixture[str], argv: list[str], code: int, message: str
+) -> None:
+    assert cli.main(argv) == code
+    captured = capsys.readouterr()
+    assert (captured.out, captured.err) == ("", message)
+
+
+def test_an_unknown_metric_with_nothing_near_lists_the_metrics(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["figures", "--metric", "qqqqqqqq", "--json"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith("kztj: unknown metric 'qqqqqqqq' (metrics: agri_trade_turnover, ")
+    assert "trade_turnover, trade_turnover_growth)\n" in captured.err and captured.err.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("argv", "help_of"),
+    [
+        (["tags", "--json"], "kztj tags"),
+        (["--color", "never", "actors", "--limit", "3"], "kztj actors"),
+        (["show", "x", "--format", "csv"], "kztj show"),
+        (["validate", "extra"], "kztj validate"),
+        (["--bogus"], "kztj"),
+    ],
+)
+def test_an_unknown_option_points_to_the_help_of_its_command(argv: list[str], help_of: str) -> None:
+    result = run(*argv)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.startswith(f"{help_of}: unrecognized arguments: ")
+    assert result.stderr.endswith(f" (see {help_of} --help)\n") and result.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize("argv", [[], ["--search", "trade"], ["--event", "declaration-allied-interaction"]])
+@pytest.mark.parametrize("stdin_terminal", [False, True])
+def test_the_browser_without_a_terminal_says_so_and_stops(
+    tmp_path: Path, argv: list[str], stdin_terminal: bool
+) -> None:
+    """Textual would wait for keys from /dev/null forever, writing escape codes into the file."""
+    import pty
+
+    out = tmp_path / "out"
+    main_fd, terminal_fd = pty.openpty()
+    try:
+        with open(os.devnull, "rb") as devnull, out.open("wb") as sink:
+            result = subprocess.run(
+                [sys.executable, "-m", "kztj_tui", *argv],
+                stdin=terminal_fd if stdin_terminal else devnull,
+                stdout=sink,
+                stderr=subprocess.PIPE,
+                text=True,
+                cwd=REPO,
+                timeout=60,
+            )
+    finally:
+        os.close(main_fd)
+        os.close(terminal_fd)
+    assert result.returncode == 2
+    assert result.stderr == "kztj: the browser needs a terminal; try kztj export or kztj --help\n"
+    assert out.read_bytes() == b""
+
+
+def test_commands_without_a_terminal_are_unaffected(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    with open(os.devnull, "rb") as devnull, out.open("wb") as sink:
+        result = subprocess.run(
+            [sys.executable, "-m", "kztj_tui", "show", "declaration-allied-interaction"],
+            stdin=devnull,
+            stdout=sink,
+            cwd=REPO,
+            timeout=60,
+        )
+    assert result.returncode == 0 and out.read_text(encoding="utf-8").startswith("# 4 May 2023")
+
+
+def _from_stdin(*argv: str, data: bytes, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(
+        [sys.executable, "-m", "kztj_tui", *argv, "--events", "-"],
+        input=data,
+        capture_output=True,
+        cwd=cwd,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        timeout=120,
+    )
+    return subprocess.CompletedProcess(result.args, result.returncode, result.stdout.decode(), result.stderr.decode())
+
+
+def test_events_dash_reads_the_store_from_stdin(isolated_cache: Path) -> None:
+    data = BUNDLED.read_bytes()
+    result = _from_stdin("validate", data=data)
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout.startswith("<stdin>: ok — ")
+    shown = _from_stdin("show", "declaration-allied-interaction", data=data)
+    searched = _from_stdin("search", "Rogun", data=data)
+    checked = _from_stdin("check", data=data)
+    assert list(isolated_cache.iterdir()) == []  # stdin is never cached
+    assert shown.stdout == run("show", "declaration-allied-interaction").stdout
+    assert searched.stdout == run("search", "Rogun").stdout
+    assert checked.returncode == run("check").returncode and "\n<stdin>:" in checked.stdout
+
+
+def test_events_dash_finds_articles_from_the_working_directory(tmp_path: Path) -> None:
+    result = _from_stdin("validate", data=BUNDLED.read_bytes(), cwd=tmp_path)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.startswith("<stdin>:17:11: sources[0].file: seeds/000_e3cf86469e9e2e0d.txt: no such file\n")
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"events: [1", "<stdin>:2:1: YAML syntax error"),
+        (b"", "<stdin>:1:1: the store is empty"),
+        (b"events: []\n\xff\n", "<stdin>:2:1: "),
+    ],
+)
+def test_a_bad_store_on_stdin_is_one_line_per_problem(data: bytes, message: str) -> None:
+    result = _from_stdin("validate", data=data)
+    assert result.returncode == 2 and result.stdout == "" and "Traceback" not in result.stderr
+    assert result.stderr.startswith(message)
+
+
+def test_the_browser_cannot_read_the_store_from_stdin() -> None:
+    result = _from_stdin(data=BUNDLED.read_bytes())
+    assert result.returncode == 2 and result.stdout == ""
+    assert (
+        result.stderr
+        == "kztj: the browser reads its keys from stdin, so it cannot read the store there: use --events FILE\n"
+    )

@@ -1,0 +1,139 @@
+"""Shell completion that knows the store: the scripts ``kztj completion`` prints, and the hidden command they run.
+
+The scripts are made by shtab from the argparse parser; the options whose values live in the store
+(event ids, tags, actors, metrics) call ``kztj __complete KIND PREFIX -- WORDS...``, which reads the
+names from the cache, as git completes branch names. ``WORDS`` are the words of the command line being
+completed, so an ``--events`` given there is the store completed from.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shlex
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+HIDDEN_COMMAND = "__complete"
+KINDS = ("event", "tag", "actor", "metric")
+# A shell lists every candidate: past this many, the user types more letters instead.
+MOST_CANDIDATES = 200
+
+# Each shell's functions, shared by every option that completes from the store. bash passes its
+# words (COMP_WORDS), zsh the words of its buffer, fish the tokens before the cursor.
+_PREAMBLE = {
+    "bash": """
+# Candidates from the store: kztj __complete KIND PREFIX -- WORDS...
+_kztj_from_store() {
+  kztj __complete "$1" "$2" -- "${COMP_WORDS[@]}" 2>/dev/null
+}
+"""
+    + "".join(f'_kztj_{kind}() {{ _kztj_from_store {kind} "$1"; }}\n' for kind in KINDS),
+    "zsh": """
+# Candidates from the store: kztj __complete KIND PREFIX -- WORDS...
+_kztj_from_store() {
+  local -a candidates
+  candidates=(${(f)"$(kztj __complete "$1" "$PREFIX" -- ${(Q)${(z)BUFFER}} 2>/dev/null)"})
+  compadd -a candidates
+}
+"""
+    + "".join(f"_kztj_{kind}() {{ _kztj_from_store {kind} }}\n" for kind in KINDS),
+    "fish": """
+# Candidates from the store: kztj __complete KIND PREFIX -- WORDS...
+function _kztj_from_store
+  kztj __complete $argv[1] (commandline -ct) -- (commandline -opc) 2>/dev/null
+end
+""",
+}
+
+
+def _from_store(kind: str) -> dict[str, object]:
+    """What shtab writes for an option whose values are the store's names of this kind."""
+    return {
+        "bash": f"_kztj_{kind}",
+        "zsh": f"_kztj_{kind}",
+        "fish": f"(_kztj_from_store {kind})",
+        "preamble": _PREAMBLE,
+    }
+
+
+def script(parser: argparse.ArgumentParser, shell: str) -> str:
+    """The completion script for ``shell``: the parser's commands and options, with values from the store and paths."""
+    import shtab  # only this command needs it
+
+    by_option = {"--event": "event", "--tag": "tag", "--actor": "actor", "--metric": "metric"}
+    for action in _actions(parser):
+        options = set(action.option_strings)
+        kind = next((by_option[option] for option in options if option in by_option), None)
+        if kind is None and not options and action.dest == "id":  # kztj show ID
+            kind = "event"
+        if kind is not None:
+            action.complete = _from_store(kind)  # type: ignore[attr-defined]
+        elif options & {"--events", "--output"}:
+            action.complete = shtab.FILE  # type: ignore[attr-defined]
+    return shtab.complete(parser, shell=shell)
+
+
+def _actions(parser: argparse.ArgumentParser) -> list[argparse.Action]:
+    """Every action of a parser and of its subcommands."""
+    found = []
+    for action in parser._actions:
+        found.append(action)
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in dict.fromkeys(action.choices.values()):
+                found += _actions(sub)
+    return found
+
+
+def complete(argv: Sequence[str], out: TextIO) -> int:
+    """``kztj __complete KIND PREFIX [-- WORDS...]``: the store's names of KIND starting with PREFIX, one a line.
+
+    Never an error: a shell shows whatever is printed, so a store that cannot be read, or any other
+    failure, gives no candidates and exit 0.
+    """
+    try:
+        kind, prefix, *rest = argv
+        if kind not in KINDS:
+            return 0
+        words = rest[1:] if rest[:1] == ["--"] else []
+        path = _events_path(words)
+        if path is None:
+            return 0
+        from .cache import open_store
+
+        store = open_store(
+            path,
+            use_cache="--no-cache" not in words,
+            allow_outside_articles="--allow-outside-articles" in words,
+            notice=lambda message: None,
+        )
+        # Ids, tags and metrics are validated slugs: one printable line each, nothing a terminal acts on.
+        out.write("".join(f"{name}\n" for name in store.names(kind, prefix, MOST_CANDIDATES)))
+    except Exception:  # see the docstring: completion never shows an error
+        pass
+    return 0
+
+
+def _events_path(words: Sequence[str]) -> Path | None:
+    """The store the completed command line names (its last ``--events``), else the default; None for stdin."""
+    from .locations import default_store_path
+
+    value = None
+    for index, word in enumerate(words):
+        if word == "--":
+            break
+        if word == "--events" and index + 1 < len(words):
+            value = words[index + 1]
+        elif word.startswith("--events="):
+            value = word.partition("=")[2]
+    if value is None:
+        return Path(default_store_path())
+    if value[:1] in ("'", '"'):  # bash passes the word as typed, quotes and all
+        try:
+            value = " ".join(shlex.split(value))
+        except ValueError:
+            value = value[1:]  # an open quote: the path typed so far
+    if value in ("", "-"):
+        return None
+    return Path(os.path.expanduser(value))
