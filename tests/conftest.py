@@ -25,7 +25,8 @@ def isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
     monkeypatch.setenv("KZTJ_CACHE_DIR", str(cache))
     monkeypatch.setenv("KZTJ_CONFIG_DIR", str(tmp_path_factory.mktemp("config")))
     monkeypatch.delenv("KZTJ_EVENTS", raising=False)
-    monkeypatch.delenv("NO_COLOR", raising=False)
+    for name in ("NO_COLOR", "FORCE_COLOR", "CLICOLOR_FORCE", "CLICOLOR"):  # colour as each test asks for it
+        monkeypatch.delenv(name, raising=False)
     return cache
 
 
