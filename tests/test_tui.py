@@ -650,6 +650,24 @@ async def test_resizing_with_the_detail_pane_focused_keeps_focus_on_screen() -> 
             assert app.focused is not None and shows(app.focused), size
 
 
+async def test_narrowing_the_terminal_keeps_the_detail_pane_you_are_in() -> None:
+    for wide, narrow in [((120, 40), (80, 24)), ((200, 60), (60, 20)), ((100, 30), (99, 30))]:
+        app = bundled_app()
+        async with app.run_test(size=wide) as pilot:
+            await settle(pilot)
+            await pilot.press("enter")  # into the detail pane, beside the timeline
+            await pilot.resize_terminal(*narrow)
+            await settle(pilot)
+            detail = app.screen.query_one(DetailPane)
+            assert shows(detail) and not shows(app.screen.query_one(Timeline)), (wide, narrow)
+            assert app.focused is detail
+            # The footer is the detail pane's: Esc goes back to the timeline, with no timeline keys.
+            footer = screen_text(app).splitlines()[-1]
+            assert "Timeline" in footer and "Filter" not in footer, footer
+            await pilot.press("escape")
+            assert shows(app.screen.query_one(Timeline)) and not shows(detail)
+
+
 async def test_no_stray_character_in_the_footer_at_40_columns() -> None:
     app = bundled_app()
     async with app.run_test(size=(40, 20)) as pilot:

@@ -757,7 +757,9 @@ class MainScreen(Screen[None]):
         self.query_one(DetailPane).focus()
 
     def on_resize(self) -> None:
-        self.call_after_refresh(self._fit_focus)
+        # Now, with the breakpoint classes just set: after the next refresh the pane hidden by the new
+        # width would have lost the focus, and with it the place the user was in.
+        self._fit_focus()
 
     def _fit_focus(self) -> None:
         """Keep the focused pane on screen when the layout changes with the width."""
