@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import threading
@@ -346,3 +347,41 @@ async def test_the_search_and_typing_during_a_reload_are_kept(store_copy: Path) 
         assert selected(app) == "diplomatic-relations-established"  # the only event with both words
         assert [row.id for row in shown(app)] == ["diplomatic-relations-established"]
         assert app.screen.query_one(Timeline).rowids == [app.store.rowid_of("diplomatic-relations-established")]
+
+
+async def test_a_reload_while_the_time_axis_loads_shows_the_new_store(
+    store_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kztj_tui.tui import axis
+    from kztj_tui.tui.timeaxis import AxisScreen, AxisView
+
+    real, release, reading = axis.load, threading.Event(), threading.Event()
+
+    def slow_first(store: Store, rowids: Any) -> axis.AxisData:
+        if not reading.is_set():  # the first read (of the old store) waits until the reload is shown
+            reading.set()
+            assert release.wait(10)
+        return real(store, rowids)
+
+    monkeypatch.setattr(axis, "load", slow_first)
+    app = KztjApp(open_store(store_copy))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("a")
+        await wait_for(pilot, reading.is_set, then_settle=False)
+        edit(
+            store_copy,
+            "  - id: diplomatic-relations-established\n    date: 1993-01-07",
+            "  - id: diplomatic-relations-established\n    date: 1992-01-07",
+        )
+        await wait_for(pilot, lambda: "1 event updated" in notices(app), then_settle=False)
+        release.set()
+        await settle(pilot)
+        first_day = dt.date(1992, 1, 7).toordinal()
+        assert isinstance(app.screen, AxisScreen)
+        data = app.screen.query_one(AxisView).data
+        assert data is not None and data.starts[0] == first_day
+        await pilot.press("q", "a")  # opened again: the axis read since, not the one of the old store
+        await settle(pilot)
+        data = app.screen.query_one(AxisView).data
+        assert data is not None and data.starts[0] == first_day

@@ -8,10 +8,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Static
 
-from ..changes import StoreChanges
-from ..store import Store
-from .readers import Readers
-from .search import SearchResult
+from ..session import Reloaded
 
 # The errors panel lists this many problems; a broken edit can cause hundreds.
 SHOWN_PROBLEMS = 8
@@ -24,20 +21,9 @@ class InputsChanged(Message):
 class StoreReloaded(Message):
     """A reload worker read the new version of the store: everything needed to show it at once."""
 
-    def __init__(
-        self,
-        store: Store,
-        readers: Readers,
-        changes: StoreChanges,
-        result: SearchResult,
-        runs: list[tuple[int, int]],
-    ) -> None:
+    def __init__(self, reloaded: Reloaded) -> None:
         super().__init__()
-        self.store = store
-        self.readers = readers
-        self.changes = changes
-        self.result = result
-        self.runs = runs
+        self.reloaded = reloaded
 
 
 class ReloadFailed(Message):
