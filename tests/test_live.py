@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.pilot import Pilot
 
 from kztj_tui.cache import open_store
 from kztj_tui.changes import StoreChanges, compare, describe, input_digests
@@ -30,6 +29,7 @@ from kztj_tui.watch import InputWatcher, Settler, input_paths, snapshot
 
 from .conftest import BUNDLED, REPO
 from .tui_support import screen_text, selected, settle, shown
+from .waiting import wait_for
 
 FIRST_TITLE = "Kazakhstan and Tajikistan establish diplomatic relations"
 
@@ -178,18 +178,6 @@ def edit(path: Path, old: str, new: str) -> None:
     temporary = path.with_name(f".{path.name}.tmp")
     temporary.write_text(text.replace(old, new, 1), encoding="utf-8")
     os.replace(temporary, path)
-
-
-async def wait_for(
-    pilot: Pilot[Any], condition: Callable[[], bool], timeout: float = 10.0, then_settle: bool = True
-) -> None:
-    """Wait until ``condition`` holds (the watcher looks every tenth of a second), failing after ``timeout``."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        await pilot.pause(0.02)
-    if then_settle:
-        await settle(pilot)
 
 
 def notices(app: KztjApp) -> list[str]:

@@ -27,6 +27,7 @@ from kztj_tui.tui.timeline import Timeline
 
 from .conftest import MINIMAL
 from .tui_support import app_for, bundled_app, screen_text, selected, settle, shown, shows, timeline_lines, widget_text
+from .waiting import palette_offers, wait_for
 
 HOSTILE = "[/foo] [USD] [link=file:///etc/passwd]x[/link] [@click=app.quit]y[/]"
 
@@ -300,8 +301,7 @@ async def test_command_palette_jumps_to_an_event() -> None:
         await pilot.press("ctrl+p")
         await pilot.pause()
         await pilot.press(*"Avicenna")
-        await settle(pilot)
-        await pilot.pause(0.3)
+        await wait_for(pilot, palette_offers(app, "Monument to Abu Ali ibn Sina planned"))
         await pilot.press("enter")
         await settle(pilot)
         assert selected(app) == "ibn-sina-monument-planned"
@@ -321,8 +321,7 @@ async def test_deep_links() -> None:
         assert selected(app) == "declaration-allied-interaction"
     app = bundled_app(search="Avicenna")
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause(0.2)
-        await settle(pilot)
+        await wait_for(pilot, lambda: len(shown(app)) == 1)
         assert [r.id for r in shown(app)] == ["ibn-sina-monument-planned"]
 
 
@@ -420,9 +419,9 @@ async def test_keys_typed_right_after_slash_reach_the_search_box() -> None:
         # Queue every key before any is handled, as a fast typist or a paste would.
         for key, char in [("slash", "/"), ("R", "R"), ("o", "o"), ("g", "g")]:
             app.post_message(events.Key(key, char))
-        await pilot.pause(0.2)
-        await settle(pilot)
-        assert app.screen.query_one("#search").value == "Rog"  # type: ignore[attr-defined]
+        box = app.screen.query_one("#search", Input)
+        await wait_for(pilot, lambda: box.value == "Rog")
+        assert box.value == "Rog"
 
 
 async def test_slash_can_be_typed_inside_the_search_box() -> None:
@@ -611,9 +610,7 @@ async def test_workers_query_through_their_own_connections(monkeypatch: pytest.M
         await pilot.press("enter", "e")
         await settle(pilot)
         await pilot.press("ctrl+p", *"Avicenna")
-        await settle(pilot)
-        await pilot.pause(0.3)
-        await settle(pilot)
+        await wait_for(pilot, palette_offers(app, "Monument to Abu Ali ibn Sina planned"))
     searches = [c for c in calls if c[0] in ("search", "iter_events")]
     assert searches and all(not on_ui and not shared for _, on_ui, shared in searches)
     # The first screen of results arrives with the result: typing draws without a query of its own.
@@ -702,8 +699,7 @@ async def test_the_palette_offers_each_year_once() -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         await pilot.press("ctrl+p", *"2015")
-        await settle(pilot)
-        await pilot.pause(0.5)
+        await wait_for(pilot, palette_offers(app, "Jump to year 2015"))
         palette = app.screen
         assert isinstance(palette, CommandPalette)
         options = palette.query_one(OptionList)
