@@ -373,3 +373,17 @@ async def test_a_reload_while_the_time_axis_loads_shows_the_new_store(
         await settle(pilot)
         data = app.screen.query_one(AxisView).data
         assert data is not None and data.starts[0] == first_day
+
+
+async def test_the_open_figures_view_follows_a_reload(store_copy: Path) -> None:
+    from kztj_tui.tui.figures import FiguresScreen
+
+    app = KztjApp(open_store(store_copy))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("t")
+        await settle(pilot)
+        assert isinstance(app.screen, FiguresScreen) and "$123 mn" not in screen_text(app)
+        edit(store_copy, "    period: 2013\n    value: 700000000", "    period: 2013\n    value: 123000000")
+        await wait_for(pilot, lambda: "no events changed" in notices(app))
+        assert isinstance(app.screen, FiguresScreen) and "$123 mn" in screen_text(app)

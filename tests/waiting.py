@@ -7,8 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from textual.pilot import Pilot
-
-from .tui_support import settle
+from textual.worker import WorkerCancelled
 
 
 async def wait_for(
@@ -20,7 +19,22 @@ async def wait_for(
         assert time.monotonic() < deadline, "timed out"
         await pilot.pause(0.02)
     if then_settle:
-        await settle(pilot)
+        await settle(pilot, deadline)
+
+
+async def settle(pilot: Pilot[Any], deadline: float) -> None:
+    """Wait until every worker has finished and its messages have been handled.
+
+    A search typed over is cancelled: waiting for it raises, so the wait starts again on those left.
+    """
+    for _ in range(3):
+        while True:
+            try:
+                await pilot.app.workers.wait_for_complete()
+                break
+            except WorkerCancelled:
+                assert time.monotonic() < deadline, "timed out"
+        await pilot.pause()
 
 
 def palette_offers(app: Any, text: str) -> Callable[[], bool]:

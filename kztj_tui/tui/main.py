@@ -780,7 +780,7 @@ class MainScreen(KztjScreen[None]):
         """Open the trade chart."""
         from .figures import FiguresScreen
 
-        self.app.push_screen(FiguresScreen(self.session.store))
+        self.app.push_screen(FiguresScreen())
 
     def action_export(self) -> None:
         """Export the current (filtered) view to a Markdown file in the working directory, in a worker."""
