@@ -9,7 +9,6 @@ from pathlib import Path
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.message import Message
@@ -25,6 +24,7 @@ from .detail import CompareFigure, DetailPane, FilterBy, OpenEvent, OpenSource
 from .figures import trade_strip
 from .history import ReaderPlace, ViewPlace
 from .live import InputsChanged, ReloadErrors, ReloadFailed, StoreReloaded, nearest_first
+from .mainkeys import DETAIL_HIDES, MAIN_BINDINGS, SEARCH_BOX_ACTIONS
 from .messages import CheckFinished, DetailLoaded, ExportFinished, SearchFinished
 from .search import SearchRequest, SearchResult
 from .searchbox import SearchBox
@@ -33,15 +33,12 @@ from .views import EventView
 
 __all__ = ["MainScreen", "MatchCount"]
 
-SEARCH_BOX_ACTIONS = frozenset({"commit_search", "cancel_search", "leave_search"})
-MATCH = Binding.Group("Match", compact=True)
 # The layouts, as breakpoints: by width, always side by side, always one pane at a time.
 LAYOUTS = {
     "auto": [(0, "-narrow"), (100, "-wide")],
     "split": [(0, "-wide")],
     "single": [(0, "-narrow")],
 }
-HISTORY = Binding.Group("Back/Fwd", compact=True)
 # Typing throttle: the first keystroke searches at once; keystrokes that follow within this
 # window are folded into one search at its end, so fast typing never queues stale work.
 THROTTLE_SECONDS = 0.03
@@ -58,126 +55,7 @@ class MainScreen(KztjScreen[None]):
     # Focus the timeline from the start: moving focus later makes the footer compose twice.
     AUTO_FOCUS = "#timeline"
 
-    BINDINGS = [
-        # Priority: the app runs it before forwarding the keys typed after it, so a fast "/Rogun"
-        # lands whole in the search box (check_action lets "/" through once the box has focus).
-        Binding(
-            "slash",
-            "focus_search",
-            "Search",
-            key_display="/",
-            tooltip="Search as you type; Enter runs the exact query",
-            priority=True,
-            id="main.search",
-        ),
-        Binding(
-            "escape",
-            "leave_detail",
-            "Timeline",
-            key_display="Esc",
-            tooltip="From the detail pane, back to the timeline",
-            id="main.leave_detail",
-        ),
-        Binding(
-            "escape",
-            "clear_search",
-            "Clear search",
-            key_display="Esc",
-            tooltip="Clear the search, back to where you were",
-            id="main.clear_search",
-        ),
-        # The search box's keys: priority, so the keys typed after them reach the timeline.
-        Binding(
-            "enter",
-            "commit_search",
-            "Exact search",
-            tooltip="Run the query exactly, as kztj search does",
-            priority=True,
-            id="search.commit",
-        ),
-        Binding(
-            "escape",
-            "cancel_search",
-            "Clear",
-            key_display="Esc",
-            tooltip="Clear the search, back to where you were",
-            priority=True,
-            id="search.clear",
-        ),
-        Binding(
-            "down,tab",
-            "leave_search",
-            "Results",
-            key_display="↓",
-            tooltip="Go to the results, keeping them",
-            priority=True,
-            id="search.leave",
-        ),
-        # Screen binds these, but a key bound here replaces every binding of it from Screen.
-        Binding("tab", "app.focus_next", "Next pane", show=False, id="main.focus_next"),
-        Binding("shift+tab", "app.focus_previous", "Previous pane", show=False, id="main.focus_previous"),
-        Binding(
-            "n", "next_match", "Next match", tooltip="Next matching event (wraps)", group=MATCH, id="main.next_match"
-        ),
-        Binding(
-            "N",
-            "previous_match",
-            "Previous match",
-            key_display="N",
-            tooltip="Previous match",
-            group=MATCH,
-            id="main.prev_match",
-        ),
-        Binding("s", "read_source", "Source", tooltip="Read the event's sources at their quotes", id="main.source"),
-        Binding("f", "filters", "Filter", tooltip="Filter by tag, actor and years", id="main.filter"),
-        Binding(
-            "x", "clear_filters", "Clear filter", tooltip="Clear tag, actor, place and year filters", id="main.clear"
-        ),
-        Binding(
-            "H,alt+left",
-            "back",
-            "Back",
-            key_display="H",
-            tooltip="Back to the previous place",
-            group=HISTORY,
-            id="main.back",
-        ),
-        Binding(
-            "L,alt+right",
-            "forward",
-            "Forward",
-            key_display="L",
-            tooltip="Forward again",
-            group=HISTORY,
-            id="main.forward",
-        ),
-        Binding("a", "axis", "Axis", tooltip="Time axis: events drawn to scale", id="main.axis"),
-        Binding(
-            "t",
-            "figures",
-            "Figures",
-            show=False,
-            tooltip="Trade chart: turnover, exports vs imports, targets",
-            id="main.figures",
-        ),
-        Binding(
-            "e", "export", "Export", show=False, tooltip="Export the current view to a Markdown file", id="main.export"
-        ),
-        Binding("y", "copy_event", "Copy", show=False, tooltip="Copy the selected event as Markdown", id="main.copy"),
-        Binding(
-            "E",
-            "hide_errors",
-            "Hide errors",
-            key_display="E",
-            tooltip="Hide the panel listing the problems of the store on disk",
-            id="main.hide_errors",
-        ),
-        Binding("q", "leave_detail", "Close", tooltip="Close the full-width detail view", id="main.close"),
-        Binding("q", "quit", "Quit", tooltip="Quit (exit status 0)", id="main.quit"),
-    ]
-    # What each context leaves out of the footer (and so turns off): the search box types its
-    # letters; the detail pane has no timeline keys.
-    DETAIL_HIDES = frozenset({"next_match", "previous_match", "filters", "clear_filters", "axis", "clear_search"})
+    BINDINGS = MAIN_BINDINGS
 
     request: reactive[SearchRequest] = reactive(SearchRequest(Filters()), init=False, always_update=True)
     """What the timeline should show; each new value runs a search in a worker."""
@@ -284,7 +162,7 @@ class MainScreen(KztjScreen[None]):
             return isinstance(focused, SearchBox)
         if isinstance(focused, SearchBox):
             return False  # every other key of this screen is a letter the box types
-        if isinstance(focused, DetailPane) and action in self.DETAIL_HIDES:
+        if isinstance(focused, DetailPane) and action in DETAIL_HIDES:
             return False
         in_detail = isinstance(focused, DetailPane) or self.has_class("-detail-open")
         if action == "leave_detail":
