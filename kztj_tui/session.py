@@ -109,6 +109,11 @@ class BrowserSession:
         with self.readers.borrow() as store:
             return event_view(store, rowid, query, self.findings)
 
+    def title_matches(self, query: str, rowids: Sequence[int]) -> dict[int, list[tuple[int, int]]]:
+        """Match spans of ``query`` in the titles of some events (those that match)."""
+        with self.readers.borrow() as store:
+            return {rowid: spans[0] for rowid, spans in store.highlights(query, rowids).items()}
+
     def axis(self, rowids: Sequence[int] | None) -> AxisResult:
         """The time axis of some events (every event if None); the whole store's is read once per generation."""
         from .tui import axis

@@ -617,6 +617,40 @@ async def test_workers_query_through_their_own_connections(monkeypatch: pytest.M
     assert [c for c in typing if c[1]] == []
 
 
+async def test_title_matches_scrolled_into_view_are_read_in_a_worker(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from .conftest import write_generated_store
+
+    path = write_generated_store(tmp_path / "events.yaml", 600)
+    on_ui: list[bool] = []
+    original = Store.highlights
+
+    def recorded(self: Store, *args: Any, **kwargs: Any) -> Any:
+        on_ui.append(threading.current_thread() is threading.main_thread())
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Store, "highlights", recorded)
+    app = app_for(path, search="Officials")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: len(shown(app)) == 600)
+        for key in ("end", "pageup", "pageup", "home"):  # past the rows the search result came with
+            await pilot.press(key)
+            await settle(pilot)
+            timeline = app.screen.query_one(Timeline)
+            region = timeline.content_region
+            update = app.screen._compositor.render_full_update()
+            words = [
+                segment
+                for y in range(region.y, region.bottom)
+                for strip in update.strips[y]
+                for segment in strip
+                if segment.text.strip() == "Officials"
+            ]
+            assert words and all(segment.style and segment.style.underline for segment in words), key
+    assert on_ui and not any(on_ui)  # the UI thread never waits for the index
+
+
 def test_row_cache_keeps_the_most_recently_used_rows() -> None:
     fetched: list[list[int]] = []
 

@@ -92,7 +92,7 @@ class MainScreen(KztjScreen[None]):
             yield MatchCount(id="match-count")
         yield Static(id="filter-bar")
         with Horizontal(id="panes"):
-            yield Timeline(self.session.rows, self._title_matches, id="timeline")
+            yield Timeline(self.session.rows, self.session.title_matches, id="timeline")
             yield DetailPane(id="detail")
         yield Static(trade_strip(self.session.store), id="trade-strip")
         yield ReloadErrors(id="reload-errors")
@@ -139,10 +139,6 @@ class MainScreen(KztjScreen[None]):
         # Show the warnings of the event on screen, unless the user is reading it (a new view scrolls home).
         if shown is not None and shown.event.id in message.findings and not pane.has_focus:
             self.load_detail(shown.rowid, self._shown_query)
-
-    def _title_matches(self, query: str, rowids: Sequence[int]) -> dict[int, list[tuple[int, int]]]:
-        """Match spans in the titles of rows scrolled into view (the first screen's come with the result)."""
-        return {rowid: spans[0] for rowid, spans in self.session.store.highlights(query, rowids).items()}
 
     def set_layout(self, layout: str) -> None:
         """Choose a layout (remembered in the settings file)."""
