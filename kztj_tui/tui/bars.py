@@ -1,12 +1,16 @@
-"""The main screen's bars: the match count beside the search box, and the footer of keys."""
+"""The main screen's bars: the match count beside the search box, the filters in words, the footer of keys."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from textual.content import Content
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer
+from textual.widgets import Footer, Static
+
+from ..model import Filters
 
 
 class MatchCount(Widget):
@@ -19,6 +23,37 @@ class MatchCount(Widget):
     def render(self) -> Content:
         fits = self.text.cell_length <= self.content_region.width
         return self.text if fits or not self.short else self.short
+
+    def count(self, shown: int, total: int, events: int, filtered: bool) -> None:
+        """Every one of ``events``, or ``total`` matches of them, of which the first ``shown`` are listed."""
+        if not filtered:
+            self.text = self.short = Content(f"{events:,} events")
+            return
+        text, short = f"{total:,} of {events:,} events", f"{total:,}/{events:,}"
+        if shown < total:
+            text, short = f"first {shown:,} of {total:,} matches", f"{shown:,} of {total:,}"
+        self.text, self.short = Content(text), Content(short)
+
+    def error(self, message: str) -> None:
+        """Why the search could not run."""
+        self.text = self.short = Content.styled(message, "$error")
+
+
+class FilterBar(Static):
+    """The filters that narrow the timeline besides the search, in words; hidden while there are none."""
+
+    _shown: Filters | None = None
+
+    def show_filters(self, narrowing: Filters, describe: Callable[[Filters], str]) -> None:
+        """Show these filters, described by ``describe``."""
+        if narrowing == self._shown:
+            return
+        self._shown = narrowing
+        if narrowing.active:
+            self.update(
+                Content.assemble(("⚑ Filtered: ", "bold"), describe(narrowing), ("   f change · x clear", "dim"))
+            )
+        self.display = narrowing.active
 
 
 class KeysFooter(Footer):

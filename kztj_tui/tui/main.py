@@ -3,31 +3,29 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
 from collections.abc import Sequence
 from pathlib import Path
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.content import Content
 from textual.message import Message
 from textual.reactive import reactive
-from textual.timer import Timer
 from textual.widgets import Header, Input, Static
 
 from ..model import Filters
 from ..session import Reloaded
-from .bars import KeysFooter, MatchCount
+from .bars import FilterBar, KeysFooter, MatchCount
 from .base import FollowsStore, KztjScreen
 from .detail import CompareFigure, DetailPane, FilterBy, OpenEvent, OpenSource
 from .figures import trade_strip
 from .history import ReaderPlace, ViewPlace
 from .live import InputsChanged, ReloadErrors, ReloadFailed, StoreReloaded, nearest_first
 from .mainkeys import DETAIL_HIDES, MAIN_BINDINGS, SEARCH_BOX_ACTIONS
-from .messages import CheckFinished, DetailLoaded, ExportFinished, SearchFinished
+from .messages import CheckFinished, ExportFinished, SearchFinished
 from .search import SearchRequest, SearchResult
 from .searchbox import SearchBox
+from .throttle import Throttle
 from .timeline import Timeline
 from .views import EventView
 
@@ -42,8 +40,6 @@ LAYOUTS = {
 # Typing throttle: the first keystroke searches at once; keystrokes that follow within this
 # window are folded into one search at its end, so fast typing never queues stale work.
 THROTTLE_SECONDS = 0.03
-# While typing, the detail pane follows the selection once keys pause this long.
-DETAIL_PAUSE = 0.25
 # The check starts once the first screen is drawn and settled, so it never delays it.
 CHECK_DELAY = 0.3
 
@@ -66,16 +62,12 @@ class MainScreen(KztjScreen[None]):
         self.HORIZONTAL_BREAKPOINTS = LAYOUTS[layout]
         self._initial_event = event_id
         self._initial_search = search or ""
-        self._throttle: Timer | None = None
-        self._last_search = 0.0
+        self._throttle = Throttle(self.set_timer, THROTTLE_SECONDS)
         self._before_search: ViewPlace | None = None
         self._shown_query = ""
         self._shown_total = 0
         self._shown_request: SearchRequest | None = None
-        self._pending_detail: EventView | None = None
         self._footer_state: tuple[object, ...] = ()
-        self._shown_narrowing: Filters | None = None
-        self._detail_timer: Timer | None = None
 
     @property
     def filters(self) -> Filters:
@@ -90,7 +82,7 @@ class MainScreen(KztjScreen[None]):
                 id="search",
             )
             yield MatchCount(id="match-count")
-        yield Static(id="filter-bar")
+        yield FilterBar(id="filter-bar")
         with Horizontal(id="panes"):
             yield Timeline(self.session.rows, self.session.title_matches, id="timeline")
             yield DetailPane(id="detail")
@@ -110,7 +102,7 @@ class MainScreen(KztjScreen[None]):
         if selected is not None and not self._initial_search:
             # One event's view is a few indexed queries: built here, it is in the first frame,
             # without a worker's round trip and a second layout.
-            self._show_detail(session.event_view(selected, ""))
+            self.query_one(DetailPane).show(session.event_view(selected, ""))
         self._shown_request = self.request
         self._show_filter_state(store.count, store.count)
         if self._initial_search:
@@ -138,7 +130,7 @@ class MainScreen(KztjScreen[None]):
         shown = pane.view
         # Show the warnings of the event on screen, unless the user is reading it (a new view scrolls home).
         if shown is not None and shown.event.id in message.findings and not pane.has_focus:
-            self.load_detail(shown.rowid, self._shown_query)
+            pane.load(shown.rowid, self._read_detail)
 
     def set_layout(self, layout: str) -> None:
         """Choose a layout (remembered in the settings file)."""
@@ -226,23 +218,7 @@ class MainScreen(KztjScreen[None]):
             return  # set by the program to match a search already under way
         if self._before_search is None and not self.filters.query:
             self._before_search = self.here()
-        if self._throttle is not None:
-            self._throttle.stop()
-        now = time.monotonic()
-        if now - self._last_search >= THROTTLE_SECONDS:
-            self._search(value, typing=True)
-        else:
-            wait = THROTTLE_SECONDS - (now - self._last_search)
-            self._throttle = self.set_timer(wait, lambda: self._search(value, typing=True))
-
-    def _flush_typing(self) -> None:
-        """Run now the search a throttled keystroke was waiting for."""
-        if self._throttle is not None:
-            self._throttle.stop()
-            self._throttle = None
-            value = self.query_one(SearchBox).value
-            if value != self.filters.query:
-                self._search(value, typing=True)
+        self._throttle(lambda: self._search(value, typing=True))
 
     def _leave_search_box(self, message: Message) -> None:
         """Focus the timeline now and hold its keys; act on ``message`` once the box has its last key."""
@@ -265,13 +241,11 @@ class MainScreen(KztjScreen[None]):
 
     def _search(self, value: str, typing: bool) -> None:
         """Search for ``value``; while typing, the first match is selected, whatever the typing speed."""
-        self._last_search = time.monotonic()
         self.request = SearchRequest(self.filters._replace(query=value), typing=typing)
 
     @on(SearchBox.Committed)
     def _search_committed(self) -> None:
-        if self._throttle is not None:
-            self._throttle.stop()
+        self._throttle.cancel()
         value = self.query_one(SearchBox).value
         if self._before_search is not None and value.strip():
             self.session.history.leave(self._before_search)
@@ -284,7 +258,7 @@ class MainScreen(KztjScreen[None]):
     @on(SearchBox.Left)
     def _search_left(self) -> None:
         self._show_title()
-        self._flush_typing()
+        self._throttle.flush()
         if self.request is self._shown_request:
             self.query_one(Timeline).release()  # nothing new is coming
 
@@ -307,8 +281,7 @@ class MainScreen(KztjScreen[None]):
         self._shown_request = result.request
         timeline = self.query_one(Timeline)
         if result.error:
-            count = self.query_one(MatchCount)
-            count.text = count.short = Content.styled(result.error, "$error")
+            self.query_one(MatchCount).error(result.error)
             timeline.release()
             return
         query = result.request.filters.query.strip()
@@ -317,7 +290,7 @@ class MainScreen(KztjScreen[None]):
         self.session.rows.put(result.rows)
         self._shown_query = result.query
         self._shown_total = result.total
-        self._show_detail(result.detail, soon=result.request.typing)
+        self.query_one(DetailPane).show(result.detail, soon=result.request.typing)
         timeline.set_view(
             result.rowids, result.runs, query=result.query, highlights=result.highlights, select=result.select
         )
@@ -326,26 +299,11 @@ class MainScreen(KztjScreen[None]):
 
     def _show_filter_state(self, shown: int, total: int, title: bool = True) -> None:
         """Count the matches; say what filters are on, in the filter bar and (unless typing) the header."""
-        filters, events = self.filters, self.session.store.count
-        count = self.query_one(MatchCount)
-        if filters.active:
-            text, short = f"{total:,} of {events:,} events", f"{total:,}/{events:,}"
-            if shown < total:
-                text, short = f"first {shown:,} of {total:,} matches", f"{shown:,} of {total:,}"
-            count.text, count.short = Content(text), Content(short)
-        else:
-            count.text = count.short = Content(f"{events:,} events")
+        filters = self.filters
+        self.query_one(MatchCount).count(shown, total, self.session.store.count, filters.active)
         if title:
             self._show_title()
-        bar = self.query_one("#filter-bar", Static)
-        narrowing = filters._replace(query="")
-        if self._shown_narrowing == narrowing:
-            return
-        self._shown_narrowing = narrowing
-        described = self.session.describe(narrowing)
-        if narrowing.active:
-            bar.update(Content.assemble(("⚑ Filtered: ", "bold"), described, ("   f change · x clear", "dim")))
-        bar.display = narrowing.active
+        self.query_one(FilterBar).show_filters(filters._replace(query=""), self.session.describe)
 
     def _show_title(self) -> None:
         filters = self.filters
@@ -373,8 +331,7 @@ class MainScreen(KztjScreen[None]):
 
     def action_clear_search(self) -> None:
         """Clear the search and go back to the event selected before it."""
-        if self._throttle is not None:
-            self._throttle.stop()
+        self._throttle.cancel()
         before, self._before_search = self._before_search, None
         keep = before.event_id if before is not None else None
         select = self.session.store.rowid_of(keep) if keep else self.query_one(Timeline).selected_rowid
@@ -422,8 +379,7 @@ class MainScreen(KztjScreen[None]):
 
     def go(self, place: ViewPlace) -> None:
         """Show a place: its filters and search, with its event selected."""
-        if self._throttle is not None:
-            self._throttle.stop()
+        self._throttle.cancel()
         self._before_search = None
         select = self.session.store.rowid_of(place.event_id) if place.event_id else None
         self.request = SearchRequest(place.filters, select=select)
@@ -447,44 +403,13 @@ class MainScreen(KztjScreen[None]):
 
     # -- selection and detail -------------------------------------------------------------
 
-    def _show_detail(self, view: EventView | None, soon: bool = False) -> None:
-        """Show an event in the detail pane; while the user types, once typing pauses.
-
-        Laying the pane out again costs the UI thread a few milliseconds a time; the timeline
-        keeps up with every keystroke, the detail with the pauses between words.
-        """
-        if self._detail_timer is not None:
-            self._detail_timer.stop()
-            self._detail_timer = None
-        self._pending_detail = view
-        if soon:
-            self._detail_timer = self.set_timer(DETAIL_PAUSE, self._apply_detail)
-        else:
-            self._apply_detail()
-
-    def _apply_detail(self) -> None:
-        self._detail_timer = None
-        self.query_one(DetailPane).view = self._pending_detail
+    def _read_detail(self, rowid: int) -> EventView:
+        """The detail view of an event, with the words searched for marked (a worker builds it)."""
+        return self.session.event_view(rowid, self._shown_query)
 
     @on(Timeline.EventSelected)
     def _event_selected(self, message: Timeline.EventSelected) -> None:
-        if message.rowid is None:
-            self._show_detail(None)
-            return
-        shown = self._pending_detail
-        if shown is None or shown.rowid != message.rowid:
-            self.load_detail(message.rowid, self._shown_query)
-
-    @work(exclusive=True, thread=True, group="detail")
-    def load_detail(self, rowid: int, query: str) -> None:
-        """Build the detail view off the UI thread."""
-        generation = self.session.generation
-        self.post_message(DetailLoaded(self.session.event_view(rowid, query), generation))
-
-    def on_detail_loaded(self, message: DetailLoaded) -> None:
-        current = self.session.is_current(message.generation)
-        if current and self.query_one(Timeline).selected_rowid == message.view.rowid:
-            self._show_detail(message.view)
+        self.query_one(DetailPane).follow(message.rowid, self._read_detail)
 
     @on(Timeline.EventOpened)
     def _event_opened(self) -> None:

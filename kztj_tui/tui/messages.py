@@ -8,7 +8,6 @@ from textual.message import Message
 
 from ..session import Findings
 from .search import SearchResult
-from .views import EventView
 
 
 class SearchFinished(Message):
@@ -17,15 +16,6 @@ class SearchFinished(Message):
     def __init__(self, result: SearchResult) -> None:
         super().__init__()
         self.result = result
-
-
-class DetailLoaded(Message):
-    """A detail worker's view of one event."""
-
-    def __init__(self, view: EventView, generation: int) -> None:
-        super().__init__()
-        self.view = view
-        self.generation = generation
 
 
 class CheckFinished(Message):
