@@ -208,9 +208,14 @@ class BrowserSession:
             result = run_search(reader, request._replace(select=select), runs, self.findings)
         return Reloaded(store, readers, changes, result, runs)
 
-    def adopt(self, reloaded: Reloaded) -> None:
-        """Show the new version from now on: the one place the store is swapped (the UI thread)."""
-        old_readers = self.readers
+    def adopt(self, reloaded: Reloaded) -> str | None:
+        """Show the new version from now on: the one place the store is swapped (the UI thread).
+
+        Returns what to tell the user, or None when nothing they could see changed.
+        """
+        from .changes import describe
+
+        old_readers, was_invalid = self.readers, self.invalid_on_disk
         with self._lock:
             self.store = reloaded.store
             self.readers = reloaded.readers
@@ -224,6 +229,10 @@ class BrowserSession:
             from .watch import input_paths
 
             self._watcher.watch(input_paths(self.store.path, self.store.meta))
+        changes = reloaded.changes
+        if not (changes.events or changes.articles or changes.store_file or was_invalid):
+            return None
+        return ("the store is valid again; " if was_invalid else "") + describe(changes)
 
     def reload_failed(self) -> None:
         """The new version could not be shown: the store shown is older than the file."""

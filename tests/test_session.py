@@ -142,7 +142,7 @@ def test_a_reload_swaps_the_store_and_keeps_the_selected_event(write_store: Call
     assert isinstance(reloaded, Reloaded)
     assert reloaded.changes.added == ("later",) and reloaded.changes.updated == ("visit",)
     assert session.store is old_store  # nothing changes until the new version is adopted
-    session.adopt(reloaded)
+    assert session.adopt(reloaded) == "1 event added, 1 updated"
     assert session.store is reloaded.store and session.rows is not old_rows and session.generation == 1
     assert reloaded.result.select == session.store.rowid_of("visit")
     assert session.event_view(reloaded.result.select, "").event.title == "Tokayev visits Dushanbe, edited"
@@ -161,7 +161,7 @@ def test_an_invalid_save_is_reported_and_the_old_store_kept(write_store: Callabl
     path.write_text(MINIMAL, encoding="utf-8")
     reloaded = session.reload(SearchRequest(Filters()), [])
     assert isinstance(reloaded, Reloaded)
-    session.adopt(reloaded)
+    assert session.adopt(reloaded) == "the store is valid again; nothing changed"
     assert not session.invalid_on_disk
 
 

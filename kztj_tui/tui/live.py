@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
+from textual.app import App
 from textual.content import Content
 from textual.message import Message
 from textual.widgets import Static
 
 from ..session import Reloaded
+from ..store import Store
 
 # The errors panel lists this many problems; a broken edit can cause hundreds.
 SHOWN_PROBLEMS = 8
@@ -42,6 +45,21 @@ def nearest_first(rowids: Sequence[int], index: int | None, reach: int = 200) ->
     for step in range(1, reach + 1):
         out += [rowids[i] for i in (index + step, index - step) if 0 <= i < len(rowids)]
     return out
+
+
+def follow_article(app: App[Any], store: Store, articles: Sequence[str]) -> None:
+    """An open article follows the new version: reread if its file changed, closed if its source went."""
+    from .reader import ReaderScreen
+
+    top = app.screen
+    if not isinstance(top, ReaderScreen):
+        return
+    source = store.sources.get(top.source.id)
+    if source is None:
+        app.pop_screen()
+        app.notify("The article you were reading is no longer a source of the store.", markup=False)
+    elif source != top.source or source.file in articles:
+        app.switch_screen(ReaderScreen(store, top.history, top.place))
 
 
 def errors_content(problems: Sequence[str]) -> Content:

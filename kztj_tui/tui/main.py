@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from pathlib import Path
 
 from textual import on, work
@@ -20,7 +19,7 @@ from .base import FollowsStore, KztjScreen
 from .detail import CompareFigure, DetailPane, FilterBy, OpenEvent, OpenSource
 from .figures import trade_strip
 from .history import ReaderPlace, ViewPlace
-from .live import InputsChanged, ReloadErrors, ReloadFailed, StoreReloaded, nearest_first
+from .live import InputsChanged, ReloadErrors, ReloadFailed, StoreReloaded, follow_article, nearest_first
 from .mainkeys import DETAIL_HIDES, MAIN_BINDINGS, SEARCH_BOX_ACTIONS
 from .messages import CheckFinished, ExportFinished, SearchFinished
 from .search import SearchRequest, SearchResult
@@ -509,12 +508,9 @@ class MainScreen(KztjScreen[None]):
 
     def on_store_reloaded(self, message: StoreReloaded) -> None:
         """Show the new version at once: store, timeline, selection and detail, keeping the search."""
-        from ..changes import describe
-
         session, reloaded = self.session, message.reloaded
-        changes, invalid_before = reloaded.changes, session.invalid_on_disk
         selected = self.query_one(DetailPane).view
-        session.adopt(reloaded)
+        notice = session.adopt(reloaded)
         self.query_one(Timeline).use_rows(session.rows)
         self.query_one("#trade-strip", Static).update(trade_strip(session.store))
         self.query_one(ReloadErrors).hide()
@@ -526,31 +522,16 @@ class MainScreen(KztjScreen[None]):
         self._show_result(reloaded.result)
         if current.filters != reloaded.result.request.filters:
             self.request = SearchRequest(current.filters, typing=current.typing, select=reloaded.result.select)
-        if selected is not None and selected.event.id in changes.removed:
+        if selected is not None and selected.event.id in reloaded.changes.removed:
             self.close_detail()
         for screen in self.app.screen_stack[1:]:
             if isinstance(screen, FollowsStore):
                 screen.store_reloaded()
-        self._reload_readers(changes.articles)
-        if changes.events or changes.articles or changes.store_file or invalid_before:
-            valid_again = "the store is valid again; " if invalid_before else ""
-            self.notify(valid_again + describe(changes), title="Reloaded", timeout=4, markup=False)
+        follow_article(self.app, session.store, reloaded.changes.articles)
+        if notice is not None:
+            self.notify(notice, title="Reloaded", timeout=4, markup=False)
         self.run_check()
         self._reload_done()
-
-    def _reload_readers(self, articles: Sequence[str]) -> None:
-        """An open article follows the new version: reread if its file changed, closed if its source went."""
-        from .reader import ReaderScreen
-
-        top = self.app.screen
-        if not isinstance(top, ReaderScreen):
-            return
-        source = self.session.store.sources.get(top.source.id)
-        if source is None:
-            self.app.pop_screen()
-            self.notify("The article you were reading is no longer a source of the store.", markup=False)
-        elif source != top.source or source.file in articles:
-            self.app.switch_screen(ReaderScreen(self.session.store, top.history, top.place))
 
     def on_reload_failed(self, message: ReloadFailed) -> None:
         self.session.reload_failed()
