@@ -100,8 +100,14 @@ class BrowserSession:
 
     def search(self, request: SearchRequest) -> SearchResult:
         """Run a search of the timeline."""
-        runs = self.year_runs
-        with self.readers.borrow() as store:
+        with self._lock:
+            generation, readers, runs = self.generation, self.readers, self._runs
+        with readers.borrow() as store:
+            if runs is None:  # read here, not on the store the UI thread draws from
+                runs = store.year_runs()
+                with self._lock:
+                    if generation == self.generation:
+                        self._runs = runs
             return run_search(store, request, runs, self.findings)
 
     def event_view(self, rowid: int, query: str) -> EventView:

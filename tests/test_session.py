@@ -7,6 +7,7 @@ import sys
 from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -173,3 +174,22 @@ def test_an_export_never_writes_over_the_store(tmp_path: Path, store: Store) -> 
     before = BUNDLED.read_bytes()
     assert session.export_markdown(Filters(), BUNDLED) is not None
     assert BUNDLED.read_bytes() == before
+
+
+def test_searches_never_read_from_the_store_the_ui_thread_draws_from(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    session = BrowserSession(store)
+    readers: list[Store] = []
+    for name in ("year_runs", "search", "rows", "highlights", "all_rowids"):
+        original = getattr(Store, name)
+
+        def recorded(self: Store, *args: object, original: Any = original, **kwargs: object) -> object:
+            readers.append(self)
+            return original(self, *args, **kwargs)
+
+        monkeypatch.setattr(Store, name, recorded)
+    session.search(SearchRequest(Filters()))
+    session.search(SearchRequest(Filters(query="trade")))
+    session.title_matches("trade", list(range(1, 200)))
+    assert readers and store not in readers
