@@ -651,6 +651,32 @@ async def test_title_matches_scrolled_into_view_are_read_in_a_worker(
     assert on_ui and not any(on_ui)  # the UI thread never waits for the index
 
 
+async def test_a_detail_view_built_for_an_event_left_meanwhile_is_not_shown(monkeypatch: pytest.MonkeyPatch) -> None:
+    from kztj_tui.session import BrowserSession
+
+    release = threading.Event()
+    original = BrowserSession.event_view
+    slow: list[int] = []
+
+    def event_view(self: BrowserSession, rowid: int, query: str) -> Any:
+        if not slow:  # the first view built in a worker waits until the user has moved back
+            slow.append(rowid)
+            assert release.wait(10)
+        return original(self, rowid, query)
+
+    app = bundled_app(event_id="trade-2013")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        monkeypatch.setattr(BrowserSession, "event_view", event_view)
+        await pilot.press("down")
+        await wait_for(pilot, lambda: bool(slow), then_settle=False)
+        await pilot.press("up")
+        release.set()
+        await settle(pilot)
+        view = app.screen.query_one(DetailPane).view
+        assert selected(app) == "trade-2013" and view is not None and view.event.id == "trade-2013"
+
+
 def test_row_cache_keeps_the_most_recently_used_rows() -> None:
     fetched: list[list[int]] = []
 
