@@ -330,13 +330,18 @@ class MainScreen(KztjScreen[None]):
 
     def action_clear_search(self) -> None:
         """Clear the search and go back to the event selected before it."""
-        self._throttle.cancel()
-        before, self._before_search = self._before_search, None
+        before = self._before_search
         keep = before.event_id if before is not None else None
         select = self.session.store.rowid_of(keep) if keep else self.query_one(Timeline).selected_rowid
-        self.request = SearchRequest(self.filters._replace(query=""), select=select)
-        self.query_one(SearchBox).value = ""
+        self._switch_view(self.filters._replace(query=""), select)
         self.query_one(Timeline).focus()
+
+    def _switch_view(self, filters: Filters, select: int | None) -> None:
+        """Show another view, with its search in the box (a search being typed is dropped)."""
+        self._throttle.cancel()
+        self._before_search = None
+        self.request = SearchRequest(filters, select=select)
+        self.query_one(SearchBox).value = filters.query
 
     def action_leave_detail(self) -> None:
         """Back from the detail pane to the timeline."""
@@ -355,16 +360,8 @@ class MainScreen(KztjScreen[None]):
         timeline = self.query_one(Timeline)
         if not timeline.rowids:
             self.notify("No matches.", markup=False)
-            return
-        index = timeline.selected_index or 0
-        target = index + step
-        if target >= len(timeline.rowids):
-            target = 0
-            self.notify("Search hit BOTTOM, continuing at TOP", timeout=2, markup=False)
-        elif target < 0:
-            target = len(timeline.rowids) - 1
-            self.notify("Search hit TOP, continuing at BOTTOM", timeout=2, markup=False)
-        timeline.select_rowid(timeline.rowids[target])
+        elif wrapped := timeline.step(step):
+            self.notify(wrapped, timeout=2, markup=False)
 
     def action_next_match(self) -> None:
         """Select the next matching event (wraps like less)."""
@@ -378,13 +375,9 @@ class MainScreen(KztjScreen[None]):
 
     def go(self, place: ViewPlace) -> None:
         """Show a place: its filters and search, with its event selected."""
-        self._throttle.cancel()
-        self._before_search = None
         select = self.session.store.rowid_of(place.event_id) if place.event_id else None
-        self.request = SearchRequest(place.filters, select=select)
-        self.query_one(SearchBox).value = place.filters.query
-        self.remove_class("-detail-open")
-        self.query_one(Timeline).focus()
+        self._switch_view(place.filters, select)
+        self.close_detail()
 
     def action_back(self) -> None:
         """Go back to the previous place."""
@@ -439,9 +432,7 @@ class MainScreen(KztjScreen[None]):
         if timeline.select_rowid(rowid):
             return
         self.notify("That event was hidden by the search or filters, which are now cleared.", markup=False)
-        self._before_search = None
-        self.request = SearchRequest(Filters(), select=rowid)
-        self.query_one(SearchBox).value = ""
+        self._switch_view(Filters(), rowid)
 
     def jump_to(self, rowid: int) -> None:
         """Go to an event, remembering where the user was (the command palette's jumps)."""
@@ -473,9 +464,7 @@ class MainScreen(KztjScreen[None]):
             "place": Filters(places=(chip.key,)),
             "tag": Filters(tags=(chip.key,)),
         }[chip.kind]
-        self._before_search = None
-        self.request = SearchRequest(filters, select=self.query_one(Timeline).selected_rowid)
-        self.query_one(SearchBox).value = ""
+        self._switch_view(filters, self.query_one(Timeline).selected_rowid)
         self.close_detail()
 
     @on(CompareFigure)

@@ -292,6 +292,19 @@ class Timeline(ScrollView, can_focus=True):
         self._move_to_row(index)
         return True
 
+    def step(self, step: int) -> str | None:
+        """Select the next (or previous) event, wrapping round the ends as less does; say when it wrapped."""
+        if not self._rowids:
+            return None
+        target = (self.selected_index or 0) + step
+        wrapped = None
+        if target >= len(self._rowids):
+            target, wrapped = 0, "Search hit BOTTOM, continuing at TOP"
+        elif target < 0:
+            target, wrapped = len(self._rowids) - 1, "Search hit TOP, continuing at BOTTOM"
+        self._move_to_row(target)
+        return wrapped
+
     # -- movement ---------------------------------------------------------------------------
 
     def _move_to_row(self, index: int | None, force_message: bool = False) -> None:
