@@ -20,7 +20,7 @@ from .detail import CompareFigure, DetailPane, FilterBy, OpenEvent, OpenSource
 from .figures import trade_strip
 from .history import ReaderPlace, ViewPlace
 from .live import InputsChanged, ReloadErrors, ReloadFailed, StoreReloaded, follow_article, nearest_first
-from .mainkeys import DETAIL_HIDES, MAIN_BINDINGS, SEARCH_BOX_ACTIONS
+from .mainkeys import MAIN_BINDINGS, KeysState, enabled
 from .messages import CheckFinished, ExportFinished, SearchFinished
 from .search import SearchRequest, SearchResult
 from .searchbox import SearchBox
@@ -143,32 +143,24 @@ class MainScreen(KztjScreen[None]):
 
     # -- search and filters -----------------------------------------------------------------
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+    def _keys_state(self) -> KeysState:
+        """What decides which of this screen's keys work, and so what the footer shows."""
         focused = self.focused
-        if action in SEARCH_BOX_ACTIONS:
-            return isinstance(focused, SearchBox)
         if isinstance(focused, SearchBox):
-            return False  # every other key of this screen is a letter the box types
-        if isinstance(focused, DetailPane) and action in DETAIL_HIDES:
-            return False
-        in_detail = isinstance(focused, DetailPane) or self.has_class("-detail-open")
-        if action == "leave_detail":
-            return in_detail
-        if action == "quit":
-            return not self.has_class("-detail-open")
-        if action == "clear_search":
-            return bool(self.filters.query or self.query_one(SearchBox).value)
-        if action == "back":
-            return self.session.history.can_go_back
-        if action == "forward":
-            return self.session.history.can_go_forward
-        if action in ("next_match", "previous_match"):
-            return bool(self._shown_query.strip())
-        if action == "clear_filters":
-            return bool(self.filters._replace(query="").active)
-        if action == "hide_errors":
-            return self.query_one(ReloadErrors).display
-        return True
+            return KeysState("search")  # its keys are the same whatever is typed
+        return KeysState(
+            "detail" if isinstance(focused, DetailPane) else "timeline",
+            detail_open=self.has_class("-detail-open"),
+            matches=bool(self._shown_query.strip()),
+            query=bool(self.filters.query or self.query_one(SearchBox).value),
+            filtered=self.filters._replace(query="").active,
+            back=self.session.history.can_go_back,
+            forward=self.session.history.can_go_forward,
+            errors=self.query_one(ReloadErrors).display,
+        )
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return enabled(action, self._keys_state())
 
     def on_descendant_focus(self) -> None:
         self._update_footer()
@@ -178,18 +170,7 @@ class MainScreen(KztjScreen[None]):
 
     def _update_footer(self) -> None:
         """Recompose the footer only when what it shows can change: it is rebuilt from new widgets."""
-        if isinstance(self.focused, SearchBox):
-            state: tuple[object, ...] = (SearchBox,)  # its keys are the same whatever is typed
-        else:
-            state = (
-                type(self.focused),
-                self.has_class("-detail-open"),
-                bool(self._shown_query.strip()),
-                self.filters._replace(query="").active,
-                bool(self.filters.query or self.query_one(SearchBox).value),
-                self.session.history.can_go_back,
-                self.session.history.can_go_forward,
-            )
+        state = (type(self.focused), self._keys_state())
         if state != self._footer_state:
             self._footer_state = state
             self.refresh_bindings()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from textual.binding import Binding, BindingType
 
 # The search box's keys: the screen binds them, and turns them off unless the box has focus.
@@ -125,3 +127,37 @@ MAIN_BINDINGS: list[BindingType] = [
 # What each context leaves out of the footer (and so turns off): the search box types its
 # letters; the detail pane has no timeline keys.
 DETAIL_HIDES = frozenset({"next_match", "previous_match", "filters", "clear_filters", "axis", "clear_search"})
+
+
+class KeysState(NamedTuple):
+    """What decides which of the main screen's keys work."""
+
+    focus: str  # "search" (the box), "detail" (the pane) or "timeline"
+    detail_open: bool = False  # the detail pane fills the screen (one pane at a time)
+    matches: bool = False  # the view shows a search's matches
+    query: bool = False  # a search is typed or shown
+    filtered: bool = False  # filters besides the search narrow the view
+    back: bool = False
+    forward: bool = False
+    errors: bool = False  # the panel of the store's problems on disk is shown
+
+
+def enabled(action: str, state: KeysState) -> bool:
+    """Whether a key of the main screen works (and shows in the footer) in this state."""
+    if action in SEARCH_BOX_ACTIONS:
+        return state.focus == "search"
+    if state.focus == "search":
+        return False  # every other key of the screen is a letter the box types
+    if state.focus == "detail" and action in DETAIL_HIDES:
+        return False
+    return {
+        "leave_detail": state.focus == "detail" or state.detail_open,
+        "quit": not state.detail_open,
+        "clear_search": state.query,
+        "back": state.back,
+        "forward": state.forward,
+        "next_match": state.matches,
+        "previous_match": state.matches,
+        "clear_filters": state.filtered,
+        "hide_errors": state.errors,
+    }.get(action, True)
