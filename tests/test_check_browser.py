@@ -8,6 +8,7 @@ from pathlib import Path
 from kztj_tui.tui.app import KztjApp
 
 from .conftest import MINIMAL
+from .waiting import wait_for
 
 
 async def test_the_browser_marks_events_check_warns_about(write_store: Callable[..., Path]) -> None:
@@ -20,12 +21,10 @@ async def test_the_browser_marks_events_check_warns_about(write_store: Callable[
     store = open_store(path, use_cache=False)
     app = KztjApp(store)
     async with app.run_test(size=(120, 30)) as pilot:
-        for _ in range(50):
-            await pilot.pause(0.05)
-            if app.screen.query_one(Timeline).flagged:
-                break
-        assert app.screen.query_one(Timeline).flagged == frozenset({"visit"})
-        await pilot.pause(0.2)
+        timeline = app.screen.query_one(Timeline)
+        await wait_for(pilot, lambda: bool(timeline.flagged))  # the check starts once the first frame settles
+        assert timeline.flagged == frozenset({"visit"})
+        await wait_for(pilot, lambda: "⚠ check" in str(app.screen.query_one("#detail-check").render()))
         rows = "\n".join(str(app.screen.query_one(Timeline).render_line(y).text) for y in range(4))
         assert "! check" in rows
         view = app.screen.query_one(DetailPane).view

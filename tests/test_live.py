@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import threading
@@ -11,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.pilot import Pilot
 
 from kztj_tui.cache import open_store
 from kztj_tui.changes import StoreChanges, compare, describe, input_digests
@@ -29,6 +29,7 @@ from kztj_tui.watch import InputWatcher, Settler, input_paths, snapshot
 
 from .conftest import BUNDLED, REPO
 from .tui_support import screen_text, selected, settle, shown
+from .waiting import wait_for
 
 FIRST_TITLE = "Kazakhstan and Tajikistan establish diplomatic relations"
 
@@ -177,18 +178,6 @@ def edit(path: Path, old: str, new: str) -> None:
     temporary = path.with_name(f".{path.name}.tmp")
     temporary.write_text(text.replace(old, new, 1), encoding="utf-8")
     os.replace(temporary, path)
-
-
-async def wait_for(
-    pilot: Pilot[Any], condition: Callable[[], bool], timeout: float = 10.0, then_settle: bool = True
-) -> None:
-    """Wait until ``condition`` holds (the watcher looks every tenth of a second), failing after ``timeout``."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        await pilot.pause(0.02)
-    if then_settle:
-        await settle(pilot)
 
 
 def notices(app: KztjApp) -> list[str]:
@@ -346,3 +335,55 @@ async def test_the_search_and_typing_during_a_reload_are_kept(store_copy: Path) 
         assert selected(app) == "diplomatic-relations-established"  # the only event with both words
         assert [row.id for row in shown(app)] == ["diplomatic-relations-established"]
         assert app.screen.query_one(Timeline).rowids == [app.store.rowid_of("diplomatic-relations-established")]
+
+
+async def test_a_reload_while_the_time_axis_loads_shows_the_new_store(
+    store_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kztj_tui.tui import axis
+    from kztj_tui.tui.timeaxis import AxisScreen, AxisView
+
+    real, release, reading = axis.load, threading.Event(), threading.Event()
+
+    def slow_first(store: Store, rowids: Any) -> axis.AxisData:
+        if not reading.is_set():  # the first read (of the old store) waits until the reload is shown
+            reading.set()
+            assert release.wait(10)
+        return real(store, rowids)
+
+    monkeypatch.setattr(axis, "load", slow_first)
+    app = KztjApp(open_store(store_copy))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("a")
+        await wait_for(pilot, reading.is_set, then_settle=False)
+        edit(
+            store_copy,
+            "  - id: diplomatic-relations-established\n    date: 1993-01-07",
+            "  - id: diplomatic-relations-established\n    date: 1992-01-07",
+        )
+        await wait_for(pilot, lambda: "1 event updated" in notices(app), then_settle=False)
+        release.set()
+        await settle(pilot)
+        first_day = dt.date(1992, 1, 7).toordinal()
+        assert isinstance(app.screen, AxisScreen)
+        data = app.screen.query_one(AxisView).data
+        assert data is not None and data.starts[0] == first_day
+        await pilot.press("q", "a")  # opened again: the axis read since, not the one of the old store
+        await settle(pilot)
+        data = app.screen.query_one(AxisView).data
+        assert data is not None and data.starts[0] == first_day
+
+
+async def test_the_open_figures_view_follows_a_reload(store_copy: Path) -> None:
+    from kztj_tui.tui.figures import FiguresScreen
+
+    app = KztjApp(open_store(store_copy))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("t")
+        await settle(pilot)
+        assert isinstance(app.screen, FiguresScreen) and "$123 mn" not in screen_text(app)
+        edit(store_copy, "    period: 2013\n    value: 700000000", "    period: 2013\n    value: 123000000")
+        await wait_for(pilot, lambda: "no events changed" in notices(app))
+        assert isinstance(app.screen, FiguresScreen) and "$123 mn" in screen_text(app)

@@ -27,6 +27,7 @@ from kztj_tui.tui.timeline import Timeline
 
 from .conftest import MINIMAL
 from .tui_support import app_for, bundled_app, screen_text, selected, settle, shown, shows, timeline_lines, widget_text
+from .waiting import palette_offers, wait_for
 
 HOSTILE = "[/foo] [USD] [link=file:///etc/passwd]x[/link] [@click=app.quit]y[/]"
 
@@ -300,8 +301,7 @@ async def test_command_palette_jumps_to_an_event() -> None:
         await pilot.press("ctrl+p")
         await pilot.pause()
         await pilot.press(*"Avicenna")
-        await settle(pilot)
-        await pilot.pause(0.3)
+        await wait_for(pilot, palette_offers(app, "Monument to Abu Ali ibn Sina planned"))
         await pilot.press("enter")
         await settle(pilot)
         assert selected(app) == "ibn-sina-monument-planned"
@@ -321,8 +321,7 @@ async def test_deep_links() -> None:
         assert selected(app) == "declaration-allied-interaction"
     app = bundled_app(search="Avicenna")
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause(0.2)
-        await settle(pilot)
+        await wait_for(pilot, lambda: len(shown(app)) == 1)
         assert [r.id for r in shown(app)] == ["ibn-sina-monument-planned"]
 
 
@@ -420,9 +419,9 @@ async def test_keys_typed_right_after_slash_reach_the_search_box() -> None:
         # Queue every key before any is handled, as a fast typist or a paste would.
         for key, char in [("slash", "/"), ("R", "R"), ("o", "o"), ("g", "g")]:
             app.post_message(events.Key(key, char))
-        await pilot.pause(0.2)
-        await settle(pilot)
-        assert app.screen.query_one("#search").value == "Rog"  # type: ignore[attr-defined]
+        box = app.screen.query_one("#search", Input)
+        await wait_for(pilot, lambda: box.value == "Rog")
+        assert box.value == "Rog"
 
 
 async def test_slash_can_be_typed_inside_the_search_box() -> None:
@@ -611,13 +610,71 @@ async def test_workers_query_through_their_own_connections(monkeypatch: pytest.M
         await pilot.press("enter", "e")
         await settle(pilot)
         await pilot.press("ctrl+p", *"Avicenna")
-        await settle(pilot)
-        await pilot.pause(0.3)
-        await settle(pilot)
+        await wait_for(pilot, palette_offers(app, "Monument to Abu Ali ibn Sina planned"))
     searches = [c for c in calls if c[0] in ("search", "iter_events")]
     assert searches and all(not on_ui and not shared for _, on_ui, shared in searches)
     # The first screen of results arrives with the result: typing draws without a query of its own.
     assert [c for c in typing if c[1]] == []
+
+
+async def test_title_matches_scrolled_into_view_are_read_in_a_worker(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from .conftest import write_generated_store
+
+    path = write_generated_store(tmp_path / "events.yaml", 600)
+    on_ui: list[bool] = []
+    original = Store.highlights
+
+    def recorded(self: Store, *args: Any, **kwargs: Any) -> Any:
+        on_ui.append(threading.current_thread() is threading.main_thread())
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Store, "highlights", recorded)
+    app = app_for(path, search="Officials")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: len(shown(app)) == 600)
+        for key in ("end", "pageup", "pageup", "home"):  # past the rows the search result came with
+            await pilot.press(key)
+            await settle(pilot)
+            timeline = app.screen.query_one(Timeline)
+            region = timeline.content_region
+            update = app.screen._compositor.render_full_update()
+            words = [
+                segment
+                for y in range(region.y, region.bottom)
+                for strip in update.strips[y]
+                for segment in strip
+                if segment.text.strip() == "Officials"
+            ]
+            assert words and all(segment.style and segment.style.underline for segment in words), key
+    assert on_ui and not any(on_ui)  # the UI thread never waits for the index
+
+
+async def test_a_detail_view_built_for_an_event_left_meanwhile_is_not_shown(monkeypatch: pytest.MonkeyPatch) -> None:
+    from kztj_tui.session import BrowserSession
+
+    release = threading.Event()
+    original = BrowserSession.event_view
+    slow: list[int] = []
+
+    def event_view(self: BrowserSession, rowid: int, query: str) -> Any:
+        if not slow:  # the first view built in a worker waits until the user has moved back
+            slow.append(rowid)
+            assert release.wait(10)
+        return original(self, rowid, query)
+
+    app = bundled_app(event_id="trade-2013")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        monkeypatch.setattr(BrowserSession, "event_view", event_view)
+        await pilot.press("down")
+        await wait_for(pilot, lambda: bool(slow), then_settle=False)
+        await pilot.press("up")
+        release.set()
+        await settle(pilot)
+        view = app.screen.query_one(DetailPane).view
+        assert selected(app) == "trade-2013" and view is not None and view.event.id == "trade-2013"
 
 
 def test_row_cache_keeps_the_most_recently_used_rows() -> None:
@@ -648,6 +705,24 @@ async def test_resizing_with_the_detail_pane_focused_keeps_focus_on_screen() -> 
             await pilot.resize_terminal(*size)
             await settle(pilot)
             assert app.focused is not None and shows(app.focused), size
+
+
+async def test_narrowing_the_terminal_keeps_the_detail_pane_you_are_in() -> None:
+    for wide, narrow in [((120, 40), (80, 24)), ((200, 60), (60, 20)), ((100, 30), (99, 30))]:
+        app = bundled_app()
+        async with app.run_test(size=wide) as pilot:
+            await settle(pilot)
+            await pilot.press("enter")  # into the detail pane, beside the timeline
+            await pilot.resize_terminal(*narrow)
+            await settle(pilot)
+            detail = app.screen.query_one(DetailPane)
+            assert shows(detail) and not shows(app.screen.query_one(Timeline)), (wide, narrow)
+            assert app.focused is detail
+            # The footer is the detail pane's: Esc goes back to the timeline, with no timeline keys.
+            footer = screen_text(app).splitlines()[-1]
+            assert "Timeline" in footer and "Filter" not in footer, footer
+            await pilot.press("escape")
+            assert shows(app.screen.query_one(Timeline)) and not shows(detail)
 
 
 async def test_no_stray_character_in_the_footer_at_40_columns() -> None:
@@ -684,8 +759,7 @@ async def test_the_palette_offers_each_year_once() -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         await pilot.press("ctrl+p", *"2015")
-        await settle(pilot)
-        await pilot.pause(0.5)
+        await wait_for(pilot, palette_offers(app, "Jump to year 2015"))
         palette = app.screen
         assert isinstance(palette, CommandPalette)
         options = palette.query_one(OptionList)

@@ -15,6 +15,7 @@ from textual.screen import Screen
 from textual.widgets import Input
 
 from ..model import Filters
+from ..session import BrowserSession
 from ..store import Store
 from . import settings
 from .history import History, ReaderPlace
@@ -22,7 +23,7 @@ from .main import MainScreen
 from .readers import Readers
 
 if TYPE_CHECKING:
-    from .views import EventView
+    from .views import EventView, FigureLine
 
 
 def event_commands() -> type[Provider]:
@@ -56,15 +57,12 @@ class KztjApp(App[int]):
         super().__init__()
         # ``reopen`` opens the store file again when it changes on disk (by default through the
         # cache); ``live=False`` turns live reload off.
-        self.store = store
         if reopen is None and live:
             from ..cache import open_store
 
             allow_outside = store.meta.get("allow_outside") == "1"
             reopen = partial(open_store, store.path, allow_outside_articles=allow_outside)
-        self._reopen = reopen if live else None
-        self.readers = Readers(store)
-        self.history = History()
+        self.session = BrowserSession(store, reopen if live else None)
         self._event_id = event_id
         self._search = search
         self.settings_path = settings.settings_path()
@@ -88,21 +86,23 @@ class KztjApp(App[int]):
         install()
         return driver
 
-    def get_default_screen(self) -> Screen:
-        return MainScreen(
-            self.store,
-            self.readers,
-            self.history,
-            self._event_id,
-            self._search,
-            layout=self.settings.layout,
-            reopen=self._reopen,
-        )
+    @property
+    def store(self) -> Store:
+        """The store shown (the session's: a reload replaces it)."""
+        return self.session.store
 
-    def adopt_store(self, store: Store, readers: Readers) -> None:
-        """Make a reloaded store the one screens opened from now on read."""
-        self.store = store
-        self.readers = readers
+    @property
+    def readers(self) -> Readers:
+        """Connections to the store for worker threads."""
+        return self.session.readers
+
+    @property
+    def history(self) -> History:
+        """Where the user has been."""
+        return self.session.history
+
+    def get_default_screen(self) -> Screen:
+        return MainScreen(self._event_id, self._search, layout=self.settings.layout)
 
     def on_mount(self) -> None:
         theme = self.settings.theme
@@ -144,7 +144,7 @@ class KztjApp(App[int]):
             self._remembered = chosen
 
     def on_unmount(self) -> None:
-        self.readers.close()
+        self.session.close()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # In a text box "?" is typed, so help is neither shown nor run there.
@@ -190,11 +190,11 @@ class KztjApp(App[int]):
             self.history.leave(screen.here())
         self.open_source(source_id, quote, tracked=isinstance(screen, MainScreen))
 
-    def open_conflict(self, line: object) -> None:
+    def open_conflict(self, line: FigureLine) -> None:
         """Show the sources that disagree on a figure side by side."""
         from .conflicts import ConflictScreen
 
-        self.push_screen(ConflictScreen(line))  # type: ignore[arg-type]
+        self.push_screen(ConflictScreen(line))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

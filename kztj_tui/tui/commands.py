@@ -12,6 +12,7 @@ from textual.worker import WorkerCancelled
 from ..model import Filters
 from ..query import QueryError
 from .incremental import typing_query
+from .readers import Readers
 
 LIMIT = 12
 
@@ -25,9 +26,9 @@ class Jump(NamedTuple):
     event_id: str
 
 
-def find_jumps(readers: object, text: str) -> list[Jump]:
+def find_jumps(readers: Readers, text: str) -> list[Jump]:
     """Events matching what is typed (the last word as a prefix), best first; runs in a worker thread."""
-    with readers.borrow() as store:  # type: ignore[attr-defined]
+    with readers.borrow() as store:
         try:
             hits = store.search(Filters(query=typing_query(text, store.typed_word_stem)), sort="relevance", limit=LIMIT)
         except QueryError:

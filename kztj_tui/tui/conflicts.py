@@ -7,10 +7,10 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.reactive import reactive
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from ..model import format_value
+from .base import KztjScreen
 from .views import FigureLine, FigureVersion
 
 
@@ -31,7 +31,7 @@ def version_card(version: FigureVersion) -> Content:
     return Content("\n").join(lines)
 
 
-class ConflictScreen(Screen[None]):
+class ConflictScreen(KztjScreen[None]):
     """The versions of one figure next to each other; Enter opens the chosen one's article at its quote."""
 
     BINDINGS = [
@@ -83,7 +83,7 @@ class ConflictScreen(Screen[None]):
     def action_read(self) -> None:
         """Open the chosen version's article at its quote."""
         figure, source = self.versions[self.chosen]
-        self.app.open_source(source.id, figure.quote)  # type: ignore[attr-defined]
+        self.app.open_source(source.id, figure.quote)
 
     def on_click(self, event: object) -> None:
         widget = getattr(event, "widget", None)

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import NamedTuple
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -14,6 +14,7 @@ from textual.content import Content
 from textual.geometry import Region
 from textual.message import Message
 from textual.reactive import reactive
+from textual.timer import Timer
 from textual.widgets import Static
 
 from ..model import format_value
@@ -224,6 +225,10 @@ class Target(NamedTuple):
     bottom: int
 
 
+# While the user types, the pane follows the selection once keys pause this long.
+DETAIL_PAUSE = 0.25
+
+
 class DetailPane(VerticalScroll, can_focus=True):
     """Everything about the selected event. The keys scroll it and move a cursor over its links.
 
@@ -260,6 +265,66 @@ class DetailPane(VerticalScroll, can_focus=True):
     view: reactive[EventView | None] = reactive(None, init=False, always_update=True)
     link: reactive[int] = reactive(-1, init=False)
     """Index among the pane's links of the one under the cursor (-1: none on screen)."""
+
+    class Loaded(Message, bubble=False):
+        """A worker built the view of an event."""
+
+        def __init__(self, view: EventView, number: int) -> None:
+            super().__init__()
+            self.view = view
+            self.number = number
+
+    _coming: EventView | None = None
+    _timer: Timer | None = None
+    # Counts what the pane was asked to show: a view built for an older request is dropped.
+    _asked = 0
+
+    @property
+    def coming(self) -> EventView | None:
+        """The view shown, or about to be once typing pauses."""
+        return self._coming
+
+    def show(self, view: EventView | None, soon: bool = False) -> None:
+        """Show an event; while the user types (``soon``), once typing pauses.
+
+        Laying the pane out again costs the UI thread a few milliseconds a time; the timeline
+        keeps up with every keystroke, the detail with the pauses between words.
+        """
+        self._asked += 1
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        self._coming = view
+        if soon:
+            self._timer = self.set_timer(DETAIL_PAUSE, self._apply)
+        else:
+            self._apply()
+
+    def _apply(self) -> None:
+        self._timer = None
+        self.view = self._coming
+
+    def follow(self, rowid: int | None, read: Callable[[int], EventView]) -> None:
+        """Show the selected event: the view coming if it is of that event, else the one ``read`` builds."""
+        if rowid is None:
+            self.show(None)
+        elif self._coming is not None and self._coming.rowid == rowid:
+            self._asked += 1  # a view on its way for another event is no longer wanted
+        else:
+            self.load(rowid, read)
+
+    def load(self, rowid: int, read: Callable[[int], EventView]) -> None:
+        """Show the view of an event that ``read`` builds, in a worker."""
+        self._asked += 1
+        self._read(read, rowid, self._asked)
+
+    @work(exclusive=True, thread=True, group="detail")
+    def _read(self, read: Callable[[int], EventView], rowid: int, number: int) -> None:
+        self.post_message(self.Loaded(read(rowid), number))
+
+    def on_detail_pane_loaded(self, message: Loaded) -> None:
+        if message.number == self._asked:
+            self.show(message.view)
 
     def compose(self) -> ComposeResult:
         yield EventHeading(id="detail-heading").data_bind(DetailPane.view)

@@ -6,11 +6,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from ..model import Figure, format_value
 from ..store import Store
+from .base import KztjScreen
 
 BLOCKS = " ▁▂▃▄▅▆▇█"
 
@@ -81,17 +81,17 @@ def bar_chart(store: Store, metric: str, width: int = 40, target: bool = False) 
     return rows
 
 
-class FiguresScreen(Screen[None]):
+class FiguresScreen(KztjScreen[None]):
     """Trade by year, exports against imports, targets as targets, conflicts marked."""
 
     BINDINGS = [Binding("escape,q,t", "app.pop_screen", "Back")]
 
-    def __init__(self, store: Store) -> None:
-        super().__init__()
-        self.store = store
+    def store_reloaded(self) -> None:
+        """Chart the new version of the store."""
+        self.refresh(recompose=True)
 
     def compose(self) -> ComposeResult:
-        store = self.store
+        store = self.session.store
         sections: list[Content] = [
             Content.styled("Kazakhstan–Tajikistan trade, by period (USD)", "bold underline"),
             Content(""),

@@ -30,6 +30,23 @@ KEY_NAMES = {
     "alt+left": "Alt+←",
     "alt+right": "Alt+→",
 }
+# Every binding id a keymap can name, so that the keymap is checked without loading every screen
+# before the first frame; tests/test_help.py keeps it equal to the ids of the screens' bindings.
+BINDING_IDS = frozenset(
+    f"{context}.{name}"
+    for context, names in {
+        "app": "help",
+        "axis": "back first last next next_year open previous previous_year zoom_in zoom_out",
+        "conflict": "back left read right",
+        "detail": "bottom down follow page_down page_up top up",
+        "main": "axis back clear clear_search close copy export figures filter "
+        "focus_next focus_previous forward hide_errors leave_detail next_match prev_match quit search source",
+        "reader": "back bottom down find find_cancel find_run next page_down page_up previous quote top up",
+        "search": "clear commit leave",
+        "timeline": "down first last next_year open page_down page_up previous_year up",
+    }.items()
+    for name in names.split()
+)
 Q_RULE = ("q", "Close the view you are in (article, help, figures, axis…); on the timeline, quit", "")
 
 
@@ -72,6 +89,11 @@ def _binding_lists() -> list[tuple[str, list[BindingType]]]:
 
 def binding_ids() -> set[str]:
     """Every binding id a keymap can name."""
+    return set(BINDING_IDS)
+
+
+def bound_ids() -> set[str]:
+    """The ids the bindings of every screen and widget have (this imports them all)."""
     return {b.id for _, bindings in _binding_lists() for b in bindings if isinstance(b, Binding) and b.id}
 
 
@@ -81,7 +103,8 @@ def help_sections(app: object) -> list[tuple[str, list[tuple[str, str, str]]]]:
     from .conflicts import ConflictScreen
     from .detail import DetailPane
     from .figures import FiguresScreen
-    from .main import SEARCH_BOX_ACTIONS, MainScreen
+    from .main import MainScreen
+    from .mainkeys import SEARCH_BOX_ACTIONS
     from .reader import ReaderScreen
     from .timeaxis import AxisScreen
     from .timeline import Timeline

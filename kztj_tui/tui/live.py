@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
+from textual.app import App
 from textual.content import Content
 from textual.message import Message
 from textual.widgets import Static
 
-from ..changes import StoreChanges
+from ..session import Reloaded
 from ..store import Store
-from .readers import Readers
-from .search import SearchResult
 
 # The errors panel lists this many problems; a broken edit can cause hundreds.
 SHOWN_PROBLEMS = 8
@@ -24,20 +24,9 @@ class InputsChanged(Message):
 class StoreReloaded(Message):
     """A reload worker read the new version of the store: everything needed to show it at once."""
 
-    def __init__(
-        self,
-        store: Store,
-        readers: Readers,
-        changes: StoreChanges,
-        result: SearchResult,
-        runs: list[tuple[int, int]],
-    ) -> None:
+    def __init__(self, reloaded: Reloaded) -> None:
         super().__init__()
-        self.store = store
-        self.readers = readers
-        self.changes = changes
-        self.result = result
-        self.runs = runs
+        self.reloaded = reloaded
 
 
 class ReloadFailed(Message):
@@ -56,6 +45,21 @@ def nearest_first(rowids: Sequence[int], index: int | None, reach: int = 200) ->
     for step in range(1, reach + 1):
         out += [rowids[i] for i in (index + step, index - step) if 0 <= i < len(rowids)]
     return out
+
+
+def follow_article(app: App[Any], store: Store, articles: Sequence[str]) -> None:
+    """An open article follows the new version: reread if its file changed, closed if its source went."""
+    from .reader import ReaderScreen
+
+    top = app.screen
+    if not isinstance(top, ReaderScreen):
+        return
+    source = store.sources.get(top.source.id)
+    if source is None:
+        app.pop_screen()
+        app.notify("The article you were reading is no longer a source of the store.", markup=False)
+    elif source != top.source or source.file in articles:
+        app.switch_screen(ReaderScreen(store, top.history, top.place))
 
 
 def errors_content(problems: Sequence[str]) -> Content:

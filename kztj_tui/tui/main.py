@@ -3,313 +3,70 @@
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
-import time
-from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.content import Content
 from textual.message import Message
 from textual.reactive import reactive
-from textual.screen import Screen
-from textual.timer import Timer
-from textual.widget import Widget
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 
-from ..errors import StoreError
 from ..model import Filters
-from ..store import Store
+from ..session import Reloaded
+from .bars import FilterBar, KeysFooter, MatchCount
+from .base import FollowsStore, KztjScreen
 from .detail import CompareFigure, DetailPane, FilterBy, OpenEvent, OpenSource
 from .figures import trade_strip
-from .history import History, ReaderPlace, ViewPlace
-from .live import InputsChanged, ReloadErrors, ReloadFailed, StoreReloaded, nearest_first
-from .readers import Readers
-from .rowcache import RowCache
-from .search import SearchRequest, SearchResult, run_search
+from .history import ReaderPlace, ViewPlace
+from .live import InputsChanged, ReloadErrors, ReloadFailed, StoreReloaded, follow_article, nearest_first
+from .mainkeys import MAIN_BINDINGS, KeysState, enabled
+from .messages import CheckFinished, ExportFinished, SearchFinished
+from .search import SearchRequest, SearchResult
 from .searchbox import SearchBox
+from .throttle import Throttle
 from .timeline import Timeline
-from .views import EventView, event_view
+from .views import EventView
 
-if TYPE_CHECKING:
-    # What only a later screen, a worker or live reload needs is imported there: the first frame
-    # does not wait for it.
-    from ..check import Finding
-    from ..watch import InputWatcher
-    from .axis import AxisData
+__all__ = ["MainScreen", "MatchCount"]
 
-SEARCH_BOX_ACTIONS = frozenset({"commit_search", "cancel_search", "leave_search"})
-MATCH = Binding.Group("Match", compact=True)
 # The layouts, as breakpoints: by width, always side by side, always one pane at a time.
 LAYOUTS = {
     "auto": [(0, "-narrow"), (100, "-wide")],
     "split": [(0, "-wide")],
     "single": [(0, "-narrow")],
 }
-HISTORY = Binding.Group("Back/Fwd", compact=True)
 # Typing throttle: the first keystroke searches at once; keystrokes that follow within this
 # window are folded into one search at its end, so fast typing never queues stale work.
 THROTTLE_SECONDS = 0.03
-# While typing, the detail pane follows the selection once keys pause this long.
-DETAIL_PAUSE = 0.25
-
-
-class SearchFinished(Message):
-    """A search worker's result."""
-
-    def __init__(self, result: SearchResult) -> None:
-        super().__init__()
-        self.result = result
-
-
-class DetailLoaded(Message):
-    """A detail worker's view of one event."""
-
-    def __init__(self, view: EventView) -> None:
-        super().__init__()
-        self.view = view
-
-
-# `kztj check` reads every event in Python: ~20 ms for the bundled store, seconds at 100,000 events,
-# which would compete with the UI thread for the interpreter. Larger stores are checked from the shell.
-CHECK_MAX_EVENTS = 10_000
 # The check starts once the first screen is drawn and settled, so it never delays it.
 CHECK_DELAY = 0.3
 
 
-class CheckFinished(Message):
-    """The data-quality check is done: its findings by event."""
-
-    def __init__(self, findings: dict[str, tuple[Finding, ...]]) -> None:
-        super().__init__()
-        self.findings = findings
-
-
-class ExportFinished(Message):
-    """An export worker is done: the file written, or why not."""
-
-    def __init__(self, target: Path, count: int, error: str | None = None) -> None:
-        super().__init__()
-        self.target = target
-        self.count = count
-        self.error = error
-
-
-class MatchCount(Widget):
-    """How many events match; it repaints without laying the screen out again, as a Static would."""
-
-    text: reactive[Content] = reactive(Content(""))
-    short: reactive[Content] = reactive(Content(""))
-    """The same in fewer columns, for narrow screens."""
-
-    def render(self) -> Content:
-        fits = self.text.cell_length <= self.content_region.width
-        return self.text if fits or not self.short else self.short
-
-
-class KeysFooter(Footer):
-    """Textual's footer, rebuilt once for all the binding changes made before the next refresh, and only
-    when the keys it shows are not the ones it already shows."""
-
-    # Textual rebuilds it from new widgets for each change, and starting up makes three or four;
-    # setting focus refreshes the bindings again after the next frame, with nothing changed.
-    _rebuild_pending = False
-    _shown: tuple[object, ...] | None = None
-
-    def bindings_changed(self, screen: Screen[object]) -> None:
-        if not self._rebuild_pending:
-            super().bindings_changed(screen)
-            self._rebuild_pending = self.is_attached and screen is self.screen and screen.app.app_focus
-
-    def _keys(self) -> tuple[object, ...]:
-        """The active bindings as the footer draws them: each binding, whether enabled, its tooltip."""
-        return tuple(
-            (binding, enabled, tooltip) for _, binding, enabled, tooltip in self.screen.active_bindings.values()
-        )
-
-    async def recompose(self) -> None:
-        self._rebuild_pending = False
-        keys = self._keys()
-        if keys == self._shown:
-            return
-        self._shown = keys
-        await super().recompose()
-
-
-class MainScreen(Screen[None]):
+class MainScreen(KztjScreen[None]):
     """Browse, search and filter the chronology."""
 
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     # Focus the timeline from the start: moving focus later makes the footer compose twice.
     AUTO_FOCUS = "#timeline"
 
-    BINDINGS = [
-        # Priority: the app runs it before forwarding the keys typed after it, so a fast "/Rogun"
-        # lands whole in the search box (check_action lets "/" through once the box has focus).
-        Binding(
-            "slash",
-            "focus_search",
-            "Search",
-            key_display="/",
-            tooltip="Search as you type; Enter runs the exact query",
-            priority=True,
-            id="main.search",
-        ),
-        Binding(
-            "escape",
-            "leave_detail",
-            "Timeline",
-            key_display="Esc",
-            tooltip="From the detail pane, back to the timeline",
-            id="main.leave_detail",
-        ),
-        Binding(
-            "escape",
-            "clear_search",
-            "Clear search",
-            key_display="Esc",
-            tooltip="Clear the search, back to where you were",
-            id="main.clear_search",
-        ),
-        # The search box's keys: priority, so the keys typed after them reach the timeline.
-        Binding(
-            "enter",
-            "commit_search",
-            "Exact search",
-            tooltip="Run the query exactly, as kztj search does",
-            priority=True,
-            id="search.commit",
-        ),
-        Binding(
-            "escape",
-            "cancel_search",
-            "Clear",
-            key_display="Esc",
-            tooltip="Clear the search, back to where you were",
-            priority=True,
-            id="search.clear",
-        ),
-        Binding(
-            "down,tab",
-            "leave_search",
-            "Results",
-            key_display="↓",
-            tooltip="Go to the results, keeping them",
-            priority=True,
-            id="search.leave",
-        ),
-        # Screen binds these, but a key bound here replaces every binding of it from Screen.
-        Binding("tab", "app.focus_next", "Next pane", show=False, id="main.focus_next"),
-        Binding("shift+tab", "app.focus_previous", "Previous pane", show=False, id="main.focus_previous"),
-        Binding(
-            "n", "next_match", "Next match", tooltip="Next matching event (wraps)", group=MATCH, id="main.next_match"
-        ),
-        Binding(
-            "N",
-            "previous_match",
-            "Previous match",
-            key_display="N",
-            tooltip="Previous match",
-            group=MATCH,
-            id="main.prev_match",
-        ),
-        Binding("s", "read_source", "Source", tooltip="Read the event's sources at their quotes", id="main.source"),
-        Binding("f", "filters", "Filter", tooltip="Filter by tag, actor and years", id="main.filter"),
-        Binding(
-            "x", "clear_filters", "Clear filter", tooltip="Clear tag, actor, place and year filters", id="main.clear"
-        ),
-        Binding(
-            "H,alt+left",
-            "back",
-            "Back",
-            key_display="H",
-            tooltip="Back to the previous place",
-            group=HISTORY,
-            id="main.back",
-        ),
-        Binding(
-            "L,alt+right",
-            "forward",
-            "Forward",
-            key_display="L",
-            tooltip="Forward again",
-            group=HISTORY,
-            id="main.forward",
-        ),
-        Binding("a", "axis", "Axis", tooltip="Time axis: events drawn to scale", id="main.axis"),
-        Binding(
-            "t",
-            "figures",
-            "Figures",
-            show=False,
-            tooltip="Trade chart: turnover, exports vs imports, targets",
-            id="main.figures",
-        ),
-        Binding(
-            "e", "export", "Export", show=False, tooltip="Export the current view to a Markdown file", id="main.export"
-        ),
-        Binding("y", "copy_event", "Copy", show=False, tooltip="Copy the selected event as Markdown", id="main.copy"),
-        Binding(
-            "E",
-            "hide_errors",
-            "Hide errors",
-            key_display="E",
-            tooltip="Hide the panel listing the problems of the store on disk",
-            id="main.hide_errors",
-        ),
-        Binding("q", "leave_detail", "Close", tooltip="Close the full-width detail view", id="main.close"),
-        Binding("q", "quit", "Quit", tooltip="Quit (exit status 0)", id="main.quit"),
-    ]
-    # What each context leaves out of the footer (and so turns off): the search box types its
-    # letters; the detail pane has no timeline keys.
-    DETAIL_HIDES = frozenset({"next_match", "previous_match", "filters", "clear_filters", "axis", "clear_search"})
+    BINDINGS = MAIN_BINDINGS
 
     request: reactive[SearchRequest] = reactive(SearchRequest(Filters()), init=False, always_update=True)
     """What the timeline should show; each new value runs a search in a worker."""
 
-    def __init__(
-        self,
-        store: Store,
-        readers: Readers,
-        history: History,
-        event_id: str | None = None,
-        search: str | None = None,
-        layout: str = "auto",
-        reopen: Callable[[], Store] | None = None,
-    ) -> None:
+    def __init__(self, event_id: str | None = None, search: str | None = None, layout: str = "auto") -> None:
         super().__init__()
-        # Opens the store file again (through the cache); None: no live reload.
-        self._reopen = reopen
-        self._watcher: InputWatcher | None = None
-        self._reloading = False
-        self._reload_again = False
-        self._invalid_on_disk = False  # the last reload failed: the store shown is older than the file
         self.pane_layout = layout
         self.HORIZONTAL_BREAKPOINTS = LAYOUTS[layout]
-        self.store = store
-        self.readers = readers
-        # Set once by the check worker; read by the workers that build detail views.
-        self.findings: dict[str, tuple[Finding, ...]] = {}
-        self.history = history
-        self.rows = RowCache(store.rows)
         self._initial_event = event_id
         self._initial_search = search or ""
-        self._all_runs: list[tuple[int, int]] = []
-        self._throttle: Timer | None = None
-        self._last_search = 0.0
+        self._throttle = Throttle(self.set_timer, THROTTLE_SECONDS)
         self._before_search: ViewPlace | None = None
         self._shown_query = ""
         self._shown_total = 0
         self._shown_request: SearchRequest | None = None
-        self._pending_detail: EventView | None = None
         self._footer_state: tuple[object, ...] = ()
-        self.whole_axis: AxisData | None = None  # the time axis of every event, read once
-        self._shown_narrowing: Filters | None = None
-        self._detail_timer: Timer | None = None
 
     @property
     def filters(self) -> Filters:
@@ -324,73 +81,55 @@ class MainScreen(Screen[None]):
                 id="search",
             )
             yield MatchCount(id="match-count")
-        yield Static(id="filter-bar")
+        yield FilterBar(id="filter-bar")
         with Horizontal(id="panes"):
-            yield Timeline(self.rows, self._title_matches, id="timeline")
+            yield Timeline(self.session.rows, self.session.title_matches, id="timeline")
             yield DetailPane(id="detail")
-        yield Static(trade_strip(self.store), id="trade-strip")
+        yield Static(trade_strip(self.session.store), id="trade-strip")
         yield ReloadErrors(id="reload-errors")
         yield KeysFooter(compact=True)
 
     def on_mount(self) -> None:
+        session, store = self.session, self.session.store
         timeline = self.query_one(Timeline)
         timeline.empty_message = "This store has no events yet."
-        self._all_runs = self.store.year_runs()
-        keep = self.store.rowid_of(self._initial_event) if self._initial_event else None
+        keep = store.rowid_of(self._initial_event) if self._initial_event else None
         if self._initial_event and keep is None:
             self.notify(f"No event with id {self._initial_event!r}.", severity="warning", markup=False)
-        timeline.set_view(self._whole_store(), self._all_runs, select=keep)
+        timeline.set_view(store.all_rowids(), session.year_runs, select=keep)
         selected = timeline.selected_rowid
         if selected is not None and not self._initial_search:
             # One event's view is a few indexed queries: built here, it is in the first frame,
             # without a worker's round trip and a second layout.
-            self._show_detail(event_view(self.store, selected, "", self.findings))
+            self.query_one(DetailPane).show(session.event_view(selected, ""))
         self._shown_request = self.request
-        self._show_filter_state(self.store.count, self.store.count)
+        self._show_filter_state(store.count, store.count)
         if self._initial_search:
             self.query_one(SearchBox).value = self._initial_search
             self._search(self._initial_search, typing=False)
-        if self.store.count <= CHECK_MAX_EVENTS:
-            self.set_timer(CHECK_DELAY, self.run_check)
-        if self._reopen is not None:
-            self.call_after_refresh(self._start_watching)
-
-    def _start_watching(self) -> None:
-        from ..watch import InputWatcher, input_paths
-
-        self._watcher = InputWatcher(input_paths(self.store.path, self.store.meta), self._inputs_changed)
-        self._watcher.start()
-
-    def _inputs_changed(self) -> None:
-        """Called by the watcher's thread: hand over to the UI thread."""
-        self.post_message(InputsChanged())
-
-    def on_unmount(self) -> None:
-        if self._watcher is not None:
-            self._watcher.stop()
+        self.set_timer(CHECK_DELAY, self.run_check)
+        if session.live:
+            # The watcher's thread hands over to the UI thread.
+            self.call_after_refresh(session.watch, lambda: self.post_message(InputsChanged()))
 
     @work(thread=True, group="check")
     def run_check(self) -> None:
         """Run `kztj check` on a connection of its own, so the events it warns about can be marked."""
-        from .. import check
-
-        with self.readers.borrow() as store:
-            warnings = [finding for finding in check.run(store) if finding.severity == check.WARNING]
-        found = check.by_event(warnings)
-        self.post_message(CheckFinished({event_id: tuple(items) for event_id, items in found.items()}))
+        generation = self.session.generation
+        findings = self.session.check()
+        if findings is not None:
+            self.post_message(CheckFinished(findings, generation))
 
     def on_check_finished(self, message: CheckFinished) -> None:
-        self.findings = message.findings
+        if not self.session.is_current(message.generation):
+            return  # read from a store a reload has replaced; the reload checks the new one
+        self.session.findings = message.findings
         self.query_one(Timeline).flagged = frozenset(message.findings)
         pane = self.query_one(DetailPane)
         shown = pane.view
         # Show the warnings of the event on screen, unless the user is reading it (a new view scrolls home).
-        if shown is not None and shown.event.id in self.findings and not pane.has_focus:
-            self.load_detail(shown.rowid, self._shown_query)
-
-    def _title_matches(self, query: str, rowids: Sequence[int]) -> dict[int, list[tuple[int, int]]]:
-        """Match spans in the titles of rows scrolled into view (the first screen's come with the result)."""
-        return {rowid: spans[0] for rowid, spans in self.store.highlights(query, rowids).items()}
+        if shown is not None and shown.event.id in message.findings and not pane.has_focus:
+            pane.load(shown.rowid, self._read_detail)
 
     def set_layout(self, layout: str) -> None:
         """Choose a layout (remembered in the settings file)."""
@@ -400,40 +139,28 @@ class MainScreen(Screen[None]):
         self.set_class(narrow, "-narrow")
         self.set_class(not narrow, "-wide")
         self._fit_focus()
-        self.app.save_settings()  # type: ignore[attr-defined]
-
-    def _whole_store(self) -> Sequence[int]:
-        """Rowids of every event (a range as first built, so 100,000 events cost no memory here)."""
-        return self.store.all_rowids()
+        self.app.save_settings()
 
     # -- search and filters -----------------------------------------------------------------
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+    def _keys_state(self) -> KeysState:
+        """What decides which of this screen's keys work, and so what the footer shows."""
         focused = self.focused
-        if action in SEARCH_BOX_ACTIONS:
-            return isinstance(focused, SearchBox)
         if isinstance(focused, SearchBox):
-            return False  # every other key of this screen is a letter the box types
-        if isinstance(focused, DetailPane) and action in self.DETAIL_HIDES:
-            return False
-        in_detail = isinstance(focused, DetailPane) or self.has_class("-detail-open")
-        if action == "leave_detail":
-            return in_detail
-        if action == "quit":
-            return not self.has_class("-detail-open")
-        if action == "clear_search":
-            return bool(self.filters.query or self.query_one(SearchBox).value)
-        if action == "back":
-            return self.history.can_go_back
-        if action == "forward":
-            return self.history.can_go_forward
-        if action in ("next_match", "previous_match"):
-            return bool(self._shown_query.strip())
-        if action == "clear_filters":
-            return bool(self.filters._replace(query="").active)
-        if action == "hide_errors":
-            return self.query_one(ReloadErrors).display
-        return True
+            return KeysState("search")  # its keys are the same whatever is typed
+        return KeysState(
+            "detail" if isinstance(focused, DetailPane) else "timeline",
+            detail_open=self.has_class("-detail-open"),
+            matches=bool(self._shown_query.strip()),
+            query=bool(self.filters.query or self.query_one(SearchBox).value),
+            filtered=self.filters._replace(query="").active,
+            back=self.session.history.can_go_back,
+            forward=self.session.history.can_go_forward,
+            errors=self.query_one(ReloadErrors).display,
+        )
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return enabled(action, self._keys_state())
 
     def on_descendant_focus(self) -> None:
         self._update_footer()
@@ -443,18 +170,7 @@ class MainScreen(Screen[None]):
 
     def _update_footer(self) -> None:
         """Recompose the footer only when what it shows can change: it is rebuilt from new widgets."""
-        if isinstance(self.focused, SearchBox):
-            state: tuple[object, ...] = (SearchBox,)  # its keys are the same whatever is typed
-        else:
-            state = (
-                type(self.focused),
-                self.has_class("-detail-open"),
-                bool(self._shown_query.strip()),
-                self.filters._replace(query="").active,
-                bool(self.filters.query or self.query_one(SearchBox).value),
-                self.history.can_go_back,
-                self.history.can_go_forward,
-            )
+        state = (type(self.focused), self._keys_state())
         if state != self._footer_state:
             self._footer_state = state
             self.refresh_bindings()
@@ -465,7 +181,7 @@ class MainScreen(Screen[None]):
         view = self.query_one(DetailPane).view
         event_id = view.event.id if view is not None and view.rowid == rowid else None
         if event_id is None and rowid is not None:
-            event_id = self.store.event_at(rowid).id
+            event_id = self.session.store.event_at(rowid).id
         return ViewPlace(self.filters, event_id)
 
     def action_focus_search(self) -> None:
@@ -482,23 +198,7 @@ class MainScreen(Screen[None]):
             return  # set by the program to match a search already under way
         if self._before_search is None and not self.filters.query:
             self._before_search = self.here()
-        if self._throttle is not None:
-            self._throttle.stop()
-        now = time.monotonic()
-        if now - self._last_search >= THROTTLE_SECONDS:
-            self._search(value, typing=True)
-        else:
-            wait = THROTTLE_SECONDS - (now - self._last_search)
-            self._throttle = self.set_timer(wait, lambda: self._search(value, typing=True))
-
-    def _flush_typing(self) -> None:
-        """Run now the search a throttled keystroke was waiting for."""
-        if self._throttle is not None:
-            self._throttle.stop()
-            self._throttle = None
-            value = self.query_one(SearchBox).value
-            if value != self.filters.query:
-                self._search(value, typing=True)
+        self._throttle(lambda: self._search(value, typing=True))
 
     def _leave_search_box(self, message: Message) -> None:
         """Focus the timeline now and hold its keys; act on ``message`` once the box has its last key."""
@@ -521,16 +221,14 @@ class MainScreen(Screen[None]):
 
     def _search(self, value: str, typing: bool) -> None:
         """Search for ``value``; while typing, the first match is selected, whatever the typing speed."""
-        self._last_search = time.monotonic()
         self.request = SearchRequest(self.filters._replace(query=value), typing=typing)
 
     @on(SearchBox.Committed)
     def _search_committed(self) -> None:
-        if self._throttle is not None:
-            self._throttle.stop()
+        self._throttle.cancel()
         value = self.query_one(SearchBox).value
         if self._before_search is not None and value.strip():
-            self.history.leave(self._before_search)
+            self.session.history.leave(self._before_search)
         self._search(value, typing=False)
 
     @on(SearchBox.Cleared)
@@ -540,7 +238,7 @@ class MainScreen(Screen[None]):
     @on(SearchBox.Left)
     def _search_left(self) -> None:
         self._show_title()
-        self._flush_typing()
+        self._throttle.flush()
         if self.request is self._shown_request:
             self.query_one(Timeline).release()  # nothing new is coming
 
@@ -551,9 +249,7 @@ class MainScreen(Screen[None]):
     @work(exclusive=True, thread=True, group="search")
     def run_search(self, request: SearchRequest) -> None:
         """Run the search on a connection of its own; only post the result back."""
-        with self.readers.borrow() as store:
-            result = run_search(store, request, self._all_runs, self.findings)
-        self.post_message(SearchFinished(result))
+        self.post_message(SearchFinished(self.session.search(request)))
 
     def on_search_finished(self, message: SearchFinished) -> None:
         result = message.result
@@ -565,17 +261,16 @@ class MainScreen(Screen[None]):
         self._shown_request = result.request
         timeline = self.query_one(Timeline)
         if result.error:
-            count = self.query_one(MatchCount)
-            count.text = count.short = Content.styled(result.error, "$error")
+            self.query_one(MatchCount).error(result.error)
             timeline.release()
             return
         query = result.request.filters.query.strip()
         shown = f"“{query}”" if query else "these filters"
         timeline.empty_message = f"No events match {shown}. Esc clears the search, x the filters."
-        self.rows.put(result.rows)
+        self.session.rows.put(result.rows)
         self._shown_query = result.query
         self._shown_total = result.total
-        self._show_detail(result.detail, soon=result.request.typing)
+        self.query_one(DetailPane).show(result.detail, soon=result.request.typing)
         timeline.set_view(
             result.rowids, result.runs, query=result.query, highlights=result.highlights, select=result.select
         )
@@ -585,36 +280,15 @@ class MainScreen(Screen[None]):
     def _show_filter_state(self, shown: int, total: int, title: bool = True) -> None:
         """Count the matches; say what filters are on, in the filter bar and (unless typing) the header."""
         filters = self.filters
-        count = self.query_one(MatchCount)
-        if filters.active:
-            text, short = f"{total:,} of {self.store.count:,} events", f"{total:,}/{self.store.count:,}"
-            if shown < total:
-                text, short = f"first {shown:,} of {total:,} matches", f"{shown:,} of {total:,}"
-            count.text, count.short = Content(text), Content(short)
-        else:
-            count.text = count.short = Content(f"{self.store.count:,} events")
+        self.query_one(MatchCount).count(shown, total, self.session.store.count, filters.active)
         if title:
             self._show_title()
-        bar = self.query_one("#filter-bar", Static)
-        narrowing = filters._replace(query="")
-        if self._shown_narrowing == narrowing:
-            return
-        self._shown_narrowing = narrowing
-        described = self.describe(narrowing)
-        if narrowing.active:
-            bar.update(Content.assemble(("⚑ Filtered: ", "bold"), described, ("   f change · x clear", "dim")))
-        bar.display = narrowing.active
+        self.query_one(FilterBar).show_filters(filters._replace(query=""), self.session.describe)
 
     def _show_title(self) -> None:
         filters = self.filters
-        self.app.sub_title = f"Filtered: {self.describe(filters)}" if filters.active else (self.app.SUB_TITLE or "")
-
-    def describe(self, filters: Filters) -> str:
-        """Filters in words, with people and places by name."""
-        return filters._replace(
-            actors=tuple(self.store.entity_name(a) for a in filters.actors),
-            places=tuple(self.store.entity_name(p) for p in filters.places),
-        ).describe()
+        described = self.session.describe(filters)
+        self.app.sub_title = f"Filtered: {described}" if filters.active else (self.app.SUB_TITLE or "")
 
     def action_filters(self) -> None:
         """Open the filter form."""
@@ -624,7 +298,7 @@ class MainScreen(Screen[None]):
             if result is not None:
                 self.apply_filters(result._replace(places=self.filters.places))
 
-        self.app.push_screen(FilterScreen(self.store, self.filters), done)
+        self.app.push_screen(FilterScreen(self.session.store, self.filters), done)
 
     def action_clear_filters(self) -> None:
         """Drop tag, actor, place and date filters (the search stays)."""
@@ -637,14 +311,18 @@ class MainScreen(Screen[None]):
 
     def action_clear_search(self) -> None:
         """Clear the search and go back to the event selected before it."""
-        if self._throttle is not None:
-            self._throttle.stop()
-        before, self._before_search = self._before_search, None
+        before = self._before_search
         keep = before.event_id if before is not None else None
-        select = self.store.rowid_of(keep) if keep else self.query_one(Timeline).selected_rowid
-        self.request = SearchRequest(self.filters._replace(query=""), select=select)
-        self.query_one(SearchBox).value = ""
+        select = self.session.store.rowid_of(keep) if keep else self.query_one(Timeline).selected_rowid
+        self._switch_view(self.filters._replace(query=""), select)
         self.query_one(Timeline).focus()
+
+    def _switch_view(self, filters: Filters, select: int | None) -> None:
+        """Show another view, with its search in the box (a search being typed is dropped)."""
+        self._throttle.cancel()
+        self._before_search = None
+        self.request = SearchRequest(filters, select=select)
+        self.query_one(SearchBox).value = filters.query
 
     def action_leave_detail(self) -> None:
         """Back from the detail pane to the timeline."""
@@ -663,16 +341,8 @@ class MainScreen(Screen[None]):
         timeline = self.query_one(Timeline)
         if not timeline.rowids:
             self.notify("No matches.", markup=False)
-            return
-        index = timeline.selected_index or 0
-        target = index + step
-        if target >= len(timeline.rowids):
-            target = 0
-            self.notify("Search hit BOTTOM, continuing at TOP", timeout=2, markup=False)
-        elif target < 0:
-            target = len(timeline.rowids) - 1
-            self.notify("Search hit TOP, continuing at BOTTOM", timeout=2, markup=False)
-        timeline.select_rowid(timeline.rowids[target])
+        elif wrapped := timeline.step(step):
+            self.notify(wrapped, timeout=2, markup=False)
 
     def action_next_match(self) -> None:
         """Select the next matching event (wraps like less)."""
@@ -686,69 +356,33 @@ class MainScreen(Screen[None]):
 
     def go(self, place: ViewPlace) -> None:
         """Show a place: its filters and search, with its event selected."""
-        if self._throttle is not None:
-            self._throttle.stop()
-        self._before_search = None
-        select = self.store.rowid_of(place.event_id) if place.event_id else None
-        self.request = SearchRequest(place.filters, select=select)
-        self.query_one(SearchBox).value = place.filters.query
-        self.remove_class("-detail-open")
-        self.query_one(Timeline).focus()
+        select = self.session.store.rowid_of(place.event_id) if place.event_id else None
+        self._switch_view(place.filters, select)
+        self.close_detail()
 
     def action_back(self) -> None:
         """Go back to the previous place."""
-        place = self.history.back(self.here())
+        place = self.session.history.back(self.here())
         if isinstance(place, ViewPlace):
             self.go(place)
 
     def action_forward(self) -> None:
         """Go forward again."""
-        place = self.history.forward(self.here())
+        place = self.session.history.forward(self.here())
         if isinstance(place, ViewPlace):
             self.go(place)
         elif isinstance(place, ReaderPlace):
-            self.app.open_source(place.source_id, place.quote, tracked=True)  # type: ignore[attr-defined]
+            self.app.open_source(place.source_id, place.quote, tracked=True)
 
     # -- selection and detail -------------------------------------------------------------
 
-    def _show_detail(self, view: EventView | None, soon: bool = False) -> None:
-        """Show an event in the detail pane; while the user types, once typing pauses.
-
-        Laying the pane out again costs the UI thread a few milliseconds a time; the timeline
-        keeps up with every keystroke, the detail with the pauses between words.
-        """
-        if self._detail_timer is not None:
-            self._detail_timer.stop()
-            self._detail_timer = None
-        self._pending_detail = view
-        if soon:
-            self._detail_timer = self.set_timer(DETAIL_PAUSE, self._apply_detail)
-        else:
-            self._apply_detail()
-
-    def _apply_detail(self) -> None:
-        self._detail_timer = None
-        self.query_one(DetailPane).view = self._pending_detail
+    def _read_detail(self, rowid: int) -> EventView:
+        """The detail view of an event, with the words searched for marked (a worker builds it)."""
+        return self.session.event_view(rowid, self._shown_query)
 
     @on(Timeline.EventSelected)
     def _event_selected(self, message: Timeline.EventSelected) -> None:
-        if message.rowid is None:
-            self._show_detail(None)
-            return
-        shown = self._pending_detail
-        if shown is None or shown.rowid != message.rowid:
-            self.load_detail(message.rowid, self._shown_query)
-
-    @work(exclusive=True, thread=True, group="detail")
-    def load_detail(self, rowid: int, query: str) -> None:
-        """Build the detail view off the UI thread."""
-        with self.readers.borrow() as store:
-            view = event_view(store, rowid, query, self.findings)
-        self.post_message(DetailLoaded(view))
-
-    def on_detail_loaded(self, message: DetailLoaded) -> None:
-        if self.query_one(Timeline).selected_rowid == message.view.rowid:
-            self._show_detail(message.view)
+        self.query_one(DetailPane).follow(message.rowid, self._read_detail)
 
     @on(Timeline.EventOpened)
     def _event_opened(self) -> None:
@@ -757,7 +391,9 @@ class MainScreen(Screen[None]):
         self.query_one(DetailPane).focus()
 
     def on_resize(self) -> None:
-        self.call_after_refresh(self._fit_focus)
+        # Now, with the breakpoint classes just set: after the next refresh the pane hidden by the new
+        # width would have lost the focus, and with it the place the user was in.
+        self._fit_focus()
 
     def _fit_focus(self) -> None:
         """Keep the focused pane on screen when the layout changes with the width."""
@@ -777,13 +413,11 @@ class MainScreen(Screen[None]):
         if timeline.select_rowid(rowid):
             return
         self.notify("That event was hidden by the search or filters, which are now cleared.", markup=False)
-        self._before_search = None
-        self.request = SearchRequest(Filters(), select=rowid)
-        self.query_one(SearchBox).value = ""
+        self._switch_view(Filters(), rowid)
 
     def jump_to(self, rowid: int) -> None:
         """Go to an event, remembering where the user was (the command palette's jumps)."""
-        self.history.leave(self.here())
+        self.session.history.leave(self.here())
         self.goto_rowid(rowid)
 
     def goto_year(self, year: int) -> None:
@@ -793,32 +427,30 @@ class MainScreen(Screen[None]):
 
     @on(OpenEvent)
     def _open_event(self, message: OpenEvent) -> None:
-        rowid = self.store.rowid_of(message.event_id)
+        rowid = self.session.store.rowid_of(message.event_id)
         if rowid is not None:
             self.jump_to(rowid)
 
     @on(OpenSource)
     def _open_source(self, message: OpenSource) -> None:
-        self.history.leave(self.here())
-        self.app.open_source(message.source_id, message.quote, tracked=True)  # type: ignore[attr-defined]
+        self.session.history.leave(self.here())
+        self.app.open_source(message.source_id, message.quote, tracked=True)
 
     @on(FilterBy)
     def _filter_by(self, message: FilterBy) -> None:
         chip = message.chip
-        self.history.leave(self.here())
+        self.session.history.leave(self.here())
         filters = {
             "actor": Filters(actors=(chip.key,)),
             "place": Filters(places=(chip.key,)),
             "tag": Filters(tags=(chip.key,)),
         }[chip.kind]
-        self._before_search = None
-        self.request = SearchRequest(filters, select=self.query_one(Timeline).selected_rowid)
-        self.query_one(SearchBox).value = ""
+        self._switch_view(filters, self.query_one(Timeline).selected_rowid)
         self.close_detail()
 
     @on(CompareFigure)
     def _compare(self, message: CompareFigure) -> None:
-        self.app.open_conflict(message.line)  # type: ignore[attr-defined]
+        self.app.open_conflict(message.line)
 
     def action_read_source(self) -> None:
         """Open the selected event's source at its quote (a picker when it has several)."""
@@ -826,116 +458,59 @@ class MainScreen(Screen[None]):
         if view is None or not view.sources:
             self.notify("This event has no source to read.", markup=False)
             return
-        self.app.pick_source(view)  # type: ignore[attr-defined]
+        self.app.pick_source(view)
 
     # -- live reload ------------------------------------------------------------------------
 
     def on_inputs_changed(self) -> None:
-        if self._reloading:
-            self._reload_again = True  # one reload at a time: two would build the same cache at once
-            return
-        self._reloading = True
-        timeline = self.query_one(Timeline)
-        near = nearest_first(timeline.rowids, timeline.selected_index)
-        self.reload_store(self.request, near)
+        if self.session.start_reload():
+            timeline = self.query_one(Timeline)
+            self.reload_store(self.request, nearest_first(timeline.rowids, timeline.selected_index))
 
     @work(thread=True, group="reload")
     def reload_store(self, request: SearchRequest, near: list[int]) -> None:
-        """Open the new version of the store and prepare its first view, all off the UI thread.
-
-        ``near`` is the selected event's rowid and its neighbours, nearest first: the selection stays
-        on the same event, or on its nearest neighbour if the new version deleted it.
-        """
-        from ..changes import compare, input_digests, recorded
-
-        assert self._reopen is not None
-        with self.readers.borrow() as old:
-            id_of = {row.rowid: row.id for row in old.rows(near)}
-            ids = [id_of[rowid] for rowid in near if rowid in id_of]  # nearest first
-            old_meta = old.meta
-        try:
-            store = self._reopen()
-        except StoreError as error:
-            self.post_message(ReloadFailed([str(problem) for problem in error.problems]))
-            return
-        except (OSError, sqlite3.Error, ValueError) as error:
-            self.post_message(ReloadFailed([f"{self.store.path}: {error}"]))
-            return
-        changes = recorded(old_meta, store.meta)
-        if changes is None:  # not an update of the build shown: compare every event
-            with self.readers.borrow() as old:
-                old_prints = old.event_fingerprints()
-            new_inputs = input_digests(store.meta)
-            changes = compare(old_prints, store.event_fingerprints(), input_digests(old_meta), new_inputs)
-        select = next((rowid for rowid in map(store.rowid_of, ids) if rowid is not None), None)
-        readers = Readers(store)
-        runs = store.year_runs()
-        with readers.borrow() as reader:
-            result = run_search(reader, request._replace(select=select), runs, self.findings)
-        self.post_message(StoreReloaded(store, readers, changes, result, runs))
+        """Open the new version of the store and prepare its first view, all off the UI thread."""
+        reloaded = self.session.reload(request, near)
+        if isinstance(reloaded, Reloaded):
+            self.post_message(StoreReloaded(reloaded))
+        else:
+            self.post_message(ReloadFailed(reloaded.problems))
 
     def on_store_reloaded(self, message: StoreReloaded) -> None:
         """Show the new version at once: store, timeline, selection and detail, keeping the search."""
-        from ..changes import describe
-        from ..watch import input_paths
-
-        store, changes = message.store, message.changes
+        session, reloaded = self.session, message.reloaded
         selected = self.query_one(DetailPane).view
-        old_readers, self.readers = self.readers, message.readers
-        self.store = store
-        self.app.adopt_store(store, message.readers)  # type: ignore[attr-defined]
-        old_readers.close()
-        self._all_runs = message.runs
-        self.whole_axis = None
-        self.rows = RowCache(store.rows)
-        self.query_one(Timeline).use_rows(self.rows)
-        self.query_one("#trade-strip", Static).update(trade_strip(store))
+        notice = session.adopt(reloaded)
+        self.query_one(Timeline).use_rows(session.rows)
+        self.query_one("#trade-strip", Static).update(trade_strip(session.store))
         self.query_one(ReloadErrors).hide()
         self.refresh_bindings()
-        if self._watcher is not None:
-            self._watcher.watch(input_paths(store.path, store.meta))
         # The result was prepared for the request current when the reload began; typing since then
         # is searched again on the new store, from the event the result selected.
         current = self.request
-        self.set_reactive(MainScreen.request, message.result.request)
-        self._show_result(message.result)
-        if current.filters != message.result.request.filters:
-            self.request = SearchRequest(current.filters, typing=current.typing, select=message.result.select)
-        if selected is not None and selected.event.id in changes.removed:
+        self.set_reactive(MainScreen.request, reloaded.result.request)
+        self._show_result(reloaded.result)
+        if current.filters != reloaded.result.request.filters:
+            self.request = SearchRequest(current.filters, typing=current.typing, select=reloaded.result.select)
+        if selected is not None and selected.event.id in reloaded.changes.removed:
             self.close_detail()
-        self._reload_readers(changes.articles)
-        if changes.events or changes.articles or changes.store_file or self._invalid_on_disk:
-            valid_again = "the store is valid again; " if self._invalid_on_disk else ""
-            self.notify(valid_again + describe(changes), title="Reloaded", timeout=4, markup=False)
-        self._invalid_on_disk = False
-        if store.count <= CHECK_MAX_EVENTS:
-            self.run_check()
+        for screen in self.app.screen_stack[1:]:
+            if isinstance(screen, FollowsStore):
+                screen.store_reloaded()
+        follow_article(self.app, session.store, reloaded.changes.articles)
+        if notice is not None:
+            self.notify(notice, title="Reloaded", timeout=4, markup=False)
+        self.run_check()
         self._reload_done()
 
-    def _reload_readers(self, articles: Sequence[str]) -> None:
-        """An open article follows the new version: reread if its file changed, closed if its source went."""
-        from .reader import ReaderScreen
-
-        top = self.app.screen
-        if not isinstance(top, ReaderScreen):
-            return
-        source = self.store.sources.get(top.source.id)
-        if source is None:
-            self.app.pop_screen()
-            self.notify("The article you were reading is no longer a source of the store.", markup=False)
-        elif source != top.source or source.file in articles:
-            self.app.switch_screen(ReaderScreen(self.store, top.history, top.place))
-
     def on_reload_failed(self, message: ReloadFailed) -> None:
-        self._invalid_on_disk = True
+        self.session.reload_failed()
         self.query_one(ReloadErrors).show_problems(message.problems)
         self.refresh_bindings()
         self._reload_done()
 
     def _reload_done(self) -> None:
-        self._reloading = False
-        if self._reload_again:
-            self._reload_again = False
+        if self.session.reload_done():
             self.on_inputs_changed()
 
     def action_hide_errors(self) -> None:
@@ -949,13 +524,13 @@ class MainScreen(Screen[None]):
         """Open the time axis, on the selected event."""
         from .timeaxis import AxisScreen
 
-        self.app.push_screen(AxisScreen(self))
+        self.app.push_screen(AxisScreen(self.query_one(Timeline)))
 
     def action_figures(self) -> None:
         """Open the trade chart."""
         from .figures import FiguresScreen
 
-        self.app.push_screen(FiguresScreen(self.store))
+        self.app.push_screen(FiguresScreen())
 
     def action_export(self) -> None:
         """Export the current (filtered) view to a Markdown file in the working directory, in a worker."""
@@ -967,17 +542,7 @@ class MainScreen(Screen[None]):
     @work(thread=True, group="export")
     def export_view(self, filters: Filters, target: Path, count: int) -> None:
         """Write the export on a connection of its own."""
-        from .. import export
-        from ..output import store_files
-
-        with self.readers.borrow() as store:
-            try:
-                # Like `kztj export -o`: never over the store or one of its articles.
-                export.write_atomically(target, export.markdown(store, filters), protect=store_files(store))
-            except OSError as error:
-                self.post_message(ExportFinished(target, count, str(error.strerror or error)))
-                return
-        self.post_message(ExportFinished(target, count))
+        self.post_message(ExportFinished(target, count, self.session.export_markdown(filters, target)))
 
     def on_export_finished(self, message: ExportFinished) -> None:
         if message.error:
@@ -993,5 +558,5 @@ class MainScreen(Screen[None]):
         if view is None:
             self.notify("Nothing selected to copy.", markup=False)
             return
-        self.app.copy_to_clipboard(export.event_markdown(self.store, view.event))
+        self.app.copy_to_clipboard(export.event_markdown(self.session.store, view.event))
         self.notify(f"Copied “{view.event.title}” as Markdown", markup=False)

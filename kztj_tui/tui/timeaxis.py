@@ -2,25 +2,21 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
 from textual.message import Message
 from textual.reactive import reactive
-from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Static
 
+from ..session import AxisResult
 from . import axis
 from .axis import AxisData, Window
+from .base import KztjScreen
 from .rowcache import RowCache
 from .timeline import Timeline
-
-if TYPE_CHECKING:
-    from .main import MainScreen
 
 DENSITY = " ▁▂▃▄▅▆▇█"
 # A glyph per certainty, so the axis reads without colour.
@@ -155,7 +151,7 @@ class AxisView(Widget, can_focus=True):
         )
 
 
-class AxisScreen(Screen[None]):
+class AxisScreen(KztjScreen[None]):
     """The events of the main screen's view to scale; moving here moves the timeline's selection."""
 
     BINDINGS = [
@@ -201,49 +197,47 @@ class AxisScreen(Screen[None]):
     class Loaded(Message):
         """The worker read the view's dates."""
 
-        def __init__(self, data: AxisData) -> None:
+        def __init__(self, result: AxisResult) -> None:
             super().__init__()
-            self.data = data
+            self.result = result
 
-    def __init__(self, main: MainScreen) -> None:
+    def __init__(self, timeline: Timeline) -> None:
         super().__init__()
-        self.main = main
-
-    @property
-    def timeline(self) -> Timeline:
-        """The main screen's timeline, whose selection this screen shares."""
-        return self.main.query_one(Timeline)
+        self.timeline = timeline
+        """The main screen's timeline, whose view this screen draws and whose selection it shares."""
 
     def compose(self) -> ComposeResult:
         yield Static(Content.styled("Time axis: the view's events to scale", "bold"), id="axis-heading")
-        yield AxisView(self.main.rows, id="axis")
+        yield AxisView(self.session.rows, id="axis")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        rowids = self.timeline.rowids
-        whole = len(rowids) == self.main.store.count
-        self.load(None if whole else list(rowids))
+        self._load_view()
         self.query_one(AxisView).focus()
+
+    def _load_view(self) -> None:
+        rowids = self.timeline.rowids
+        whole = len(rowids) == self.session.store.count
+        self.load(None if whole else list(rowids))
+
+    def store_reloaded(self) -> None:
+        """Draw the new version of the store, from the timeline's new view."""
+        self.query_one(AxisView).rows = self.session.rows
+        self._load_view()
 
     @work(thread=True, exclusive=True, group="axis")
     def load(self, rowids: list[int] | None) -> None:
-        """Read the dates off the UI thread (the whole store is read once and kept)."""
-        main = self.main
-        if rowids is None and main.whole_axis is not None:  # the whole store does not change: read once
-            self.post_message(self.Loaded(main.whole_axis))
-            return
-        with main.readers.borrow() as store:
-            data = axis.load(store, rowids)
-        if rowids is None:
-            main.whole_axis = data
-        self.post_message(self.Loaded(data))
+        """Read the dates off the UI thread (the whole store's are read once per version)."""
+        self.post_message(self.Loaded(self.session.axis(rowids)))
 
     def on_axis_screen_loaded(self, message: Loaded) -> None:
+        if not self.session.is_current(message.result.generation):
+            return  # read from a store a reload has replaced: the new one is being read
+        data = message.result.data
         view = self.query_one(AxisView)
-        view.data = message.data
-        selected = self.timeline.selected_rowid
-        view.selected = message.data.position(selected)
-        if view.selected is None and message.data.rowids:
+        view.data = data
+        view.selected = data.position(self.timeline.selected_rowid)
+        if view.selected is None and data.rowids:
             view.selected = 0
 
     def _select(self, position: int) -> None:

@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
-from textual import events
+from textual import events, work
 from textual.binding import Binding
 from textual.cache import LRUCache
 from textual.geometry import Size
@@ -36,8 +36,9 @@ DEFAULT_MARKER = "•"
 DATE_WIDTH = 15
 YEAR = Binding.Group("Year", compact=True)
 
-# (query, rowids) -> match spans in the title of each rowid that matches.
-Highlighter = Callable[[str, Sequence[int]], dict[int, list[tuple[int, int]]]]
+Spans = list[tuple[int, int]]
+# (query, rowids) -> match spans in the title of each rowid that matches; called in a worker thread.
+Highlighter = Callable[[str, Sequence[int]], dict[int, Spans]]
 
 
 class Timeline(ScrollView, can_focus=True):
@@ -146,7 +147,11 @@ class Timeline(ScrollView, can_focus=True):
         self._run_years: list[int] = []
         self._header_lines: list[int] = []  # line of each year header
         self._query = ""
-        self._highlights: dict[int, list[tuple[int, int]]] = {}
+        self._highlights: dict[int, Spans] = {}
+        # Title matches of rows scrolled into view are read by a worker (drawn plain until they come):
+        # the rows asked for, and a count of views, so a late answer for an older view is dropped.
+        self._asked: set[int] = set()
+        self._view_number = 0
         # While a new view is on its way, keys that move the cursor wait for it, so where the
         # cursor lands does not depend on whether the keys came before or after the result.
         self._waiting = False
@@ -181,6 +186,9 @@ class Timeline(ScrollView, can_focus=True):
         """Draw from another row cache (a reloaded store): rows drawn before are forgotten."""
         self._rows = rows
         self._strips.clear()
+        self._view_number += 1
+        self._highlights.clear()
+        self._asked.clear()
 
     def expect_view(self) -> None:
         """A new view is coming: hold cursor keys until it is set."""
@@ -218,6 +226,8 @@ class Timeline(ScrollView, can_focus=True):
         self._rowids = rowids
         self._query = query
         self._highlights = dict(highlights or {})
+        self._asked = set()
+        self._view_number += 1
         starts, years, headers = [], [], []
         position = 0
         for run, (year, count) in enumerate(runs):
@@ -281,6 +291,19 @@ class Timeline(ScrollView, can_focus=True):
             return False
         self._move_to_row(index)
         return True
+
+    def step(self, step: int) -> str | None:
+        """Select the next (or previous) event, wrapping round the ends as less does; say when it wrapped."""
+        if not self._rowids:
+            return None
+        target = (self.selected_index or 0) + step
+        wrapped = None
+        if target >= len(self._rowids):
+            target, wrapped = 0, "Search hit BOTTOM, continuing at TOP"
+        elif target < 0:
+            target, wrapped = len(self._rowids) - 1, "Search hit TOP, continuing at BOTTOM"
+        self._move_to_row(target)
+        return wrapped
 
     # -- movement ---------------------------------------------------------------------------
 
@@ -417,15 +440,38 @@ class Timeline(ScrollView, can_focus=True):
             return self._rows.get(rowid)
         return self._rows.get(rowid, self._window(screens=1))
 
+    class HighlightsRead(Message, bubble=False):
+        """A worker read the title matches of some rows of a view."""
+
+        def __init__(self, view_number: int, rowids: list[int], found: dict[int, Spans]) -> None:
+            super().__init__()
+            self.view_number = view_number
+            self.rowids = rowids
+            self.found = found
+
     def _fetch_highlights(self) -> None:
-        """Fetch match spans for the visible window in one query, when first needed."""
+        """Ask a worker for the match spans of the rows in and around the window, when first needed."""
         if not self._query or self._highlighter is None:
             return
-        wanted = [r for r in self._window() if r not in self._highlights]
+        wanted = [r for r in self._window(screens=1) if r not in self._highlights and r not in self._asked]
         if wanted:
-            found = self._highlighter(self._query, wanted)
-            for rowid in wanted:
-                self._highlights[rowid] = found.get(rowid, [])
+            self._asked.update(wanted)
+            self._read_highlights(self._highlighter, self._view_number, self._query, wanted)
+
+    @work(thread=True, group="highlights")
+    def _read_highlights(self, highlighter: Highlighter, view_number: int, query: str, rowids: list[int]) -> None:
+        self.post_message(self.HighlightsRead(view_number, rowids, highlighter(query, rowids)))
+
+    def on_timeline_highlights_read(self, message: HighlightsRead) -> None:
+        if message.view_number != self._view_number:
+            return
+        for rowid in message.rowids:
+            self._highlights[rowid] = message.found.get(rowid, [])
+        self._asked.difference_update(message.rowids)
+        indexes = [index for index in map(self._index_of, message.rowids) if index is not None]
+        if indexes:
+            first, last = self._line_of(min(indexes)), self._line_of(max(indexes))
+            self.refresh_lines(first, last - first + 1)
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
@@ -458,7 +504,8 @@ class Timeline(ScrollView, can_focus=True):
         # Every segment needs a style: Textual's NO_COLOR (monochrome) filter rejects None.
         segments = [Segment(t, base + s if s else base) for t, s, _ in text.render(self.app.console)]
         strip = Strip(segments).crop_extend(0, width, base).simplify()
-        self._strips[key] = strip
+        if not self._query or rowid in self._highlights:  # drawn without its matches: drawn again when they come
+            self._strips[key] = strip
         return strip
 
     def _row_text(self, row: Row, is_cursor: bool, width: int) -> Text:
@@ -489,7 +536,7 @@ class Timeline(ScrollView, can_focus=True):
             if row.rowid not in self._highlights:
                 self._fetch_highlights()
             match_style = self._style("timeline--match")
-            for start, end in self._highlights.get(row.rowid, []):
+            for start, end in self._highlights.get(row.rowid, ()):
                 text.stylize(match_style, title_start + start, title_start + end)
         if is_cursor:
             text.stylize(self._style("timeline--cursor"))
