@@ -11,9 +11,12 @@ from __future__ import annotations
 import argparse
 import os
 import shlex
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
+
+from .errors import StoreError
 
 HIDDEN_COMMAND = "__complete"
 KINDS = ("event", "tag", "actor", "metric")
@@ -90,28 +93,50 @@ def complete(argv: Sequence[str], out: TextIO) -> int:
     """``kztj __complete KIND PREFIX [-- WORDS...]``: the store's names of KIND starting with PREFIX, one a line.
 
     Never an error: a shell shows whatever is printed, so a store that cannot be read, or any other
-    failure, gives no candidates and exit 0.
+    failure, gives no candidates, one line on stderr (which the scripts discard) and exit 0.
     """
+    if len(argv) < 2 or argv[0] not in KINDS:
+        return _quiet(f"usage: kztj {HIDDEN_COMMAND} {{{','.join(KINDS)}}} PREFIX [-- WORDS...]")
+    kind, prefix, *rest = argv
+    words = rest[1:] if rest[:1] == ["--"] else []
     try:
-        kind, prefix, *rest = argv
-        if kind not in KINDS:
-            return 0
-        words = rest[1:] if rest[:1] == ["--"] else []
         path = _events_path(words)
-        if path is None:
+        if path is None:  # the store comes on stdin, which is the shell's
             return 0
-        from .cache import open_store
+        names = _names(path, kind, prefix, words)
+    except StoreError as error:
+        return _quiet(str(error))
+    except Exception as error:  # see the docstring
+        return _quiet(f"{type(error).__name__}: {error}")
+    # Ids, tags and metrics are validated slugs: one printable line each, nothing a terminal acts on.
+    out.write("".join(f"{name}\n" for name in names))
+    return 0
 
-        store = open_store(
-            path,
-            use_cache="--no-cache" not in words,
-            allow_outside_articles="--allow-outside-articles" in words,
-            notice=lambda message: None,
-        )
-        # Ids, tags and metrics are validated slugs: one printable line each, nothing a terminal acts on.
-        out.write("".join(f"{name}\n" for name in store.names(kind, prefix, MOST_CANDIDATES)))
-    except Exception:  # see the docstring: completion never shows an error
-        pass
+
+def _names(path: Path, kind: str, prefix: str, words: Sequence[str]) -> list[str]:
+    """The store's names of KIND with PREFIX, read through the cache, or straight from the store if that fails."""
+    from .cache import open_store
+
+    outside = "--allow-outside-articles" in words
+    try:
+        store = open_store(path, use_cache="--no-cache" not in words, allow_outside_articles=outside, notice=_ignore)
+    except StoreError:
+        raise
+    except Exception:
+        # A cache that cannot be used here (a read-only or full cache folder) must not cost the candidates.
+        store = open_store(path, use_cache=False, allow_outside_articles=outside, notice=_ignore)
+    return list(store.names(kind, prefix, MOST_CANDIDATES))
+
+
+def _ignore(message: str) -> None:
+    """A notice from the cache (rebuilding, say): nothing a shell completing a word should show."""
+
+
+def _quiet(message: str) -> int:
+    """Say on stderr why there are no candidates (the scripts send it to /dev/null); exit 0, as completion does."""
+    from .text import visible
+
+    sys.stderr.write(f"kztj: completion: {visible(message)}\n")
     return 0
 
 

@@ -113,6 +113,15 @@ def _zsh_offers(line: str, candidate: str, folder: Path) -> bool:
     return result.stdout.strip().endswith("FOUND")
 
 
+def _why(line: str) -> str:
+    """What ``kztj __complete`` says about the line, stderr included, which the scripts discard: a failure's reason."""
+    words = shlex.split(line)
+    result = subprocess.run(
+        ["kztj", "__complete", "event", words[-1], "--", *words], capture_output=True, text=True, timeout=60
+    )
+    return f"exit {result.returncode}; stdout {result.stdout[:200]!r}; stderr {result.stderr[-2000:]!r}"
+
+
 def _zsh_script() -> str:
     return subprocess.run(["kztj", "completion", "zsh"], capture_output=True, text=True, check=True).stdout
 
@@ -123,7 +132,10 @@ def test_bash_completes_from_the_store_and_paths(
 ) -> None:
     _need("bash")
     offered = _bash(_line(words, places))
-    assert any(Path(word).name == candidate or word == candidate for word in offered), offered
+    assert any(Path(word).name == candidate or word == candidate for word in offered), (
+        offered,
+        _why(_line(words, places)),
+    )
 
 
 @pytest.mark.parametrize(("words", "candidate"), CASES)
@@ -132,7 +144,10 @@ def test_fish_completes_from_the_store_and_paths(
 ) -> None:
     _need("fish")
     offered = _fish(_line(words, places))
-    assert any(Path(word).name == candidate or word == candidate for word in offered), offered
+    assert any(Path(word).name == candidate or word == candidate for word in offered), (
+        offered,
+        _why(_line(words, places)),
+    )
 
 
 @pytest.mark.parametrize(("words", "candidate"), CASES)
@@ -141,18 +156,18 @@ def test_zsh_completes_from_the_store_and_paths(
 ) -> None:
     _need("zsh")
     # zsh shows a name with a space escaped in its list.
-    assert _zsh_offers(_line(words, places), candidate.replace(" ", "\\ "), tmp_path)
+    assert _zsh_offers(_line(words, places), candidate.replace(" ", "\\ "), tmp_path), _why(_line(words, places))
 
 
 # -- the hidden command the scripts run -----------------------------------------------------------------------------
 
 
-def _complete(capsys: pytest.CaptureFixture[str], *argv: str) -> list[str]:
+def _complete(capsys: pytest.CaptureFixture[str], *argv: str, errors: int = 0) -> list[str]:
     from kztj_tui import cli
 
     assert cli.main(["__complete", *argv]) == 0
     captured = capsys.readouterr()
-    assert captured.err == ""
+    assert len(captured.err.splitlines()) == errors, captured.err
     return captured.out.splitlines()
 
 
@@ -191,21 +206,43 @@ def test_complete_reads_the_store_named_on_the_line(
 
 
 @pytest.mark.parametrize(
-    "argv",
+    ("argv", "errors"),
     [
-        ["event", "", "--", "kztj", "--events", "/no/such/store.yaml"],
-        ["event", "", "--", "kztj", "--events", "-"],
-        ["event", "", "--", "kztj", "--events", "{broken}"],
-        ["nonsense", ""],
-        ["event"],
-        [],
+        (["event", "", "--", "kztj", "--events", "/no/such/store.yaml"], 1),
+        (["event", "", "--", "kztj", "--events", "-"], 0),  # stdin: nothing to read names from, nothing wrong
+        (["event", "", "--", "kztj", "--events", "{broken}"], 1),
+        (["nonsense", ""], 1),
+        (["event"], 1),
+        ([], 1),
     ],
 )
-def test_complete_never_prints_an_error(
-    capsys: pytest.CaptureFixture[str], write_store: Callable[..., Path], argv: list[str]
+def test_complete_prints_no_candidates_and_says_why_where_the_shell_does_not_show_it(
+    capsys: pytest.CaptureFixture[str], write_store: Callable[..., Path], argv: list[str], errors: int
 ) -> None:
+    # No candidates; the reason goes to stderr, which the scripts send to /dev/null.
     broken = write_store(MINIMAL.replace("status: occurred", "status: nope"), name="broken.yaml")
-    assert _complete(capsys, *[word.format(broken=broken) for word in argv]) == []
+    assert _complete(capsys, *[word.format(broken=broken) for word in argv], errors=errors) == []
+
+
+def test_complete_still_offers_names_when_the_cache_folder_is_unusable(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("", encoding="utf-8")
+    monkeypatch.setenv("KZTJ_CACHE_DIR", str(blocker / "cache"))
+    assert _complete(capsys, "event", "declaration-allied") == ["declaration-allied-interaction"]
+
+
+def test_the_installed_command_completes_as_the_scripts_run_it(kztj_bin: Path) -> None:
+    # What every shell's script runs; its stderr (which they discard) says why when it prints nothing.
+    result = subprocess.run(
+        ["kztj", "__complete", "event", "declaration-allied", "--", "kztj", "show", "declaration-allied"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
+    assert (result.returncode, result.stdout) == (0, "declaration-allied-interaction\n"), result.stderr
 
 
 def test_the_hidden_command_is_not_in_the_help() -> None:
