@@ -781,9 +781,19 @@ COMMANDS = {
 NO_STORE = {"schema": cmd_schema, "completion": cmd_completion}
 
 
+# Options whose value is a path: a file name need not be UTF-8 (KZTJ_EVENTS takes such a name too).
+PATH_OPTIONS = ("--events", "-o", "--output")
+
+
 def _undecodable(argv: Sequence[str]) -> str | None:
-    """The first argument that is not valid UTF-8 (Python keeps such bytes as lone surrogates)."""
+    """The first argument that is not valid UTF-8 (Python keeps such bytes as lone surrogates), paths aside."""
+    after_path_option = False
     for argument in argv:
+        is_path, after_path_option = after_path_option, argument in PATH_OPTIONS
+        if is_path or argument.startswith(tuple(f"{option}=" for option in PATH_OPTIONS[::2])):
+            continue
+        if argument.startswith("-o") and not argument.startswith("--"):
+            continue  # -oFILE
         try:
             argument.encode("utf-8")
         except UnicodeEncodeError:
