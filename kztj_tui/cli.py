@@ -283,7 +283,7 @@ def _stdin_store(args: argparse.Namespace) -> Store:
     """
     from .files import FileBytes, FileIdentity, digest
     from .loader import load
-    from .store import from_loaded
+    from .storebuild import from_loaded
     from .yamlparse import MAX_STORE_BYTES
 
     data = getattr(args, "stdin_data", None)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from kztj_tui import cache, cli, loader
+from kztj_tui import cache, cachefiles, cli, loader
 from kztj_tui.errors import StoreError
 from kztj_tui.model import Filters
 
@@ -195,13 +195,13 @@ def test_a_store_saved_just_before_its_first_load_is_not_hashed_on_every_run(
     path = write_store(MINIMAL)
     cache.open_store(path).close()
     hashed: list[Path] = []
-    real_read, real_time = cache.read_regular_file, cache.time.time
+    real_read, real_time = cachefiles.read_regular_file, cache.time.time
 
     def counting_read(file: Path, limit: int) -> object:
         hashed.append(Path(file))
         return real_read(file, limit)
 
-    monkeypatch.setattr(cache, "read_regular_file", counting_read)
+    monkeypatch.setattr(cachefiles, "read_regular_file", counting_read)  # where inputs are checked
     monkeypatch.setattr(cache.time, "time", lambda: real_time() + 3)  # the two seconds have passed
     assert titles(path) == ["Tokayev visits Dushanbe"]
     assert path in hashed  # still racy: hashed once
@@ -245,7 +245,7 @@ def generated_2500(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def forking(monkeypatch: pytest.MonkeyPatch) -> None:
     """The index is written by a forked child, as on any machine with a core to spare."""
     # Whatever threads the test run has alive: one idle thread is enough for can_fork() to refuse.
-    from kztj_tui import store as store_module
+    from kztj_tui import storebuild as store_module
 
     monkeypatch.setattr(store_module, "can_fork", lambda: hasattr(os, "fork"))
 
@@ -283,7 +283,7 @@ def test_a_load_that_fails_after_its_index_was_started_leaves_no_file_and_no_pro
 def test_a_build_that_fails_while_its_index_is_written_falls_back_and_leaves_no_process(
     generated_2500: Path, isolated_cache: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from kztj_tui import store as store_module
+    from kztj_tui import storebuild as store_module
 
     write = store_module._write
 
