@@ -263,9 +263,19 @@ def test_a_large_cold_build_indexes_exactly_what_an_in_memory_store_does(generat
 
 
 @pytest.mark.usefixtures("forking")
-def test_a_load_that_fails_after_its_index_was_started_leaves_no_file_and_no_process(
-    generated_2500: Path, tmp_path: Path, isolated_cache: Path
+def test_a_store_with_a_dangling_reference_starts_no_index_build_and_leaves_nothing(
+    generated_2500: Path, tmp_path: Path, isolated_cache: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # References are checked before the index is started (on_assembled): a store that fails them
+    # forks no child at all. (A build that fails once the child runs is the next test's.)
+    started: list[str] = []
+    real = cache.IndexBuild
+
+    def recording(loaded: object, target: str, build_id: str) -> object:
+        started.append(target)
+        return real(loaded, target, build_id)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(cache, "IndexBuild", recording)
     text = generated_2500.read_text(encoding="utf-8")
     last = text.rindex("\n  place: ")  # the events are valid and sorted; then a reference is found unknown
     path = tmp_path / "events.yaml"
@@ -273,10 +283,12 @@ def test_a_load_that_fails_after_its_index_was_started_leaves_no_file_and_no_pro
     path.write_text(text[:last] + "\n  place: nowhere-at-all" + text[text.index("\n", last + 1) :], encoding="utf-8")
     with pytest.raises(StoreError, match="unknown entity 'nowhere-at-all'"):
         cache.open_store(path)
-    time.sleep(0.5)  # a child left running would have written its index by now
+    assert started == []
     assert [p.name for p in isolated_cache.rglob("*") if p.is_file()] == []
     with pytest.raises(ChildProcessError):
         os.waitpid(-1, os.WNOHANG)  # no child left, not even a zombie
+    cache.open_store(generated_2500)  # the recording is in the path a build takes
+    assert len(started) == 1
 
 
 @pytest.mark.usefixtures("forking")
