@@ -21,6 +21,21 @@ if TYPE_CHECKING:
     from .store import Store
 
 
+# Temporary files being written, by any thread: a process ended by a signal while a worker thread
+# writes one (the browser's export) removes them on its way out (remove_temporaries).
+_TEMPORARIES: set[Path] = set()
+_TEMPORARIES_LOCK = threading.Lock()
+
+
+def remove_temporaries() -> None:
+    """Remove every temporary file a write in progress holds (its writer's rename then fails, harmlessly)."""
+    with _TEMPORARIES_LOCK:
+        for temporary in _TEMPORARIES:
+            with contextlib.suppress(OSError):
+                temporary.unlink()
+        _TEMPORARIES.clear()
+
+
 class OutputError(OSError):
     """The output could not be written; the message names the user's path, never a temporary file."""
 
@@ -254,7 +269,9 @@ def _replace(real: Path, shown: str, chunks: Iterable[str], existing: os.stat_re
         for _ in range(100):
             temporary = real.with_name(_temporary_name(real.name, limit))
             try:
-                descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+                with _TEMPORARIES_LOCK:
+                    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+                    _TEMPORARIES.add(temporary)
                 break
             except FileExistsError:
                 temporary = None
@@ -271,15 +288,23 @@ def _replace(real: Path, shown: str, chunks: Iterable[str], existing: os.stat_re
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, real)
+        _forget(temporary)
         temporary = None
     except OSError as error:
         if temporary is not None:
             temporary.unlink(missing_ok=True)
+            _forget(temporary)
         raise OutputError(shown, _reason(error)) from None
     except BaseException:
         if temporary is not None:
             temporary.unlink(missing_ok=True)
+            _forget(temporary)
         raise
+
+
+def _forget(temporary: Path) -> None:
+    with _TEMPORARIES_LOCK:
+        _TEMPORARIES.discard(temporary)
 
 
 def write_atomically(target: Path, chunks: Iterable[str], protect: Iterable[Path] = ()) -> None:
