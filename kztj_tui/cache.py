@@ -36,11 +36,11 @@ from .errors import Progress
 from .files import FileBytes, FileIdentity
 from .locations import cache_dir
 from .store import Store
-from .storebuild import IndexBuild, build, from_loaded
 from .storeschema import SCHEMA_VERSION, database_uri
 
 if TYPE_CHECKING:
     from .assemble import LoadedStore
+    from .storebuild import IndexBuild
 
 _PYTHON = f"{sys.version_info.major}.{sys.version_info.minor}"
 Notice = Callable[[str], None]
@@ -389,6 +389,7 @@ def _load_and_build(
 ) -> Store:
     """Load the store in full, and build its cache (or an in-memory store, when there is no cache)."""
     from .loader import load  # only a cache miss pays for the YAML, schema and EDTF imports
+    from .storebuild import IndexBuild, build, from_loaded
 
     read_at = time.time()
     build_id = _new_build_id()

@@ -188,7 +188,7 @@ def _parser() -> argparse.ArgumentParser:
         ),
     )
     check.add_argument("--json", action="store_true", help="print the findings as one JSON object")
-    from .export import FORMATS
+    from .formats import FORMATS
 
     export = commands.add_parser(
         "export",

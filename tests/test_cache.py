@@ -268,14 +268,16 @@ def test_a_store_with_a_dangling_reference_starts_no_index_build_and_leaves_noth
 ) -> None:
     # References are checked before the index is started (on_assembled): a store that fails them
     # forks no child at all. (A build that fails once the child runs is the next test's.)
+    from kztj_tui import storebuild
+
     started: list[str] = []
-    real = cache.IndexBuild
+    real = storebuild.IndexBuild
 
     def recording(loaded: object, target: str, build_id: str) -> object:
         started.append(target)
         return real(loaded, target, build_id)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(cache, "IndexBuild", recording)
+    monkeypatch.setattr(storebuild, "IndexBuild", recording)
     text = generated_2500.read_text(encoding="utf-8")
     last = text.rindex("\n  place: ")  # the events are valid and sorted; then a reference is found unknown
     path = tmp_path / "events.yaml"
