@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from .forking import ENDING_SIGNALS
 from .text import visible
 
 if TYPE_CHECKING:
@@ -213,10 +214,6 @@ class _Signalled(BaseException):
     def __init__(self, number: int) -> None:
         super().__init__(number)
         self.number = number
-
-
-# The signals that end a process from outside: Ctrl-C, kill, and the terminal going away.
-ENDING_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
 @contextlib.contextmanager

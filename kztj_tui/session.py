@@ -148,12 +148,12 @@ class BrowserSession:
     def export_markdown(self, filters: Filters, target: Path) -> str | None:
         """Write the events of a view to a Markdown file; why not, or None once written."""
         from . import export
-        from .output import store_files
+        from .output import store_files, write_atomically
 
         with self.readers.borrow() as store:
             try:
                 # Like `kztj export -o`: never over the store or one of its articles.
-                export.write_atomically(target, export.markdown(store, filters), protect=store_files(store))
+                write_atomically(target, export.markdown(store, filters), protect=store_files(store))
             except OSError as error:
                 return str(error.strerror or error)
         return None

@@ -200,6 +200,35 @@ def test_commands_never_import_textual(argv: list[str]) -> None:
     assert result.returncode == 0, result.stderr
 
 
+BUILDING = ("kztj_tui.storebuild", "kztj_tui.loader", "yaml", "kztj_tui.output")
+
+
+@pytest.mark.parametrize(
+    ("argv", "heavy"),
+    [
+        (["search", "trade"], (*BUILDING, "kztj_tui.export")),
+        (["tags"], (*BUILDING, "kztj_tui.export")),
+        (["--version"], (*BUILDING, "kztj_tui.export", "sqlite3")),
+        (["show", "trade-2013"], BUILDING),  # it prints the event as the Markdown export does
+    ],
+)
+def test_quick_commands_on_a_warm_store_import_neither_exports_nor_the_builder(
+    argv: list[str], heavy: tuple[str, ...]
+) -> None:
+    code = (
+        "import sys, io, contextlib\nfrom kztj_tui import cli\n"
+        f"with contextlib.redirect_stdout(io.StringIO()): rc = cli.main({argv!r})\n"
+        "assert rc == 0, rc\n"
+        f"heavy = {heavy!r}\n"
+        "loaded = sorted(m for m in sys.modules if m.startswith(heavy))\n"
+        "assert not loaded, loaded\n"
+    )
+    warm = subprocess.run([sys.executable, "-m", "kztj_tui", "validate"], capture_output=True, cwd=REPO, timeout=60)
+    assert warm.returncode == 0
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=60)
+    assert result.returncode == 0, result.stderr
+
+
 def test_bundled_store_is_the_default() -> None:
     from kztj_tui.locations import default_store_path
 

@@ -10,7 +10,6 @@ from collections.abc import Iterator
 
 from ..formats import FORMATS, Format, format_for
 from ..model import NO_FILTERS, Filters
-from ..output import write_atomically
 from ..store import Store
 from .markdown import event_markdown, markdown, md_escape
 
@@ -34,7 +33,6 @@ __all__ = [
     "markdown",
     "md_escape",
     "render",
-    "write_atomically",
 ]
 
 
