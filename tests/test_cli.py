@@ -327,6 +327,12 @@ def test_color_never_on_a_terminal_keeps_the_table_without_escapes(monkeypatch: 
     monkeypatch.setattr(sys, "stdout", out)
     assert cli.main(["figures", "--color", "never", "--metric", "business_forum_contracts"]) == 0
     assert "Metric" in out.getvalue() and "\x1b[" not in out.getvalue()
+    out.seek(0)
+    out.truncate()
+    assert cli.main(["search", "Rogun", "--color", "never"]) == 0
+    lines = out.getvalue().splitlines()
+    assert lines[0].split() == ["Date", "Event", "Match"] and lines[-1] == "2 of 2 matching events"
+    assert "\x1b[" not in out.getvalue() and any(line.strip() == "rogun-supplies-offer" for line in lines)
 
 
 @pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
