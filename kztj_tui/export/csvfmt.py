@@ -6,8 +6,9 @@ import csv
 import io
 from collections.abc import Iterable, Iterator, Sequence
 
-from ..model import NO_FILTERS, Filters
+from ..model import NO_FILTERS, Event, Filters
 from ..store import Store
+from . import parallel
 from .common import Selection, date_facts, figure_line
 
 EVENT_COLUMNS = (
@@ -76,9 +77,8 @@ def _flag(value: bool) -> str:
 def to_csv(store: Store, filters: Filters = NO_FILTERS) -> Iterator[str]:
     """One header row, then one row per matching event, in chronological order; streamed."""
 
-    def rows() -> Iterator[Sequence[object]]:
-        yield EVENT_COLUMNS
-        for event in Selection(store, filters).events():
+    def rows(own: Store, events: Sequence[Event]) -> Iterator[Sequence[object]]:
+        for event in events:
             facts = date_facts(event.date)
             yield (
                 event.id,
@@ -91,17 +91,16 @@ def to_csv(store: Store, filters: Filters = NO_FILTERS) -> Iterator[str]:
                 _text(event.title),
                 _text(event.summary),
                 "; ".join(event.tags),
-                "; ".join(_text(store.entity_name(a)) for a in event.actors),
-                _text(store.entity_name(event.place)),
+                "; ".join(_text(own.entity_name(a)) for a in event.actors),
+                _text(own.entity_name(event.place)),
                 event.status,
-                _items(
-                    f"{store.sources[c.source].outlet} ({store.sources[c.source].published})" for c in event.sources
-                ),
+                _items(f"{own.sources[c.source].outlet} ({own.sources[c.source].published})" for c in event.sources),
                 _items(c.quote for c in event.sources),
-                _items(figure_line(store, f) for f in store.figures_for(event.id)),
+                _items(figure_line(own, f) for f in own.figures_for(event.id)),
             )
 
-    return _rows(rows())
+    yield from _rows([EVENT_COLUMNS])
+    yield from parallel.rendered(Selection(store, filters), lambda own, events, _: "".join(_rows(rows(own, events))))
 
 
 def figures_csv(store: Store, metrics: Sequence[str] = ()) -> Iterator[str]:

@@ -8,6 +8,7 @@ from datetime import date
 from .. import __version__, edtf
 from ..model import NO_FILTERS, Event, Filters
 from ..store import Store
+from . import parallel
 from .common import Selection, citation_line, date_facts, figure_line, one_line, title_of
 
 _LIMIT = 75  # octets per line, CRLF excluded (RFC 5545 section 3.1)
@@ -107,6 +108,7 @@ def to_ics(store: Store, filters: Filters = NO_FILTERS) -> Iterator[str]:
     if store.description:
         head.append(f"X-WR-CALDESC:{ics_text(one_line(store.description))}")
     yield "".join(fold(line) for line in head)
-    for event in Selection(store, filters).events():
-        yield vevent(store, event)
+    yield from parallel.rendered(
+        Selection(store, filters), lambda own, events, _: "".join(vevent(own, e) for e in events)
+    )
     yield fold("END:VCALENDAR")

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from ..model import NO_FILTERS, Disagreement, Event, Figure, Filters
 from ..store import Store
+from . import parallel
 from .common import Selection, date_facts
 
 # Bumped when a field changes meaning or goes away; new optional fields keep the version.
@@ -85,10 +86,12 @@ def to_json(store: Store, filters: Filters = NO_FILTERS) -> Iterator[str]:
         [{"id": e.id, "name": e.name, "kind": e.kind, "aliases": list(e.aliases)} for e in store.entities.values()]
     )
     yield ',\n "events": ['
-    first = True
-    for event in selection.events():
-        yield ("\n  " if first else ",\n  ") + _dump(event_json(event, selection.includes))
-        first = False
+
+    def events_json(own: Store, events: Sequence[Event], first: bool) -> str:
+        text = ",\n  ".join(_dump(event_json(event, selection.includes)) for event in events)
+        return ("\n  " if first else ",\n  ") + text
+
+    yield from parallel.rendered(selection, events_json)
     yield '\n ],\n "figures": ['
     first = True
     written: set[str] = set()
@@ -111,9 +114,15 @@ def _disagreement(item: Disagreement, selection: Selection, figures: set[str]) -
 def to_jsonl(store: Store, filters: Filters = NO_FILTERS) -> Iterator[str]:
     """One event per line, shaped as in the JSON export, with its figures (and their conflicts) inline."""
     selection = Selection(store, filters)
-    for event in selection.events():
-        data = event_json(event, selection.includes)
-        figures = store.figures_for(event.id)
-        if figures:
-            data["figures"] = [figure_json(f) for f in figures]
-        yield _dump(data) + "\n"
+
+    def lines(own: Store, events: Sequence[Event], first: bool) -> str:
+        out = []
+        for event in events:
+            data = event_json(event, selection.includes)
+            figures = own.figures_for(event.id)
+            if figures:
+                data["figures"] = [figure_json(f) for f in figures]
+            out.append(_dump(data) + "\n")
+        return "".join(out)
+
+    yield from parallel.rendered(selection, lines)

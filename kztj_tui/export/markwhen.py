@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from .. import __version__, edtf
 from ..model import NO_FILTERS, Event, Filters
 from ..store import Store
+from . import parallel
 from .common import Selection, date_facts, figure_line, file_label, title_of
 
 # CommonMark's inline syntax (markwhen renders descriptions as Markdown) and markwhen's own:
@@ -107,5 +108,6 @@ def to_markwhen(store: Store, filters: Filters = NO_FILTERS) -> Iterator[str]:
         f"---\n\n// Exported by kztj {__version__} from {name}. Every event cites a verbatim quote;"
         " conflicting figures are marked ⚠.\n\n"
     )
-    for event in Selection(store, filters).events():
-        yield entry(store, event)
+    yield from parallel.rendered(
+        Selection(store, filters), lambda own, events, _: "".join(entry(own, e) for e in events)
+    )

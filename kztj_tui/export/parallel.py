@@ -14,7 +14,9 @@ import signal
 from collections.abc import Callable, Iterator, Sequence
 
 from ..forking import ENDING_SIGNALS, can_fork
+from ..model import Event
 from ..store import Store
+from .common import Selection
 
 # Small blocks keep memory flat (each is held as text, rendered and as bytes, by both processes):
 # at 100,000 events the parent peaks at 27 MB with 250 and at 38 MB with 1,000, equally fast.
@@ -24,6 +26,10 @@ MIN_EVENTS = 20_000
 
 # Renders the events at these rowids, given the year of the event before them (None at the start).
 RenderBlock = Callable[[Store, Sequence[int], "int | None"], str]
+# Renders a block of events of a store; the flag says whether it is the export's first block.
+RenderEvents = Callable[[Store, Sequence[Event], bool], str]
+# Where one process renders, it does so this many events at a time: one chunk each.
+BATCH = 100
 
 
 def usable(store: Store, count: int) -> bool:
@@ -91,3 +97,24 @@ def blocks(store: Store, render: RenderBlock) -> Iterator[str]:
     finally:
         pipe.close()
         os.waitpid(child, 0)
+
+
+def rendered(selection: Selection, render: RenderEvents) -> Iterator[str]:
+    """The selected events rendered in blocks, in order: the whole of a large store by two processes.
+
+    ``render`` must depend only on its events and the flag (no state carried from block to block),
+    since the blocks are rendered by two processes.
+    """
+    store = selection.store
+    if usable(store, 0 if selection.filters.active else store.count):
+        yield from blocks(store, lambda own, rowids, before: render(own, own.events_at(rowids), before is None))
+        return
+    batch: list[Event] = []
+    first = True
+    for event in selection.events():
+        batch.append(event)
+        if len(batch) >= BATCH:
+            yield render(store, batch, first)
+            batch, first = [], False
+    if batch:
+        yield render(store, batch, first)

@@ -11,12 +11,14 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from .. import __version__, edtf
-from ..model import NO_FILTERS, Event, Filters
+from ..memo import Memo
+from ..model import NO_FILTERS, Citation, Event, Filters
 from ..store import Store
+from . import parallel
 from .common import Selection, date_facts, figure_line, title_of
 
 # TimelineJS picks a media type by matching patterns against the url (MediaType.js); these
@@ -26,19 +28,33 @@ from .common import Selection, date_facts, figure_line, title_of
 _MEDIA_TRIGGERS = re.compile(r"[.:/?]|(?i:s(?=potify)|i(?=frame)|y(?=outu))")
 
 
-# Braces as character references too: a page that embeds the JSON may run it through a template
-# engine (Jinja, Handlebars, Vue), which would read "{{ ... }}" in a quote as its own syntax.
-_BRACES = str.maketrans({"{": "&#123;", "}": "&#125;"})
-
-
 def esc(text: str) -> str:
     """User text as HTML text: never markup, never template syntax."""
-    return html.escape(" ".join(text.split()), quote=True).translate(_BRACES)
+    escaped = html.escape(" ".join(text.split()), quote=True)
+    # Braces as character references too: a page that embeds the JSON may run it through a template
+    # engine (Jinja, Handlebars, Vue), which would read "{{ ... }}" in a quote as its own syntax.
+    if "{" in escaped or "}" in escaped:
+        escaped = escaped.replace("{", "&#123;").replace("}", "&#125;")
+    return escaped
+
+
+# Events cite the same passages, outlets and dates again and again: each is escaped once.
+_ESCAPED: Memo[str, str] = Memo(50_000)
+_INERT: Memo[str, str] = Memo(20_000)
+
+
+def esc_shared(text: str) -> str:
+    """:func:`esc` for text many events share (a quote, an outlet, a date label), remembered."""
+    escaped = _ESCAPED.get(text)
+    return _ESCAPED.remember(text, esc(text)) if escaped is None else escaped
 
 
 def inert_quote(text: str) -> str:
     """HTML for a quote inside a media url, with nothing TimelineJS could take for another media type."""
-    return _MEDIA_TRIGGERS.sub(lambda m: f"&#{ord(m[0])};", esc(text))
+    inert = _INERT.get(text)
+    if inert is None:
+        inert = _INERT.remember(text, _MEDIA_TRIGGERS.sub(lambda m: f"&#{ord(m[0])};", esc(text)))
+    return inert
 
 
 def date_object(point: edtf.Point) -> dict[str, int]:
@@ -71,10 +87,10 @@ def end_object(point: edtf.Point) -> dict[str, int]:
     }
 
 
-def _text_html(store: Store, event: Event) -> str:
+def _text_html(store: Store, event: Event, sources: Memo[tuple[Citation, ...], str]) -> str:
     facts = date_facts(event.date)
     parts = [f"<p>{esc(event.summary)}</p>"]
-    notes = [esc(facts.hedge)] if facts.hedge else []
+    notes = [esc_shared(facts.hedge)] if facts.hedge else []
     if event.status != "occurred":
         notes.append(f"Status: {esc(event.status)}.")
     if notes:
@@ -82,19 +98,27 @@ def _text_html(store: Store, event: Event) -> str:
     figures = store.figures_for(event.id)
     if figures:
         parts.append("<ul>" + "".join(f"<li>{esc(figure_line(store, f))}</li>" for f in figures) + "</ul>")
-    sources = []
-    for citation in event.sources:
-        source = store.sources[citation.source]
-        sources.append(
-            f"<li>{esc(source.outlet)}, {esc(source.published_label)}: "
-            f"<q>{esc(citation.quote)}</q> <small>({esc(source.file)})</small></li>"
-        )
-    parts.append(f"<p>Sources:</p><ul>{''.join(sources)}</ul>")
+    parts.append(_sources_html(store, event.sources, sources))
     return "".join(parts)
 
 
-def slide(store: Store, event: Event) -> dict[str, Any]:
-    """One event as a TimelineJS slide."""
+def _sources_html(store: Store, citations: tuple[Citation, ...], known: Memo[tuple[Citation, ...], str]) -> str:
+    """The list of an event's sources; events citing the same passages share it (``known``, one export's)."""
+    found = known.get(citations)
+    if found is None:
+        items = []
+        for citation in citations:
+            source = store.sources[citation.source]
+            items.append(
+                f"<li>{esc_shared(source.outlet)}, {esc_shared(source.published_label)}: "
+                f"<q>{esc_shared(citation.quote)}</q> <small>({esc_shared(source.file)})</small></li>"
+            )
+        found = known.remember(citations, f"<p>Sources:</p><ul>{''.join(items)}</ul>")
+    return found
+
+
+def slide(store: Store, event: Event, sources: Memo[tuple[Citation, ...], str] | None = None) -> dict[str, Any]:
+    """One event as a TimelineJS slide (``sources``: the source lists an export has written so far)."""
     facts = date_facts(event.date)
     out: dict[str, Any] = {"start_date": date_object(facts.first)}
     # TimelineJS has no open end: an open or unknown one is left out; display_date and the text say it.
@@ -109,11 +133,14 @@ def slide(store: Store, event: Event) -> dict[str, Any]:
     out.update(
         {
             "display_date": event.long_label,
-            "text": {"headline": esc(event.title), "text": _text_html(store, event)},
+            "text": {
+                "headline": esc(event.title),
+                "text": _text_html(store, event, Memo(1) if sources is None else sources),
+            },
             "media": {
                 "url": f"<blockquote>{inert_quote(first.quote)}</blockquote>",
-                "credit": esc(f"{source.outlet}, {source.published_label}"),
-                "caption": esc(source.description),
+                "credit": esc_shared(f"{source.outlet}, {source.published_label}"),
+                "caption": esc_shared(source.description),
             },
             "group": event.tags[0],
             "unique_id": event.id,
@@ -130,8 +157,12 @@ def to_timelinejs(store: Store, filters: Filters = NO_FILTERS) -> Iterator[str]:
     )
     title = {"text": {"headline": esc(title_of(store)), "text": f"<p>{esc(intro)}</p>"}}
     yield '{"title": ' + json.dumps(title, ensure_ascii=False) + ',\n "events": ['
-    first = True
-    for event in Selection(store, filters).events():
-        yield ("\n  " if first else ",\n  ") + json.dumps(slide(store, event), ensure_ascii=False)
-        first = False
+    sources: dict[int, Memo[tuple[Citation, ...], str]] = {}  # a store's source lists (two processes, two stores)
+
+    def slides(own: Store, events: Sequence[Event], first: bool) -> str:
+        known = sources.get(id(own)) or sources.setdefault(id(own), Memo(20_000))
+        text = ",\n  ".join(json.dumps(slide(own, event, known), ensure_ascii=False) for event in events)
+        return ("\n  " if first else ",\n  ") + text
+
+    yield from parallel.rendered(Selection(store, filters), slides)
     yield "\n ]}\n"
