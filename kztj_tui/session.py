@@ -224,9 +224,8 @@ class BrowserSession:
         self._user_changes += 1
 
     def annotate(self, view: EventView) -> EventView:
-        """An event's view with the user's note and mark."""
-        event_id = view.event.id
-        return view._replace(note=self._notes.get(event_id, ""), marked=event_id in self._marks)
+        """An event's view with the user's note."""
+        return view._replace(note=self._notes.get(view.event.id, ""))
 
     def _annotated(self, result: SearchResult) -> SearchResult:
         return result._replace(detail=self.annotate(result.detail)) if result.detail is not None else result
@@ -328,7 +327,8 @@ class BrowserSession:
         return again
 
     def close(self) -> None:
-        """Stop watching the files; close the readers (each lent one when it comes back)."""
+        """Save the marks and notes; stop watching the files; close the readers (each lent one when it comes back)."""
+        self.save_user_state()  # a save still on its way in a worker may not have finished
         if self._watcher is not None:
             self._watcher.stop()
         self.readers.close()

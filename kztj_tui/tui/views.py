@@ -67,7 +67,6 @@ class EventView(NamedTuple):
     findings: tuple[Finding, ...] = ()
     status: str = ""  # the status in words, weighed against today
     note: str = ""  # the user's private note on the event (user text: never markup)
-    marked: bool = False  # the user marked the event
 
 
 def version(store: Store, figure: Figure) -> FigureVersion:
