@@ -448,6 +448,9 @@ class Store:
         self._quotes: dict[int, Citation] = {}
         self._term_texts: Memo[str, str | None] = Memo(1000)
         self.count: int = int(meta["count"])
+        # What ``note:`` in a query matches when a search is given no notes: the command line sets it
+        # from the user's notes; None matches nothing.
+        self.note_matcher: query_lang.NoteMatcher | None = None
         self.disagreements = [Disagreement.from_json(d) for d in json.loads(meta.get("disagreements", "[]"))]
 
     # -- basic access -------------------------------------------------------------------------
@@ -629,6 +632,7 @@ class Store:
             clauses.append(sql)
             params += ids
         if parsed is not None:
+            notes = notes if notes is not None else self.note_matcher
             more, more_params = query_lang.where(parsed, self.resolve_actor, self.term_fts, notes)
             clauses += more
             params += more_params

@@ -7,7 +7,7 @@ the command line, the browser and the README's list come from it.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from importlib import import_module
 from typing import NamedTuple
 
@@ -25,7 +25,7 @@ class Format(NamedTuple):
     extension: str
     help: str
 
-    def writer(self) -> Callable[[Store, Filters], Iterator[str]]:
+    def writer(self) -> Callable[..., Iterator[str]]:
         """The format's writer, imported on first use (a CSV export need not import iCalendar code)."""
         return getattr(import_module(f"{__name__}.{self.module}"), self.function)  # type: ignore[no-any-return]
 
@@ -50,9 +50,20 @@ def format_for(path: str) -> str | None:
     return next((name for name, fmt in FORMATS.items() if fmt.extension == extension), None) if extension else None
 
 
-def chunks(store: Store, filters: Filters = NO_FILTERS, fmt: str = "markdown") -> Iterator[str]:
-    """The export in one format, as chunks to stream."""
-    return FORMATS[fmt].writer()(store, filters)
+# The formats that can carry the user's notes (`kztj export --notes`).
+NOTES_FORMATS = ("markdown", "json", "jsonl")
+
+
+def chunks(
+    store: Store, filters: Filters = NO_FILTERS, fmt: str = "markdown", notes: Mapping[str, str] | None = None
+) -> Iterator[str]:
+    """The export in one format, as chunks to stream; ``notes`` only for the formats in NOTES_FORMATS."""
+    writer = FORMATS[fmt].writer()
+    if notes is None:
+        return writer(store, filters)  # type: ignore[no-any-return]
+    if fmt not in NOTES_FORMATS:
+        raise ValueError(f"the {fmt} export cannot carry notes")
+    return writer(store, filters, notes=notes)  # type: ignore[no-any-return]
 
 
 def render(store: Store, filters: Filters = NO_FILTERS, fmt: str = "markdown") -> str:
@@ -60,7 +71,17 @@ def render(store: Store, filters: Filters = NO_FILTERS, fmt: str = "markdown") -
     return "".join(chunks(store, filters, fmt))
 
 
-__all__ = ["FORMATS", "chunks", "event_markdown", "format_for", "markdown", "md_escape", "render", "write_atomically"]
+__all__ = [
+    "FORMATS",
+    "NOTES_FORMATS",
+    "chunks",
+    "event_markdown",
+    "format_for",
+    "markdown",
+    "md_escape",
+    "render",
+    "write_atomically",
+]
 
 
 def to_json(store: Store, filters: Filters = NO_FILTERS) -> Iterator[str]:
