@@ -160,6 +160,7 @@ class BrowserSession:
         from .output import store_files
 
         with self.readers.borrow() as store:
+            store.note_matcher = note_matcher(self._notes)  # for a view searching `note:`
             try:
                 # Like `kztj export -o`: never over the store or one of its articles.
                 export.write_atomically(target, export.markdown(store, filters), protect=store_files(store))

@@ -158,3 +158,15 @@ async def test_a_damaged_state_file_gives_one_notice_and_is_kept() -> None:
     kept = list(path.parent.glob(f"{path.name}.damaged-*"))
     assert len(kept) == 1 and kept[0].read_text(encoding="utf-8") == "{oops"
     assert len(userstate.load(BUNDLED)[0].marks) == 1
+
+
+async def test_question_mark_is_typed_in_the_note_not_help() -> None:
+    app = bundled_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("A")
+        await wait_for(pilot, lambda: isinstance(app.screen, NoteScreen))
+        await pilot.press("w", "h", "y", "question_mark", "q")
+        await pilot.pause()
+        assert isinstance(app.screen, NoteScreen)
+        assert app.screen.query_one(TextArea).text == "why?q"

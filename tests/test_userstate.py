@@ -250,3 +250,13 @@ def test_the_marked_filter_is_a_filter(store: Store) -> None:
 def test_userstate_never_imports_textual() -> None:
     code = "import sys, kztj_tui.userstate, kztj_tui.session\nassert 'textual' not in sys.modules\n"
     subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO)
+
+
+def test_the_browser_export_of_a_note_search_finds_the_noted_events(two: Path, tmp_path: Path) -> None:
+    session = BrowserSession(open_store(two, use_cache=False))
+    session.set_note("later", "for the report")
+    target = tmp_path / "out.md"
+    assert session.export_markdown(Filters(query="note:report"), target) is None
+    text = target.read_text(encoding="utf-8")
+    assert "A later visit" in text and "Tokayev visits Dushanbe" not in text
+    assert "for the report" not in text  # notes go out only when asked (kztj export --notes)

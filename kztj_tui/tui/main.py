@@ -582,8 +582,11 @@ class MainScreen(KztjScreen[None]):
         """Mark or unmark the selected event (kept per store, across restarts)."""
         event_id = self._selected_id("mark")
         if event_id is not None:
-            self.session.toggle_mark(event_id)
+            marked = self.session.toggle_mark(event_id)
             self._marks_changed()
+            count = self.session.marked_count()
+            said = "Marked" if marked else "Unmarked"
+            self.notify(f"{said} ({count:,} marked; M shows them)", timeout=2, markup=False)
 
     def action_marked(self) -> None:
         """Show only the marked events, or every event again."""
