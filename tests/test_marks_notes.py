@@ -170,3 +170,18 @@ async def test_question_mark_is_typed_in_the_note_not_help() -> None:
         await pilot.pause()
         assert isinstance(app.screen, NoteScreen)
         assert app.screen.query_one(TextArea).text == "why?q"
+
+
+@pytest.mark.parametrize(
+    ("size", "pressed"),
+    [pytest.param((80, 24), ("M", "enter"), id="80x24"), pytest.param((120, 40), (), id="120x40")],
+)
+def test_marks_and_a_note_snapshot(snap_compare: object, size: tuple[int, int], pressed: tuple[str, ...]) -> None:
+    """Three marked events, a note shown as text under its heading (and, at 80 columns, the marked view)."""
+    from .test_snapshots import keys
+
+    state, _ = userstate.load(BUNDLED)
+    state.marks = {"diplomatic-relations-established", "kz-mission-dushanbe-opens", "trade-2013"}
+    state.set_note("diplomatic-relations-established", "[bold]Ask[/] the MFA for the protocol *text*.")
+    assert userstate.save(state) is None
+    assert snap_compare(bundled_app(), terminal_size=size, run_before=keys(*pressed))  # type: ignore[operator]

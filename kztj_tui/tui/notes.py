@@ -42,7 +42,7 @@ class NoteScreen(KztjModal[str | None]):
             yield Static(Content.assemble(("Note on ", "bold"), (self.event_title, "bold italic")), id="note-title")
             yield TextArea(self.text, id="note-text", soft_wrap=True, show_line_numbers=False)
             yield Static(
-                Content.styled("Ctrl+S saves · Esc cancels · an empty note is removed · kept outside the store", "dim"),
+                Content.styled("Ctrl+S saves · Esc cancels · an empty note is removed", "dim"),
                 id="note-help",
             )
 
