@@ -569,7 +569,7 @@ def cmd_export(store: Store, args: argparse.Namespace, out: TextIO) -> int:
             return EXIT_ERROR
         if args.marked:
             filters = filters._replace(marked=tuple(sorted(state.marks)))
-            if not any(store.rowid_of(event_id) is not None for event_id in state.marks):
+            if not store.count_of(state.marks):
                 _notice("no event of this store is marked (m marks one in the browser)")
         if args.notes:
             notes = state.notes

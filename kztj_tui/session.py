@@ -208,7 +208,7 @@ class BrowserSession:
 
     def marked_count(self) -> int:
         """How many of the marked events the store has."""
-        return sum(self.store.rowid_of(event_id) is not None for event_id in self._marks)
+        return self.store.count_of(self._marks)
 
     def marked_filters(self, filters: Filters) -> Filters:
         """``filters`` keeping only the marked events (as they are now)."""

@@ -14,7 +14,7 @@ import os
 import sqlite3
 import urllib.parse
 from _thread import allocate_lock  # threading's Lock, without importing threading (~0.6 ms a start)
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -552,6 +552,11 @@ class Store:
         """The events with these ids, in the order given, skipping unknown ids."""
         found = (self.event(event_id) for event_id in event_ids)
         return [event for event in found if event is not None]
+
+    def count_of(self, event_ids: Iterable[str]) -> int:
+        """How many of these event ids the store has (one query, however many ids)."""
+        sql = "SELECT count(*) FROM lines WHERE id IN (SELECT value FROM json_each(?))"
+        return int(self._rows(sql, (json.dumps(list(event_ids)),))[0][0])
 
     def rowid_of(self, event_id: str) -> int | None:
         """The chronological position of an event id."""
