@@ -12,6 +12,7 @@ from kztj_tui import cli, userstate
 from kztj_tui.export.schema import ExportStore
 
 from .conftest import BUNDLED
+from .test_export_hostile import HOSTILE as HOSTILE_TEXTS
 
 FIRST, SECOND = "diplomatic-relations-established", "kz-mission-dushanbe-opens"
 HOSTILE = "[bold]x[/] # not a heading\n- not a list *nor emphasis* <b>html</b> `code`"
@@ -110,3 +111,36 @@ def test_a_damaged_state_file_gives_one_line_and_is_kept(capsys: pytest.CaptureF
     err = capsys.readouterr().err.splitlines()
     assert len(err) == 2 and "is not valid JSON" in err[0] and err[0].startswith(f"kztj: {path}: ")
     assert [p.read_text(encoding="utf-8") for p in path.parent.glob("*.damaged-*")] == ["[[["]
+
+
+@pytest.mark.parametrize("text", HOSTILE_TEXTS)
+def test_every_hostile_note_reads_literally_in_markdown_and_json(text: str) -> None:
+    """A note as the browser keeps it (sanitised), exported: the structure of a plain note, the text intact."""
+    import html
+    import re
+
+    from kztj_tui import export
+    from kztj_tui.cache import open_store
+    from kztj_tui.model import Filters
+
+    from .test_export_hostile import _no_control_bytes, _structure, folded
+    from .test_markdown_render import _markdown_it
+
+    store = open_store(BUNDLED, use_cache=False)
+    only = Filters(marked=(FIRST,))
+
+    def notes(note: str) -> dict[str, str]:
+        state = userstate.UserState(userstate.state_path(BUNDLED), BUNDLED)
+        state.set_note(FIRST, note)
+        return state.notes
+
+    source = "".join(export.chunks(store, only, "markdown", notes(text)))
+    plain = "".join(export.chunks(store, only, "markdown", notes("plain words")))
+    _no_control_bytes(source, "\n")
+    rendered = _markdown_it(source)
+    assert _structure(rendered) == _structure(_markdown_it(plain))
+    shown = html.unescape(re.sub(r"<[^>]+>", "", rendered))
+    assert folded(text) in " ".join(shown.split())
+    data = json.loads("".join(export.chunks(store, only, "json", notes(text))))
+    assert data["events"][0]["note"] == notes(text)[FIRST]
+    _no_control_bytes(data["events"][0]["note"], "\n\t")
