@@ -28,24 +28,21 @@ import time
 import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from . import __version__, collection
+from .cachefiles import CacheFiles, Verified, identity_of, input_unchanged
 from .errors import Progress
-from .files import FileBytes, FileIdentity, read_regular_file
+from .files import FileBytes, FileIdentity
 from .locations import cache_dir
-from .store import SCHEMA_VERSION, IndexBuild, Store, build, database_uri, from_loaded
+from .store import Store
+from .storeschema import SCHEMA_VERSION, database_uri
 
 if TYPE_CHECKING:
     from .assemble import LoadedStore
+    from .storebuild import IndexBuild
 
-# A file modified this close to the moment it was read could have changed again within the same
-# timestamp tick, so its content hash is checked instead of trusting its identity.
-_RACY_SECONDS = 2.0
 _PYTHON = f"{sys.version_info.major}.{sys.version_info.minor}"
-# Hashing an input file to check it against the cache reads at most this much at once.
-_MAX_INPUT_BYTES = 64 << 30
-
 Notice = Callable[[str], None]
 
 
@@ -71,19 +68,6 @@ def _path_text(path: Path) -> str:
         return f"bytes:{raw.hex()}"
 
 
-class CacheFiles(NamedTuple):
-    """One build of a store's cache: events and figures, the search index, and their seal."""
-
-    main: Path
-    fts: Path
-    seal: Path
-
-    @classmethod
-    def of(cls, folder: Path, build: str) -> CacheFiles:
-        """The files of a build, by its id."""
-        return cls(folder / f"{build}.sqlite", folder / f"{build}.fts.sqlite", folder / f"{build}.seal.json")
-
-
 def current_files(store_path: Path) -> CacheFiles | None:
     """The files of the build the cache folder points at, or None when there is none."""
     folder = cache_folder(store_path)
@@ -92,25 +76,6 @@ def current_files(store_path: Path) -> CacheFiles | None:
     except (OSError, UnicodeDecodeError):
         return None
     return CacheFiles.of(folder, build) if build.replace("-", "").isalnum() else None
-
-
-def _identity(path: Path) -> FileIdentity:
-    return FileIdentity.of(os.stat(path))
-
-
-class Verified(NamedTuple):
-    """An input found byte for byte unchanged: the identity it had when it was hashed, and when that was."""
-
-    at: float
-    identity: FileIdentity
-
-
-def _settled(identity: FileIdentity) -> float:
-    """When a file with this identity is past its racy window: a change after that changes the identity.
-
-    The later of mtime and ctime: a write that restores the mtime still sets the ctime.
-    """
-    return max(identity.mtime_ns, identity.ctime_ns) / 1e9 + _RACY_SECONDS
 
 
 def _inputs_fresh(
@@ -130,51 +95,6 @@ def _inputs_fresh(
     return bool(inputs) and all(input_unchanged(entry, store_path.parent, read_at, verified, reads) for entry in inputs)
 
 
-def input_unchanged(
-    entry: dict[str, object],
-    folder: Path,
-    read_at: float,
-    verified: dict[str, Verified] | None = None,
-    reads: dict[str, FileBytes] | None = None,
-) -> bool:
-    """Whether one recorded input file is still byte for byte what was parsed at ``read_at``.
-
-    A file modified within two seconds of being read is hashed, because a second edit in the same
-    timestamp tick would keep its identity. A file whose identity changed (a touch, a save of the
-    same bytes) is hashed too. Once a hash taken two seconds after the file's last change has
-    matched, its identity then is recorded in ``verified`` (path -> Verified), and that identity
-    alone settles it from then on: any later change gives the file a later ctime. A file read to
-    be hashed is kept in ``reads`` (path -> bytes), so whoever updates the cache next does not read
-    and hash it again.
-    """
-    key = str(entry["path"])
-    path = folder / key
-    try:
-        now = _identity(path)
-    except OSError:
-        return False
-    recorded = FileIdentity(*(entry[name] for name in FileIdentity._fields))  # type: ignore[arg-type]
-    if now == recorded and _settled(recorded) < read_at:
-        return True
-    seen = verified.get(key) if verified is not None else None
-    if seen is not None and now == seen.identity and _settled(seen.identity) <= seen.at:
-        return True
-    if now.size != recorded.size:
-        return False
-    try:
-        read = read_regular_file(path, _MAX_INPUT_BYTES)
-    except (OSError, ValueError):
-        return False
-    if reads is not None:
-        reads[key] = read
-    same = read.digest == entry["digest"]
-    # The identity is the open file's before the read, and the clock was read before that: a change
-    # after the read gives the file a ctime past this one, once its racy window has passed.
-    if same and verified is not None and _settled(read.identity) <= read.read_at:
-        verified[key] = Verified(read.read_at, read.identity)
-    return same
-
-
 class _Damaged(Exception):
     """The cache files are not what was written: rebuild them, and say so."""
 
@@ -185,7 +105,7 @@ def _check_seal(files: CacheFiles) -> None:
         seal = json.loads(files.seal.read_text(encoding="utf-8"))
         for file, key in ((files.main, "main"), (files.fts, "fts")):
             recorded = seal[key]
-            if list(_identity(file)) == recorded["identity"]:
+            if list(identity_of(file)) == recorded["identity"]:
                 continue
             if _seal_digest(file) != recorded["digest"]:
                 raise _Damaged(f"{file.name} changed after it was written")
@@ -323,7 +243,7 @@ def _alive(pid: int) -> bool:
 
 def _write_seal(files: CacheFiles) -> None:
     seal = {
-        key: {"identity": list(_identity(file)), "digest": _seal_digest(file)}
+        key: {"identity": list(identity_of(file)), "digest": _seal_digest(file)}
         for key, file in (("main", files.main), ("fts", files.fts))
     }
     files.seal.write_text(json.dumps(seal), encoding="utf-8")
@@ -469,6 +389,7 @@ def _load_and_build(
 ) -> Store:
     """Load the store in full, and build its cache (or an in-memory store, when there is no cache)."""
     from .loader import load  # only a cache miss pays for the YAML, schema and EDTF imports
+    from .storebuild import IndexBuild, build, from_loaded
 
     read_at = time.time()
     build_id = _new_build_id()

@@ -11,7 +11,7 @@ import os
 import sqlite3
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
@@ -189,7 +189,7 @@ def _parser() -> argparse.ArgumentParser:
         ),
     )
     check.add_argument("--json", action="store_true", help="print the findings as one JSON object")
-    from .export import FORMATS
+    from .formats import FORMATS
 
     export = commands.add_parser(
         "export",
@@ -295,7 +295,7 @@ def _stdin_store(args: argparse.Namespace) -> Store:
     """
     from .files import FileBytes, FileIdentity, digest
     from .loader import load
-    from .store import from_loaded
+    from .storebuild import from_loaded
     from .yamlparse import MAX_STORE_BYTES
 
     data = getattr(args, "stdin_data", None)
@@ -617,41 +617,24 @@ def cmd_search(store: Store, args: argparse.Namespace, out: TextIO) -> int:
             matched = True
             out.write("\n".join(map(_line, batch)) + "\n")
         return EXIT_OK if matched else EXIT_NO_MATCH
-    hits = store.search(filters, sort=sort, limit=args.limit)
     if args.json:
-        events = [event.to_json() for event in store.events_at(hits.rowids)]
-        out.write(_json(events))
+        hits = store.search(filters, sort=sort, limit=args.limit)
+        out.write(_json([event.to_json() for event in store.events_at(hits.rowids)]))
+        return EXIT_OK if hits.rowids else EXIT_NO_MATCH
+    from .searchview import BATCH, write_table
+
+    assert console is not None  # a terminal, or colour forced: piped lines returned above
+    if args.limit is None:
+        # Every match, streamed: the first rows show before the last are read.
+        batches: Iterable[Sequence[int]] = store.search_rowids(filters, sort=sort)
+        total = None
     else:
-        _search_table(store, filters.query, hits.rowids, hits.total, out, console)
-    return EXIT_OK if hits.rowids else EXIT_NO_MATCH
-
-
-def _search_table(
-    store: Store, query: str, rowids: Sequence[int], total: int, out: TextIO, console: Any = None
-) -> None:
-    from rich.console import Console
-    from rich.table import Table
-    from rich.text import Text
-
-    from .text import snippet
-
-    highlights = store.highlights(query, rowids[:200])
-    table = Table(box=None, pad_edge=False, header_style="bold", caption=f"{len(rowids)} of {total} matching events")
-    table.add_column("Date", no_wrap=True)
-    table.add_column("Event", ratio=2)
-    table.add_column("Match", ratio=3, style="dim")
-    for rowid, event in zip(rowids, store.events_at(rowids), strict=True):
-        title_spans, summary_spans = highlights.get(rowid, ([], []))
-        title = Text(event.title, style="bold")
-        for start, end in title_spans:
-            title.stylize("reverse", start, end)
-        title.append(f"\n{event.id}", style="dim")
-        window, spans = snippet(event.summary, summary_spans, 90)
-        match = Text(window)
-        for start, end in spans:
-            match.stylize("bold reverse", start, end)
-        table.add_row(event.label, title, match)
-    (console or Console(file=out, highlight=False, markup=False, emoji=False)).print(table)
+        hits = store.search(filters, sort=sort, limit=args.limit)
+        batches = [hits.rowids[at : at + BATCH] for at in range(0, len(hits.rowids), BATCH)]
+        total = hits.total
+    shown = write_table(store, filters.query, batches, out, console.width, colour=console.color_system is not None)
+    out.write(f"{shown} of {shown if total is None else total} matching events\n")
+    return EXIT_OK if shown else EXIT_NO_MATCH
 
 
 def cmd_show(store: Store, args: argparse.Namespace, out: TextIO) -> int:
@@ -834,9 +817,19 @@ COMMANDS = {
 NO_STORE = {"schema": cmd_schema, "completion": cmd_completion}
 
 
+# Options whose value is a path: a file name need not be UTF-8 (KZTJ_EVENTS takes such a name too).
+PATH_OPTIONS = ("--events", "-o", "--output")
+
+
 def _undecodable(argv: Sequence[str]) -> str | None:
-    """The first argument that is not valid UTF-8 (Python keeps such bytes as lone surrogates)."""
+    """The first argument that is not valid UTF-8 (Python keeps such bytes as lone surrogates), paths aside."""
+    after_path_option = False
     for argument in argv:
+        is_path, after_path_option = after_path_option, argument in PATH_OPTIONS
+        if is_path or argument.startswith(tuple(f"{option}=" for option in PATH_OPTIONS[::2])):
+            continue
+        if argument.startswith("-o") and not argument.startswith("--"):
+            continue  # -oFILE
         try:
             argument.encode("utf-8")
         except UnicodeEncodeError:

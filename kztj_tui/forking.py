@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import os
+import signal
+
+# The signals that end a process from outside: Ctrl-C, kill, and the terminal going away. A writer
+# turns them into cleanup (output.py); a forked child blocks them while it starts (export/parallel.py).
+ENDING_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
 def can_fork() -> bool:

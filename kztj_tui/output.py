@@ -13,12 +13,28 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from .forking import ENDING_SIGNALS
 from .text import visible
 
 if TYPE_CHECKING:
     from types import FrameType
 
     from .store import Store
+
+
+# Temporary files being written, by any thread: a process ended by a signal while a worker thread
+# writes one (the browser's export) removes them on its way out (remove_temporaries).
+_TEMPORARIES: set[Path] = set()
+_TEMPORARIES_LOCK = threading.Lock()
+
+
+def remove_temporaries() -> None:
+    """Remove every temporary file a write in progress holds (its writer's rename then fails, harmlessly)."""
+    with _TEMPORARIES_LOCK:
+        for temporary in _TEMPORARIES:
+            with contextlib.suppress(OSError):
+                temporary.unlink()
+        _TEMPORARIES.clear()
 
 
 class OutputError(OSError):
@@ -200,10 +216,6 @@ class _Signalled(BaseException):
         self.number = number
 
 
-# The signals that end a process from outside: Ctrl-C, kill, and the terminal going away.
-ENDING_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
-
-
 @contextlib.contextmanager
 def _signals_raise() -> Iterator[None]:
     """Within this block, SIGINT, SIGTERM and SIGHUP raise, so cleanup runs; after it, the signal is delivered again.
@@ -254,7 +266,9 @@ def _replace(real: Path, shown: str, chunks: Iterable[str], existing: os.stat_re
         for _ in range(100):
             temporary = real.with_name(_temporary_name(real.name, limit))
             try:
-                descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+                with _TEMPORARIES_LOCK:
+                    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+                    _TEMPORARIES.add(temporary)
                 break
             except FileExistsError:
                 temporary = None
@@ -271,15 +285,23 @@ def _replace(real: Path, shown: str, chunks: Iterable[str], existing: os.stat_re
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, real)
+        _forget(temporary)
         temporary = None
     except OSError as error:
         if temporary is not None:
             temporary.unlink(missing_ok=True)
+            _forget(temporary)
         raise OutputError(shown, _reason(error)) from None
     except BaseException:
         if temporary is not None:
             temporary.unlink(missing_ok=True)
+            _forget(temporary)
         raise
+
+
+def _forget(temporary: Path) -> None:
+    with _TEMPORARIES_LOCK:
+        _TEMPORARIES.discard(temporary)
 
 
 def write_atomically(target: Path, chunks: Iterable[str], protect: Iterable[Path] = ()) -> None:

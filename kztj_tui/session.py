@@ -157,13 +157,13 @@ class BrowserSession:
     def export_markdown(self, filters: Filters, target: Path) -> str | None:
         """Write the events of a view to a Markdown file; why not, or None once written."""
         from . import export
-        from .output import store_files
+        from .output import store_files, write_atomically
 
         with self.readers.borrow() as store:
             store.note_matcher = note_matcher(self._notes)  # for a view searching `note:`
             try:
                 # Like `kztj export -o`: never over the store or one of its articles.
-                export.write_atomically(target, export.markdown(store, filters), protect=store_files(store))
+                write_atomically(target, export.markdown(store, filters), protect=store_files(store))
             except OSError as error:
                 return str(error.strerror or error)
         return None

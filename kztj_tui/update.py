@@ -24,23 +24,14 @@ from pathlib import Path
 from typing import Any
 
 from . import layout, yamlparse
-from .cache import CacheFiles, input_unchanged
+from .cachefiles import CacheFiles, input_unchanged
 from .errors import StoreError
 from .files import FileBytes, FileIdentity
 from .layout import Layout
 from .model import Event
-from .store import (
-    LIST_SEP,
-    ROWID_STEP,
-    SEQ_STEP,
-    IndexText,
-    Quotes,
-    Store,
-    database_uri,
-    fingerprint,
-    index_events,
-    insert_events,
-)
+from .store import Store
+from .storebuild import IndexText, Quotes, fingerprint, index_events, insert_events
+from .storeschema import LIST_SEP, ROWID_STEP, SEQ_STEP, database_uri
 from .validate import EventChecker, References
 
 # A bigger change is loaded in full: checking it piece by piece would cost more than it saves.
@@ -95,7 +86,7 @@ class _Plan:
 
 def _plan(store: Store, store_path: Path, allow_outside: bool, read: FileBytes | None) -> _Plan:
     meta = store.meta
-    blob = store._rows("SELECT value FROM layout WHERE key = 'store'")
+    blob = store.select("SELECT value FROM layout WHERE key = 'store'")
     if not blob:
         raise _Cannot("no layout")
     old_layout, rowids = Layout.from_blob(blob[0][0])
@@ -132,7 +123,7 @@ def _plan(store: Store, store_path: Path, allow_outside: bool, read: FileBytes |
     removed = store.events_at(removed_rowids)
     stored = {
         rowid: (cites, digest)
-        for rowid, cites, digest in store._rows(
+        for rowid, cites, digest in store.select(
             f"SELECT rowid, cites, fingerprint FROM events WHERE rowid IN ({_marks(removed_rowids)})", removed_rowids
         )
     }
@@ -144,7 +135,7 @@ def _plan(store: Store, store_path: Path, allow_outside: bool, read: FileBytes |
         for r, e in zip(removed_rowids, removed, strict=True)
     ]
     plan.text = IndexText(list(store.entities.values()))
-    plan.next_quote = (store._rows("SELECT max(qid) FROM quotes")[0][0] or 0) + 1
+    plan.next_quote = (store.select("SELECT max(qid) FROM quotes")[0][0] or 0) + 1
     new_rowids = _place(store, rowids, first, last, items)
     plan.added = [(rowid, seq, event) for (rowid, seq), event in zip(new_rowids, items, strict=True)]
     kept = rowids[:first] + [rowid for rowid, _ in new_rowids] + rowids[last:]
@@ -255,7 +246,7 @@ def _check_references(
     if len(gone) > 50:
         raise _Cannot("too many deletions to check one by one")
     for event_id in gone:  # a remaining event may still name a deleted one among its related events
-        if store._rows(
+        if store.select(
             "SELECT 1 FROM events WHERE instr(char(31) || related || char(31), ?)"
             f" AND rowid NOT IN ({_marks(removed_rowids)}) LIMIT 1",
             (f"{LIST_SEP}{event_id}{LIST_SEP}", *removed_rowids),
@@ -280,7 +271,7 @@ def _place(store: Store, rowids: list[int], first: int, last: int, items: list[E
     removed = set(rowids[first:last])
 
     def seq_of(rowid: int) -> int:
-        return int(store._rows("SELECT seq FROM events WHERE rowid = ?", (rowid,))[0][0])
+        return int(store.select("SELECT seq FROM events WHERE rowid = ?", (rowid,))[0][0])
 
     before = seq_of(rowids[first - 1]) if first > 0 else None
     after = seq_of(rowids[last]) if last < len(rowids) else None
@@ -298,7 +289,7 @@ def _place(store: Store, rowids: list[int], first: int, last: int, items: list[E
     kept = sorted(rowid for rowid in rowids if rowid not in removed)
 
     def key_of(rowid: int) -> tuple[str, str, int]:
-        start, end, seq = store._rows('SELECT start, "end", seq FROM events WHERE rowid = ?', (rowid,))[0]
+        start, end, seq = store.select('SELECT start, "end", seq FROM events WHERE rowid = ?', (rowid,))[0]
         return start, end, seq
 
     order = sorted(range(count), key=lambda i: (items[i].start, items[i].end, seqs[i]))

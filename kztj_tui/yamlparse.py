@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import codecs
 import re
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ from typing import Any
 from . import collection
 from .errors import Problem, Progress, StoreError
 from .files import FileBytes, read_regular_file
-from .text import sanitize
+from .text import sanitize, visible
 
 _STANDARD_TAGS = {
     "tag:yaml.org,2002:str",
@@ -297,9 +298,20 @@ class _Builder:
                 key = keys[-1]
                 if key in parent:
                     self._problem(key_marks[-1], f"duplicate key '{key}' in the same mapping")
+                elif key == "file" and kind is scalar_event and value != event.value:
+                    # Text is cleaned as it is read (see sanitize); a file name that changed would name another
+                    # file, so it is refused, shown as written.
+                    self._problem(mark, _unclean_file_name(event.value, value))
                 parent[key] = value
                 keys[-1] = missing
         return root
+
+
+def _unclean_file_name(written: str, cleaned: str) -> str:
+    """Why a file name that sanitize() changed is refused."""
+    if unicodedata.normalize("NFC", written) == cleaned:
+        return f"file name is not in Unicode NFC form: write it as {visible(cleaned)}"
+    return f"file name has control or invisible characters: {visible(written)}"
 
 
 def parse(

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from kztj_tui import cache, cli, loader
+from kztj_tui import cache, cachefiles, cli, loader
 from kztj_tui.errors import StoreError
 from kztj_tui.model import Filters
 
@@ -195,13 +195,13 @@ def test_a_store_saved_just_before_its_first_load_is_not_hashed_on_every_run(
     path = write_store(MINIMAL)
     cache.open_store(path).close()
     hashed: list[Path] = []
-    real_read, real_time = cache.read_regular_file, cache.time.time
+    real_read, real_time = cachefiles.read_regular_file, cache.time.time
 
     def counting_read(file: Path, limit: int) -> object:
         hashed.append(Path(file))
         return real_read(file, limit)
 
-    monkeypatch.setattr(cache, "read_regular_file", counting_read)
+    monkeypatch.setattr(cachefiles, "read_regular_file", counting_read)  # where inputs are checked
     monkeypatch.setattr(cache.time, "time", lambda: real_time() + 3)  # the two seconds have passed
     assert titles(path) == ["Tokayev visits Dushanbe"]
     assert path in hashed  # still racy: hashed once
@@ -245,7 +245,7 @@ def generated_2500(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def forking(monkeypatch: pytest.MonkeyPatch) -> None:
     """The index is written by a forked child, as on any machine with a core to spare."""
     # Whatever threads the test run has alive: one idle thread is enough for can_fork() to refuse.
-    from kztj_tui import store as store_module
+    from kztj_tui import storebuild as store_module
 
     monkeypatch.setattr(store_module, "can_fork", lambda: hasattr(os, "fork"))
 
@@ -263,9 +263,21 @@ def test_a_large_cold_build_indexes_exactly_what_an_in_memory_store_does(generat
 
 
 @pytest.mark.usefixtures("forking")
-def test_a_load_that_fails_after_its_index_was_started_leaves_no_file_and_no_process(
-    generated_2500: Path, tmp_path: Path, isolated_cache: Path
+def test_a_store_with_a_dangling_reference_starts_no_index_build_and_leaves_nothing(
+    generated_2500: Path, tmp_path: Path, isolated_cache: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # References are checked before the index is started (on_assembled): a store that fails them
+    # forks no child at all. (A build that fails once the child runs is the next test's.)
+    from kztj_tui import storebuild
+
+    started: list[str] = []
+    real = storebuild.IndexBuild
+
+    def recording(loaded: object, target: str, build_id: str) -> object:
+        started.append(target)
+        return real(loaded, target, build_id)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(storebuild, "IndexBuild", recording)
     text = generated_2500.read_text(encoding="utf-8")
     last = text.rindex("\n  place: ")  # the events are valid and sorted; then a reference is found unknown
     path = tmp_path / "events.yaml"
@@ -273,17 +285,19 @@ def test_a_load_that_fails_after_its_index_was_started_leaves_no_file_and_no_pro
     path.write_text(text[:last] + "\n  place: nowhere-at-all" + text[text.index("\n", last + 1) :], encoding="utf-8")
     with pytest.raises(StoreError, match="unknown entity 'nowhere-at-all'"):
         cache.open_store(path)
-    time.sleep(0.5)  # a child left running would have written its index by now
+    assert started == []
     assert [p.name for p in isolated_cache.rglob("*") if p.is_file()] == []
     with pytest.raises(ChildProcessError):
         os.waitpid(-1, os.WNOHANG)  # no child left, not even a zombie
+    cache.open_store(generated_2500)  # the recording is in the path a build takes
+    assert len(started) == 1
 
 
 @pytest.mark.usefixtures("forking")
 def test_a_build_that_fails_while_its_index_is_written_falls_back_and_leaves_no_process(
     generated_2500: Path, isolated_cache: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from kztj_tui import store as store_module
+    from kztj_tui import storebuild as store_module
 
     write = store_module._write
 

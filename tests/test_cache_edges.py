@@ -75,7 +75,9 @@ COMMANDS = [
 
 
 @pytest.mark.parametrize("raw", NOT_UTF8)
-@pytest.mark.parametrize("how", ["cwd", "cwd --no-cache", "KZTJ_EVENTS", "KZTJ_EVENTS --no-cache"])
+@pytest.mark.parametrize(
+    "how", ["cwd", "cwd --no-cache", "KZTJ_EVENTS", "KZTJ_EVENTS --no-cache", "--events PATH", "--events=PATH"]
+)
 def test_every_command_works_on_a_store_in_a_folder_whose_name_is_not_utf8(
     raw: bytes, how: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -84,18 +86,38 @@ def test_every_command_works_on_a_store_in_a_folder_whose_name_is_not_utf8(
     if how.startswith("cwd"):
         monkeypatch.chdir(folder)
         where = ["--events", "events.yaml"]
+    elif how.startswith("--events"):  # the path named on the command line, as KZTJ_EVENTS names it
+        where = ["--events", str(path)] if how == "--events PATH" else [f"--events={path}"]
     else:
         monkeypatch.setenv("KZTJ_EVENTS", str(path))
         where = []
     options = ["--no-cache"] if how.endswith("--no-cache") else []
     for command, code in COMMANDS:
-        if where == [] and command[0] in ("validate", "check"):
+        if where[-1:] != ["events.yaml"] and command[0] in ("validate", "check"):
             continue  # they print the store's full path, not UTF-8 here: the CLI's to escape (issue 17, item 9)
         assert cli.main([*command, *where, *options]) == code, command
         captured = capsys.readouterr()
         assert (captured.out or code) and "Error" not in captured.err, command
     assert cli.main(["search", *where, *options, "Tokaev"]) == 0
     assert "Tokayev visits Dushanbe" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("raw", NOT_UTF8)
+@pytest.mark.parametrize("form", ["-o {}", "--output {}", "--output={}", "-o{}"])
+def test_export_writes_to_a_file_whose_name_is_not_utf8(
+    raw: bytes, form: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / (name(raw) + ".md")
+    option, _, value = form.partition(" ")
+    words = [option, str(target)] if value else [form.format(target)]
+    assert cli.main(["export", *words]) == 0, capsys.readouterr().err
+    assert target.read_text(encoding="utf-8").startswith("# ")
+
+
+def test_text_that_is_not_utf8_is_still_refused_outside_paths(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["search", name(b"caf\xe9")]) == 2
+    assert capsys.readouterr().err == "kztj: argument 'caf\\xe9' is not valid UTF-8\n"
+    assert cli.main(["export", "--tag", name(b"\xff")]) == 2
 
 
 @pytest.mark.parametrize("raw", URI_SPECIAL)

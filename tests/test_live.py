@@ -17,7 +17,8 @@ from kztj_tui.cache import open_store
 from kztj_tui.changes import StoreChanges, compare, describe, input_digests
 from kztj_tui.files import FileIdentity
 from kztj_tui.model import Citation, Event
-from kztj_tui.store import Store, fingerprint
+from kztj_tui.store import Store
+from kztj_tui.storebuild import fingerprint
 from kztj_tui.tui.app import KztjApp
 from kztj_tui.tui.detail import DetailPane
 from kztj_tui.tui.live import ReloadErrors, nearest_first

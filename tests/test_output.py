@@ -429,3 +429,34 @@ def test_stdout_appending_to_the_store_is_refused(write_store: Callable[..., Pat
     assert result.returncode == 2
     assert result.stderr == f"kztj: {output}: refusing to overwrite the store or one of its articles\n"
     assert store.read_bytes() == before
+
+
+def test_a_write_in_a_worker_thread_leaves_no_temporary_when_the_process_is_ended(tmp_path: Path) -> None:
+    # The browser exports from a worker thread, where no signal handler can be set: the app, ended
+    # by SIGTERM or SIGHUP, removes what writes in progress hold before it goes (remove_temporaries).
+    from kztj_tui.output import remove_temporaries
+
+    started, release = threading.Event(), threading.Event()
+    failures: list[BaseException] = []
+
+    def chunks() -> Iterator[str]:
+        yield "# partial\n"
+        started.set()
+        release.wait(30)
+        yield "rest\n"
+
+    def write() -> None:
+        try:
+            write_atomically(tmp_path / "report.md", chunks())
+        except OutputError as error:
+            failures.append(error)
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    assert started.wait(30)
+    assert [p.name for p in tmp_path.iterdir()] != []  # the temporary file beside the target
+    remove_temporaries()
+    assert list(tmp_path.iterdir()) == []
+    release.set()
+    writer.join(30)
+    assert list(tmp_path.iterdir()) == [] and len(failures) == 1  # its rename found nothing to rename

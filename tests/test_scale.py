@@ -10,7 +10,8 @@ import yaml
 from kztj_tui import loader
 from kztj_tui.loader import LoadedStore, StoreError
 from kztj_tui.model import Citation, Event
-from kztj_tui.store import Store, from_loaded
+from kztj_tui.store import Store
+from kztj_tui.storebuild import from_loaded
 from kztj_tui.tui.app import KztjApp
 from kztj_tui.tui.timeline import Timeline
 

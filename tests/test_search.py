@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -185,13 +185,51 @@ def test_snippet_windows_around_the_first_match() -> None:
 def test_search_table_on_a_terminal_shows_highlighted_snippets(store: Store) -> None:
     import io
 
-    from kztj_tui.cli import _search_table
+    from kztj_tui.searchview import write_table
 
     out = io.StringIO()
     rowids = store.search(Filters(query="Rogun")).rowids
-    _search_table(store, "Rogun", rowids, len(rowids), out)
+    assert write_table(store, "Rogun", [rowids], out, width=120, colour=True) == 2
     text = out.getvalue()
-    assert "hydropower plant" in text and "tokayev-visit-dushanbe-2021" in text and "2 of 2 matching events" in text
+    assert "hydropower plant" in text and "tokayev-visit-dushanbe-2021" in text
+    assert "\x1b[7mRogun\x1b[27m" in text  # the matched word, in reverse video
+    lines = text.splitlines()
+    assert len(lines) == 5 and lines[0].startswith("\x1b[1mDate")  # a header, then two lines an event
+
+
+def test_the_terminal_table_writes_each_batch_before_reading_the_next(store: Store) -> None:
+    import io
+
+    from kztj_tui.searchview import write_table
+
+    out = io.StringIO()
+    rowids = store.search(Filters(query="trade")).rowids
+    seen: list[int] = []
+
+    def batches() -> Iterator[list[int]]:
+        for at in range(0, len(rowids), 3):
+            seen.append(out.getvalue().count("\n"))  # lines written before this batch was read
+            yield rowids[at : at + 3]
+
+    assert write_table(store, "trade", batches(), out, width=100, colour=False) == len(rowids)
+    assert seen[:3] == [0, 7, 13]  # the header and two events a batch: written as they came
+    assert "\x1b" not in out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("text", "width", "shown", "kept"),
+    [
+        ("abcdef", 4, "abc…", 3),
+        ("abc", 5, "abc  ", 3),
+        ("漢字漢字", 5, "漢字…", 2),  # two cells a character
+        ("漢字漢字", 4, "漢 …", 1),  # a character that would straddle the cut becomes a space
+        ("Алтын Қыран", 8, "Алтын Қ…", 7),
+    ],
+)
+def test_terminal_cells_are_cut_by_width_not_by_characters(text: str, width: int, shown: str, kept: int) -> None:
+    from kztj_tui.searchview import fit
+
+    assert fit(text, width) == (shown, kept)
 
 
 def test_entities_past_the_first_token_character_are_found_by_their_names(write_store: Callable[..., Path]) -> None:

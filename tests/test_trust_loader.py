@@ -153,3 +153,23 @@ def test_the_utf8_check_in_pieces_agrees_with_decoding_the_whole(parts: list[byt
     assert (found is None) == (expected is None)
     if expected is not None:
         assert found == f"not UTF-8: byte 0x{data[expected]:02x} cannot be decoded"
+
+
+@pytest.mark.parametrize(
+    ("written", "message"),
+    [
+        ("\\x1b[31mred\\x07", "file name has control or invisible characters: seeds/a\\x1b[31mred\\x07.txt"),
+        ("\\u202eb", "file name has control or invisible characters: seeds/a\\u202eb.txt"),
+        ("\\u200b", "file name has control or invisible characters: seeds/a\\u200b.txt"),
+        ("e\\u0301", "file name is not in Unicode NFC form: write it as seeds/a\u00e9.txt"),
+    ],
+)
+def test_a_file_name_that_cleaning_would_change_is_refused_as_written(
+    write_store: Callable[..., Path], capsys: pytest.CaptureFixture[str], written: str, message: str
+) -> None:
+    # Text loses such characters as it is read; a file name that did would quietly name another file.
+    line = next(line for line in MINIMAL.splitlines() if line.strip().startswith("file:"))
+    path = write_store(MINIMAL.replace(line, line.split("file:")[0] + f'file: "seeds/a{written}.txt"'))
+    assert main(["validate", "--events", str(path)]) == 2
+    [shown] = capsys.readouterr().err.splitlines()
+    assert shown.endswith(f": {message}") and shown.startswith(f"{path}:")

@@ -8,6 +8,7 @@ import os
 import pty
 import re
 import select
+import signal
 import stat
 import struct
 import subprocess
@@ -392,7 +393,7 @@ class Terminal:
             ready, _, _ = select.select([self.fd], [], [], 0.5)
             if ready:
                 try:
-                    os.read(self.fd, 65536)
+                    self.output += os.read(self.fd, 65536).decode("utf-8", "replace")
                 except OSError:
                     break
         return self.process.wait(timeout=max(end - time.monotonic(), 1))
@@ -402,6 +403,22 @@ class Terminal:
             self.process.kill()
         self.process.wait()
         os.close(self.fd)
+
+
+@pytest.mark.parametrize("number", [signal.SIGTERM, signal.SIGHUP])
+def test_kill_ends_the_browser_with_the_terminal_given_back(number: int) -> None:
+    # Killed with the default action, the browser left the terminal in the alternate screen, raw
+    # mode and mouse reporting: the shell it returned to could not be used.
+    terminal = Terminal()
+    try:
+        assert terminal.wait_for("events"), terminal.output[-2000:]
+        drawn = len(terminal.output)
+        terminal.process.send_signal(number)
+        assert terminal.wait_for_exit() == -number  # still ended by the signal, as the shell expects
+        after = terminal.output[drawn:]
+        assert "\x1b[?1049l" in after and "\x1b[?1000l" in after, after[-500:]
+    finally:
+        terminal.close()
 
 
 def test_a_paste_in_a_real_terminal_is_text() -> None:

@@ -13,8 +13,7 @@ import os
 import signal
 from collections.abc import Callable, Iterator, Sequence
 
-from ..forking import can_fork
-from ..output import ENDING_SIGNALS
+from ..forking import ENDING_SIGNALS, can_fork
 from ..store import Store
 
 # Small blocks keep memory flat (each is held as text, rendered and as bytes, by both processes):

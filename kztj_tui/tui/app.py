@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
+import signal
 from collections.abc import Callable, Iterable
 from functools import partial
 from typing import TYPE_CHECKING
@@ -104,7 +106,15 @@ class KztjApp(App[int]):
     def get_default_screen(self) -> Screen:
         return MainScreen(self._event_id, self._search, layout=self.settings.layout)
 
+    ended_by: int | None = None
+    """The signal (SIGTERM, SIGHUP) that ended the browser, if one did."""
+
     def on_mount(self) -> None:
+        # kill and a closed terminal end the browser as q does, so the terminal is given back as it was.
+        loop = asyncio.get_running_loop()
+        for number in (signal.SIGTERM, signal.SIGHUP):
+            if signal.getsignal(number) == signal.SIG_DFL:  # one the user ignores (nohup) stays ignored
+                loop.add_signal_handler(number, self._end_by_signal, number)
         theme = self.settings.theme
         if theme is not None:
             if theme in self.available_themes:
@@ -115,6 +125,10 @@ class KztjApp(App[int]):
         self._remembered = {"theme": self.theme, "layout": self.settings.layout}
         self.theme_changed_signal.subscribe(self, lambda _: self.save_settings())
         self._saving = True
+
+    def _end_by_signal(self, number: int) -> None:
+        self.ended_by = number
+        self.exit(return_code=128 + number)
 
     def on_ready(self) -> None:
         # Everything built to start the app lives as long as the app. Freezing it keeps Python's
@@ -236,4 +250,10 @@ def run(
     """Run the browser on a loaded store, reloading it with ``reopen`` when it changes; return the exit status."""
     app = KztjApp(store, event_id=event_id, search=search, reopen=reopen)
     result = app.run()
+    if app.ended_by is not None:
+        from ..output import remove_temporaries
+
+        remove_temporaries()  # an export a worker thread was writing
+        signal.signal(app.ended_by, signal.SIG_DFL)
+        signal.raise_signal(app.ended_by)  # the shell sees the browser ended by the signal, as it was
     return result if isinstance(result, int) else (app.return_code or 0)
