@@ -67,6 +67,12 @@ async def test_big_m_shows_only_the_marked_events_and_back() -> None:
         assert "marked events" in widget_text(app, app.screen.query_one("#filter-bar"))
         await pilot.press("M")
         await wait_for(pilot, lambda: len(shown(app)) == everything)
+        # The marked view is a place in the history: Back leaves it for the view before it.
+        await pilot.press("M")
+        await wait_for(pilot, lambda: len(shown(app)) == 2)
+        await pilot.press("H")
+        await wait_for(pilot, lambda: len(shown(app)) == everything)
+        assert app.screen.filters.marked is None  # type: ignore[attr-defined]
 
 
 async def test_marks_survive_a_restart_and_clear_marks_clears_them() -> None:
