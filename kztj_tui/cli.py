@@ -26,6 +26,7 @@ from .text import visible, visible_json
 
 if TYPE_CHECKING:
     from .check import Finding
+    from .userstate import UserState
 
 EXIT_OK, EXIT_NO_MATCH, EXIT_ERROR = 0, 1, 2
 COLOR_CHOICES = ("auto", "always", "never")
@@ -202,6 +203,17 @@ def _parser() -> argparse.ArgumentParser:
         choices=tuple(FORMATS),
         default=None,
         help="output format (default: the one -o FILE's extension names, else markdown; see below)",
+    )
+    export.add_argument(
+        "--marked",
+        action="store_true",
+        help="only the events marked in the browser (m), for this store file; with the other filters, those of them",
+    )
+    export.add_argument(
+        "--notes",
+        action="store_true",
+        help='include your private notes (written in the browser, A): a Note paragraph in Markdown, a "note" field '
+        "in JSON and JSONL; other formats refuse it",
     )
     export.add_argument(
         "-o",
@@ -509,6 +521,30 @@ def _check_json(store: Store, located: list[tuple[Finding, Problem]], summary: s
     out.write(_json(data))
 
 
+def _mentions_notes(query: str) -> bool:
+    """Whether a query has a ``note:`` field (it searches the user's notes, kept outside the store)."""
+    from .query import parse
+
+    return "note:" in query.lower() and any(field.name == "note" for field in parse(query).fields())
+
+
+def _user_state(store: Store, args: argparse.Namespace, why: str) -> UserState | None:
+    """The marks and notes kept for the store file (a damaged state file: one notice, and empty);
+    ``note:`` in a query searches these notes from now on. None, with one line, for a store read from stdin.
+    """
+    from . import userstate
+    from .query import note_matcher
+
+    if getattr(args, "events", None) == "-":
+        _say(f"{why} needs a store file: marks and notes are kept per store file, and stdin is none")
+        return None
+    state, notice = userstate.load(store.path)
+    if notice:
+        _notice(notice)
+    store.note_matcher = note_matcher(state.notes)
+    return state
+
+
 def cmd_export(store: Store, args: argparse.Namespace, out: TextIO) -> int:
     from . import export
     from .output import OutputError, store_files, write_output
@@ -522,7 +558,22 @@ def cmd_export(store: Store, args: argparse.Namespace, out: TextIO) -> int:
         extension = export.FORMATS[named].extension
         _say(f"{target}: --format {fmt} does not match the .{extension} name (use --format {named}, or another name)")
         return EXIT_ERROR
-    chunks = export.chunks(store, _filters(args), fmt)
+    if args.notes and fmt not in export.NOTES_FORMATS:
+        _say(f"--notes works with the {', '.join(export.NOTES_FORMATS)} formats, not {fmt}")
+        return EXIT_ERROR
+    filters = _filters(args)
+    notes = None
+    if args.marked or args.notes or _mentions_notes(filters.query):
+        state = _user_state(store, args, "--marked" if args.marked else "--notes" if args.notes else "note:")
+        if state is None:
+            return EXIT_ERROR
+        if args.marked:
+            filters = filters._replace(marked=tuple(sorted(state.marks)))
+            if not store.count_of(state.marks):
+                _notice("no event of this store is marked (m marks one in the browser)")
+        if args.notes:
+            notes = state.notes
+    chunks = export.chunks(store, filters, fmt, notes)
     try:
         write_output(target, chunks, protect=store_files(store), stdout=out)
     except OutputError as error:
@@ -553,6 +604,8 @@ def _cells(row: Sequence[str]) -> list[Any]:
 
 def cmd_search(store: Store, args: argparse.Namespace, out: TextIO) -> int:
     filters = _filters(args, " ".join(args.terms))
+    if _mentions_notes(filters.query) and _user_state(store, args, "note:") is None:
+        return EXIT_ERROR
     # Every match reads best in date order, like the timeline, and streams straight from the index;
     # the N best (--limit) are the most relevant. Ranking 100,000 matches by BM25 costs ~110 ms.
     sort = args.sort or ("relevance" if args.limit is not None else "date")

@@ -9,11 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from importlib import import_module
-from typing import TYPE_CHECKING, NamedTuple
-
-if TYPE_CHECKING:
-    from .model import Filters
-    from .store import Store
+from typing import NamedTuple
 
 
 class Format(NamedTuple):
@@ -24,8 +20,11 @@ class Format(NamedTuple):
     extension: str
     help: str
 
-    def writer(self) -> Callable[[Store, Filters], Iterator[str]]:
-        """The format's writer, imported on first use (a CSV export need not import iCalendar code)."""
+    def writer(self) -> Callable[..., Iterator[str]]:
+        """The format's writer, imported on first use (a CSV export need not import iCalendar code).
+
+        Called with the store and filters; the formats in NOTES_FORMATS also take ``notes=``.
+        """
         return getattr(import_module(f"kztj_tui.export.{self.module}"), self.function)  # type: ignore[no-any-return]
 
 
@@ -41,6 +40,10 @@ FORMATS = {
         "storefmt", "to_store", "yaml", "YAML in the store's shape, only what the events use: a valid store"
     ),
 }
+
+
+# The formats that can carry the user's notes (`kztj export --notes`).
+NOTES_FORMATS = ("markdown", "json", "jsonl")
 
 
 def format_for(path: str) -> str | None:

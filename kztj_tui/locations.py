@@ -39,3 +39,15 @@ def config_dir() -> Path:
     if sys.platform == "win32":
         return Path(os.environ.get("APPDATA", Path.home() / "AppData" / "Roaming")) / "kztj"
     return Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "kztj"
+
+
+def data_dir() -> Path:
+    """The platform data directory for kztj: marks and notes (``$KZTJ_DATA_DIR`` overrides it)."""
+    override = os.environ.get("KZTJ_DATA_DIR")
+    if override:
+        return Path(override)
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Application Support" / "kztj"
+    if sys.platform == "win32":
+        return Path(os.environ.get("LOCALAPPDATA", Path.home() / "AppData" / "Local")) / "kztj"
+    return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "kztj"

@@ -186,11 +186,21 @@ class Filters(NamedTuple):
     actors: tuple[str, ...] = ()
     query: str = ""
     places: tuple[str, ...] = ()
+    marked: tuple[str, ...] | None = None
+    """Only these event ids (the user's marked events), or None for no such limit."""
 
     @property
     def active(self) -> bool:
         """Whether any filter narrows the view."""
-        return bool(self.date_from or self.date_to or self.tags or self.actors or self.places or self.query.strip())
+        return bool(
+            self.date_from
+            or self.date_to
+            or self.tags
+            or self.actors
+            or self.places
+            or self.query.strip()
+            or self.marked is not None
+        )
 
     def describe(self) -> str:
         """A short human description, e.g. ``from 2021 · tag trade``."""
@@ -202,6 +212,8 @@ class Filters(NamedTuple):
         parts += [f"tag {t}" for t in self.tags]
         parts += [f"actor {a}" for a in self.actors]
         parts += [f"place {p}" for p in self.places]
+        if self.marked is not None:
+            parts.append("marked events")
         if self.query.strip():
             parts.append(f"query {self.query.strip()!r}")
         return " · ".join(parts)

@@ -1,22 +1,24 @@
 """The search query language, shared by ``kztj search`` and the TUI: parsed here, compiled to SQL and FTS5.
 
 Syntax: words (all must match), ``"a phrase"``, ``-word`` or ``NOT word``, ``a OR b``,
-``prefix*``, and the fields ``tag:``, ``actor:``, ``year:``, ``from:`` and ``to:``. Fields are
+``prefix*``, and the fields ``tag:``, ``actor:``, ``year:``, ``from:``, ``to:`` and ``note:``. Fields are
 atoms like words: ``-tag:trade``, ``NOT year:2023`` and ``wheat OR tag:culture`` mean what they
 say, and every atom narrows the result whatever its place in the query. Anything else is searched
-literally: user text never reaches FTS5 or SQL unquoted.
+literally: user text never reaches FTS5 or SQL unquoted. ``note:`` matches the user's private notes,
+which are not in the store: the caller passes a function that finds them (see :data:`NoteMatcher`).
 """
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from typing import Any, NamedTuple
 
 from .text import fold
 
-FIELDS = ("tag", "actor", "year", "from", "to")
+FIELDS = ("tag", "actor", "year", "from", "to", "note")
 WORD = re.compile(r"[^\W_]+")
 TOKEN = re.compile(r'(?P<neg>-?)(?:(?P<field>[A-Za-z]+):)?(?:"(?P<phrase>[^"]*)"?|(?P<word>[^\s"]+))')
 
@@ -130,7 +132,7 @@ def _field(name: str, value: str) -> Field:
         raise QueryError(f"{name}: needs a value, e.g. {name}:{example}")
     if name == "tag":
         return Field(name, value.lower())
-    if name == "actor":
+    if name in ("actor", "note"):
         return Field(name, value)
     if name == "year":
         if not re.fullmatch(r"[0-9]{4}", value):
@@ -181,6 +183,8 @@ def parse(text: str) -> Query:
 
 
 ActorResolver = Callable[[str], list[str]]
+NoteMatcher = Callable[[str], list[str]]
+"""The ids of the events whose note holds a word (``note:WORD``); without one, ``note:`` matches nothing."""
 
 
 def term_sql(term: Term, text: TermText = Term.fts) -> tuple[str, list[Any]]:
@@ -192,7 +196,14 @@ def term_sql(term: Term, text: TermText = Term.fts) -> tuple[str, list[Any]]:
     return _WIDE_TERM_SQL, [plain, plain, plain]
 
 
-def _atom_sql(atom: Atom, resolve_actor: ActorResolver, text: TermText) -> tuple[str, list[Any]]:
+def ids_sql(ids: Iterable[str]) -> tuple[str, list[Any]]:
+    """The SQL condition on ``events e`` that holds for the events with these ids (one parameter, any number)."""
+    return "e.rowid IN (SELECT rowid FROM lines WHERE id IN (SELECT value FROM json_each(?)))", [json.dumps(list(ids))]
+
+
+def _atom_sql(
+    atom: Atom, resolve_actor: ActorResolver, text: TermText, notes: NoteMatcher | None = None
+) -> tuple[str, list[Any]]:
     what = atom.what
     if isinstance(what, Term):
         sql, params = term_sql(what, text)
@@ -202,6 +213,8 @@ def _atom_sql(atom: Atom, resolve_actor: ActorResolver, text: TermText) -> tuple
         ids = resolve_actor(what.value)
         marks = ",".join("?" * len(ids)) or "NULL"
         sql, params = f"e.rowid IN (SELECT event FROM event_actors WHERE entity IN ({marks}))", list(ids)
+    elif what.name == "note":
+        sql, params = ids_sql(notes(what.value) if notes is not None else [])
     else:  # a date field keeps events that overlap its days
         bounds = []
         params = []
@@ -215,15 +228,30 @@ def _atom_sql(atom: Atom, resolve_actor: ActorResolver, text: TermText) -> tuple
     return (f"NOT ({sql})" if atom.negated else f"({sql})"), params
 
 
-def where(query: Query, resolve_actor: ActorResolver, text: TermText = Term.fts) -> tuple[list[str], list[Any]]:
+def where(
+    query: Query, resolve_actor: ActorResolver, text: TermText = Term.fts, notes: NoteMatcher | None = None
+) -> tuple[list[str], list[Any]]:
     """SQL conditions on ``events e`` for every group that the FTS expression does not already cover."""
     clauses: list[str] = []
     params: list[Any] = []
     for group in query.groups:
         if _drives_index(group, text):
             continue
-        parts = [_atom_sql(atom, resolve_actor, text) for atom in group]
+        parts = [_atom_sql(atom, resolve_actor, text, notes) for atom in group]
         clauses.append(parts[0][0] if len(parts) == 1 else "(" + " OR ".join(sql for sql, _ in parts) + ")")
         for _, atom_params in parts:
             params += atom_params
     return clauses, params
+
+
+def note_matcher(notes: Mapping[str, str]) -> NoteMatcher:
+    """``note:WORD`` over a user's notes: the ids whose note holds WORD, case and diacritics aside.
+
+    Notes are few and not in the store's index, so this reads them all in Python.
+    """
+
+    def matching(value: str) -> list[str]:
+        wanted = fold(value).strip()
+        return [event_id for event_id, text in notes.items() if wanted in fold(text)]
+
+    return matching

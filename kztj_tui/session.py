@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
+from . import userstate
 from .errors import StoreError
 from .model import Filters
+from .query import note_matcher
 from .store import Store
 from .tui.history import History
 from .tui.readers import Readers
@@ -79,6 +81,13 @@ class BrowserSession:
         self._reload_again = False
         self.invalid_on_disk = False  # the last reload failed: the store shown is older than the file
         self._watcher: InputWatcher | None = None
+        # Marks and notes: changed on the UI thread, read by workers from immutable snapshots.
+        self.user, self.user_notice = userstate.load(store.path)
+        self._marks: frozenset[str] = frozenset(self.user.marks)
+        self._notes: Mapping[str, str] = dict(self.user.notes)
+        self._user_changes = 0  # counts changes, so a save that has nothing new to write is skipped
+        self._user_saved = 0
+        self._save_lock = threading.Lock()
 
     @property
     def live(self) -> bool:
@@ -108,12 +117,12 @@ class BrowserSession:
                 with self._lock:
                     if generation == self.generation:
                         self._runs = runs
-            return run_search(store, request, runs, self.findings)
+            return self._annotated(run_search(store, request, runs, self.findings, note_matcher(self._notes)))
 
     def event_view(self, rowid: int, query: str) -> EventView:
         """One event as the detail pane shows it, with the words of ``query`` marked."""
         with self.readers.borrow() as store:
-            return event_view(store, rowid, query, self.findings)
+            return self.annotate(event_view(store, rowid, query, self.findings))
 
     def title_matches(self, query: str, rowids: Sequence[int]) -> dict[int, list[tuple[int, int]]]:
         """Match spans of ``query`` in the titles of some events (those that match)."""
@@ -151,6 +160,7 @@ class BrowserSession:
         from .output import store_files, write_atomically
 
         with self.readers.borrow() as store:
+            store.note_matcher = note_matcher(self._notes)  # for a view searching `note:`
             try:
                 # Like `kztj export -o`: never over the store or one of its articles.
                 write_atomically(target, export.markdown(store, filters), protect=store_files(store))
@@ -164,6 +174,73 @@ class BrowserSession:
             actors=tuple(self.store.entity_name(a) for a in filters.actors),
             places=tuple(self.store.entity_name(p) for p in filters.places),
         ).describe()
+
+    # -- marks and notes (changed on the UI thread; saved by a worker) ---------------------------
+
+    @property
+    def marks(self) -> frozenset[str]:
+        """The ids of the marked events, those the store no longer has included (they may come back)."""
+        return self._marks
+
+    @property
+    def notes(self) -> Mapping[str, str]:
+        """Event id -> the user's note, those of events the store no longer has included (never changed in place)."""
+        return self._notes
+
+    def is_marked(self, event_id: str) -> bool:
+        """Whether the user marked an event."""
+        return event_id in self._marks
+
+    def toggle_mark(self, event_id: str) -> bool:
+        """Mark an event, or unmark it; whether it is marked now. Save with :meth:`save_user_state`."""
+        marked = self.user.toggle_mark(event_id)
+        self._marks = frozenset(self.user.marks)
+        self._user_changes += 1
+        return marked
+
+    def clear_marks(self) -> int:
+        """Unmark every event; how many marked events of this store there were."""
+        count = self.marked_count()
+        self.user.marks.clear()
+        self._marks = frozenset()
+        self._user_changes += 1
+        return count
+
+    def marked_count(self) -> int:
+        """How many of the marked events the store has."""
+        return self.store.count_of(self._marks)
+
+    def marked_filters(self, filters: Filters) -> Filters:
+        """``filters`` keeping only the marked events (as they are now)."""
+        return filters._replace(marked=tuple(sorted(self._marks)))
+
+    def note(self, event_id: str) -> str:
+        """The user's note on an event, or ``""``."""
+        return self._notes.get(event_id, "")
+
+    def set_note(self, event_id: str, text: str) -> None:
+        """Set the note on an event (blank text removes it). Save with :meth:`save_user_state`."""
+        self.user.set_note(event_id, text)
+        self._notes = dict(self.user.notes)
+        self._user_changes += 1
+
+    def annotate(self, view: EventView) -> EventView:
+        """An event's view with the user's note."""
+        return view._replace(note=self._notes.get(view.event.id, ""))
+
+    def _annotated(self, result: SearchResult) -> SearchResult:
+        return result._replace(detail=self.annotate(result.detail)) if result.detail is not None else result
+
+    def save_user_state(self) -> str | None:
+        """Write the marks and notes as they are now (any thread; saves one at a time); a problem, or None."""
+        with self._save_lock:
+            changes, marks, notes = self._user_changes, self._marks, self._notes
+            if changes == self._user_saved:
+                return None  # an earlier save already wrote this state
+            problem = userstate.save(self.user, marks, notes)
+            if problem is None:
+                self._user_saved = changes
+            return problem
 
     # -- live reload: one at a time ------------------------------------------------------------
 
@@ -211,8 +288,8 @@ class BrowserSession:
         readers = Readers(store)
         runs = store.year_runs()
         with readers.borrow() as reader:
-            result = run_search(reader, request._replace(select=select), runs, self.findings)
-        return Reloaded(store, readers, changes, result, runs)
+            result = run_search(reader, request._replace(select=select), runs, self.findings, note_matcher(self._notes))
+        return Reloaded(store, readers, changes, self._annotated(result), runs)
 
     def adopt(self, reloaded: Reloaded) -> str | None:
         """Show the new version from now on: the one place the store is swapped (the UI thread).
@@ -251,7 +328,8 @@ class BrowserSession:
         return again
 
     def close(self) -> None:
-        """Stop watching the files; close the readers (each lent one when it comes back)."""
+        """Save the marks and notes; stop watching the files; close the readers (each lent one when it comes back)."""
+        self.save_user_state()  # a save still on its way in a worker may not have finished
         if self._watcher is not None:
             self._watcher.stop()
         self.readers.close()

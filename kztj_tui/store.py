@@ -12,7 +12,7 @@ import json
 import os
 import sqlite3
 from _thread import allocate_lock  # threading's Lock, without importing threading (~0.6 ms a start)
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -95,6 +95,9 @@ class Store:
         self._quotes: dict[int, Citation] = {}
         self._term_texts: Memo[str, str | None] = Memo(1000)
         self.count: int = int(meta["count"])
+        # What ``note:`` in a query matches when a search is given no notes: the command line sets it
+        # from the user's notes; None matches nothing.
+        self.note_matcher: query_lang.NoteMatcher | None = None
         self.disagreements = [Disagreement.from_json(d) for d in json.loads(meta.get("disagreements", "[]"))]
 
     # -- basic access -------------------------------------------------------------------------
@@ -203,6 +206,11 @@ class Store:
         found = (self.event(event_id) for event_id in event_ids)
         return [event for event in found if event is not None]
 
+    def count_of(self, event_ids: Iterable[str]) -> int:
+        """How many of these event ids the store has (one query, however many ids)."""
+        sql = "SELECT count(*) FROM lines WHERE id IN (SELECT value FROM json_each(?))"
+        return int(self._rows(sql, (json.dumps(list(event_ids)),))[0][0])
+
     def rowid_of(self, event_id: str) -> int | None:
         """The chronological position of an event id."""
         found = self._rows("SELECT rowid FROM lines WHERE id = ?", (event_id,))
@@ -261,7 +269,9 @@ class Store:
                     break
         return out
 
-    def _where(self, filters: Filters, parsed: query_lang.Query | None) -> tuple[list[str], list[Any]]:
+    def _where(
+        self, filters: Filters, parsed: query_lang.Query | None, notes: query_lang.NoteMatcher | None = None
+    ) -> tuple[list[str], list[Any]]:
         """SQL conditions for the filters and for the query's groups that are not plain words."""
         # The filters are field atoms that must all hold: the query language compiles them, so a
         # `--tag` and a `tag:` in a query can never mean different things.
@@ -275,18 +285,23 @@ class Store:
         for place in filters.places:
             clauses.append("e.place = ?")
             params.append(place)
+        if filters.marked is not None:
+            sql, ids = query_lang.ids_sql(filters.marked)
+            clauses.append(sql)
+            params += ids
         if parsed is not None:
-            more, more_params = query_lang.where(parsed, self.resolve_actor, self.term_fts)
+            notes = notes if notes is not None else self.note_matcher
+            more, more_params = query_lang.where(parsed, self.resolve_actor, self.term_fts, notes)
             clauses += more
             params += more_params
         return clauses, params
 
     def _matching(
-        self, filters: Filters, sort: str, lines: bool = False
+        self, filters: Filters, sort: str, lines: bool = False, notes: query_lang.NoteMatcher | None = None
     ) -> tuple[str, list[Any], str | None, list[str]]:
         """The FROM, WHERE and ORDER BY of a search, its parameters, and what counting it needs."""
         parsed = query_lang.parse(filters.query) if filters.query.strip() else None
-        clauses, params = self._where(filters, parsed)
+        clauses, params = self._where(filters, parsed, notes)
         positive = parsed.positive_fts(self.term_fts) if parsed else None
         if positive:
             # Only a query with filters needs the events table; one that just prints lines does not.
@@ -305,9 +320,18 @@ class Store:
         where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
         return f"FROM {source}{where} ORDER BY {order}", params, positive, clauses
 
-    def search(self, filters: Filters, sort: str = "date", limit: int | None = None) -> Hits:
-        """Events matching filters and ``filters.query``; sort is ``date`` or ``relevance``."""
-        matching, params, positive, clauses = self._matching(filters, sort)
+    def search(
+        self,
+        filters: Filters,
+        sort: str = "date",
+        limit: int | None = None,
+        notes: query_lang.NoteMatcher | None = None,
+    ) -> Hits:
+        """Events matching filters and ``filters.query``; sort is ``date`` or ``relevance``.
+
+        ``notes`` finds the events whose user note holds a word (``note:``); without it ``note:`` matches nothing.
+        """
+        matching, params, positive, clauses = self._matching(filters, sort, notes=notes)
         sql = f"SELECT e.rowid, e.year {matching}"
         with self._lock:
             if limit is None:
@@ -320,10 +344,14 @@ class Store:
         return Hits([r[0] for r in found], total, [r[1] for r in found])
 
     def search_lines(
-        self, filters: Filters, sort: str = "date", limit: int | None = None
+        self,
+        filters: Filters,
+        sort: str = "date",
+        limit: int | None = None,
+        notes: query_lang.NoteMatcher | None = None,
     ) -> Iterator[list[tuple[str, str, str]]]:
         """(EDTF date, id, title) of every match, in batches streamed by one query: what ``kztj search`` prints."""
-        matching, params, _positive, _clauses = self._matching(filters, sort, lines=True)
+        matching, params, _positive, _clauses = self._matching(filters, sort, lines=True, notes=notes)
         sql = f"SELECT l.date, l.id, l.title {matching}" + (" LIMIT ?" if limit is not None else "")
         cursor = self._conn.execute(sql, [*params, limit] if limit is not None else params)
         while batch := cursor.fetchmany(8192):
@@ -396,10 +424,12 @@ class Store:
             (year, count) for year, count in self._rows("SELECT year, count(*) FROM events GROUP BY year ORDER BY year")
         ]
 
-    def iter_events(self, filters: Filters = NO_FILTERS) -> Iterator[Event]:
+    def iter_events(
+        self, filters: Filters = NO_FILTERS, notes: query_lang.NoteMatcher | None = None
+    ) -> Iterator[Event]:
         """Matching events in chronological order, streamed from the database."""
         if filters.query.strip():
-            rowids = self.search(filters).rowids  # in date order, which is rowid order
+            rowids = self.search(filters, notes=notes).rowids  # in date order, which is rowid order
             for start in range(0, len(rowids), 500):
                 yield from self.events_at(rowids[start : start + 500])
             return

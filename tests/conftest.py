@@ -20,10 +20,11 @@ BUNDLED = REPO / "events.yaml"
 
 @pytest.fixture(autouse=True)
 def isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Every test gets its own cache directory and no KZTJ_EVENTS from the environment."""
+    """Every test gets its own cache, config and data directories and no KZTJ_EVENTS from the environment."""
     cache = tmp_path_factory.mktemp("cache")
     monkeypatch.setenv("KZTJ_CACHE_DIR", str(cache))
     monkeypatch.setenv("KZTJ_CONFIG_DIR", str(tmp_path_factory.mktemp("config")))
+    monkeypatch.setenv("KZTJ_DATA_DIR", str(tmp_path_factory.mktemp("data")))
     monkeypatch.delenv("KZTJ_EVENTS", raising=False)
     for name in ("NO_COLOR", "FORCE_COLOR", "CLICOLOR_FORCE", "CLICOLOR"):  # colour as each test asks for it
         monkeypatch.delenv(name, raising=False)

@@ -6,17 +6,24 @@ writer) maps each ``--format`` name to its writer, file extension and a one-line
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
-from ..formats import FORMATS, Format, format_for
+from ..formats import FORMATS, NOTES_FORMATS, Format, format_for
 from ..model import NO_FILTERS, Filters
 from ..store import Store
 from .markdown import event_markdown, markdown, md_escape
 
 
-def chunks(store: Store, filters: Filters = NO_FILTERS, fmt: str = "markdown") -> Iterator[str]:
-    """The export in one format, as chunks to stream."""
-    return FORMATS[fmt].writer()(store, filters)
+def chunks(
+    store: Store, filters: Filters = NO_FILTERS, fmt: str = "markdown", notes: Mapping[str, str] | None = None
+) -> Iterator[str]:
+    """The export in one format, as chunks to stream; ``notes`` only for the formats in NOTES_FORMATS."""
+    writer = FORMATS[fmt].writer()
+    if notes is None:
+        return writer(store, filters)
+    if fmt not in NOTES_FORMATS:
+        raise ValueError(f"the {fmt} export cannot carry notes")
+    return writer(store, filters, notes=notes)
 
 
 def render(store: Store, filters: Filters = NO_FILTERS, fmt: str = "markdown") -> str:
@@ -26,6 +33,7 @@ def render(store: Store, filters: Filters = NO_FILTERS, fmt: str = "markdown") -
 
 __all__ = [
     "FORMATS",
+    "NOTES_FORMATS",
     "Format",
     "chunks",
     "event_markdown",

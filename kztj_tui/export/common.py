@@ -98,7 +98,7 @@ class Selection:
         self.filters = filters
         # With only a date range every figure in range belongs; tags, actors and a query
         # narrow the figures to those of the events written.
-        narrowed = bool(filters.tags or filters.actors or filters.query.strip())
+        narrowed = bool(filters.tags or filters.actors or filters.query.strip() or filters.marked is not None)
         self.event_ids: set[str] | None = set() if narrowed else None
         self._matching: set[int] | None = None
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from ..model import NO_FILTERS, Disagreement, Event, Figure, Filters
@@ -76,8 +76,19 @@ def _figures_with_conflicts(store: Store, selection: Selection) -> Iterator[Figu
     yield from (f for f in store.figures if f.id in ordered)
 
 
-def to_json(store: Store, filters: Filters = NO_FILTERS) -> Iterator[str]:
-    """The store as one JSON object (``format``, title, sources, entities, events, figures); streamed."""
+def _with_note(data: dict[str, Any], notes: Mapping[str, str] | None) -> dict[str, Any]:
+    """``--notes``: the event with its ``note`` (the user's text, or null)."""
+    if notes is not None:
+        data["note"] = notes.get(data["id"])
+    return data
+
+
+def to_json(store: Store, filters: Filters = NO_FILTERS, notes: Mapping[str, str] | None = None) -> Iterator[str]:
+    """The store as one JSON object (``format``, title, sources, entities, events, figures); streamed.
+
+    ``notes`` (event id -> the user's note) adds a ``note`` field to every event: the export is then
+    not a store until it is dropped, like every read-only field.
+    """
     selection = Selection(store, filters)
     yield "{" + f'"format": {_dump(FORMAT)},\n "title": {_dump(store.title)},'
     yield f'\n "description": {_dump(store.description)},'
@@ -88,7 +99,7 @@ def to_json(store: Store, filters: Filters = NO_FILTERS) -> Iterator[str]:
     yield ',\n "events": ['
 
     def events_json(own: Store, events: Sequence[Event], first: bool) -> str:
-        text = ",\n  ".join(_dump(event_json(event, selection.includes)) for event in events)
+        text = ",\n  ".join(_dump(_with_note(event_json(event, selection.includes), notes)) for event in events)
         return ("\n  " if first else ",\n  ") + text
 
     yield from parallel.rendered(selection, events_json)
@@ -111,14 +122,14 @@ def _disagreement(item: Disagreement, selection: Selection, figures: set[str]) -
     return data
 
 
-def to_jsonl(store: Store, filters: Filters = NO_FILTERS) -> Iterator[str]:
+def to_jsonl(store: Store, filters: Filters = NO_FILTERS, notes: Mapping[str, str] | None = None) -> Iterator[str]:
     """One event per line, shaped as in the JSON export, with its figures (and their conflicts) inline."""
     selection = Selection(store, filters)
 
     def lines(own: Store, events: Sequence[Event], first: bool) -> str:
         out = []
         for event in events:
-            data = event_json(event, selection.includes)
+            data = _with_note(event_json(event, selection.includes), notes)
             figures = own.figures_for(event.id)
             if figures:
                 data["figures"] = [figure_json(f) for f in figures]

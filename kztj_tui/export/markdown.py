@@ -6,7 +6,7 @@ User text is escaped so that CommonMark, GitHub and pandoc renderers all show it
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache
 
 from .. import __version__
@@ -111,8 +111,9 @@ def event_markdown(store: Store, event: Event, heading: str = "###") -> str:
 class EventWriter:
     """Writes events of one store as Markdown, remembering what events repeat (names, tag lists)."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, notes: Mapping[str, str] | None = None) -> None:
         self.store = store
+        self.notes = notes or {}  # the user's notes (``kztj export --notes``): a paragraph after the summary
         # Bounded: a large store has tens of thousands of actor lists, and an export's memory stays flat.
         self._actors: Memo[tuple[str, ...], str] = Memo(2048)
         self._tags: Memo[tuple[str, ...], str] = Memo(2048)
@@ -145,6 +146,9 @@ class EventWriter:
             f"**Status:** {event.status}{place}{actors}{self._tags_text(event.tags)}\n\n"
             f"{md_escape(event.summary)} {' '.join(labels)}\n"
         ]
+        note = self.notes.get(event.id)
+        if note:
+            lines.append(f"**Note:** {md_escape(note)}\n")
         for item in self._disagreements.get(event.id, ()):
             lines.append(f"⚠ **Sources disagree:** {md_escape(item.about)} (see *{DISAGREEMENTS_HEADING}*)\n")
         figures = store.figures_for(event.id)
@@ -242,9 +246,12 @@ def _events_markdown(writer: EventWriter, events: Sequence[Event], year: int | N
     return "".join(parts), year
 
 
-def markdown(store: Store, filters: Filters = NO_FILTERS) -> Iterator[str]:
-    """The store as a chronological Markdown report, grouped by year; yields chunks to stream."""
-    return _one_final_newline(_report(store, filters))
+def markdown(store: Store, filters: Filters = NO_FILTERS, notes: Mapping[str, str] | None = None) -> Iterator[str]:
+    """The store as a chronological Markdown report, grouped by year; yields chunks to stream.
+
+    ``notes`` (event id -> the user's note) adds a **Note:** paragraph to the events that have one.
+    """
+    return _one_final_newline(_report(store, filters, notes))
 
 
 def _one_final_newline(chunks: Iterable[str]) -> Iterator[str]:
@@ -258,7 +265,7 @@ def _one_final_newline(chunks: Iterable[str]) -> Iterator[str]:
     yield held.rstrip("\n") + "\n"
 
 
-def _report(store: Store, filters: Filters) -> Iterator[str]:
+def _report(store: Store, filters: Filters, notes: Mapping[str, str] | None = None) -> Iterator[str]:
     """The report's chunks, each section followed by a blank line."""
     yield f"# {md_escape(title_of(store))}\n\n"
     if store.description:
@@ -277,12 +284,12 @@ def _report(store: Store, filters: Filters) -> Iterator[str]:
         writers: dict[int, EventWriter] = {}
 
         def render(own: Store, rowids: Sequence[int], previous_year: int | None) -> str:
-            writer = writers.get(id(own)) or writers.setdefault(id(own), EventWriter(own))
+            writer = writers.get(id(own)) or writers.setdefault(id(own), EventWriter(own, notes))
             return _events_markdown(writer, own.events_at(rowids), previous_year)[0]
 
         yield from parallel.blocks(store, render)
     else:
-        writer = EventWriter(store)
+        writer = EventWriter(store, notes)
         year = None
         count = 0
         batch: list[Event] = []  # a chunk per ~100 events: one write each instead of one per event

@@ -50,6 +50,11 @@ class ExportEvent(EventModel):
     figures: list[ExportFigure] | None = Field(
         default=None, description="JSON Lines only: the event's figures", json_schema_extra=READ_ONLY
     )
+    note: str | None = Field(
+        default=None,
+        description="With --notes only: the user's private note on the event, or null (not part of the store)",
+        json_schema_extra=READ_ONLY,
+    )
 
 
 class ExportStore(StoreModel):

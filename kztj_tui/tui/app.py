@@ -220,6 +220,8 @@ class KztjApp(App[int]):
         yield SystemCommand("Export view to Markdown", "Write the current view to a file", screen.action_export)
         yield SystemCommand("Filter…", "Choose tags, an actor and years", screen.action_filters)
         yield SystemCommand("Clear filters", "Show every event again", screen.action_clear_filters)
+        yield SystemCommand("Marked events", "Only the events you marked (m), or every event", screen.action_marked)
+        yield SystemCommand("Clear marks", "Unmark every event of this store", screen.action_clear_marks)
         for layout, help_text in (
             ("auto", "Side by side from 100 columns, one pane at a time below"),
             ("split", "Timeline and detail side by side at any width"),

@@ -120,6 +120,18 @@ class EventSummary(Static):
             self.update(highlighted(view.event.summary, view.summary_spans))
 
 
+class EventNote(Static):
+    """The user's private note on the event, under its own heading: the user's text, never markup."""
+
+    view: reactive[EventView | None] = reactive(None)
+
+    def watch_view(self, view: EventView | None) -> None:
+        note = view.note if view is not None else ""
+        self.display = bool(note)
+        if note:
+            self.update(Content.assemble(("Note", "bold underline"), "\n", Content(note)))
+
+
 class CheckNotes(Static):
     """What `kztj check` says about the event: warnings, reviewed disagreements, notes."""
 
@@ -330,6 +342,7 @@ class DetailPane(VerticalScroll, can_focus=True):
         yield EventHeading(id="detail-heading").data_bind(DetailPane.view)
         yield EntityLinks(id="detail-entities").data_bind(DetailPane.view)
         yield EventSummary(id="detail-summary").data_bind(DetailPane.view)
+        yield EventNote(id="detail-note").data_bind(DetailPane.view)
         yield CheckNotes(id="detail-check").data_bind(DetailPane.view)
         yield FigureLinks(id="detail-figures").data_bind(DetailPane.view)
         yield RelatedLinks(id="detail-related").data_bind(DetailPane.view)

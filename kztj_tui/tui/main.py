@@ -108,6 +108,7 @@ class MainScreen(KztjScreen[None]):
             self.query_one(SearchBox).value = self._initial_search
             self._search(self._initial_search, typing=False)
         self.set_timer(CHECK_DELAY, self.run_check)
+        self._show_marks()
         if session.live:
             # The watcher's thread hands over to the UI thread.
             self.call_after_refresh(session.watch, lambda: self.post_message(InputsChanged()))
@@ -296,7 +297,7 @@ class MainScreen(KztjScreen[None]):
 
         def done(result: Filters | None) -> None:
             if result is not None:
-                self.apply_filters(result._replace(places=self.filters.places))
+                self.apply_filters(result._replace(places=self.filters.places, marked=self.filters.marked))
 
         self.app.push_screen(FilterScreen(self.session.store, self.filters), done)
 
@@ -560,3 +561,75 @@ class MainScreen(KztjScreen[None]):
             return
         self.app.copy_to_clipboard(export.event_markdown(self.session.store, view.event))
         self.notify(f"Copied “{view.event.title}” as Markdown", markup=False)
+
+    # -- marks and notes (issue 20): the state is the session's, the note dialog is in notes.py ----
+
+    def _show_marks(self) -> None:
+        """Draw the marks (at start: and say if the state file was damaged)."""
+        self.query_one(Timeline).marked = self.session.marks
+        notice, self.session.user_notice = self.session.user_notice, None
+        if notice:
+            self.notify(notice, title="Marks and notes", severity="warning", timeout=12, markup=False)
+
+    def _selected_id(self, doing: str) -> str | None:
+        rowid = self.query_one(Timeline).selected_rowid
+        if rowid is None:
+            self.notify(f"Nothing selected to {doing}.", markup=False)
+            return None
+        return self.session.store.event_at(rowid).id
+
+    def action_toggle_mark(self) -> None:
+        """Mark or unmark the selected event (kept per store, across restarts)."""
+        event_id = self._selected_id("mark")
+        if event_id is not None:
+            marked = self.session.toggle_mark(event_id)
+            self._marks_changed()
+            count = self.session.marked_count()
+            said = "Marked" if marked else "Unmarked"
+            self.notify(f"{said} ({count:,} marked; M shows them)", timeout=2, markup=False)
+
+    def action_marked(self) -> None:
+        """Show only the marked events, or every event again."""
+        if self.filters.marked is not None:
+            self.apply_filters(self.filters._replace(marked=None))
+        elif not self.session.marked_count():
+            self.notify("No marked events: m marks the selected one.", markup=False)
+        else:
+            self.session.history.leave(self.here())
+            self.apply_filters(self.session.marked_filters(self.filters))
+
+    def action_clear_marks(self) -> None:
+        """Unmark every event of this store."""
+        count = self.session.clear_marks()
+        self._marks_changed()
+        self.notify(f"Unmarked {count:,} event{'s' * (count != 1)}.", markup=False)
+
+    def action_note(self) -> None:
+        """Write or change the private note on the selected event, in a small dialog."""
+        from .notes import NoteScreen
+
+        event_id = self._selected_id("note")
+        if event_id is None:
+            return
+
+        def done(text: str | None) -> None:
+            if text is not None and text.strip() != self.session.note(event_id):
+                self.session.set_note(event_id, text)
+                self._marks_changed()
+                pane = self.query_one(DetailPane)
+                if pane.view is not None and pane.view.event.id == event_id:
+                    pane.show(self.session.annotate(pane.view))
+
+        title = self.session.store.event(event_id)
+        self.app.push_screen(NoteScreen(title.title if title else event_id, self.session.note(event_id)), done)
+
+    def _marks_changed(self) -> None:
+        self.query_one(Timeline).marked = self.session.marks
+        self.save_user_state()
+
+    @work(thread=True, group="userstate")
+    def save_user_state(self) -> None:
+        """Write the marks and notes (a small file, but the UI thread never waits on a disk)."""
+        problem = self.session.save_user_state()
+        if problem:
+            self.app.call_from_thread(self.notify, problem, severity="error", markup=False)

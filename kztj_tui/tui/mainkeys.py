@@ -124,6 +124,37 @@ MAIN_BINDINGS: list[BindingType] = [
     Binding("q", "leave_detail", "Close", tooltip="Close the full-width detail view", id="main.close"),
     Binding("q", "quit", "Quit", tooltip="Quit (exit status 0)", id="main.quit"),
 ]
+# -- marks and notes (issue 20): off the footer, listed in help and the command palette --------
+MARK_BINDINGS: list[BindingType] = [
+    Binding("m", "toggle_mark", "Mark", show=False, tooltip="Mark or unmark the selected event", id="main.mark"),
+    Binding(
+        "M",
+        "marked",
+        "Marked",
+        key_display="M",
+        show=False,
+        tooltip="Show only the marked events, or every event again",
+        id="main.marked",
+    ),
+    Binding(
+        "alt+m",
+        "clear_marks",
+        "Clear marks",
+        show=False,
+        tooltip="Unmark every event of this store (also in the command palette)",
+        id="main.clear_marks",
+    ),
+    Binding(
+        "A",
+        "note",
+        "Note",
+        key_display="A",
+        show=False,
+        tooltip="Write or change your private note on the selected event",
+        id="main.note",
+    ),
+]
+MAIN_BINDINGS += MARK_BINDINGS
 # What each context leaves out of the footer (and so turns off): the search box types its
 # letters; the detail pane has no timeline keys.
 DETAIL_HIDES = frozenset({"next_match", "previous_match", "filters", "clear_filters", "axis", "clear_search"})

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 from ..model import Filters
-from ..query import QueryError
+from ..query import NoteMatcher, QueryError
 from ..store import Row, Store
 from .incremental import typing_query
 from .views import EventView, event_view
@@ -53,8 +53,9 @@ def run_search(
     request: SearchRequest,
     all_runs: list[tuple[int, int]],
     findings: Mapping[str, Sequence[Finding]] | None = None,
+    notes: NoteMatcher | None = None,
 ) -> SearchResult:
-    """Run a request on a store (a worker's own connection)."""
+    """Run a request on a store (a worker's own connection); ``notes`` answers ``note:`` fields."""
     filters = request.filters
     min_letters = 1 if store.count <= SHORT_PREFIX_STORE else 2
     query = typing_query(filters.query, store.typed_word_stem, min_letters) if request.typing else filters.query
@@ -63,7 +64,7 @@ def run_search(
         runs, total = all_runs, store.count
     else:
         try:
-            hits = store.search(filters._replace(query=query), sort="date", limit=SEARCH_LIMIT)
+            hits = store.search(filters._replace(query=query), sort="date", limit=SEARCH_LIMIT, notes=notes)
         except QueryError as error:
             return SearchResult(request, query, [], [], 0, error=str(error))
         rowids, total = hits.rowids, hits.total

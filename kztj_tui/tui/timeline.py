@@ -33,6 +33,8 @@ MARKERS = {
     "industry": "■",
 }
 DEFAULT_MARKER = "•"
+# In the first column of a marked event's row: a plain character, so it reads without colour.
+MARK_GLYPH = "*"
 DATE_WIDTH = 15
 YEAR = Binding.Group("Year", compact=True)
 
@@ -80,6 +82,7 @@ class Timeline(ScrollView, can_focus=True):
         "timeline--target",
         "timeline--badge",
         "timeline--flag",
+        "timeline--mark",
         "timeline--match",
         "timeline--empty",
         *(f"timeline--kind-{kind}" for kind in MARKERS),
@@ -130,6 +133,9 @@ class Timeline(ScrollView, can_focus=True):
     flagged: reactive[frozenset[str]] = reactive(frozenset(), init=False)
     """Ids of events that `kztj check` warns about: they carry a ``!`` after the title."""
 
+    marked: reactive[frozenset[str]] = reactive(frozenset(), init=False)
+    """Ids of the events the user marked: a ``*`` in the first column of their rows."""
+
     def __init__(
         self,
         rows: RowCache | None = None,
@@ -165,6 +171,9 @@ class Timeline(ScrollView, can_focus=True):
     def watch_flagged(self) -> None:
         self._strips.clear()  # the marker is part of the drawn rows
         self.refresh()
+
+    def watch_marked(self) -> None:
+        self.watch_flagged()
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
@@ -512,7 +521,10 @@ class Timeline(ScrollView, can_focus=True):
         marker = MARKERS.get(row.kind, DEFAULT_MARKER)
         date = row.label if len(row.label) <= DATE_WIDTH else row.label[: DATE_WIDTH - 1] + "…"
         text = Text(no_wrap=True, overflow="ellipsis", end="")
-        text.append(" ")
+        if row.id in self.marked:
+            text.append(MARK_GLYPH, self._style("timeline--mark"))
+        else:
+            text.append(" ")
         text.append(date.ljust(DATE_WIDTH), self._style("timeline--date"))
         text.append(" ")
         kind_class = f"timeline--kind-{row.kind}"

@@ -66,6 +66,7 @@ class EventView(NamedTuple):
     sources: tuple[SourceLink, ...]
     findings: tuple[Finding, ...] = ()
     status: str = ""  # the status in words, weighed against today
+    note: str = ""  # the user's private note on the event (user text: never markup)
 
 
 def version(store: Store, figure: Figure) -> FigureVersion:
