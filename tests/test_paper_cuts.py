@@ -6,9 +6,11 @@ from typing import Any
 
 from textual.pilot import Pilot
 
+from kztj_tui.tui.detail import DetailPane
 from kztj_tui.tui.reader import ReaderScreen
+from kztj_tui.tui.timeline import Timeline
 
-from .tui_support import bundled_app, settle
+from .tui_support import bundled_app, screen_text, settle, shown, timeline_lines, widget_text
 from .waiting import wait_for
 
 
@@ -62,3 +64,54 @@ async def test_reader_n_from_the_current_match_still_steps_one_at_a_time() -> No
         await pilot.press("N")
         await pilot.pause()
         assert reader.match == first
+
+
+# -- cut-off texts ----------------------------------------------------------------------------
+
+
+async def test_a_long_title_is_shortened_to_keep_its_check_badge_whole() -> None:
+    app = bundled_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.screen.query_one(Timeline).flagged = frozenset({"diplomatic-relations-established"})
+        await pilot.pause()
+        line = next(text for text, _ in timeline_lines(app) if "Kazakhstan and Tajikistan establish" in text)
+        assert line.endswith("! check") and "…" in line
+
+
+async def test_a_long_title_is_shortened_to_keep_its_planned_badge_whole() -> None:
+    app = bundled_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("G")
+        await pilot.pause()
+        lines = [text for text, _ in timeline_lines(app)]
+        line = next(text for text in lines if "Days of Tajik Culture in Kazakhstan" in text)
+        assert line.endswith("planned") and "Kazakhstan…" in line
+        target = next(text for text in lines if "Tokayev: trade is to be raised" in text)
+        assert target.endswith("target")
+
+
+async def test_the_empty_timeline_message_wraps_instead_of_being_cut_off() -> None:
+    app = bundled_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("slash", *"zqx nothing here", "enter")
+        await wait_for(pilot, lambda: not shown(app) and "No events match" in screen_text(app))
+        text = " ".join(line for line, _ in timeline_lines(app) if line)
+        assert text == "No events match “zqx nothing here”. Esc clears the search, x the filters."
+
+
+async def test_a_long_actor_link_in_the_detail_pane_wraps_and_can_be_followed() -> None:
+    app = bundled_app(event_id="tajikistan-chairs-cica")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        pane = app.screen.query_one(DetailPane)
+        text = widget_text(app, pane.query_one("#detail-entities"))
+        assert "Conference on Interaction and Confidence" in text and "Building Measures in Asia" in text
+        assert "…" not in text
+        await pilot.press("enter", "down")  # into the pane, on Tajikistan; then the conference
+        await pilot.pause()
+        assert pane.current is not None and "Building Measures" in pane.current.block.link_text(pane.current.link)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "cica" in app.screen.filters.actors)  # type: ignore[attr-defined]
+        assert all("cica" in app.store.event_at(row.rowid).actors for row in shown(app))
