@@ -385,30 +385,20 @@ def _console(args: argparse.Namespace, out: TextIO) -> Any | None:
 
 def _filter_problems(store: Store, args: argparse.Namespace) -> list[str]:
     """One message per filter that cannot run: a --tag or --actor value that matches nothing in the store
-    (with the nearest names), then a query that does not parse.
+    (with the nearest names), a --from after --to, then a query that does not parse.
 
     Checked before a command writes anything, so a bad filter never leaves half an export on stdout.
+    The rule is the browser's filter dialog's too (``nearmiss.filter_problems``).
     """
     from .query import parse
 
     problems = []
-    if getattr(args, "tag", None) or getattr(args, "actor", None):  # else pay neither for the tag count nor difflib
-        from difflib import get_close_matches
+    tags, actors = getattr(args, "tag", []), getattr(args, "actor", [])
+    date_from, date_to = getattr(args, "date_from", None), getattr(args, "date_to", None)
+    if tags or actors or (date_from and date_to):  # else pay neither for the tag count nor difflib
+        from .nearmiss import filter_problems
 
-        known_tags = [tag for tag, _ in store.tags()]
-        for tag in getattr(args, "tag", []):
-            if tag.lower() not in known_tags:
-                near = get_close_matches(tag.lower(), known_tags, n=3)
-                hint = f" (did you mean: {', '.join(near)}?)" if near else " (see: kztj tags)"
-                problems.append(f"unknown tag {tag!r}{hint}")
-        spellings = {s: e.id for e in store.entities.values() for s in (e.id, e.name, *e.aliases)}
-        for actor in getattr(args, "actor", []):
-            if not store.resolve_actor(actor):
-                near = list(
-                    dict.fromkeys(store.entity_name(spellings[s]) for s in get_close_matches(actor, spellings, n=5))
-                )
-                hint = f" (did you mean: {', '.join(near[:3])}?)" if near else " (see: kztj actors)"
-                problems.append(f"unknown actor {actor!r}{hint}")
+        problems = filter_problems(store, tags, actors, date_from, date_to)
     try:
         parse(_filters(args, " ".join(getattr(args, "terms", []))).query)
     except QueryError as error:
@@ -617,10 +607,9 @@ def cmd_show(store: Store, args: argparse.Namespace, out: TextIO) -> int:
 
 def _near(name: str, known: Sequence[str], otherwise: str) -> str:
     """The hint after an unknown name: the nearest known names, else where to find them."""
-    from difflib import get_close_matches
+    from .nearmiss import near_hint
 
-    near = get_close_matches(name, known, n=3)
-    return f" (did you mean: {', '.join(near)}?)" if near else f" ({otherwise})"
+    return near_hint(name, known, otherwise)
 
 
 def cmd_figures(store: Store, args: argparse.Namespace, out: TextIO) -> int:

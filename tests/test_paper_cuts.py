@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from textual.pilot import Pilot
+from textual.widgets import Input, Static
 
+from kztj_tui import cli
+from kztj_tui.model import Filters
 from kztj_tui.tui.detail import DetailPane
+from kztj_tui.tui.main import MainScreen
 from kztj_tui.tui.reader import ReaderScreen
+from kztj_tui.tui.screens import FilterScreen
 from kztj_tui.tui.timeline import Timeline
 
 from .tui_support import bundled_app, screen_text, settle, shown, timeline_lines, widget_text
@@ -115,3 +121,68 @@ async def test_a_long_actor_link_in_the_detail_pane_wraps_and_can_be_followed() 
         await pilot.press("enter")
         await wait_for(pilot, lambda: "cica" in app.screen.filters.actors)  # type: ignore[attr-defined]
         assert all("cica" in app.store.event_at(row.rowid).actors for row in shown(app))
+
+
+# -- the filter dialog ------------------------------------------------------------------------
+
+
+async def _filter_dialog(pilot: Pilot[Any], actor: str = "", date_from: str = "", date_to: str = "") -> FilterScreen:
+    """The filter dialog filled in and applied with Enter in the actor field."""
+    await settle(pilot)
+    await pilot.press("f")
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, FilterScreen))
+    dialog = pilot.app.screen
+    assert isinstance(dialog, FilterScreen)
+    dialog.query_one("#filter-from", Input).value = date_from
+    dialog.query_one("#filter-to", Input).value = date_to
+    dialog.query_one("#filter-actor", Input).focus()
+    await pilot.press(*actor, "enter")
+    await pilot.pause()
+    return dialog
+
+
+def _error(dialog: FilterScreen) -> str:
+    return str(dialog.query_one("#filter-error", Static).render())
+
+
+@pytest.mark.parametrize(
+    ("actor", "date_from", "date_to", "message", "field"),
+    [
+        ("Тоқаев2021", "", "", "unknown actor 'Тоқаев2021' (did you mean: Kassym-Jomart Tokayev?)", "filter-actor"),
+        ("Rahmon, Zzzqqq", "", "", "unknown actor 'Zzzqqq' (see: kztj actors)", "filter-actor"),
+        ("", "2023", "2020", "empty date range: from 2023-01-01 is after to 2020-12-31", "filter-from"),
+        ("", "2023", "20x0", "to year: '20x0' is not a year or date", "filter-to"),
+    ],
+)
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)])
+async def test_the_filter_dialog_refuses_what_the_cli_refuses_and_stays_open(
+    actor: str, date_from: str, date_to: str, message: str, field: str, size: tuple[int, int]
+) -> None:
+    app = bundled_app()
+    async with app.run_test(size=size) as pilot:
+        dialog = await _filter_dialog(pilot, actor, date_from, date_to)
+        assert app.screen is dialog
+        assert _error(dialog) == message
+        assert app.focused is not None and app.focused.id == field
+        assert " ".join(widget_text(app, dialog.query_one("#filter-error")).split()) == message  # all of it on screen
+        main = app.screen_stack[0]
+        assert isinstance(main, MainScreen) and main.filters == Filters()
+
+
+def test_the_cli_and_the_dialog_share_one_rule(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["search", "visit", "--actor", "Тоқаев2021"]) == 2
+    assert capsys.readouterr().err == "kztj: unknown actor 'Тоқаев2021' (did you mean: Kassym-Jomart Tokayev?)\n"
+    assert cli.main(["search", "visit", "--from", "2023", "--to", "2020"]) == 2
+    assert capsys.readouterr().err == "kztj: empty date range: from 2023-01-01 is after to 2020-12-31\n"
+    assert cli.main(["search", "visit", "--from", "2021", "--to", "2021"]) == 0
+
+
+async def test_the_filter_dialog_fixed_after_a_refusal_applies() -> None:
+    app = bundled_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        dialog = await _filter_dialog(pilot, "Тоқаев2021")
+        assert "did you mean" in _error(dialog)
+        dialog.query_one("#filter-actor", Input).value = ""
+        await pilot.press(*"Тоқаев", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, MainScreen) and bool(shown(app)))
+        assert all("tokayev" in app.store.event_at(row.rowid).actors for row in shown(app))
