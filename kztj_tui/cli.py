@@ -642,9 +642,23 @@ def cmd_figures(store: Store, args: argparse.Namespace, out: TextIO) -> int:
         rows.append((f.metric, f.period_label, format_value(f.value, f.unit), f.source, conflict))
     console = _console(args, out)
     if console is not None:
-        from rich.table import Table
+        from rich.table import Column, Table
 
-        table = Table("Metric", "Period", "Value", "Source", "Conflict", box=None, header_style="bold")
+        # The metric, period and value are never cut. Where the source and the conflict do not fit
+        # beside them (80 columns), each figure takes two lines: they go on the second, indented.
+        widths = [max((len(row[i]) for row in rows), default=0) for i in range(4)]
+        if sum(widths) + 2 * 4 + len("⚠ CONFLICT") > console.width:
+            _figures_in_two_lines(console, rows, widths)
+            return EXIT_OK if figures else EXIT_NO_MATCH
+        table = Table(
+            Column("Metric", no_wrap=True),
+            Column("Period", no_wrap=True),
+            Column("Value", no_wrap=True, justify="right"),
+            Column("Source", no_wrap=True),
+            "Conflict",
+            box=None,
+            header_style="bold",
+        )
         for metric, period, value, source, conflict in rows:
             table.add_row(
                 *_cells((metric, period, value, source, f"⚠ {conflict}" if conflict else "")),
@@ -655,6 +669,25 @@ def cmd_figures(store: Store, args: argparse.Namespace, out: TextIO) -> int:
         for row in rows:
             out.write(_row(row).rstrip("\t") + "\n")
     return EXIT_OK if figures else EXIT_NO_MATCH
+
+
+def _figures_in_two_lines(console: Any, rows: Sequence[tuple[str, ...]], widths: Sequence[int]) -> None:
+    """The figures table for a narrow terminal: metric, period and value, then the source and conflict under them."""
+    from rich.text import Text
+
+    header = f" {'Metric'.ljust(widths[0])}  {'Period'.ljust(widths[1])}  {'Value'.rjust(widths[2])}"
+    console.print(Text(header, style="bold"), no_wrap=True, overflow="ignore", crop=False)
+    for metric, period, value, source, conflict in rows:
+        line = Text(f" {visible(metric).ljust(widths[0])}  {visible(period).ljust(widths[1])}  ")
+        line.append(visible(value).rjust(widths[2]))
+        under = Text("   ").append(visible(source), style="dim")
+        if conflict:
+            under.append("  ⚠ " + visible(conflict))
+        style = "yellow" if conflict else ""
+        line.stylize(style)
+        under.stylize(style)
+        console.print(line, no_wrap=True, overflow="ignore", crop=False)
+        console.print(under)
 
 
 def _listing(args: argparse.Namespace, out: TextIO, header: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> int:

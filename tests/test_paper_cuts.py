@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -9,13 +10,16 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
 from kztj_tui import cli
-from kztj_tui.model import Filters
+from kztj_tui.cache import open_store
+from kztj_tui.model import Filters, format_value
 from kztj_tui.tui.detail import DetailPane
+from kztj_tui.tui.figures import FigureList, FiguresScreen
 from kztj_tui.tui.main import MainScreen
 from kztj_tui.tui.reader import ReaderScreen
 from kztj_tui.tui.screens import FilterScreen
 from kztj_tui.tui.timeline import Timeline
 
+from .conftest import BUNDLED
 from .tui_support import bundled_app, screen_text, settle, shown, timeline_lines, widget_text
 from .waiting import wait_for
 
@@ -186,3 +190,106 @@ async def test_the_filter_dialog_fixed_after_a_refusal_applies() -> None:
         await pilot.press(*"Тоқаев", "enter")
         await wait_for(pilot, lambda: isinstance(app.screen, MainScreen) and bool(shown(app)))
         assert all("tokayev" in app.store.event_at(row.rowid).actors for row in shown(app))
+
+
+# -- the figures view -------------------------------------------------------------------------
+
+
+async def _figures(pilot: Pilot[Any]) -> FigureList:
+    await settle(pilot)
+    await pilot.press("t")
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, FiguresScreen))
+    return pilot.app.screen.query_one(FigureList)
+
+
+def _index(figures: FigureList, value: str, bar: bool = True) -> int:
+    """The line of the first bar (or table row) showing a value."""
+    return next(
+        i
+        for i, line in enumerate(figures.lines)
+        if line.figure is not None
+        and bool(line.bar) == bar
+        and format_value(line.figure.value, line.figure.unit) == value
+    )
+
+
+async def _shown_line(pilot: Pilot[Any], figures: FigureList, index: int) -> str:
+    """Choose a line (which scrolls it into view) and read it off the screen."""
+    figures.highlighted = index
+    await pilot.pause()
+    line = figures.lines[index]
+    assert line.figure is not None
+    value = format_value(line.figure.value, line.figure.unit)
+    label = line.text if line.bar else line.figure.metric
+    return next(text for text in screen_text(pilot.app).splitlines() if value in text and label in text)
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)])
+async def test_the_figures_view_draws_every_bar_of_a_unit_to_one_scale(size: tuple[int, int]) -> None:
+    app = bundled_app()
+    async with app.run_test(size=size) as pilot:
+        figures = await _figures(pilot)
+        cells = {}
+        for value, cell in (("$2 bn", "░"), ("$1.4 bn", "█"), ("$877.6 mn", "█"), ("$700 mn", "█")):
+            cells[value] = (await _shown_line(pilot, figures, _index(figures, value))).count(cell)
+        longest = cells["$2 bn"]  # the largest value charted, the 2023 target: the full length
+        assert longest >= 20
+        assert cells["$1.4 bn"] == round(1.4 / 2 * longest)
+        assert cells["$877.6 mn"] == round(0.8776 / 2 * longest)
+        assert cells["$700 mn"] == round(0.7 / 2 * longest)
+
+
+async def test_enter_on_a_figure_reads_its_source_at_its_quote_and_q_comes_back() -> None:
+    app = bundled_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        figures = await _figures(pilot)
+        first = figures.highlighted
+        assert first is not None and figures.lines[first].figure is not None  # a figure, not a heading
+        await pilot.press("down", "down", "down")  # the 2022 turnover
+        figure = figures.chosen
+        assert figure is not None and format_value(figure.value, figure.unit) == "$1.4 bn"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReaderScreen))
+        reader = app.screen
+        assert isinstance(reader, ReaderScreen)
+        assert reader.source.id == figure.source and reader.quote == figure.quote
+        assert reader.quote_paragraph is not None
+        await pilot.press("q")
+        await wait_for(pilot, lambda: isinstance(app.screen, FiguresScreen))
+        assert figures.chosen == figure
+
+
+async def test_the_figures_view_skips_headings_and_reaches_the_table() -> None:
+    app = bundled_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        figures = await _figures(pilot)
+        await pilot.press("end")
+        last = figures.chosen
+        assert last == app.store.figures[-1]
+        for _ in range(len(figures.lines)):
+            await pilot.press("up")
+        assert figures.highlighted is not None and figures.lines[figures.highlighted].figure is not None
+
+
+async def test_every_metric_name_shows_whole_in_the_figures_view_at_80_columns() -> None:
+    app = bundled_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        figures = await _figures(pilot)
+        for index, line in enumerate(figures.lines):
+            if line.figure is not None and not line.bar:
+                shown_line = await _shown_line(pilot, figures, index)
+                assert f" {line.figure.metric} " in shown_line
+
+
+def test_every_metric_name_shows_whole_in_kztj_figures_at_80_columns(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    assert cli.main(["figures", "--color", "always"]) == 0
+    out = re.sub(r"\x1b\[[0-9;]*m", "", capsys.readouterr().out)
+    lines = out.splitlines()
+    assert all(len(line.rstrip()) <= 80 for line in lines)
+    metrics = {line.split()[0] for line in lines[1:] if line.startswith(" ") and not line.startswith("   ")}
+    store_metrics = {f.metric for f in open_store(BUNDLED, use_cache=False).figures}
+    assert metrics == store_metrics
+    assert "⚠ CONFLICT vs $1.3 bn (forum-report-2023-05)" in out
