@@ -293,3 +293,18 @@ def test_every_metric_name_shows_whole_in_kztj_figures_at_80_columns(
     store_metrics = {f.metric for f in open_store(BUNDLED, use_cache=False).figures}
     assert metrics == store_metrics
     assert "⚠ CONFLICT vs $1.3 bn (forum-report-2023-05)" in out
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)])
+async def test_the_status_of_a_past_plan_shows_whole_in_the_detail_pane(
+    size: tuple[int, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KZTJ_TODAY", "2026-12-05")
+    app = bundled_app(event_id="central-asia-summit-dushanbe-2023")
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        if size[0] < 100:
+            await pilot.press("enter")  # the detail pane opens full width
+            await pilot.pause()
+        heading = widget_text(app, app.screen.query_one("#detail-heading"))
+        assert "Status planned for September 2023; no later report in the store" in " ".join(heading.split())
