@@ -102,6 +102,20 @@ async def test_a_long_title_is_shortened_to_keep_its_planned_badge_whole() -> No
         assert target.endswith("target")
 
 
+async def test_a_match_in_the_cut_part_of_a_title_does_not_spill_onto_its_badge() -> None:
+    app = bundled_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("slash", *"agreed ", "enter")  # the last word of a title cut at 120 columns
+        await wait_for(pilot, lambda: any("Days of Tajik Culture in Kazakhstan" in t for t, _ in timeline_lines(app)))
+        timeline = app.screen.query_one(Timeline)
+        await wait_for(pilot, lambda: not timeline._asked)  # the title matches have been read and drawn
+        y = next(i for i, (text, _) in enumerate(timeline_lines(app)) if "Days of Tajik Culture in Kazakhstan" in text)
+        segments = [segment for segment in timeline.render_line(y) if segment.text.strip()]
+        badge = next(segment for segment in segments if "planned" in segment.text)
+        assert badge.style is not None and badge.style.reverse and not badge.style.underline
+        assert not any(segment.style is not None and segment.style.underline for segment in segments)
+
+
 async def test_the_empty_timeline_message_wraps_instead_of_being_cut_off() -> None:
     app = bundled_app()
     async with app.run_test(size=(120, 40)) as pilot:
