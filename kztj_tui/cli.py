@@ -397,30 +397,20 @@ def _console(args: argparse.Namespace, out: TextIO) -> Any | None:
 
 def _filter_problems(store: Store, args: argparse.Namespace) -> list[str]:
     """One message per filter that cannot run: a --tag or --actor value that matches nothing in the store
-    (with the nearest names), then a query that does not parse.
+    (with the nearest names), a --from after --to, then a query that does not parse.
 
     Checked before a command writes anything, so a bad filter never leaves half an export on stdout.
+    The rule is the browser's filter dialog's too (``nearmiss.filter_problems``).
     """
     from .query import parse
 
     problems = []
-    if getattr(args, "tag", None) or getattr(args, "actor", None):  # else pay neither for the tag count nor difflib
-        from difflib import get_close_matches
+    tags, actors = getattr(args, "tag", []), getattr(args, "actor", [])
+    date_from, date_to = getattr(args, "date_from", None), getattr(args, "date_to", None)
+    if tags or actors or (date_from and date_to):  # else pay neither for the tag count nor difflib
+        from .nearmiss import filter_problems
 
-        known_tags = [tag for tag, _ in store.tags()]
-        for tag in getattr(args, "tag", []):
-            if tag.lower() not in known_tags:
-                near = get_close_matches(tag.lower(), known_tags, n=3)
-                hint = f" (did you mean: {', '.join(near)}?)" if near else " (see: kztj tags)"
-                problems.append(f"unknown tag {tag!r}{hint}")
-        spellings = {s: e.id for e in store.entities.values() for s in (e.id, e.name, *e.aliases)}
-        for actor in getattr(args, "actor", []):
-            if not store.resolve_actor(actor):
-                near = list(
-                    dict.fromkeys(store.entity_name(spellings[s]) for s in get_close_matches(actor, spellings, n=5))
-                )
-                hint = f" (did you mean: {', '.join(near[:3])}?)" if near else " (see: kztj actors)"
-                problems.append(f"unknown actor {actor!r}{hint}")
+        problems = filter_problems(store, tags, actors, date_from, date_to)
     try:
         parse(_filters(args, " ".join(getattr(args, "terms", []))).query)
     except QueryError as error:
@@ -653,10 +643,9 @@ def cmd_show(store: Store, args: argparse.Namespace, out: TextIO) -> int:
 
 def _near(name: str, known: Sequence[str], otherwise: str) -> str:
     """The hint after an unknown name: the nearest known names, else where to find them."""
-    from difflib import get_close_matches
+    from .nearmiss import near_hint
 
-    near = get_close_matches(name, known, n=3)
-    return f" (did you mean: {', '.join(near)}?)" if near else f" ({otherwise})"
+    return near_hint(name, known, otherwise)
 
 
 def cmd_figures(store: Store, args: argparse.Namespace, out: TextIO) -> int:
@@ -689,9 +678,23 @@ def cmd_figures(store: Store, args: argparse.Namespace, out: TextIO) -> int:
         rows.append((f.metric, f.period_label, format_value(f.value, f.unit), f.source, conflict))
     console = _console(args, out)
     if console is not None:
-        from rich.table import Table
+        from rich.table import Column, Table
 
-        table = Table("Metric", "Period", "Value", "Source", "Conflict", box=None, header_style="bold")
+        # The metric, period and value are never cut. Where the source and the conflict do not fit
+        # beside them (80 columns), each figure takes two lines: they go on the second, indented.
+        widths = [max((len(row[i]) for row in rows), default=0) for i in range(4)]
+        if sum(widths) + 2 * 4 + len("⚠ CONFLICT") > console.width:
+            _figures_in_two_lines(console, rows, widths)
+            return EXIT_OK if figures else EXIT_NO_MATCH
+        table = Table(
+            Column("Metric", no_wrap=True),
+            Column("Period", no_wrap=True),
+            Column("Value", no_wrap=True, justify="right"),
+            Column("Source", no_wrap=True),
+            "Conflict",
+            box=None,
+            header_style="bold",
+        )
         for metric, period, value, source, conflict in rows:
             table.add_row(
                 *_cells((metric, period, value, source, f"⚠ {conflict}" if conflict else "")),
@@ -702,6 +705,25 @@ def cmd_figures(store: Store, args: argparse.Namespace, out: TextIO) -> int:
         for row in rows:
             out.write(_row(row).rstrip("\t") + "\n")
     return EXIT_OK if figures else EXIT_NO_MATCH
+
+
+def _figures_in_two_lines(console: Any, rows: Sequence[tuple[str, ...]], widths: Sequence[int]) -> None:
+    """The figures table for a narrow terminal: metric, period and value, then the source and conflict under them."""
+    from rich.text import Text
+
+    header = f" {'Metric'.ljust(widths[0])}  {'Period'.ljust(widths[1])}  {'Value'.rjust(widths[2])}"
+    console.print(Text(header, style="bold"), no_wrap=True, overflow="ignore", crop=False)
+    for metric, period, value, source, conflict in rows:
+        line = Text(f" {visible(metric).ljust(widths[0])}  {visible(period).ljust(widths[1])}  ")
+        line.append(visible(value).rjust(widths[2]))
+        under = Text("   ").append(visible(source), style="dim")
+        if conflict:
+            under.append("  ⚠ " + visible(conflict))
+        style = "yellow" if conflict else ""
+        line.stylize(style)
+        under.stylize(style)
+        console.print(line, no_wrap=True, overflow="ignore", crop=False)
+        console.print(under)
 
 
 def _listing(args: argparse.Namespace, out: TextIO, header: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> int:

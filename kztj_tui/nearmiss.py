@@ -1,13 +1,24 @@
-"""The passage of an article closest to a quote that is not in it, so a typo is fixed in seconds."""
+"""Near misses, so a typo is fixed in seconds: the passage of an article closest to a quote that is not
+in it, and the known names closest to an unknown tag, actor, metric or id.
+
+The filter rule (:func:`filter_problems`) is the one the command line and the browser's filter
+dialog both apply, word for word.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import heapq
 import re
 from collections import Counter
-from difflib import SequenceMatcher
+from collections.abc import Iterable, Sequence
+from difflib import SequenceMatcher, get_close_matches
+from typing import TYPE_CHECKING
 
 from .text import _ELLIPSIS, normalize_for_quote
+
+if TYPE_CHECKING:
+    from .store import Store
 
 # Below this similarity (difflib's ratio, 0 to 1) the best passage is a guess, not a near miss.
 MIN_RATIO = 0.8
@@ -85,3 +96,42 @@ def _best_windows(words: list[str], wanted: Counter[str], size: int) -> list[int
             shared += 1
         scored.append((shared, start))
     return [start for _, start in heapq.nlargest(CANDIDATES, scored)]
+
+
+# -- names ------------------------------------------------------------------------------------
+
+
+def near_hint(name: str, known: Sequence[str], otherwise: str) -> str:
+    """The hint after an unknown name: the nearest known names, else where to find them."""
+    near = get_close_matches(name, known, n=3)
+    return f" (did you mean: {', '.join(near)}?)" if near else f" ({otherwise})"
+
+
+def filter_problems(
+    store: Store,
+    tags: Iterable[str] = (),
+    actors: Iterable[str] = (),
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+) -> list[str]:
+    """One message per filter that can only match nothing: a tag or an actor the store does not know
+    (with the nearest names), then a date range that ends before it starts."""
+    problems = []
+    tags, actors = list(tags), list(actors)
+    if tags:
+        known_tags = [tag for tag, _ in store.tags()]
+        for tag in tags:
+            if tag.lower() not in known_tags:
+                problems.append(f"unknown tag {tag!r}{near_hint(tag.lower(), known_tags, 'see: kztj tags')}")
+    if actors:
+        spellings = {s: e.id for e in store.entities.values() for s in (e.id, e.name, *e.aliases)}
+        for actor in actors:
+            if not store.resolve_actor(actor):
+                near = list(
+                    dict.fromkeys(store.entity_name(spellings[s]) for s in get_close_matches(actor, spellings, n=5))
+                )
+                hint = f" (did you mean: {', '.join(near[:3])}?)" if near else " (see: kztj actors)"
+                problems.append(f"unknown actor {actor!r}{hint}")
+    if date_from is not None and date_to is not None and date_from > date_to:
+        problems.append(f"empty date range: from {date_from.isoformat()} is after to {date_to.isoformat()}")
+    return problems

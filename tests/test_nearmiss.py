@@ -65,3 +65,23 @@ def test_empty_article_gives_none() -> None:
 
 def test_quote_longer_than_the_article() -> None:
     assert closest_passage("one two three four five", "one two thre four") == "one two thre four"
+
+
+def test_filter_problems_name_the_nearest_tags_and_actors_and_a_backwards_range() -> None:
+    import datetime as dt
+
+    from kztj_tui.cache import open_store
+    from kztj_tui.nearmiss import filter_problems
+
+    from .conftest import BUNDLED
+
+    store = open_store(BUNDLED, use_cache=False)
+    year_2021 = dt.date(2021, 1, 1), dt.date(2021, 12, 31)
+    assert filter_problems(store, ["Diplomacy"], ["Рахмон", "tokayev"], *year_2021) == []
+    backwards = dt.date(2023, 1, 1), dt.date(2020, 12, 31)
+    assert filter_problems(store, ["diplomcy", "zzzz"], ["Тоқаев2021"], *backwards) == [
+        "unknown tag 'diplomcy' (did you mean: diplomacy?)",
+        "unknown tag 'zzzz' (see: kztj tags)",
+        "unknown actor 'Тоқаев2021' (did you mean: Kassym-Jomart Tokayev?)",
+        "empty date range: from 2023-01-01 is after to 2020-12-31",
+    ]

@@ -77,20 +77,30 @@ def lay_out(items: list[Item], width: int) -> Layout:
             places.append(Place(len(lines), len(lines) + len(wrapped) - 1, 0, width))
             lines.extend([(line, index)] for line in wrapped)
             continue
-        chip = item.content.truncate(max(1, width - label_width), ellipsis=True)
+        # A chip wider than the room beside the label wraps under the label, never cut off; the
+        # next chip starts a row of its own.
+        pieces = item.content.wrap(max(1, width - label_width)) or [Content("")]
+        chip = pieces[0]
         if item.label != row_label:
             row_label = item.label
             lines.append([(Content.styled(item.label.ljust(label_width), "dim"), None)])
             x = label_width
-        elif x + 2 + chip.cell_length > width:
+        elif len(pieces) > 1 or x + 2 + chip.cell_length > width:
             lines.append([(Content(" " * label_width), None)])
             x = label_width
         else:
             lines[-1].append((Content("  "), None))
             x += 2
         lines[-1].append((chip, index))
-        places.append(Place(len(lines) - 1, len(lines) - 1, x, x + chip.cell_length))
-        x += chip.cell_length
+        first = len(lines) - 1
+        for piece in pieces[1:]:
+            lines.append([(Content(" " * label_width), None), (piece, index)])
+        if len(pieces) > 1:
+            places.append(Place(first, len(lines) - 1, label_width, width))
+            x = width
+        else:
+            places.append(Place(first, first, x, x + chip.cell_length))
+            x += chip.cell_length
     return Layout(lines, places)
 
 

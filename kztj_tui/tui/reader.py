@@ -323,9 +323,33 @@ class ReaderScreen(Screen[None]):
             self.notify("No search yet: press / and type." if not self.term else "No matches.", markup=False)
             return
         before = self.matches[self.match][0]
-        self.match = (self.match + step) % len(self.matches)
+        target, wrapped = self._next_match(step)
+        self.match = target
+        if wrapped:
+            self.notify(wrapped, timeout=2, markup=False)
         self._redraw({before, self.matches[self.match][0]})
         self._scroll_to_paragraph(self.matches[self.match][0])
+
+    def _next_match(self, step: int) -> tuple[int, str | None]:
+        """The match ``n`` (step 1) or ``N`` (step -1) goes to, and what to say if it wrapped, as less does.
+
+        From the current match while it is on screen; after scrolling away from it (``G``, ``g``,
+        paging), from the top of the screen: ``n`` takes the first match from there on, ``N`` the
+        last one above it, and either wraps round the ends of the article.
+        """
+        count = len(self.matches)
+        top, bottom = self._visible_paragraphs()
+        if top <= self.matches[self.match][0] <= bottom:
+            target = self.match + step
+        elif step > 0:
+            target = next((i for i, m in enumerate(self.matches) if m[0] >= top), count)
+        else:
+            target = next((i for i in range(count - 1, -1, -1) if self.matches[i][0] < top), -1)
+        if target >= count:
+            return 0, "Search hit BOTTOM, continuing at TOP"
+        if target < 0:
+            return count - 1, "Search hit TOP, continuing at BOTTOM"
+        return target, None
 
     def action_next_match(self) -> None:
         """Go to the next match (wraps)."""

@@ -16,6 +16,7 @@ from textual.widgets import Button, Input, Label, SelectionList, Static
 
 from .. import edtf
 from ..model import Filters
+from ..nearmiss import filter_problems
 from ..store import Store
 
 
@@ -97,23 +98,36 @@ class FilterScreen(ModalScreen[Filters | None]):
     @on(Button.Pressed, "#filter-apply")
     @on(Input.Submitted)
     def apply(self) -> None:
-        """Build filters from the form and close."""
-        try:
-            date_from = self._bound("#filter-from", "from")
-            date_to = self._bound("#filter-to", "to")
-        except ValueError as error:
-            self.query_one("#filter-error", Static).update(Content(str(error)))
-            return
+        """Build filters from the form and close; a filter that can only match nothing keeps the form open
+        and says why, as ``kztj search`` would (unknown tag or actor with the nearest names, dates backwards)."""
+        bounds: list[dt.date | None] = []
+        for selector, which in (("#filter-from", "from"), ("#filter-to", "to")):
+            try:
+                bounds.append(self._bound(selector, which))
+            except ValueError as error:
+                self._refuse([str(error)], selector)
+                return
+        date_from, date_to = bounds
         actor = self.query_one("#filter-actor", Input).value
-        self.dismiss(
-            Filters(
-                date_from=date_from,
-                date_to=date_to,
-                tags=tuple(self.query_one("#filter-tags", SelectionList).selected),
-                actors=tuple(a.strip() for a in actor.split(",") if a.strip()),
-                query=self.current.query,
-            )
+        filters = Filters(
+            date_from=date_from,
+            date_to=date_to,
+            tags=tuple(self.query_one("#filter-tags", SelectionList).selected),
+            actors=tuple(a.strip() for a in actor.split(",") if a.strip()),
+            query=self.current.query,
         )
+        problems = filter_problems(self.store, filters.tags, filters.actors, date_from, date_to)
+        if problems:
+            first = problems[0]
+            field = "#filter-actor" if first.startswith("unknown actor") else "#filter-tags"
+            self._refuse(problems, "#filter-from" if first.startswith("empty date range") else field)
+            return
+        self.dismiss(filters)
+
+    def _refuse(self, problems: list[str], field: str) -> None:
+        """Keep the form open, saying what is wrong, with the focus on the first field to fix."""
+        self.query_one("#filter-error", Static).update(Content("\n".join(problems)))
+        self.query_one(field).focus()
 
     def _bound(self, selector: str, which: str) -> dt.date | None:
         text = self.query_one(selector, Input).value.strip()
@@ -122,7 +136,7 @@ class FilterScreen(ModalScreen[Filters | None]):
         try:
             return edtf.bound(text, which)
         except edtf.EdtfError:
-            raise ValueError(f"'{text}' is not a year or date") from None
+            raise ValueError(f"{which} year: '{text}' is not a year or date") from None
 
     @on(Button.Pressed, "#filter-clear")
     def clear(self) -> None:

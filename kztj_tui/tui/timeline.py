@@ -487,8 +487,11 @@ class Timeline(ScrollView, can_focus=True):
         base = self._style("")
         line = int(self.scroll_offset.y) + y
         if not self._rowids:
-            if y == 1:
-                text = Text(f"  {self.empty_message}", style=self._style("timeline--empty"))
+            # From the second line, wrapped to the width: the whole message, never cut off.
+            message = Text(self.empty_message, style=self._style("timeline--empty"), end="")
+            lines = message.wrap(self.app.console, max(1, width - 2))
+            if 1 <= y <= len(lines):
+                text = Text("  ", end="") + lines[y - 1]
                 segments = [Segment(t, s or base) for t, s, _ in text.render(self.app.console)]
                 return Strip(segments).crop_extend(0, width, base)
             return Strip.blank(width, base)
@@ -536,20 +539,33 @@ class Timeline(ScrollView, can_focus=True):
             title_style = self._style("timeline--planned")
         elif row.status == "target":
             title_style = self._style("timeline--target")
-        # The title is plain text: Rich Text never parses markup in appended strings.
-        text.append(row.title, title_style)
+        # The badges after the title are never cut: a long title is shortened to leave them room.
+        badges = Text(end="")
         if row.status != "occurred":
-            text.append(" ")
-            text.append(f" {row.status} ", self._style("timeline--badge"))
+            badges.append(" ")
+            badges.append(f" {row.status} ", self._style("timeline--badge"))
         if row.id in self.flagged:
-            text.append(" ")
-            text.append(" ! check ", self._style("timeline--flag"))
+            badges.append(" ")
+            badges.append(" ! check ", self._style("timeline--flag"))
+        # The title is plain text: Rich Text never parses markup in appended strings.
+        title = Text(row.title, title_style, end="")
+        room = max(1, width - title_start - badges.cell_len)
+        if title.cell_len > room:
+            title.truncate(room, overflow="ellipsis")
+            if title.plain.endswith(" …"):  # "in Kazakhstan …": the ellipsis belongs to the word
+                title.right_crop(2)
+                title.append("…", title_style)
+        text.append_text(title)
+        title_end = len(text.plain)
+        text.append_text(badges)
         if self._query:
             if row.rowid not in self._highlights:
                 self._fetch_highlights()
             match_style = self._style("timeline--match")
             for start, end in self._highlights.get(row.rowid, ()):
-                text.stylize(match_style, title_start + start, title_start + end)
+                start, end = title_start + start, min(title_end, title_start + end)
+                if start < end:
+                    text.stylize(match_style, start, end)
         if is_cursor:
             text.stylize(self._style("timeline--cursor"))
             text.pad_right(max(0, width - text.cell_len))
