@@ -158,6 +158,11 @@ def _parser() -> argparse.ArgumentParser:
         help="keep events naming this actor, by id, name or alias (repeatable)",
     )
     group.add_argument("--query", default="", metavar="QUERY", help="keep events matching a search query")
+    group.add_argument(
+        "--view",
+        metavar="NAME",
+        help="start from the view saved as NAME in the browser (V; kztj views lists them); other filters narrow it",
+    )
 
     parser = _Parser(
         prog="kztj",
@@ -169,6 +174,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("-V", "--version", action="version", version=f"kztj {__version__}")
     parser.add_argument("--event", metavar="ID", help="open the browser at this event")
     parser.add_argument("--search", metavar="QUERY", help="open the browser with this search")
+    parser.add_argument("--view", metavar="NAME", help="open the browser on the view saved as NAME (kztj views)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     commands.add_parser("validate", parents=[common], help="check the store; one PATH:LINE:COL line per problem")
@@ -229,7 +235,10 @@ def _parser() -> argparse.ArgumentParser:
         description="Search events. Words starting with '-' are part of the query (trade -wheat), not options.",
     )
     search.add_argument(
-        "terms", nargs="+", metavar="QUERY", help='words, "phrases", -not, OR, prefix*, tag:/actor:/year:/from:/to:'
+        "terms",
+        nargs="*",
+        metavar="QUERY",
+        help='words, "phrases", -not, OR, prefix*, tag:/actor:/year:/from:/to:/note: (may be left out with --view)',
     )
     search.add_argument("--json", action="store_true", help="print matching events as a JSON list")
     search.add_argument(
@@ -256,6 +265,10 @@ def _parser() -> argparse.ArgumentParser:
     figures.add_argument("--json", action="store_true", help="same as --format json")
     commands.add_parser("tags", parents=[common], help="list every tag with its number of events")
     commands.add_parser("actors", parents=[common], help="list every actor with its number of events")
+    views = commands.add_parser(
+        "views", parents=[common], help="list the views saved in the browser (V) for this store file"
+    )
+    views.add_argument("--json", action="store_true", help="print the views as one JSON object")
     schema = commands.add_parser("schema", help="print the store's JSON Schema (events.schema.json)")
     schema.add_argument(
         "--export", action="store_true", help="print the JSON Schema of `kztj export --format json` instead"
@@ -281,6 +294,8 @@ def _filters(args: argparse.Namespace, query: str = "") -> Filters:
         tags=tuple(t.lower() for t in getattr(args, "tag", [])),
         actors=tuple(getattr(args, "actor", [])),
         query=" ".join(q for q in (query, extra) if q),
+        places=tuple(getattr(args, "places", ())),  # from a saved view: the CLI has no --place
+        marked=getattr(args, "marked_ids", None),
     )
 
 
@@ -741,6 +756,58 @@ def _listing(args: argparse.Namespace, out: TextIO, header: tuple[str, ...], row
     return EXIT_OK if rows else EXIT_NO_MATCH
 
 
+def _apply_view(store: Store, args: argparse.Namespace) -> bool:
+    """``--view NAME``: its filters under the command line's own; False, with one line, if there is no such view.
+
+    A tag, actor or place the store no longer has is left out, with a line saying so.
+    """
+    from .savedviews import fitted
+
+    name = args.view
+    state = _user_state(store, args, "--view")
+    if state is None:
+        return False
+    view = state.views.get(name)
+    if view is None:
+        if name in state.unreadable_views:
+            _say(f"view {name!r} cannot be read: {state.unreadable_views[name][1]}")
+        else:
+            saved = ", ".join(sorted(state.views)) or "none yet; V in the browser saves one"
+            _say(f"no saved view {name!r} (saved: {saved})")
+        return False
+    filters, notices = fitted(view, name, {tag for tag, _ in store.tags()}, set(store.entities))
+    for notice in notices:
+        _notice(notice)
+    marks = tuple(sorted(state.marks)) if view.marked else None
+    if args.command is None:  # the browser opens on the view
+        args.view_filters = filters._replace(marked=marks)
+        return True
+    args.tag = [*filters.tags, *args.tag]
+    args.actor = [*filters.actors, *args.actor]
+    args.places = filters.places
+    args.date_from = args.date_from or filters.date_from
+    args.date_to = args.date_to or filters.date_to
+    args.query = " ".join(q for q in (filters.query, args.query) if q)
+    if marks is not None:
+        args.marked_ids = marks
+    if getattr(args, "sort", "absent") is None:
+        args.sort = view.sort
+    return True
+
+
+def cmd_views(store: Store, args: argparse.Namespace, out: TextIO) -> int:
+    state = _user_state(store, args, "views")
+    if state is None:
+        return EXIT_ERROR
+    for name, (_, problem) in sorted(state.unreadable_views.items()):
+        _notice(f"view {name!r} cannot be read: {problem}")
+    if args.json:
+        out.write(_json({name: view.to_json() for name, view in sorted(state.views.items())}))
+        return EXIT_OK if state.views else EXIT_NO_MATCH
+    rows = [(name, view.describe()) for name, view in sorted(state.views.items())]
+    return _listing(args, out, ("View", "Shows"), rows)
+
+
 def cmd_tags(store: Store, args: argparse.Namespace, out: TextIO) -> int:
     return _listing(args, out, ("Tag", "Events"), [(tag, str(count)) for tag, count in store.tags()])
 
@@ -835,6 +902,7 @@ COMMANDS = {
     "figures": cmd_figures,
     "tags": cmd_tags,
     "actors": cmd_actors,
+    "views": cmd_views,
 }
 NO_STORE = {"schema": cmd_schema, "completion": cmd_completion}
 
@@ -884,6 +952,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Textual would wait for keys that never come, drawing escape codes into a file.
         _say("the browser needs a terminal; try kztj export or kztj --help")
         return EXIT_ERROR
+    if args.command == "search" and not args.terms and not args.view:
+        _subparser(parser, "search").error("the following arguments are required: QUERY (or --view NAME)")
     if args.command in NO_STORE:
         return NO_STORE[args.command](args, sys.stdout)
     if args.command in (None, "check"):  # both weigh plans against today, which $KZTJ_TODAY can set
@@ -900,6 +970,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         except StoreError as error:
             for problem in error.problems:
                 print(problem, file=sys.stderr)
+            return EXIT_ERROR
+        if getattr(args, "view", None) and not _apply_view(store, args):
             return EXIT_ERROR
         unknown = _filter_problems(store, args)
         if unknown:
@@ -921,7 +993,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 use_cache=not getattr(args, "no_cache", False),
                 allow_outside_articles=getattr(args, "allow_outside_articles", False),
             )
-            return run(store, event_id=args.event, search=args.search, reopen=reopen)
+            view = getattr(args, "view_filters", None)
+            return run(store, event_id=args.event, search=args.search, reopen=reopen, filters=view)
         out = _Watched(sys.stdout)
         try:
             return COMMANDS[args.command](store, args, out)  # type: ignore[arg-type]

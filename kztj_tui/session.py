@@ -28,6 +28,7 @@ from .tui.views import EventView, event_view
 if TYPE_CHECKING:
     from .changes import StoreChanges
     from .check import Finding
+    from .savedviews import SavedView
     from .tui.axis import AxisData
     from .watch import InputWatcher
 
@@ -230,6 +231,37 @@ class BrowserSession:
 
     def _annotated(self, result: SearchResult) -> SearchResult:
         return result._replace(detail=self.annotate(result.detail)) if result.detail is not None else result
+
+    # -- saved views ------------------------------------------------------------------------------
+
+    @property
+    def views(self) -> Mapping[str, SavedView]:
+        """The views saved for this store, by name."""
+        return self.user.views
+
+    def save_view(self, name: str, filters: Filters) -> bool:
+        """Save ``filters`` (with the query as typed) as the view ``name``; whether it replaced one.
+
+        A view of the marked events brings back the marked events as they are when it opens.
+        Save with :meth:`save_user_state`.
+        """
+        from .savedviews import SavedView
+
+        replaced = name in self.user.views
+        view = SavedView(filters._replace(marked=None), marked=filters.marked is not None)
+        self.user.views = {**self.user.views, name: view}  # a new dict: a save in a worker copies the old one
+        self._user_changes += 1
+        return replaced
+
+    def view_filters(self, name: str) -> tuple[Filters, list[str]] | None:
+        """The filters a saved view opens with, and a line for each tag or entity the store no longer has."""
+        from .savedviews import fitted
+
+        view = self.user.views.get(name)
+        if view is None:
+            return None
+        filters, notices = fitted(view, name, {tag for tag, _ in self.store.tags()}, set(self.store.entities))
+        return (self.marked_filters(filters) if view.marked else filters), notices
 
     def save_user_state(self) -> str | None:
         """Write the marks and notes as they are now (any thread; saves one at a time); a problem, or None."""

@@ -1,4 +1,4 @@
-"""The user's own state for one store: marked events and private notes, in a small JSON file.
+"""The user's own state for one store: marked events, private notes and saved views, in a small JSON file.
 
 The file lives in the data directory (``$KZTJ_DATA_DIR``, else ``$XDG_DATA_HOME/kztj``, else
 ``~/.local/share/kztj``), never beside the store, and is named after the store's resolved path, so
@@ -21,12 +21,13 @@ from typing import Any
 
 from .files import read_regular_file
 from .locations import data_dir
+from .savedviews import SavedView
 from .text import sanitize
 
 # A state file is a few kilobytes; past this it is not one kztj wrote.
 STATE_LIMIT = 8 * 1024 * 1024
 FORMAT = 1
-KEYS = ("format", "store", "marks", "notes")
+KEYS = ("format", "store", "marks", "notes", "views")
 
 
 def state_path(store_path: Path) -> Path:
@@ -49,6 +50,9 @@ class UserState:
         self.store_path = store_path
         self.marks: set[str] = set()
         self.notes: dict[str, str] = {}
+        self.views: dict[str, SavedView] = {}
+        # Views kztj cannot read (name -> what was written, and why): kept as written, never used.
+        self.unreadable_views: dict[str, tuple[Any, str]] = {}
         # Keys another version of kztj wrote: kept as they are, so saving never drops them.
         self.extra: dict[str, Any] = {}
         # False when the file exists but could not be read or moved aside: saving would lose it.
@@ -78,6 +82,12 @@ class UserState:
             "store": os.fsencode(self.store_path.resolve()).decode("utf-8", "replace"),
             "marks": sorted(self.marks),
             "notes": dict(sorted(self.notes.items())),
+            "views": dict(
+                sorted(
+                    [(name, view.to_json()) for name, view in self.views.items()]
+                    + [(name, raw) for name, (raw, _) in self.unreadable_views.items() if name not in self.views]
+                )
+            ),
         }
         return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
 
@@ -94,6 +104,8 @@ def _shape_problem(data: object) -> str | None:
     notes = data.get("notes", {})
     if not isinstance(notes, dict) or not all(isinstance(text, str) for text in notes.values()):
         return '"notes" is not an object of event ids and texts'
+    if not isinstance(data.get("views", {}), dict):
+        return '"views" is not an object of names and views'
     return None
 
 
@@ -121,6 +133,11 @@ def load(store_path: Path) -> tuple[UserState, str | None]:
     state.marks = set(data.get("marks", []))
     for event_id, text in data.get("notes", {}).items():
         state.set_note(event_id, text)
+    for name, raw in data.get("views", {}).items():
+        try:
+            state.views[name] = SavedView.from_json(raw)
+        except ValueError as error:
+            state.unreadable_views[name] = (raw, str(error))
     state.extra = {key: value for key, value in data.items() if key not in KEYS}
     return state, None
 
@@ -155,6 +172,8 @@ def save(state: UserState, marks: Iterable[str] | None = None, notes: Mapping[st
     snapshot = UserState(state.path, state.store_path)
     snapshot.marks = set(state.marks if marks is None else marks)
     snapshot.notes = dict(state.notes if notes is None else notes)
+    snapshot.views = dict(state.views)
+    snapshot.unreadable_views = state.unreadable_views
     snapshot.extra = state.extra
     try:
         state.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)  # notes are private

@@ -161,12 +161,12 @@ def test_saving_is_atomic_and_keeps_the_file_permissions(two: Path) -> None:
 def test_unknown_keys_written_by_another_version_are_kept(two: Path) -> None:
     path = userstate.state_path(two)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text('{"format": 1, "marks": [], "views": {"a": {"query": "x"}}}', encoding="utf-8")
+    path.write_text('{"format": 1, "marks": [], "layouts": {"a": {"query": "x"}}}', encoding="utf-8")
     state, notice = userstate.load(two)
     assert notice is None
     state.toggle_mark("visit")
     userstate.save(state)
-    assert json.loads(path.read_text(encoding="utf-8"))["views"] == {"a": {"query": "x"}}
+    assert json.loads(path.read_text(encoding="utf-8"))["layouts"] == {"a": {"query": "x"}}
 
 
 # -- the session ------------------------------------------------------------------------------

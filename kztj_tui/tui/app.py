@@ -55,6 +55,7 @@ class KztjApp(App[int]):
         search: str | None = None,
         reopen: Callable[[], Store] | None = None,
         live: bool = True,
+        filters: Filters | None = None,
     ) -> None:
         super().__init__()
         # ``reopen`` opens the store file again when it changes on disk (by default through the
@@ -67,6 +68,7 @@ class KztjApp(App[int]):
         self.session = BrowserSession(store, reopen if live else None)
         self._event_id = event_id
         self._search = search
+        self._view_filters = filters  # a saved view to open on (not App._filters, which is Textual's)
         self.settings_path = settings.settings_path()
         self.settings, self._settings_problem = settings.load(self.settings_path)
         self.keymap = self.settings.keymap
@@ -104,7 +106,7 @@ class KztjApp(App[int]):
         return self.session.history
 
     def get_default_screen(self) -> Screen:
-        return MainScreen(self._event_id, self._search, layout=self.settings.layout)
+        return MainScreen(self._event_id, self._search, layout=self.settings.layout, filters=self._view_filters)
 
     ended_by: int | None = None
     """The signal (SIGTERM, SIGHUP) that ended the browser, if one did."""
@@ -222,6 +224,9 @@ class KztjApp(App[int]):
         yield SystemCommand("Clear filters", "Show every event again", screen.action_clear_filters)
         yield SystemCommand("Marked events", "Only the events you marked (m), or every event", screen.action_marked)
         yield SystemCommand("Clear marks", "Unmark every event of this store", screen.action_clear_marks)
+        yield SystemCommand("Save view…", "Save the search and filters under a name", screen.action_save_view)
+        for name, view in sorted(self.session.views.items()):
+            yield SystemCommand(f"View: {name}", view.describe(), partial(screen.open_view, name))
         for layout, help_text in (
             ("auto", "Side by side from 100 columns, one pane at a time below"),
             ("split", "Timeline and detail side by side at any width"),
@@ -245,10 +250,17 @@ def _binding_ids() -> set[str]:
 
 
 def run(
-    store: Store, event_id: str | None = None, search: str | None = None, reopen: Callable[[], Store] | None = None
+    store: Store,
+    event_id: str | None = None,
+    search: str | None = None,
+    reopen: Callable[[], Store] | None = None,
+    filters: Filters | None = None,
 ) -> int:
-    """Run the browser on a loaded store, reloading it with ``reopen`` when it changes; return the exit status."""
-    app = KztjApp(store, event_id=event_id, search=search, reopen=reopen)
+    """Run the browser on a loaded store, reloading it with ``reopen`` when it changes; return the exit status.
+
+    ``filters`` (a saved view's) are the view it opens on.
+    """
+    app = KztjApp(store, event_id=event_id, search=search, reopen=reopen, filters=filters)
     result = app.run()
     if app.ended_by is not None:
         from ..output import remove_temporaries

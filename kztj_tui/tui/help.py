@@ -41,7 +41,7 @@ BINDING_IDS = frozenset(
         "detail": "bottom down follow page_down page_up top up",
         "main": "axis back clear clear_search close copy export figures filter "
         "focus_next focus_previous forward hide_errors leave_detail next_match prev_match quit search source "
-        "mark marked clear_marks note",
+        "mark marked clear_marks note save_view",
         "reader": "back bottom down find find_cancel find_run next page_down page_up previous quote top up",
         "search": "clear commit leave",
         "timeline": "down first last next_year open page_down page_up previous_year up",

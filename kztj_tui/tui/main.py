@@ -55,12 +55,19 @@ class MainScreen(KztjScreen[None]):
     request: reactive[SearchRequest] = reactive(SearchRequest(Filters()), init=False, always_update=True)
     """What the timeline should show; each new value runs a search in a worker."""
 
-    def __init__(self, event_id: str | None = None, search: str | None = None, layout: str = "auto") -> None:
+    def __init__(
+        self,
+        event_id: str | None = None,
+        search: str | None = None,
+        layout: str = "auto",
+        filters: Filters | None = None,
+    ) -> None:
         super().__init__()
+        self._initial_filters = filters  # a saved view's (kztj --view NAME)
         self.pane_layout = layout
         self.HORIZONTAL_BREAKPOINTS = LAYOUTS[layout]
         self._initial_event = event_id
-        self._initial_search = search or ""
+        self._initial_search = search or (filters.query if filters else "")
         self._throttle = Throttle(self.set_timer, THROTTLE_SECONDS)
         self._before_search: ViewPlace | None = None
         self._shown_query = ""
@@ -104,6 +111,8 @@ class MainScreen(KztjScreen[None]):
             self.query_one(DetailPane).show(session.event_view(selected, ""))
         self._shown_request = self.request
         self._show_filter_state(store.count, store.count)
+        if self._initial_filters is not None:
+            self.request = SearchRequest(self._initial_filters._replace(query=""))
         if self._initial_search:
             self.query_one(SearchBox).value = self._initial_search
             self._search(self._initial_search, typing=False)
@@ -622,6 +631,37 @@ class MainScreen(KztjScreen[None]):
 
         title = self.session.store.event(event_id)
         self.app.push_screen(NoteScreen(title.title if title else event_id, self.session.note(event_id)), done)
+
+    # -- saved views -------------------------------------------------------------------------------
+
+    def action_save_view(self) -> None:
+        """Save the current search and filters under a name."""
+        from .viewname import ViewNameScreen
+
+        filters = self.filters
+
+        def done(name: str | None) -> None:
+            if name is not None:
+                replaced = self.session.save_view(name, filters)
+                self.save_user_state()
+                self.notify(f"{'Replaced' if replaced else 'Saved'} the view {name!r}.", markup=False)
+
+        shows = self.session.describe(filters) or "every event"
+        self.app.push_screen(ViewNameScreen(shows, set(self.session.views)), done)
+
+    def open_view(self, name: str) -> None:
+        """Show a saved view: its search and filters (a tag or entity the store lost is left out, and said)."""
+        found = self.session.view_filters(name)
+        if found is None:
+            self.notify(f"No saved view {name!r}.", severity="warning", markup=False)
+            return
+        filters, notices = found
+        self.session.history.leave(self.here())
+        select = self.query_one(Timeline).selected_rowid
+        self.request = SearchRequest(filters, select=select)
+        self.query_one(SearchBox).value = filters.query
+        for notice in notices:
+            self.notify(notice, severity="warning", markup=False)
 
     def _marks_changed(self) -> None:
         self.query_one(Timeline).marked = self.session.marks

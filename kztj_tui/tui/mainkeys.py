@@ -154,7 +154,19 @@ MARK_BINDINGS: list[BindingType] = [
         id="main.note",
     ),
 ]
-MAIN_BINDINGS += MARK_BINDINGS
+# -- saved views (issue 20) -----------------------------------------------------------------------
+VIEW_BINDINGS: list[BindingType] = [
+    Binding(
+        "V",
+        "save_view",
+        "Save view",
+        key_display="V",
+        show=False,
+        tooltip="Save the search and filters under a name (open it from the palette or kztj --view NAME)",
+        id="main.save_view",
+    ),
+]
+MAIN_BINDINGS += MARK_BINDINGS + VIEW_BINDINGS
 # What each context leaves out of the footer (and so turns off): the search box types its
 # letters; the detail pane has no timeline keys.
 DETAIL_HIDES = frozenset({"next_match", "previous_match", "filters", "clear_filters", "axis", "clear_search"})
