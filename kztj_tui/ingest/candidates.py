@@ -1,0 +1,331 @@
+"""An article read sentence by sentence into candidate events and figures, with the store as background.
+
+Beyond each sentence's own dates (``dates``), three habits of a careful reader: an article whose
+first sentence dates what it reports (a visit of 4-5 May) dates the undated words spoken there
+by that; a paragraph that calls something the article dates "a day before" was spoken the day
+after it, which is its "today"; and a statement nobody is said to have made takes the article's
+own date, marked uncertain, as the store's rule says.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from ..model import Entity, Event, Figure, Source
+from ..text import find_quote_span
+from . import dates, entities, numbers, sentences
+from .relations import Known, Relation
+
+
+@dataclass
+class Knowledge:
+    """What the store knows that a draft is weighed against."""
+
+    entities: list[Entity]
+    events: list[Event]
+    figures: list[Figure]
+    sources: list[Source]
+    tags: list[str]
+
+
+@dataclass
+class Candidate:
+    """A proposed event or figure: its quote exactly as the article has it, and the reasoning behind it."""
+
+    kind: str  # "event" or "figure"
+    when: str  # the event's date or the figure's period, EDTF
+    quote: str
+    start: int
+    end: int
+    reason: str
+    actors: list[str] = field(default_factory=list)
+    place: str | None = None
+    tags: list[str] = field(default_factory=list)
+    status: str = "occurred"
+    value: float | int | None = None
+    unit: str | None = None
+    metric: str | None = None
+    metric_reason: str = ""
+    figure_kind: str = ""  # outcome, target, potential
+    relations: list[Relation] = field(default_factory=list)
+    id: str = ""
+
+    def to_json(self, article: str) -> dict[str, Any]:
+        start, end = sentences.Sentence(self.quote, self.start, self.end, 0, 0).byte_span(article)
+        data: dict[str, Any] = {"kind": self.kind, "date" if self.kind == "event" else "period": self.when}
+        data["quote"] = self.quote
+        data["bytes"] = [start, end]
+        if self.kind == "figure":
+            data.update(value=self.value, unit=self.unit, metric=self.metric, target=self.figure_kind)
+        data.update(actors=self.actors, place=self.place, tags=self.tags, status=self.status, reason=self.reason)
+        data["relations"] = [{"relation": r.relation, "id": r.id, "kind": r.kind, "why": r.why} for r in self.relations]
+        return data
+
+
+_PERSON_WORDS = re.compile(
+    r"\b(?:[Hh]e|[Ss]he|the (?:two )?leaders|the presidents|the President|the Head of State|the minister"
+    r"|the parties|the sides)\b"
+)
+_ORGANISATION_SOURCE = re.compile(r"^According to the (?!Kazakh Head|President)[A-Z]")
+_AFTER_EVENT = re.compile(r"\b(?:following|after|during|at) the (?:event|forum|meeting)\b", re.IGNORECASE)
+
+
+def _in_quotation(paragraph: str) -> bool:
+    return (
+        bool(re.search(r"[«“]", paragraph))
+        or paragraph.rstrip().endswith(('"', "»", "”"))
+        or bool(re.search(r'[,.]["»”]\s*(?:-\s*)?(?:said|he said|the President)', paragraph))
+    )
+
+
+def _day(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value[:10]) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) else None
+    except ValueError:
+        return None
+
+
+def read(
+    text: str, published: tuple[date, date], source_id: str, knowledge: Knowledge, article_path: Any = None
+) -> list[Candidate]:
+    """Every candidate in the article, in the order of its sentences."""
+    head = sentences.header(text)
+    split = sentences.split(text, head.body_start)
+    first_day, last_day = published
+    published_text = first_day.isoformat() if first_day == last_day else f"{first_day}/{last_day}"
+    finder = entities.Entities(knowledge.entities)
+    metrics = numbers.Metrics(knowledge.figures)
+    person = {e.id for e in knowledge.entities if e.kind == "person"}
+    same_source = _same_source(knowledge.sources, article_path)
+    known = Known(knowledge.events, knowledge.figures, same_source)
+    cited = _cited_spans(text, knowledge, same_source)
+
+    references: list[dates.Reference] = []
+    for e in knowledge.events:
+        span = _bounds(e.date)
+        if span is not None and "/.." not in e.date:
+            name = f"{e.title} ({e.id}, in the store)"
+            references.append(dates.Reference(dates.content_words(e.title), span[0], span[1], e.date, name))
+    found_dates = [dates.find(s.text, first_day, references, in_quotation=False) for s in split]
+    # The article's own dated days, for "a day before" and "on the eve of".
+    for sentence, found in zip(split, found_dates, strict=True):
+        for item in found:
+            days = _bounds(item.edtf)
+            if item.kind in ("absolute", "range") and days is not None and (days[1] - days[0]).days < 7:
+                name = f"what the article dates {item.edtf} (\u201c{sentence.text[:50]}\u2026\u201d)"
+                words = dates.content_words(sentence.text)
+                references.insert(0, dates.Reference(words, days[0], days[1], item.edtf, name))
+    lead = next((f for f in found_dates[:2] if f), [])
+    context: tuple[str, str] | None = None
+    if lead:
+        lead_span = _bounds(lead[0].edtf)
+        if (
+            lead_span is not None
+            and timedelta(0) <= first_day - lead_span[0] <= timedelta(days=14)
+            and lead[0].kind in ("absolute", "range")
+        ):
+            context = (
+                lead[0].edtf,
+                f"said or done during what the article's first lines date {lead[0].edtf} ({lead[0].reason})",
+            )
+
+    paragraphs: dict[int, list[sentences.Sentence]] = {}
+    for sentence in split:
+        paragraphs.setdefault(sentence.paragraph, []).append(sentence)
+    speech_day: dict[int, tuple[str, str]] = {}
+    quoted: dict[int, bool] = {}
+    for number, members in paragraphs.items():
+        joined = text[members[0].start : members[-1].end + 2]
+        quoted[number] = _in_quotation(joined)
+        for member in members:
+            for item in dates.find(member.text, first_day, references):
+                day = _day(item.edtf)
+                if item.kind == "reference" and "day before" in item.reason and day is not None:
+                    after = (day + timedelta(days=1)).isoformat()
+                    speech_day[number] = (
+                        after,
+                        f"spoken the day after {item.edtf}, which it calls \u201ca day before\u201d",
+                    )
+
+    candidates: list[Candidate] = []
+    speaker: str | None = None
+    last_paragraph = -1
+    recent: tuple[str, str] | None = None  # the last day the article named, for "following the event"
+    for sentence, found in zip(split, found_dates, strict=True):
+        if sentence.paragraph != last_paragraph:
+            if not quoted.get(sentence.paragraph):
+                speaker = None
+            last_paragraph = sentence.paragraph
+        mentions = finder.find(sentence.text)
+        named = [e for e, _ in mentions if e in person]
+        if named:
+            speaker = named[0]
+        elif _PERSON_WORDS.search(sentence.text):
+            speaker = speaker or "someone"
+        if _ORGANISATION_SOURCE.search(sentence.text):
+            speaker = None
+        in_quote = quoted.get(sentence.paragraph, False)
+        if in_quote:
+            found = dates.find(sentence.text, first_day, references, in_quotation=True)
+        amounts = numbers.find(sentence.text)
+        actors, place = finder.propose(sentence.text)
+        if not (found or amounts or actors):
+            continue
+        # The date an undated statement gets.
+        if sentence.paragraph in speech_day:
+            undated = speech_day[sentence.paragraph]
+        elif (after_event := _AFTER_EVENT.search(sentence.text)) and recent is not None:
+            undated = (recent[0], f"\u201c{after_event[0]}\u201d: {recent[1]}")
+        elif speaker is not None and context is not None:
+            undated = context
+        else:
+            undated = (
+                f"{first_day.isoformat()}?",
+                f"undated: the article's date ({published_text}), marked uncertain",
+            )
+        if in_quote and re.search(r"\btoday\b", sentence.text, re.IGNORECASE):
+            found = [
+                *found,
+                dates.Found(undated[0], f"\u201ctoday\u201d as the speaker said it: {undated[1]}", 0, 0, "relative"),
+            ]
+        event_dates = [f for f in found if f.kind != "target"] or [dates.Found(undated[0], undated[1], 0, 0, "undated")]
+        for item in found:
+            if item.kind in ("absolute", "range", "reference") and _day(item.edtf.split("/")[0]) is not None:
+                recent = (item.edtf, item.reason)
+        tags = entities.tags(sentence.text, knowledge.tags)
+        status = _status(sentence.text, amounts)
+        figure_relations: list[Relation] = []
+        for amount in amounts:
+            period, why = _period(found, amount, event_dates[0])
+            metric, metric_reason = metrics.suggest(sentence.text, amount)
+            relations = known.for_figure(metric, period, amount.value)
+            figure_relations += relations
+            relations += [r[1] for r in cited.get("figure", []) if _overlaps(r, sentence)]
+            candidates.append(
+                Candidate(
+                    "figure",
+                    period,
+                    sentence.text,
+                    sentence.start,
+                    sentence.end,
+                    f"{amount.text!r}: {amount.kind}; period {why}; {metric_reason}",
+                    actors,
+                    place,
+                    tags,
+                    status,
+                    amount.value,
+                    amount.unit,
+                    metric,
+                    metric_reason,
+                    amount.kind,
+                    relations,
+                )
+            )
+        seen: set[str] = set()
+        for item in event_dates:
+            if item.edtf in seen:
+                continue
+            seen.add(item.edtf)
+            relations = known.for_event(sentence.text, item.edtf, figure_relations)
+            relations += [r[1] for r in cited.get("event", []) if _overlaps(r, sentence)]
+            event_status = "planned" if status == "occurred" and item.kind == "target" else status
+            candidates.append(
+                Candidate(
+                    "event",
+                    item.edtf,
+                    sentence.text,
+                    sentence.start,
+                    sentence.end,
+                    item.reason,
+                    actors,
+                    place,
+                    tags,
+                    event_status,
+                    relations=relations,
+                )
+            )
+    for candidate in candidates:
+        unique = {(r.relation, r.id): r for r in candidate.relations}
+        candidate.relations = list(unique.values())
+    _number(candidates, source_id)
+    return candidates
+
+
+def _overlaps(cited: tuple[tuple[int, int], Relation], sentence: sentences.Sentence) -> bool:
+    (a, b), _ = cited
+    return a < sentence.end and sentence.start < b
+
+
+def _bounds(value: str) -> tuple[date, date] | None:
+    from .relations import bounds
+
+    return bounds(value)
+
+
+def _status(sentence: str, amounts: Sequence[numbers.Number]) -> str:
+    if amounts and all(a.kind == "target" for a in amounts):
+        return "target"
+    if dates.FUTURE.search(sentence):
+        return "planned"
+    return "occurred"
+
+
+def _period(found: Sequence[dates.Found], amount: numbers.Number, fallback: dates.Found) -> tuple[str, str]:
+    """A figure's period: a target's "by YEAR", else the date nearest before the number, else after it."""
+    if amount.kind == "target":
+        for item in found:
+            if item.kind == "target":
+                return item.edtf, item.reason
+    before = [f for f in found if f.end <= amount.start and f.kind != "target"]
+    if before:
+        return before[-1].edtf, before[-1].reason
+    after = [f for f in found if f.kind != "target"]
+    if after:
+        return after[0].edtf, after[0].reason
+    return fallback.edtf, fallback.reason
+
+
+def _same_source(sources: Sequence[Source], article_path: Any) -> set[str]:
+    """The store's sources that are this very article (the same file), if any."""
+    import os
+
+    if article_path is None:
+        return set()
+    found = set()
+    for source in sources:
+        try:
+            if os.path.samefile(source.file, article_path):
+                found.add(source.id)
+        except OSError:
+            continue
+    return found
+
+
+def _cited_spans(text: str, knowledge: Knowledge, same: set[str]) -> dict[str, list[tuple[tuple[int, int], Relation]]]:
+    """Where the store already quotes this article: a candidate there duplicates what cites it."""
+    spans: dict[str, list[tuple[tuple[int, int], Relation]]] = {"event": [], "figure": []}
+    if not same:
+        return spans
+    for event in knowledge.events:
+        for citation in event.sources:
+            if citation.source in same:
+                span = find_quote_span(citation.quote, text)
+                if span:
+                    spans["event"].append((span, Relation("duplicates", event.id, "event", "quotes this passage")))
+    for figure in knowledge.figures:
+        if figure.source in same:
+            span = find_quote_span(figure.quote, text)
+            if span:
+                spans["figure"].append((span, Relation("duplicates", figure.id, "figure", "quotes this passage")))
+    return spans
+
+
+def _number(candidates: list[Candidate], source_id: str) -> None:
+    counts = {"event": 0, "figure": 0}
+    for candidate in candidates:
+        counts[candidate.kind] += 1
+        candidate.id = f"{source_id}-{'e' if candidate.kind == 'event' else 'f'}{counts[candidate.kind]}"
