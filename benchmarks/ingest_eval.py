@@ -17,6 +17,7 @@ compare the candidates with what the full store holds for it.
 
 from __future__ import annotations
 
+import re
 import shutil
 import sys
 import tempfile
@@ -35,7 +36,6 @@ sys.path.insert(0, str(REPO))
 from kztj_tui import articles  # noqa: E402
 from kztj_tui.cache import open_store  # noqa: E402
 from kztj_tui.ingest import run  # noqa: E402
-from kztj_tui.ingest.candidates import Candidate  # noqa: E402
 from kztj_tui.text import find_quote_span  # noqa: E402
 
 
@@ -130,38 +130,36 @@ def evaluate(raw: dict[str, Any], source: dict[str, Any], workdir: Path) -> Row:
     row.candidates = len(found)
     stored_spans: list[tuple[int, int]] = []
 
-    def span(quote: str) -> tuple[int, int] | None:
-        where = find_quote_span(quote, text)
-        if where:
-            stored_spans.append(where)
+    def spans_of(quote: str) -> list[tuple[int, int]]:
+        """Where a stored quote is: each piece of an elided quote (``...``) on its own."""
+        found_spans = [find_quote_span(piece, text) for piece in re.split(r"\s*(?:\.\.\.|…)\s*", quote) if piece]
+        where = [s for s in found_spans if s]
+        stored_spans.extend(where)
         return where
 
     for event in raw["events"]:
-        mine = [q for q in (span(c["quote"]) for c in event["sources"] if c["source"] == source["id"]) if q]
+        mine = [q for c in event["sources"] if c["source"] == source["id"] for q in spans_of(c["quote"])]
         if not mine:
             continue
         row.events += 1
-        best: tuple[int, Candidate] | None = None
-        for candidate, where in spans:
-            if candidate.kind != "event":
-                continue
-            overlap = sum(_overlap(where, q) for q in mine)
-            if overlap and (best is None or overlap > best[0]):
-                best = (overlap, candidate)
-        if best is None:
+        # The candidates that overlap the event's quotes most: one sentence may give several (one per date).
+        overlaps = [(sum(_overlap(w, q) for q in mine), c) for c, w in spans if c.kind == "event"]
+        most = max((o for o, _ in overlaps), default=0)
+        best = [c for o, c in overlaps if o == most and o > 0]
+        if not best:
             row.misses.append(f"event {event['id']}: not found")
             continue
         row.recalled += 1
-        if best[1].when == str(event["date"]):
+        if any(c.when == str(event["date"]) for c in best):
             row.dated += 1
         else:
-            row.misses.append(f"event {event['id']}: {best[1].when} for {event['date']} ({best[1].reason})")
+            row.misses.append(f"event {event['id']}: {best[0].when} for {event['date']} ({best[0].reason})")
     for figure in raw.get("figures", []):
         if figure["source"] != source["id"]:
             continue
-        where_stored = span(figure["quote"])
+        where_stored = spans_of(figure["quote"])
         row.figures += 1
-        overlapping = [c for c, w in spans if c.kind == "figure" and where_stored and _overlap(w, where_stored)]
+        overlapping = [c for c, w in spans if c.kind == "figure" and any(_overlap(w, q) for q in where_stored)]
         if not overlapping:
             row.misses.append(f"figure {figure['id']}: not found")
             continue
@@ -193,7 +191,7 @@ def evaluate(raw: dict[str, Any], source: dict[str, Any], workdir: Path) -> Row:
     for item in raw.get("disagreements", []):
         for version in item.get("versions", []):
             if version["source"] == source["id"]:
-                span(version["quote"])
+                spans_of(version["quote"])
     for _candidate, where in spans:
         if not any(_overlap(where, s) for s in stored_spans):
             row.delete += 1

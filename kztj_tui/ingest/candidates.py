@@ -67,9 +67,17 @@ class Candidate:
 
 
 _PERSON_WORDS = re.compile(
-    r"\b(?:[Hh]e|[Ss]he|the (?:two )?leaders|the presidents|the President|the Head of State|the minister"
-    r"|the parties|the sides)\b"
+    r"\b(?:[Hh]e|[Ss]he|[Tt]he (?:two )?leaders|[Tt]he presidents|[Tt]he President|[Tt]he Head of State"
+    r"|[Tt]he minister|[Tt]he parties|[Tt]he sides)\b"
 )
+# A sentence that goes on about what the one before it dated: "raise it", "this figure", "imports also grew".
+_ANAPHORA = re.compile(
+    r"\b(?:raise it|increase it|this figure|increase this|that year|the same year"
+    r"|also (?:showed|grew|rose|increased|fell|reached|amounted))\b"
+)
+_TALKS = re.compile(r"\b(?:bilateral talks|negotiations)\b")
+# Sentences that report an act even without a date or a number.
+_ACT = re.compile(r"\b(?:was|were) signed\b|\bhosted\b|\bawarded\b")
 _ORGANISATION_SOURCE = re.compile(r"^According to the (?!Kazakh Head|President)[A-Z]")
 _AFTER_EVENT = re.compile(r"\b(?:following|after|during|at) the (?:event|forum|meeting)\b", re.IGNORECASE)
 
@@ -151,21 +159,41 @@ def read(
                         f"spoken the day after {item.edtf}, which it calls \u201ca day before\u201d",
                     )
 
+    # Who the first lines name: the principals, whose undated words the article's first date covers.
+    principals = {e for s in split[:2] for e, _ in finder.find(s.text) if e in person}
+    # A quotation's speaker is named at its end ("», said Tokayev"): known for the whole paragraph.
+    paragraph_speaker = {
+        number: next((e for m in reversed(members) for e, _ in reversed(finder.find(m.text)) if e in person), None)
+        for number, members in paragraphs.items()
+        if quoted[number]
+    }
+    talks_day = next(iter(set(speech_day.values()))) if len(set(speech_day.values())) == 1 else None
     candidates: list[Candidate] = []
     speaker: str | None = None
     last_paragraph = -1
     recent: tuple[str, str] | None = None  # the last day the article named, for "following the event"
+    last_dated: tuple[int, dates.Found] | None = None  # the paragraph and date of the last dated sentence
+    events_by_id = {e.id: e for e in knowledge.events}
     for sentence, found in zip(split, found_dates, strict=True):
         if sentence.paragraph != last_paragraph:
-            if not quoted.get(sentence.paragraph):
+            if not quoted.get(sentence.paragraph) and not re.match(r"(?:He|She)\b", sentence.text):
                 speaker = None
+            else:
+                speaker = paragraph_speaker.get(sentence.paragraph) or speaker
             last_paragraph = sentence.paragraph
         mentions = finder.find(sentence.text)
         named = [e for e, _ in mentions if e in person]
-        if named:
+        if quoted.get(sentence.paragraph) and paragraph_speaker.get(sentence.paragraph):
+            speaker = paragraph_speaker[sentence.paragraph]  # who is named inside a quotation is not its speaker
+        elif named:
             speaker = named[0]
-        elif _PERSON_WORDS.search(sentence.text):
-            speaker = speaker or "someone"
+        elif principal_words := _PERSON_WORDS.search(sentence.text):
+            generic = (
+                "principals"
+                if re.search(r"leaders|presidents|President|Head of State", principal_words[0])
+                else "someone"
+            )
+            speaker = speaker or generic
         if _ORGANISATION_SOURCE.search(sentence.text):
             speaker = None
         in_quote = quoted.get(sentence.paragraph, False)
@@ -173,14 +201,29 @@ def read(
             found = dates.find(sentence.text, first_day, references, in_quotation=True)
         amounts = numbers.find(sentence.text)
         actors, place = finder.propose(sentence.text)
-        if not (found or amounts or actors):
+        if not (found or amounts or actors or _ACT.search(sentence.text)):
             continue
+        targets_only = bool(amounts) and all(a.kind == "target" for a in amounts)
         # The date an undated statement gets.
         if sentence.paragraph in speech_day:
             undated = speech_day[sentence.paragraph]
+        elif (
+            (anaphora := _ANAPHORA.search(sentence.text))
+            and last_dated is not None
+            and sentence.paragraph - last_dated[0] <= 1
+        ):
+            before = last_dated[1]
+            uncertain = targets_only and speaker is None and "/" not in before.edtf and before.edtf[-1].isdigit()
+            undated = (
+                before.edtf + ("?" if uncertain else ""),
+                f"\u201c{anaphora[0]}\u201d goes on from the sentence before, dated {before.edtf} ({before.reason})"
+                + ("; when the intention was expressed is not said: uncertain" if uncertain else ""),
+            )
         elif (after_event := _AFTER_EVENT.search(sentence.text)) and recent is not None:
             undated = (recent[0], f"\u201c{after_event[0]}\u201d: {recent[1]}")
-        elif speaker is not None and context is not None:
+        elif talks_day is not None and _TALKS.search(sentence.text):
+            undated = (talks_day[0], f"the talks: {talks_day[1]}")
+        elif (speaker in principals or speaker == "principals") and context is not None:
             undated = context
         else:
             undated = (
@@ -192,7 +235,14 @@ def read(
                 *found,
                 dates.Found(undated[0], f"\u201ctoday\u201d as the speaker said it: {undated[1]}", 0, 0, "relative"),
             ]
-        event_dates = [f for f in found if f.kind != "target"] or [dates.Found(undated[0], undated[1], 0, 0, "undated")]
+        undated_found = dates.Found(undated[0], undated[1], 0, 0, "undated")
+        event_dates = [f for f in found if f.kind != "target"] or [undated_found]
+        if sentence.paragraph in speech_day and any(f.kind == "reference" and "day before" in f.reason for f in found):
+            # What took place "a day before" has its date; the words saying so were spoken the day after.
+            event_dates.append(dates.Found(undated[0], undated[1], 0, 0, "speech"))
+        explicit = [f for f in found if f.kind in ("absolute", "range", "relative", "open")]
+        if explicit:
+            last_dated = (sentence.paragraph, explicit[0])
         for item in found:
             if item.kind in ("absolute", "range", "reference") and _day(item.edtf.split("/")[0]) is not None:
                 recent = (item.edtf, item.reason)
@@ -200,7 +250,7 @@ def read(
         status = _status(sentence.text, amounts)
         figure_relations: list[Relation] = []
         for amount in amounts:
-            period, why = _period(found, amount, event_dates[0])
+            period, why = _period(found, amount, event_dates[0], undated_found)
             metric, metric_reason = metrics.suggest(sentence.text, amount)
             relations = known.for_figure(metric, period, amount.value)
             figure_relations += relations
@@ -225,6 +275,11 @@ def read(
                     relations,
                 )
             )
+        for amount in amounts:
+            untimed = amount.kind == "target" and not any(f.kind == "target" for f in found)
+            if untimed and len(event_dates) == 1 and event_dates[0].edtf != undated_found.edtf:
+                # A target stated beside an outcome: an event of its own, dated when it was stated.
+                event_dates.append(dates.Found(undated_found.edtf, undated_found.reason, 0, 0, "target"))
         seen: set[str] = set()
         for item in event_dates:
             if item.edtf in seen:
@@ -233,21 +288,22 @@ def read(
             relations = known.for_event(sentence.text, item.edtf, figure_relations)
             relations += [r[1] for r in cited.get("event", []) if _overlaps(r, sentence)]
             event_status = "planned" if status == "occurred" and item.kind == "target" else status
-            candidates.append(
-                Candidate(
-                    "event",
-                    item.edtf,
-                    sentence.text,
-                    sentence.start,
-                    sentence.end,
-                    item.reason,
-                    actors,
-                    place,
-                    tags,
-                    event_status,
-                    relations=relations,
+            for when, reason in _adopt(item, relations, events_by_id) or [(item.edtf, item.reason)]:
+                candidates.append(
+                    Candidate(
+                        "event",
+                        when,
+                        sentence.text,
+                        sentence.start,
+                        sentence.end,
+                        reason,
+                        actors,
+                        place,
+                        tags,
+                        event_status,
+                        relations=list(relations),
+                    )
                 )
-            )
     for candidate in candidates:
         unique = {(r.relation, r.id): r for r in candidate.relations}
         candidate.relations = list(unique.values())
@@ -274,12 +330,38 @@ def _status(sentence: str, amounts: Sequence[numbers.Number]) -> str:
     return "occurred"
 
 
-def _period(found: Sequence[dates.Found], amount: numbers.Number, fallback: dates.Found) -> tuple[str, str]:
-    """A figure's period: a target's "by YEAR", else the date nearest before the number, else after it."""
+def _adopt(item: dates.Found, relations: Sequence[Relation], events: dict[str, Event]) -> list[tuple[str, str]]:
+    """The dates of the store events an undated or month-dated candidate corroborates (a candidate for each)."""
+    from .relations import bounds
+
+    month = bool(re.fullmatch(r"\d{4}-\d{2}", item.edtf))
+    if item.kind not in ("undated", "absolute") or not (item.edtf.endswith("?") or month):
+        return []
+    mine = bounds(item.edtf.rstrip("?"))
+    adopted: list[tuple[str, str]] = []
+    for relation in relations:
+        event = events.get(relation.id)
+        if relation.relation != "corroborates" or relation.kind != "event" or event is None:
+            continue
+        theirs = bounds(event.date)
+        if theirs is None or mine is None or "/.." in event.date:
+            continue
+        if item.edtf.endswith("?") or (mine[0] <= theirs[0] and theirs[1] <= mine[1]):
+            why = f"{item.reason}; it corroborates {event.id}, which the store dates {event.date}: that date"
+            if all(event.date != when for when, _ in adopted):
+                adopted.append((event.date, why))
+    return adopted[:3]
+
+
+def _period(
+    found: Sequence[dates.Found], amount: numbers.Number, fallback: dates.Found, statement: dates.Found
+) -> tuple[str, str]:
+    """A figure's period: a target's "by YEAR" (else when it was stated), else the nearest date before, else after."""
     if amount.kind == "target":
         for item in found:
             if item.kind == "target":
                 return item.edtf, item.reason
+        return statement.edtf, statement.reason
     before = [f for f in found if f.end <= amount.start and f.kind != "target"]
     if before:
         return before[-1].edtf, before[-1].reason

@@ -10,7 +10,7 @@ to record.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, NamedTuple
 
 from .. import edtf
@@ -80,6 +80,9 @@ class Known:
         mine = bounds(when)
         if not words or mine is None:
             return found
+        if when.endswith("?"):  # the article's own date, for want of one: what it reports may be a little earlier
+            mine = (mine[0] - timedelta(days=31), mine[1])
+        by_words: list[tuple[int, Relation]] = []
         for event in self.events:
             if event.id in seen:
                 continue
@@ -92,6 +95,7 @@ class Known:
                 sources = {c.source for c in event.sources}
                 name = "duplicates" if sources <= self.same_source else "corroborates"
                 why = f"dated {event.date}, shares {', '.join(sorted(shared)[:5])}"
-                found.append(Relation(name, event.id, "event", why))
+                by_words.append((len(shared), Relation(name, event.id, "event", why)))
                 seen.add(event.id)
-        return found
+        by_words.sort(key=lambda pair: -pair[0])
+        return found + [relation for _, relation in by_words]
