@@ -111,6 +111,7 @@ def read(
     same_source = _same_source(knowledge.sources, article_path)
     known = Known(knowledge.events, knowledge.figures, same_source)
     cited = _cited_spans(text, knowledge, same_source)
+    cited_values = {f.id: f.value for f in knowledge.figures}
 
     references: list[dates.Reference] = []
     for e in knowledge.events:
@@ -254,7 +255,11 @@ def read(
             metric, metric_reason = metrics.suggest(sentence.text, amount)
             relations = known.for_figure(metric, period, amount.value)
             figure_relations += relations
-            relations += [r[1] for r in cited.get("figure", []) if _overlaps(r, sentence)]
+            relations += [
+                r[1]
+                for r in cited.get("figure", [])
+                if _overlaps(r, sentence) and cited_values.get(r[1].id) == amount.value
+            ]
             candidates.append(
                 Candidate(
                     "figure",

@@ -121,7 +121,7 @@ class Metrics:
             score = len(shared) + 0.1 * len(content_words(sentence) & words)
             is_target, is_potential = metric.endswith("_target"), "potential" in metric
             if (number.kind == "target") == is_target and (number.kind == "potential") == is_potential:
-                score += 2
+                score += 5  # an outcome is not a target's figure, nor a potential's
             if score > best_score and shared:
                 best, best_score, shared_best = metric, score, shared
         if best is None:
