@@ -309,3 +309,24 @@ def test_leave_one_out_meets_a_modest_floor() -> None:
     assert all(r.values == r.figures_recalled for r in rows)
     assert sum(r.conflicts for r in rows) == sum(r.conflicts_found for r in rows) == 2
     assert all(r.seconds < 1 for r in rows)
+
+
+def test_the_article_completes_as_a_path() -> None:
+    from kztj_tui.cli import _parser
+    from kztj_tui.completion import script
+
+    assert "_shtab_kztj_ingest_pos_0_COMPGEN=_shtab_compgen_files" in script(_parser(), "bash")
+
+
+def test_ingest_never_imports_textual() -> None:
+    import subprocess
+
+    argv = ["ingest", "seeds/002_22b63dd09c227152.txt", "--json", "--no-cache"]
+    code = (
+        "import sys, io, contextlib\nfrom kztj_tui import cli\n"
+        f"with contextlib.redirect_stdout(io.StringIO()): rc = cli.main({argv!r})\n"
+        "assert rc == 0, rc\n"
+        "assert not [m for m in sys.modules if m.split('.')[0] == 'textual'], 'textual imported'\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=60)
+    assert result.returncode == 0, result.stderr
