@@ -153,7 +153,7 @@ def read(
         for member in members:
             for item in dates.find(member.text, first_day, references):
                 day = _day(item.edtf)
-                if item.kind == "reference" and "day before" in item.reason and day is not None:
+                if item.kind == "day-before" and day is not None:
                     after = (day + timedelta(days=1)).isoformat()
                     speech_day[number] = (
                         after,
@@ -169,6 +169,20 @@ def read(
         if quoted[number]
     }
     talks_day = next(iter(set(speech_day.values()))) if len(set(speech_day.values())) == 1 else None
+    # A section runs from a heading (a line without a full stop) to the next. Once a section has
+    # dated the talks ("a day before", or the talks themselves), the principals' undated words in
+    # the rest of it were spoken that day.
+    section_day: dict[int, tuple[str, str]] = {}
+    if talks_day is not None:
+        carrying: tuple[str, str] | None = None
+        for number, members in paragraphs.items():
+            if len(members) == 1 and not re.search(r"[.!?»”\"]$", members[0].text) and len(members[0].text) < 90:
+                carrying = None  # a heading
+                continue
+            if carrying is not None:
+                section_day[number] = carrying
+            if number in speech_day or any(_TALKS.search(m.text) for m in members):
+                carrying = (talks_day[0], f"in the account of the talks: {talks_day[1]}")
     candidates: list[Candidate] = []
     speaker: str | None = None
     last_paragraph = -1
@@ -191,7 +205,7 @@ def read(
         elif principal_words := _PERSON_WORDS.search(sentence.text):
             generic = (
                 "principals"
-                if re.search(r"leaders|presidents|President|Head of State", principal_words[0])
+                if re.search(r"leaders|presidents|President|Head of State|sides", principal_words[0])
                 else "someone"
             )
             speaker = speaker or generic
@@ -224,6 +238,8 @@ def read(
             undated = (recent[0], f"\u201c{after_event[0]}\u201d: {recent[1]}")
         elif talks_day is not None and _TALKS.search(sentence.text):
             undated = (talks_day[0], f"the talks: {talks_day[1]}")
+        elif (speaker in principals or speaker == "principals") and sentence.paragraph in section_day:
+            undated = section_day[sentence.paragraph]
         elif (speaker in principals or speaker == "principals") and context is not None:
             undated = context
         else:
@@ -238,14 +254,17 @@ def read(
             ]
         undated_found = dates.Found(undated[0], undated[1], 0, 0, "undated")
         event_dates = [f for f in found if f.kind != "target"] or [undated_found]
-        if sentence.paragraph in speech_day and any(f.kind == "reference" and "day before" in f.reason for f in found):
+        if sentence.paragraph in speech_day and any(f.kind == "day-before" for f in found):
             # What took place "a day before" has its date; the words saying so were spoken the day after.
             event_dates.append(dates.Found(undated[0], undated[1], 0, 0, "speech"))
         explicit = [f for f in found if f.kind in ("absolute", "range", "relative", "open")]
         if explicit:
             last_dated = (sentence.paragraph, explicit[0])
         for item in found:
-            if item.kind in ("absolute", "range", "reference") and _day(item.edtf.split("/")[0]) is not None:
+            if (
+                item.kind in ("absolute", "range", "reference", "day-before")
+                and _day(item.edtf.split("/")[0]) is not None
+            ):
                 recent = (item.edtf, item.reason)
         tags = entities.tags(sentence.text, knowledge.tags)
         status = _status(sentence.text, amounts)

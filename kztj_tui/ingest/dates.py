@@ -42,7 +42,7 @@ class Found(NamedTuple):
     reason: str
     start: int
     end: int
-    kind: str  # "absolute", "relative", "range", "open", "target", "reference"
+    kind: str  # "absolute", "relative", "range", "open", "target", "reference" (on the eve of), "day-before"
 
 
 def long_date(day: date) -> str:
@@ -276,7 +276,7 @@ def find(
         reference = best_reference(sentence[: m.start()], references)
         if reference is not None:
             why = f'"{m[0].strip()}": {reference.name}, dated {reference.edtf}'
-            add(m.start(), m.end(), reference.edtf, why, "reference")
+            add(m.start(), m.end(), reference.edtf, why, "day-before")
     found.sort(key=lambda f: f.start)
     return found
 
