@@ -290,7 +290,7 @@ def read(
                     actors,
                     place,
                     tags,
-                    status,
+                    "target" if amount.kind == "target" else "occurred",
                     amount.value,
                     amount.unit,
                     metric,
