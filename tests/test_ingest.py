@@ -353,3 +353,33 @@ def test_the_benchmark_table_in_the_docs_is_current(doc: str) -> None:
         return [line.rsplit("|", 2)[0] for line in table.splitlines()]
 
     assert without_times(shown) == without_times(printed)
+
+
+def test_hostile_text_reaches_neither_the_terminal_nor_the_draft_raw(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    article = tmp_path / "hostile\u202e.txt"  # a name that would turn the terminal around
+    article.write_text(
+        " date 2023-05-05 Tokayev met Rahmon in Astana \x1b[31mtoday\u202e.\nLast year, trade reached $1.4 billion.\n",
+        encoding="utf-8",
+    )
+    assert main(["ingest", str(article), "--events", str(BUNDLED), "--outlet", "Evil\u202e\x1b]0;x\x07"]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\u202e" not in out and "\x07" not in out
+    data = ingest_json(article, capsys=capsys)
+    raw = article.read_bytes()
+    for candidate in data["candidates"]:
+        if candidate["bytes"] is not None:  # null where reading removed characters inside the quote
+            start, end = candidate["bytes"]
+            assert raw[start:end].decode("utf-8") == candidate["quote"]
+    assert any(c["bytes"] is not None for c in data["candidates"])
+
+
+def test_a_hard_wrapped_sentence_is_one_quote() -> None:
+    text = (
+        "Kazakh President Tokayev began his two-day visit to Dushanbe May 19 meeting\n"
+        "Rahmon, the press service said.\nA heading\nNext paragraph."
+    )
+    split = sentences.split(text)
+    assert [s.text for s in split] == [text.split("\nA heading")[0], "A heading", "Next paragraph."]
+    assert all(text[s.start : s.end] == s.text for s in split)

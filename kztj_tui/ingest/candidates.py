@@ -54,11 +54,11 @@ class Candidate:
     relations: list[Relation] = field(default_factory=list)
     id: str = ""
 
-    def to_json(self, article: str) -> dict[str, Any]:
-        start, end = sentences.Sentence(self.quote, self.start, self.end, 0, 0).byte_span(article)
+    def to_json(self, article: str, raw: str | None = None) -> dict[str, Any]:
+        """The JSON shape; ``bytes`` is the quote's span in the file, or null where kztj removed characters in it."""
         data: dict[str, Any] = {"kind": self.kind, "date" if self.kind == "event" else "period": self.when}
         data["quote"] = self.quote
-        data["bytes"] = [start, end]
+        data["bytes"] = _byte_span(self.quote, self.start, article, raw)
         if self.kind == "figure":
             data.update(value=self.value, unit=self.unit, metric=self.metric, target=self.figure_kind)
         data.update(actors=self.actors, place=self.place, tags=self.tags, status=self.status, reason=self.reason)
@@ -120,14 +120,16 @@ def read(
             name = f"{e.title} ({e.id}, in the store)"
             references.append(dates.Reference(dates.content_words(e.title), span[0], span[1], e.date, name))
     found_dates = [dates.find(s.text, first_day, references, in_quotation=False) for s in split]
-    # The article's own dated days, for "a day before" and "on the eve of".
+    # The article's own dated days, for "a day before" and "on the eve of": before the store's, the latest first.
+    anchors: list[dates.Reference] = []
     for sentence, found in zip(split, found_dates, strict=True):
         for item in found:
             days = _bounds(item.edtf)
             if item.kind in ("absolute", "range") and days is not None and (days[1] - days[0]).days < 7:
                 name = f"what the article dates {item.edtf} (\u201c{sentence.text[:50]}\u2026\u201d)"
                 words = dates.content_words(sentence.text)
-                references.insert(0, dates.Reference(words, days[0], days[1], item.edtf, name))
+                anchors.append(dates.Reference(words, days[0], days[1], item.edtf, name))
+    references = anchors[::-1] + references
     lead = next((f for f in found_dates[:2] if f), [])
     context: tuple[str, str] | None = None
     if lead:
@@ -333,6 +335,18 @@ def read(
         candidate.relations = list(unique.values())
     _number(candidates, source_id)
     return candidates
+
+
+def _byte_span(quote: str, start: int, article: str, raw: str | None) -> list[int] | None:
+    """Where the quote is in the file's bytes: the article as read, unless reading it removed characters."""
+    if raw is not None and raw != article:
+        # Control characters were removed on reading: find the quote in the file's own text, if it is there whole.
+        at = raw.find(quote, max(0, start - 64))
+        if at < 0:
+            return None
+        article, start = raw, at
+    before = len(article[:start].encode("utf-8"))
+    return [before, before + len(quote.encode("utf-8"))]
 
 
 def _overlaps(cited: tuple[tuple[int, int], Relation], sentence: sentences.Sentence) -> bool:

@@ -9,6 +9,7 @@ so ``kztj validate --events DRAFT.yaml`` checks every quote against the article.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -25,9 +26,23 @@ DESCRIPTION = f"{MARKER} say what the article is about"
 PLACEHOLDER_NAME = "todo"
 
 
+_UNPRINTABLE = re.compile(
+    r"[^\n\t -~\u00a0-\U0010ffff]"
+    r"|[\u007f-\u009f\u00ad\u061c\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\U000e0000-\U000e007f]"
+)
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match[0])
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+
+
 def _s(value: str) -> str:
-    """A YAML double-quoted scalar (JSON's string syntax is YAML's)."""
-    return json.dumps(value, ensure_ascii=False)
+    """A YAML double-quoted scalar (JSON's string syntax is YAML's); what a terminal would act on, escaped.
+
+    YAML reads the escapes back as the same characters, so a file name keeps its exact spelling.
+    """
+    return _UNPRINTABLE.sub(_escape, json.dumps(value, ensure_ascii=False))
 
 
 def _comment(text: str) -> str:
@@ -44,8 +59,11 @@ def source_json(source_id: str, file: str, outlet: str | None, published: str) -
     }
 
 
-def to_json(source: dict[str, Any], candidates: Sequence[Candidate], article: str) -> dict[str, Any]:
-    return {"source": source, "candidates": [c.to_json(article) for c in candidates]}
+def to_json(
+    source: dict[str, Any], candidates: Sequence[Candidate], article: str, raw: str | None = None
+) -> dict[str, Any]:
+    """The JSON ``--json`` prints; ``raw`` is the file's text before control characters were removed."""
+    return {"source": source, "candidates": [c.to_json(article, raw) for c in candidates]}
 
 
 def to_yaml(

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TextIO
 
 from .. import articles
-from ..text import visible
+from ..text import sanitize, visible
 from . import candidates, dates, draft, sentences
 
 EXIT_OK, EXIT_ERROR = 0, 2
@@ -25,6 +25,11 @@ class IngestError(ValueError):
 
 
 def read_article(path: Path) -> str:
+    """The article's text as kztj reads it (control characters removed); IngestError if it cannot be ingested."""
+    return read_article_raw(path)[0]
+
+
+def read_article_raw(path: Path) -> tuple[str, str]:
     """The article's text by the rules every article is read by, and not a binary file."""
     try:
         article = articles.read(path)
@@ -32,7 +37,7 @@ def read_article(path: Path) -> str:
         raise IngestError(f"{path}: {error}") from None
     if b"\x00" in article.read.data:
         raise IngestError(f"{path}: is a binary file (it has NUL bytes), not an article")
-    return article.text
+    return article.text, article.read.data.decode("utf-8")
 
 
 def slug(text: str) -> str:
@@ -71,7 +76,7 @@ def ingest(
         published_text = head.published.isoformat()
     else:
         raise IngestError(f"{path}: no publication date: the article has no ' date YYYY-MM-DD' line; give --published")
-    outlet = outlet or head.outlet
+    outlet = sanitize(outlet) if outlet else head.outlet
     base = f"{slug(outlet) if outlet else 'article'}-{span[0].isoformat()}"
     taken = {s.id for s in knowledge.sources}
     source_id, n = base, 2
@@ -89,7 +94,7 @@ def command(args: argparse.Namespace, out: TextIO) -> int:
 
     path = Path(args.article)
     try:
-        read_article(path)  # bad input is reported before the store is opened
+        _, raw = read_article_raw(path)  # bad input is reported before the store is opened
         if args.published is not None:
             dates.parse_published(args.published)
     except (IngestError, ValueError) as error:
@@ -107,7 +112,7 @@ def command(args: argparse.Namespace, out: TextIO) -> int:
         _say(str(error))
         return EXIT_ERROR
     if args.json:
-        out.write(_json(draft.to_json(source, found, text)))
+        out.write(_json(draft.to_json(source, found, text, raw)))
         return EXIT_OK
     target = args.output
     outside = False

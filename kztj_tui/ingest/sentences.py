@@ -75,11 +75,7 @@ def split(text: str, body_start: int = 0) -> list[Sentence]:
     """The article's sentences from ``body_start`` on; a line without a full stop (a heading) is one too."""
     sentences: list[Sentence] = []
     paragraph = 0
-    for line in re.finditer(r"[^\n]+", text[body_start:]):
-        line_start = body_start + line.start()
-        chunk = line.group()
-        if not chunk.strip():
-            continue
+    for line_start, chunk in _paragraphs(text, body_start):
         cut = 0
         pieces: list[tuple[int, int]] = []
         for stop in _END.finditer(chunk):
@@ -96,6 +92,39 @@ def split(text: str, body_start: int = 0) -> list[Sentence]:
                 sentences.append(Sentence(chunk[a:b], line_start + a, line_start + b, paragraph, len(sentences)))
         paragraph += 1
     return sentences
+
+
+def _paragraphs(text: str, start: int) -> list[tuple[int, str]]:
+    """(offset, text) of each paragraph: its lines, joined where a hard-wrapped sentence runs on.
+
+    A line runs on into the next when the next starts in lower case, or when it is as long as a
+    wrapped line is (60 characters or more) and does not end a sentence. A short line without a full
+    stop before a capital is a heading, a paragraph of its own.
+    """
+    found: list[tuple[int, str]] = []
+    begin = end = -1
+    previous = ""
+    for line in re.finditer(r"[^\n]*", text[start:]):
+        if line.start() > 0 and text[start + line.start() - 1 : start + line.start()] != "\n":
+            continue  # the empty match finditer gives after each line
+        body = line.group()
+        if not body.strip():
+            if begin >= 0:
+                found.append((start + begin, text[start + begin : start + end]))
+            begin, previous = -1, ""
+            continue
+        stripped = body.strip()
+        runs_on = begin >= 0 and (
+            stripped[:1].islower() or (len(previous) >= 60 and not re.search(r"[.!?:;»”\"]$", previous))
+        )
+        if not runs_on:
+            if begin >= 0:
+                found.append((start + begin, text[start + begin : start + end]))
+            begin = line.start()
+        end, previous = line.end(), stripped
+    if begin >= 0:
+        found.append((start + begin, text[start + begin : start + end]))
+    return found
 
 
 def _trim(chunk: str, start: int, end: int) -> tuple[int, int] | None:
