@@ -9,6 +9,8 @@ own date, marked uncertain, as the store's rule says.
 
 from __future__ import annotations
 
+import bisect
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -345,8 +347,28 @@ def _byte_span(quote: str, start: int, article: str, raw: str | None) -> list[in
         if at < 0:
             return None
         article, start = raw, at
-    before = len(article[:start].encode("utf-8"))
+    before = _byte_offset(article, start)
     return [before, before + len(quote.encode("utf-8"))]
+
+
+@functools.lru_cache(maxsize=2)
+def _line_bytes(text: str) -> tuple[list[int], list[int]]:
+    """Each line's start in characters and in bytes, so an offset costs one line's encoding, not the text's."""
+    chars, bytes_ = [0], [0]
+    if text.isascii():
+        return [], []  # a character is a byte
+    for line in text.splitlines(keepends=True):
+        chars.append(chars[-1] + len(line))
+        bytes_.append(bytes_[-1] + len(line.encode("utf-8")))
+    return chars, bytes_
+
+
+def _byte_offset(text: str, position: int) -> int:
+    chars, bytes_ = _line_bytes(text)
+    if not chars:
+        return position
+    line = bisect.bisect_right(chars, position) - 1
+    return bytes_[line] + len(text[chars[line] : position].encode("utf-8"))
 
 
 def _overlaps(cited: tuple[tuple[int, int], Relation], sentence: sentences.Sentence) -> bool:

@@ -8,6 +8,13 @@ from collections.abc import Iterable
 from ..model import Entity
 
 PLACE_KINDS = ("city", "place")
+_WORD = re.compile(r"\w+")
+
+
+def _is_word(char: str) -> bool:
+    return char.isalnum() or char == "_"
+
+
 # Words that suggest each of the store's tags; only tags the store already uses are proposed.
 TAG_WORDS = {
     "trade": r"trade|turnover|exports?|imports?|commodit|suppl",
@@ -33,16 +40,28 @@ class Entities:
                 if spelling:
                     spellings.append((spelling, entity.id))
         spellings.sort(key=lambda s: -len(s[0]))  # longest first: "Astana Airport" before "Astana"
-        self._pattern = (
-            re.compile("|".join(rf"(?<!\w){re.escape(s)}(?!\w)" for s, _ in spellings)) if spellings else None
-        )
-        self._ids = {s: i for s, i in reversed(spellings)}
+        # Spellings by their first word: a sentence's words are looked up, not tried against every name.
+        self._by_first: dict[str, list[tuple[str, str]]] = {}
+        for spelling, entity_id in spellings:
+            first = _WORD.match(spelling)
+            key = first[0] if first else spelling[:1]
+            self._by_first.setdefault(key, []).append((spelling, entity_id))
 
     def find(self, sentence: str) -> list[tuple[str, int]]:
-        """(entity id, position) of each mention, in order."""
-        if self._pattern is None:
-            return []
-        return [(self._ids[m[0]], m.start()) for m in self._pattern.finditer(sentence)]
+        """(entity id, position) of each mention, whole words, in order; the longest spelling wins."""
+        found: list[tuple[str, int]] = []
+        covered = 0
+        for word in _WORD.finditer(sentence):
+            start = word.start()
+            if start < covered or (start > 0 and sentence[start - 1].isalnum()):
+                continue
+            for spelling, entity_id in self._by_first.get(word[0], ()):
+                end = start + len(spelling)
+                if sentence.startswith(spelling, start) and not (end < len(sentence) and _is_word(sentence[end])):
+                    found.append((entity_id, start))
+                    covered = end
+                    break
+        return found
 
     def kind(self, entity_id: str) -> str:
         return self.entities[entity_id].kind
