@@ -214,7 +214,7 @@ def _pct(part: int, whole: int) -> str:
 
 
 def table(results: list[Row]) -> str:
-    total = Row("**total**")
+    total = Row("**total** (time: the slowest)")
     for row in results:
         for name in (
             "events",
