@@ -9,6 +9,8 @@ compare the candidates with what the full store holds for it.
 - dates: of the recalled, those whose best candidate (the largest overlap; for a figure, the one of
   the same value) has the store's EDTF date or period exactly;
 - values: of the recalled figures, those with a candidate of the same value;
+- metric: of the recalled figures whose metric the reduced store still has, those whose candidate of
+  the same value suggests it;
 - delete: candidates whose quote overlaps nothing the store quotes from the article;
 - conflicts: the store's conflicting figure pairs across articles (same metric and period, another
   value) that a candidate reports as a ``conflicts`` relation;
@@ -98,6 +100,8 @@ class Row:
     candidates: int = 0
     delete: int = 0
     conflicts: int = 0
+    metrics: int = 0
+    metrics_known: int = 0
     conflicts_found: int = 0
     seconds: float = 0.0
     load_seconds: float = 0.0
@@ -118,6 +122,7 @@ def evaluate(raw: dict[str, Any], source: dict[str, Any], workdir: Path) -> Row:
     store = open_store(store_file, use_cache=False)
     loaded = time.perf_counter()
     knowledge = run.knowledge_of(store)
+    known_metrics = {f.metric for f in knowledge.figures}
     has_date_line = text.lstrip().startswith("date ")
     published = None if has_date_line else str(source["published"])
     _, _, found = run.ingest(article_path, knowledge, published=published, outlet=None)
@@ -165,6 +170,12 @@ def evaluate(raw: dict[str, Any], source: dict[str, Any], workdir: Path) -> Row:
             continue
         row.figures_recalled += 1
         same = [c for c in overlapping if c.value == figure["value"]]
+        if figure["metric"] in known_metrics:
+            row.metrics_known += 1
+            if any(c.metric == figure["metric"] for c in same):
+                row.metrics += 1
+            else:
+                row.misses.append(f"figure {figure['id']}: metric {[c.metric for c in same]} for {figure['metric']}")
         if same:
             row.values += 1
         else:
@@ -227,20 +238,23 @@ def table(results: list[Row]) -> str:
             "delete",
             "conflicts",
             "conflicts_found",
+            "metrics",
+            "metrics_known",
         ):
             setattr(total, name, getattr(total, name) + getattr(row, name))
         total.seconds = max(total.seconds, row.seconds)
         total.load_seconds = max(total.load_seconds, row.load_seconds)
     lines = [
-        "| article | recall | dates right (of recalled) | values right | candidates (to delete) "
+        "| article | recall | dates right (of recalled) | values right | metric suggested | candidates (to delete) "
         "| conflicts found | ingest s (store load s) |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for row in [*results, total]:
         recalled = row.recalled + row.figures_recalled
         lines.append(
             f"| {row.article} | {_pct(recalled, row.events + row.figures)} | {_pct(row.dated, recalled)} "
-            f"| {_pct(row.values, row.figures_recalled)} | {row.candidates} ({row.delete}) "
+            f"| {_pct(row.values, row.figures_recalled)} | {_pct(row.metrics, row.metrics_known)} "
+            f"| {row.candidates} ({row.delete}) "
             f"| {_pct(row.conflicts_found, row.conflicts)} | {row.seconds:.2f} ({row.load_seconds:.2f}) |"
         )
     return "\n".join(lines)

@@ -316,6 +316,7 @@ def test_leave_one_out_meets_a_modest_floor() -> None:
     assert recalled / stored >= 0.95
     assert sum(r.dated for r in rows) / recalled >= 0.85
     assert all(r.values == r.figures_recalled for r in rows)
+    assert sum(r.metrics for r in rows) / sum(r.metrics_known for r in rows) >= 0.8
     assert sum(r.conflicts for r in rows) == sum(r.conflicts_found for r in rows) == 2
     assert all(r.seconds < 1 for r in rows)
 

@@ -60,7 +60,7 @@ def _value(whole: str, fraction: str | None, scale: str | None) -> float | int:
 
 
 def _kind(sentence: str, start: int) -> str:
-    before = sentence[max(0, start - 70) : start]
+    before = sentence[max(0, start - 120) : start]
     after = sentence[start : start + 40]
     if POTENTIAL.search(before):
         return "potential"
@@ -106,9 +106,11 @@ class Metrics:
     def __init__(self, figures: Iterable[Figure]) -> None:
         self.words: dict[str, set[str]] = {}
         self.units: dict[str, str] = {}
+        self.values: dict[str, set[float]] = {}
         for figure in figures:
             self.words.setdefault(figure.metric, set()).update(content_words(figure.quote))
             self.units[figure.metric] = figure.unit
+            self.values.setdefault(figure.metric, set()).add(figure.value)
 
     def suggest(self, sentence: str, number: Number) -> tuple[str | None, str]:
         """The best metric for the number, and why; None when no metric of its unit shares a word with it."""
@@ -120,6 +122,8 @@ class Metrics:
             shared = near & words
             score = len(shared) + 0.1 * len(content_words(sentence) & words)
             is_target, is_potential = metric.endswith("_target"), "potential" in metric
+            if number.value in self.values[metric]:
+                score += 1  # the store has recorded this very number under it
             if (number.kind == "target") == is_target and (number.kind == "potential") == is_potential:
                 score += 5  # an outcome is not a target's figure, nor a potential's
             if score > best_score and shared:
