@@ -89,6 +89,23 @@ def ingest(
 
 def command(args: argparse.Namespace, out: TextIO) -> int:
     """The ``ingest`` command: the draft as YAML on stdout or in ``-o FILE``, or as JSON with ``--json``."""
+    import sqlite3
+
+    from ..cli import _say
+
+    try:
+        return _command(args, out)
+    except sqlite3.DatabaseError as error:
+        _say(f"the cache was damaged while reading it ({error}); run again, or with --no-cache")
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
+    except OSError as error:
+        _say(f"{error.filename or ''}: {error.strerror or error}")
+        return EXIT_ERROR
+
+
+def _command(args: argparse.Namespace, out: TextIO) -> int:
     from ..cli import _json, _say, open_for
     from ..errors import StoreError
 
