@@ -827,9 +827,12 @@ PATH_OPTIONS = ("--events", "-o", "--output")
 def _undecodable(argv: Sequence[str]) -> str | None:
     """The first argument that is not valid UTF-8 (Python keeps such bytes as lone surrogates), paths aside."""
     after_path_option = False
+    ingest = after_value_option = False  # kztj ingest ARTICLE: the article is a path too
     for argument in argv:
         is_path, after_path_option = after_path_option, argument in PATH_OPTIONS
-        if is_path or argument.startswith(tuple(f"{option}=" for option in PATH_OPTIONS[::2])):
+        is_article = ingest and not after_value_option and not argument.startswith("-")
+        ingest, after_value_option = ingest or argument == "ingest", argument in ("--published", "--outlet", "--color")
+        if is_path or is_article or argument.startswith(tuple(f"{option}=" for option in PATH_OPTIONS[::2])):
             continue
         if argument.startswith("-o") and not argument.startswith("--"):
             continue  # -oFILE

@@ -384,3 +384,16 @@ def test_a_hard_wrapped_sentence_is_one_quote() -> None:
     split = sentences.split(text)
     assert [s.text for s in split] == [text.split("\nA heading")[0], "A heading", "Next paragraph."]
     assert all(text[s.start : s.end] == s.text for s in split)
+
+
+def test_an_article_name_that_is_not_utf8(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Like --events, the article may have such a name; the JSON escapes it, a draft cannot hold it."""
+    import os
+
+    article = Path(os.fsdecode(bytes(tmp_path) + b"/art\xff.txt"))
+    shutil.copy(REPO / "seeds" / "002_22b63dd09c227152.txt", article)
+    data = ingest_json(article, capsys=capsys)
+    assert data["candidates"] and data["source"]["file"].endswith("art\udcff.txt")
+    message = one_line_error(capsys, str(article), "-o", str(tmp_path / "draft.yaml"))
+    assert "not UTF-8" in message and "\\xff" in message
+    assert not (tmp_path / "draft.yaml").exists()

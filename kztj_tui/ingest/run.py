@@ -132,6 +132,12 @@ def _command(args: argparse.Namespace, out: TextIO) -> int:
         out.write(_json(draft.to_json(source, found, text, raw)))
         return EXIT_OK
     target = args.output
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        # A store is UTF-8 YAML: it cannot name this file. (JSON can, escaped.)
+        _say(f"{visible(str(path))}: the file name is not UTF-8, so a store cannot cite it; rename it")
+        return EXIT_ERROR
     outside = False
     if target and target != "-":
         folder = Path(os.path.abspath(target)).parent
