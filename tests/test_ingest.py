@@ -397,3 +397,13 @@ def test_an_article_name_that_is_not_utf8(tmp_path: Path, capsys: pytest.Capture
     message = one_line_error(capsys, str(article), "-o", str(tmp_path / "draft.yaml"))
     assert "not UTF-8" in message and "\\xff" in message
     assert not (tmp_path / "draft.yaml").exists()
+
+
+def test_the_article_is_known_as_a_source_from_any_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The store's `file:` is relative to the store, not to where kztj runs."""
+    monkeypatch.chdir(tmp_path)
+    data = ingest_json(FORUM_REPORT, "--published", "2023-05-03/2023-12-31", capsys=capsys)
+    relations = {(r["relation"], r["id"]) for c in data["candidates"] for r in c["relations"]}
+    assert ("duplicates", "forum-contracts-forum-report") in relations

@@ -15,6 +15,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 from ..model import Entity, Event, Figure, Source
@@ -32,6 +33,7 @@ class Knowledge:
     figures: list[Figure]
     sources: list[Source]
     tags: list[str]
+    folder: Path | None = None  # the store's directory, which its sources' files are relative to
 
 
 @dataclass
@@ -110,7 +112,7 @@ def read(
     finder = entities.Entities(knowledge.entities)
     metrics = numbers.Metrics(knowledge.figures)
     person = {e.id for e in knowledge.entities if e.kind == "person"}
-    same_source = _same_source(knowledge.sources, article_path)
+    same_source = _same_source(knowledge.sources, knowledge.folder, article_path)
     known = Known(knowledge.events, knowledge.figures, same_source)
     cited = _cited_spans(text, knowledge, same_source)
     cited_values = {f.id: f.value for f in knowledge.figures}
@@ -431,7 +433,7 @@ def _period(
     return fallback.edtf, fallback.reason
 
 
-def _same_source(sources: Sequence[Source], article_path: Any) -> set[str]:
+def _same_source(sources: Sequence[Source], folder: Path | None, article_path: Any) -> set[str]:
     """The store's sources that are this very article (the same file), if any."""
     import os
 
@@ -440,7 +442,7 @@ def _same_source(sources: Sequence[Source], article_path: Any) -> set[str]:
     found = set()
     for source in sources:
         try:
-            if os.path.samefile(source.file, article_path):
+            if os.path.samefile((folder or Path()) / source.file, article_path):
                 found.add(source.id)
         except OSError:
             continue

@@ -52,7 +52,7 @@ def knowledge_of(store: object) -> candidates.Knowledge:
     events = list(store.iter_events())
     tags = [tag for tag, _ in store.tags()]
     return candidates.Knowledge(
-        list(store.entities.values()), events, store.figures, list(store.sources.values()), tags
+        list(store.entities.values()), events, store.figures, list(store.sources.values()), tags, store.path.parent
     )
 
 
