@@ -55,6 +55,7 @@ def test_a_weekday_is_the_last_such_day_on_or_before_publication() -> None:
     assert resolved("the press office said on Thursday.", date(2021, 5, 21)) == ["2021-05-20"]
     assert resolved("the press office said on Friday.", date(2021, 5, 21)) == ["2021-05-21"]
     assert resolved("the press office said on Saturday.", date(2021, 5, 21)) == ["2021-05-15"]
+    assert resolved("On Thursday, Tokayev and Rahmon held talks.", date(2024, 8, 23)) == ["2024-08-22"]
 
 
 def test_last_year_and_this_year() -> None:
@@ -379,6 +380,22 @@ def test_hostile_text_reaches_neither_the_terminal_nor_the_draft_raw(
             start, end = candidate["bytes"]
             assert raw[start:end].decode("utf-8") == candidate["quote"]
     assert any(c["bytes"] is not None for c in data["candidates"])
+
+
+def test_a_lead_dated_relative_to_the_article_dates_what_its_people_say(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    article = tmp_path / "a.txt"
+    article.write_text(
+        " date 2024-08-23 DUSHANBE. KAZINFORM – Tokayev arrived in Dushanbe yesterday for a state visit.\n"
+        "The sides agreed to raise trade turnover to $3 billion by 2030.\n",
+        encoding="utf-8",
+    )
+    data = ingest_json(article, capsys=capsys)
+    target = next(c for c in data["candidates"] if c["kind"] == "figure")
+    assert (target["period"], target["value"], target["status"]) == ("2030", 3_000_000_000, "target")
+    said = [c["date"] for c in data["candidates"] if c["kind"] == "event" and c["quote"].startswith("The sides")]
+    assert said == ["2024-08-22"]  # agreed during the visit the first line dates, not "2024-08-23?"
 
 
 def test_a_hard_wrapped_sentence_is_one_quote() -> None:

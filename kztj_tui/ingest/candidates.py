@@ -141,7 +141,7 @@ def read(
         if (
             lead_span is not None
             and timedelta(0) <= first_day - lead_span[0] <= timedelta(days=14)
-            and lead[0].kind in ("absolute", "range")
+            and (lead[0].kind in ("absolute", "range") or (lead[0].kind == "relative" and _day(lead[0].edtf)))
         ):
             context = (
                 lead[0].edtf,

@@ -260,7 +260,7 @@ def find(
     if not in_quotation:
         for m in re.finditer(r"\btoday\b", sentence, re.IGNORECASE):
             add(m.start(), m.end(), _iso(published), f'"today" in {article}', "relative")
-    for m in re.finditer(r"\bon (Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b", sentence):
+    for m in re.finditer(r"\b[Oo]n (Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b", sentence):
         wanted = _WEEKDAYS.index(m[1].lower())
         weekday = published - timedelta(days=(published.weekday() - wanted) % 7)
         why = f'"{m[0]}" in {article}: the last {m[1]} on or before it, {long_date(weekday)}'
