@@ -56,6 +56,9 @@ def test_a_weekday_is_the_last_such_day_on_or_before_publication() -> None:
     assert resolved("the press office said on Friday.", date(2021, 5, 21)) == ["2021-05-21"]
     assert resolved("the press office said on Saturday.", date(2021, 5, 21)) == ["2021-05-15"]
     assert resolved("On Thursday, Tokayev and Rahmon held talks.", date(2024, 8, 23)) == ["2024-08-22"]
+    # A statement's day: what it reports may be earlier, so a store event it corroborates may date it.
+    (said,) = dates.find("talks were held, the press office said on Thursday.", date(2021, 5, 21))
+    assert (said.edtf, said.kind) == ("2021-05-20", "report") and "reported" in said.reason
 
 
 def test_last_year_and_this_year() -> None:

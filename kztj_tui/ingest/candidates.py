@@ -141,7 +141,9 @@ def read(
         if (
             lead_span is not None
             and timedelta(0) <= first_day - lead_span[0] <= timedelta(days=14)
-            and (lead[0].kind in ("absolute", "range") or (lead[0].kind == "relative" and _day(lead[0].edtf)))
+            and (
+                lead[0].kind in ("absolute", "range") or (lead[0].kind in ("relative", "report") and _day(lead[0].edtf))
+            )
         ):
             context = (
                 lead[0].edtf,
@@ -263,12 +265,12 @@ def read(
         if sentence.paragraph in speech_day and any(f.kind == "day-before" for f in found):
             # What took place "a day before" has its date; the words saying so were spoken the day after.
             event_dates.append(dates.Found(undated[0], undated[1], 0, 0, "speech"))
-        explicit = [f for f in found if f.kind in ("absolute", "range", "relative", "open")]
+        explicit = [f for f in found if f.kind in ("absolute", "range", "relative", "open", "report")]
         if explicit:
             last_dated = (sentence.paragraph, explicit[0])
         for item in found:
             if (
-                item.kind in ("absolute", "range", "reference", "day-before")
+                item.kind in ("absolute", "range", "reference", "day-before", "report")
                 and _day(item.edtf.split("/")[0]) is not None
             ):
                 recent = (item.edtf, item.reason)
@@ -315,7 +317,7 @@ def read(
             if item.edtf in seen:
                 continue
             seen.add(item.edtf)
-            relations = known.for_event(sentence.text, item.edtf, figure_relations)
+            relations = known.for_event(sentence.text, item.edtf, figure_relations, earlier=item.kind == "report")
             relations += [r[1] for r in cited.get("event", []) if _overlaps(r, sentence)]
             event_status = "planned" if status == "occurred" and item.kind == "target" else status
             for when, reason in _adopt(item, relations, events_by_id) or [(item.edtf, item.reason)]:
@@ -397,7 +399,8 @@ def _adopt(item: dates.Found, relations: Sequence[Relation], events: dict[str, E
     from .relations import bounds
 
     month = bool(re.fullmatch(r"\d{4}-\d{2}", item.edtf))
-    if item.kind not in ("undated", "absolute") or not (item.edtf.endswith("?") or month):
+    reported = item.kind == "report"  # the day of a statement: the fact it reports may be earlier
+    if not reported and (item.kind not in ("undated", "absolute") or not (item.edtf.endswith("?") or month)):
         return []
     mine = bounds(item.edtf.rstrip("?"))
     adopted: list[tuple[str, str]] = []
@@ -408,7 +411,11 @@ def _adopt(item: dates.Found, relations: Sequence[Relation], events: dict[str, E
         theirs = bounds(event.date)
         if theirs is None or mine is None or "/.." in event.date:
             continue
-        if item.edtf.endswith("?") or (mine[0] <= theirs[0] and theirs[1] <= mine[1]):
+        if (
+            item.edtf.endswith("?")
+            or (reported and theirs[0] <= mine[1])
+            or (mine[0] <= theirs[0] and theirs[1] <= mine[1])
+        ):
             why = f"{item.reason}; it corroborates {event.id}, which the store dates {event.date}: that date"
             if all(event.date != when for when, _ in adopted):
                 adopted.append((event.date, why))

@@ -35,6 +35,9 @@ FUTURE = re.compile(
 )
 
 
+_REPORTED = re.compile(r"\b(?:said|reported|announced|told|informed|stated)\s*$")
+
+
 class Found(NamedTuple):
     """A date in a sentence: EDTF, the reason in words, where it is in the sentence, and what kind it is."""
 
@@ -264,7 +267,11 @@ def find(
         wanted = _WEEKDAYS.index(m[1].lower())
         weekday = published - timedelta(days=(published.weekday() - wanted) % 7)
         why = f'"{m[0]}" in {article}: the last {m[1]} on or before it, {long_date(weekday)}'
-        add(m.start(), m.end(), _iso(weekday), why, "relative")
+        # "the press office said on Thursday" dates the statement; what it reports may be earlier.
+        reported = bool(_REPORTED.search(sentence[max(0, m.start() - 30) : m.start()]))
+        if reported:
+            why += ", the day it was reported"
+        add(m.start(), m.end(), _iso(weekday), why, "report" if reported else "relative")
     # "on the eve of X": the day before what the article or the store dates X.
     for m in re.finditer(r"\bon the eve of\b", sentence, re.IGNORECASE):
         reference = best_reference(sentence[m.end() : m.end() + 80], references)

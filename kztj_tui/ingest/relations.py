@@ -9,6 +9,7 @@ to record.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any, NamedTuple
@@ -48,6 +49,14 @@ class Known:
             e.id: content_words(e.title + " " + " ".join(c.quote for c in e.sources)) for e in self.events
         }
         self.event_bounds = {e.id: bounds(e.date) for e in self.events}
+        # How telling a word is: "Kazakhstan" is in nearly every event, "declaration" in a few.
+        counts: dict[str, int] = {}
+        for words in self.event_words.values():
+            for word in words:
+                counts[word] = counts.get(word, 0) + 1
+        total = len(self.events) + 1
+        self.weight = {word: math.log(total / (count + 1)) for word, count in counts.items()}
+        self.unseen_weight = math.log(total)
 
     def for_figure(self, metric: str | None, period: str, value: float, quote_spans: Any = None) -> list[Relation]:
         found: list[Relation] = []
@@ -65,7 +74,13 @@ class Known:
             found.append(Relation(relation, figure.id, "figure", why))
         return found
 
-    def for_event(self, sentence: str, when: str, figure_relations: Iterable[Relation]) -> list[Relation]:
+    def for_event(
+        self, sentence: str, when: str, figure_relations: Iterable[Relation], earlier: bool = False
+    ) -> list[Relation]:
+        """Store events this sentence duplicates or corroborates: by its figures, else by the telling words shared.
+
+        ``earlier``: the date is when the article or a statement reported it, so the fact may be a little earlier.
+        """
         found: list[Relation] = []
         seen: set[str] = set()
         by_id = {f.id: f for f in self.figures}
@@ -80,9 +95,11 @@ class Known:
         mine = bounds(when)
         if not words or mine is None:
             return found
-        if when.endswith("?"):  # the article's own date, for want of one: what it reports may be a little earlier
+        if earlier or when.endswith("?"):  # the article's own date, or a report's: the fact may be a little earlier
             mine = (mine[0] - timedelta(days=31), mine[1])
-        by_words: list[tuple[int, Relation]] = []
+        weigh = self.weight.get
+        mass = sum(weigh(word, self.unseen_weight) for word in words) or 1.0
+        by_words: list[tuple[float, Relation]] = []
         for event in self.events:
             if event.id in seen:
                 continue
@@ -91,11 +108,13 @@ class Known:
                 continue
             other = self.event_words[event.id]
             shared = words & other
-            if len(shared) >= 3 and len(shared) / len(words) >= 0.4:
+            score = sum(weigh(word, self.unseen_weight) for word in shared) / mass
+            if len(shared) >= 3 and score >= 0.3:
                 sources = {c.source for c in event.sources}
                 name = "duplicates" if sources <= self.same_source else "corroborates"
-                why = f"dated {event.date}, shares {', '.join(sorted(shared)[:5])}"
-                by_words.append((len(shared), Relation(name, event.id, "event", why)))
+                telling = sorted(shared, key=lambda word: -weigh(word, 0.0))[:5]
+                why = f"dated {event.date}, shares {', '.join(telling)}"
+                by_words.append((score, Relation(name, event.id, "event", why)))
                 seen.add(event.id)
         by_words.sort(key=lambda pair: -pair[0])
         return found + [relation for _, relation in by_words]
