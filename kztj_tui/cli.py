@@ -283,7 +283,45 @@ def _parser() -> argparse.ArgumentParser:
         "(with fpath+=~/.zfunc before compinit); fish: kztj completion fish > ~/.config/fish/completions/kztj.fish",
     )
     completion.add_argument("shell", choices=SHELLS, help="the shell to complete for")
+    _ingest_parser(commands, common)
     return parser
+
+
+# --- kztj ingest (issue 21): an article becomes a draft of sourced events and figures -------------
+def _ingest_parser(commands: Any, common: argparse.ArgumentParser) -> None:
+    ingest = commands.add_parser(
+        "ingest",
+        parents=[common],
+        help="propose sourced events and figures from a new article (a draft; never writes the store)",
+        description="Read a plain-text article and propose a draft: every sentence that states a dated fact, a "
+        "number or one of the store's entities becomes a candidate event or figure, with its quote exactly as "
+        "the article has it, a date resolved against the publication date with the reason in words, a "
+        "suggested metric, actors, place and tags, and its relation to the store (duplicates, corroborates, "
+        "conflicts). The draft's titles and summaries are TODO markers that kztj validate refuses until a "
+        "person writes them.",
+    )
+    ingest.add_argument("article", metavar="ARTICLE", help="the article: a UTF-8 text file")
+    ingest.add_argument(
+        "--published",
+        metavar="DATE",
+        help="the publication date, YYYY-MM-DD or a range A/B (default: the article's ' date YYYY-MM-DD' line)",
+    )
+    ingest.add_argument(
+        "--outlet", metavar="NAME", help="the outlet (default: the one its dateline names, else a TODO marker)"
+    )
+    ingest.add_argument("--json", action="store_true", help="print the source and candidates as one JSON object")
+    ingest.add_argument(
+        "-o", "--output", metavar="DRAFT", help="write the draft (YAML, the store's format) to DRAFT atomically"
+    )
+
+
+def cmd_ingest(args: argparse.Namespace, out: TextIO) -> int:
+    from .ingest.run import command
+
+    return command(args, out)
+
+
+# --- end of kztj ingest ---------------------------------------------------------------------------
 
 
 def _filters(args: argparse.Namespace, query: str = "") -> Filters:
@@ -905,6 +943,7 @@ COMMANDS = {
     "views": cmd_views,
 }
 NO_STORE = {"schema": cmd_schema, "completion": cmd_completion}
+NO_STORE["ingest"] = cmd_ingest  # opens the store itself, once the article is known to be readable
 
 
 # Options whose value is a path: a file name need not be UTF-8 (KZTJ_EVENTS takes such a name too).
@@ -914,9 +953,12 @@ PATH_OPTIONS = ("--events", "-o", "--output")
 def _undecodable(argv: Sequence[str]) -> str | None:
     """The first argument that is not valid UTF-8 (Python keeps such bytes as lone surrogates), paths aside."""
     after_path_option = False
+    ingest = after_value_option = False  # kztj ingest ARTICLE: the article is a path too
     for argument in argv:
         is_path, after_path_option = after_path_option, argument in PATH_OPTIONS
-        if is_path or argument.startswith(tuple(f"{option}=" for option in PATH_OPTIONS[::2])):
+        is_article = ingest and not after_value_option and not argument.startswith("-")
+        ingest, after_value_option = ingest or argument == "ingest", argument in ("--published", "--outlet", "--color")
+        if is_path or is_article or argument.startswith(tuple(f"{option}=" for option in PATH_OPTIONS[::2])):
             continue
         if argument.startswith("-o") and not argument.startswith("--"):
             continue  # -oFILE

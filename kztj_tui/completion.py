@@ -73,7 +73,7 @@ def script(parser: argparse.ArgumentParser, shell: str) -> str:
             kind = "event"
         if kind is not None:
             action.complete = _from_store(kind)  # type: ignore[attr-defined]
-        elif options & {"--events", "--output"}:
+        elif options & {"--events", "--output"} or (not options and action.dest == "article"):  # kztj ingest ARTICLE
             action.complete = shtab.FILE  # type: ignore[attr-defined]
     return shtab.complete(parser, shell=shell)
 

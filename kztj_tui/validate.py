@@ -177,6 +177,7 @@ class References:
 
     def check(self, raw: dict[str, Any]) -> list[Found]:
         """Run every cross-item check; return what was found."""
+        self.found += placeholders(raw, self.events)
         for index, item in self.events:
             if isinstance(item, Event) and self._nothing_to_report(item):
                 continue
@@ -201,6 +202,43 @@ class References:
                 if isinstance(version, dict):
                     self.cite(("disagreements", index, "versions", j), version)
         return self.found
+
+
+# What `kztj ingest` leaves for a person to write: a draft is refused until every one is written.
+PLACEHOLDER = "TODO"
+PLACEHOLDER_NAME = "todo"  # a tag or metric ingest could not choose
+
+
+def _placeholder(value: Any) -> bool:
+    return isinstance(value, str) and value.lstrip().startswith(PLACEHOLDER)
+
+
+def placeholders(raw: dict[str, Any], events: list[tuple[int, Event | dict[str, Any]]]) -> list[Found]:
+    """Titles, summaries, outlets, descriptions starting with TODO, and the tag or metric ``todo``."""
+    found: list[Found] = []
+
+    def refuse(loc: Loc, what: str) -> None:
+        found.append(Found(loc, f"{dotted(loc)}: a draft placeholder; {what} before this can be used"))
+
+    for index, item in events:
+        title = item.title if isinstance(item, Event) else item.get("title")
+        summary = item.summary if isinstance(item, Event) else item.get("summary")
+        tags = item.tags if isinstance(item, Event) else item.get("tags")
+        if _placeholder(title):
+            refuse(("events", index, "title"), "write the title")
+        if _placeholder(summary):
+            refuse(("events", index, "summary"), "write the summary")
+        for j, tag in _strings(tags):
+            if tag == PLACEHOLDER_NAME:
+                refuse(("events", index, "tags", j), "choose a tag")
+    for index, source in _records(raw, "sources"):
+        for key in ("outlet", "description"):
+            if _placeholder(source.get(key)):
+                refuse(("sources", index, key), f"write the {key}")
+    for index, figure in _records(raw, "figures"):
+        if figure.get("metric") == PLACEHOLDER_NAME:
+            refuse(("figures", index, "metric"), "choose a metric")
+    return found
 
 
 def validate_head(raw: dict[str, Any]) -> tuple[Any, list[Found]]:

@@ -1,0 +1,162 @@
+"""``kztj ingest ARTICLE``: read an article, propose sourced events and figures, print or write the draft.
+
+Never writes to the store. Bad input (an unreadable, binary or empty article, no publication date,
+a bad ``--published``) is one line and exit 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from .. import articles
+from ..text import sanitize, visible
+from . import candidates, dates, draft, sentences
+
+EXIT_OK, EXIT_ERROR = 0, 2
+
+
+class IngestError(ValueError):
+    """Input that cannot be ingested, with the reason in one line."""
+
+
+def read_article(path: Path) -> str:
+    """The article's text as kztj reads it (control characters removed); IngestError if it cannot be ingested."""
+    return read_article_raw(path)[0]
+
+
+def read_article_raw(path: Path) -> tuple[str, str]:
+    """The article's text by the rules every article is read by, and not a binary file."""
+    try:
+        article = articles.read(path)
+    except articles.ArticleError as error:
+        raise IngestError(f"{path}: {error}") from None
+    if b"\x00" in article.read.data:
+        raise IngestError(f"{path}: is a binary file (it has NUL bytes), not an article")
+    return article.text, article.read.data.decode("utf-8")
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "article"
+
+
+def knowledge_of(store: object) -> candidates.Knowledge:
+    """What an open Store knows, as ingest reads it."""
+    from ..store import Store
+
+    assert isinstance(store, Store)
+    events = list(store.iter_events())
+    tags = [tag for tag, _ in store.tags()]
+    return candidates.Knowledge(
+        list(store.entities.values()), events, store.figures, list(store.sources.values()), tags, store.path.parent
+    )
+
+
+def ingest(
+    path: Path,
+    knowledge: candidates.Knowledge,
+    published: str | None = None,
+    outlet: str | None = None,
+) -> tuple[str, dict[str, object], list[candidates.Candidate]]:
+    """The article's text, its source entry and its candidates; raises IngestError on bad input."""
+    text = read_article(path)
+    head = sentences.header(text)
+    if published is not None:
+        try:
+            span = dates.parse_published(published)
+        except ValueError as error:
+            raise IngestError(str(error)) from None
+        published_text = published
+    elif head.published is not None:
+        span = (head.published, head.published)
+        published_text = head.published.isoformat()
+    else:
+        raise IngestError(f"{path}: no publication date: the article has no ' date YYYY-MM-DD' line; give --published")
+    outlet = sanitize(outlet) if outlet else head.outlet
+    base = f"{slug(outlet) if outlet else 'article'}-{span[0].isoformat()}"
+    taken = {s.id for s in knowledge.sources}
+    source_id, n = base, 2
+    while source_id in taken:
+        source_id, n = f"{base}-{n}", n + 1
+    found = candidates.read(text, span, source_id, knowledge, path)
+    source = draft.source_json(source_id, str(path), outlet, published_text)
+    return text, source, found
+
+
+def command(args: argparse.Namespace, out: TextIO) -> int:
+    """The ``ingest`` command: the draft as YAML on stdout or in ``-o FILE``, or as JSON with ``--json``."""
+    import sqlite3
+
+    from ..cli import _say
+
+    try:
+        return _command(args, out)
+    except sqlite3.DatabaseError as error:
+        _say(f"the cache was damaged while reading it ({error}); run again, or with --no-cache")
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
+    except OSError as error:
+        _say(f"{error.filename or ''}: {error.strerror or error}")
+        return EXIT_ERROR
+
+
+def _command(args: argparse.Namespace, out: TextIO) -> int:
+    from ..cli import _json, _say, open_for
+    from ..errors import StoreError
+
+    path = Path(args.article)
+    try:
+        _, raw = read_article_raw(path)  # bad input is reported before the store is opened
+        if args.published is not None:
+            dates.parse_published(args.published)
+    except (IngestError, ValueError) as error:
+        _say(str(error))
+        return EXIT_ERROR
+    try:
+        store = open_for(args)
+    except StoreError as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        return EXIT_ERROR
+    try:
+        text, source, found = ingest(path, knowledge_of(store), args.published, args.outlet)
+    except IngestError as error:
+        _say(str(error))
+        return EXIT_ERROR
+    if args.json:
+        out.write(_json(draft.to_json(source, found, text, raw)))
+        return EXIT_OK
+    target = args.output
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        # A store is UTF-8 YAML: it cannot name this file. (JSON can, escaped.)
+        _say(f"{visible(str(path))}: the file name is not UTF-8, so a store cannot cite it; rename it")
+        return EXIT_ERROR
+    outside = False
+    if target and target != "-":
+        folder = Path(os.path.abspath(target)).parent
+        relative = os.path.relpath(os.path.abspath(path), folder)
+        outside = relative.startswith("..")
+        source["file"] = relative
+    entities = list(store.entities.values())
+    yaml_text = draft.to_yaml(source, found, entities, outside)
+    if not target or target == "-":
+        out.write(yaml_text)
+        return EXIT_OK
+    from ..output import OutputError, store_files, write_output
+
+    try:
+        write_output(target, [yaml_text], protect=[*store_files(store), path])
+    except OutputError as error:
+        _say(str(error))
+        return EXIT_ERROR
+    events = sum(c.kind == "event" for c in found)
+    figures = len(found) - events
+    _say(f"wrote {visible(target)}: {events} candidate events, {figures} figures; write each TODO, then validate it")
+    return EXIT_OK
