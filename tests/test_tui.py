@@ -279,7 +279,7 @@ async def test_export_writes_the_filtered_view(tmp_path: Path, monkeypatch: pyte
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("slash", *"grapes", "enter")
         await settle(pilot)
-        await pilot.press("e")
+        await pilot.press("w")
         await settle(pilot)
         [written] = list(tmp_path.glob("kztj-export-*.md"))
         text = written.read_text(encoding="utf-8")
@@ -607,7 +607,7 @@ async def test_workers_query_through_their_own_connections(monkeypatch: pytest.M
         await pilot.press("slash", *"trade")
         await settle(pilot)
         typing = list(calls)
-        await pilot.press("enter", "e")
+        await pilot.press("enter", "w")
         await settle(pilot)
         await pilot.press("ctrl+p", *"Avicenna")
         await wait_for(pilot, palette_offers(app, "Monument to Abu Ali ibn Sina planned"))

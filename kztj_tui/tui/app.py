@@ -160,6 +160,29 @@ class KztjApp(App[int]):
 
         self.push_screen(HelpScreen(help_sections(self), str(self.settings_path)))
 
+    # -- edit at the line (issue 20) -----------------------------------------------------------
+
+    def run_editor(self, argv: list[str]) -> str | None:
+        """Hand the terminal to an editor until it exits; why it did not work, or None. Tests replace it."""
+        from textual.app import SuspendNotSupported
+
+        from ..editor import run
+
+        failure: OSError | None = None
+        try:
+            with self.suspend():
+                try:  # nothing may escape the block: the browser comes back only at its end
+                    status = run(argv)
+                except OSError as error:
+                    failure = error
+        except SuspendNotSupported:
+            return "This terminal cannot be handed over to an editor."
+        if failure is not None:
+            return f"Cannot run the editor {argv[0]!r}: {failure.strerror or failure}"
+        if status != 0:
+            return f"The editor {argv[0]!r} exited with status {status}."
+        return None
+
     # -- screens other screens open -----------------------------------------------------------
 
     def open_source(self, source_id: str, quote: str, tracked: bool = False) -> None:

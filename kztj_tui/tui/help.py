@@ -39,7 +39,7 @@ BINDING_IDS = frozenset(
         "axis": "back first last next next_year open previous previous_year zoom_in zoom_out",
         "conflict": "back left read right",
         "detail": "bottom down follow page_down page_up top up",
-        "main": "axis back clear clear_search close copy export figures filter "
+        "main": "axis back clear clear_search close copy edit export figures filter "
         "focus_next focus_previous forward hide_errors leave_detail next_match prev_match quit search source",
         "reader": "back bottom down find find_cancel find_run next page_down page_up previous quote top up",
         "search": "clear commit leave",
