@@ -44,6 +44,17 @@ class KztjApp(App[int]):
         Binding(
             "question_mark", "help", "Help", key_display="?", tooltip="List every key (this screen)", id="app.help"
         ),
+        # Textual's own two, with ids: Ctrl+Q quits whatever the keymap says (see keymap.py).
+        Binding("ctrl+q", "quit", "Quit", show=False, priority=True, tooltip="Quit from anywhere", id="app.quit"),
+        Binding(
+            "ctrl+p",
+            "command_palette",
+            "Commands",
+            show=False,
+            priority=True,
+            tooltip="Command palette: jump to an event or year, filter, layout, theme, export",
+            id="app.command_palette",
+        ),
     ]
 
     def __init__(
@@ -74,7 +85,11 @@ class KztjApp(App[int]):
                 f"{self.settings_path}: [keymap] has no binding {unknown[0]!r} (the help screen lists them)"
             )
         if self.keymap:
-            self.set_keymap(self.keymap)
+            # Entries with a key name Textual does not know are left out from the start; the keys
+            # bound twice are found once the first frame is drawn (that needs every screen).
+            from .keymap import bad_key
+
+            self.set_keymap({key: keys for key, keys in self.keymap.items() if bad_key(keys) is None})
         self._saving = False
         self._remembered: dict[str, str] = {}
 
@@ -125,6 +140,26 @@ class KztjApp(App[int]):
         gc.set_threshold(young, middle, 100)
         if self._settings_problem:
             self.notify(self._settings_problem, title="Settings", severity="warning", timeout=12, markup=False)
+        if self.settings.keymap:
+            self._check_keymap()
+
+    def _check_keymap(self) -> None:
+        """Leave out of the keymap each entry that would break keys, with a one-line notice for each."""
+        from .keymap import checked
+
+        self.keymap, problems = checked(self.settings.keymap, _binding_ids())
+        self.set_keymap(self.keymap)
+        for binding_id, problem in problems:
+            line = self.settings.keymap_lines.get(binding_id, 1)
+            keys = self.settings.keymap[binding_id]
+            self.notify(
+                f"{self.settings_path}:{line}:1: [keymap] {binding_id!r} = {keys!r}: {problem}; "
+                "it keeps its default keys",
+                title="Settings",
+                severity="warning",
+                timeout=12,
+                markup=False,
+            )
 
     def save_settings(self) -> None:
         """Remember the theme and layout in the settings file, if the user changed them."""

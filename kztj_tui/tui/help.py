@@ -35,7 +35,7 @@ KEY_NAMES = {
 BINDING_IDS = frozenset(
     f"{context}.{name}"
     for context, names in {
-        "app": "help",
+        "app": "command_palette help quit",
         "axis": "back first last next next_year open previous previous_year zoom_in zoom_out",
         "conflict": "back left read right",
         "detail": "bottom down follow page_down page_up top up",
