@@ -124,7 +124,8 @@ def _clash(
         keys: dict[str, set[str]] = {}
         for b in bindings:  # Textual holds a binding of several keys as one Binding per key
             default_keys.setdefault(_identity(b), set()).update(_keys(b.key))
-            keys.setdefault(_identity(b), set()).update(_keys(keymap[b.id]) if b.id in keymap else _keys(b.key))
+            given = keymap.get(b.id) if b.id is not None else None
+            keys.setdefault(_identity(b), set()).update(_keys(given if given is not None else b.key))
         clashing: dict[str, set[str]] = {}
         for name, others in keys.items():
             if name != binding_id and not default_keys[name] & default_keys[binding_id]:
