@@ -49,7 +49,7 @@ class KztjApp(App[int]):
         Binding(
             "ctrl+p",
             "command_palette",
-            "Commands",
+            "palette",  # as Textual names it in the footer
             show=False,
             priority=True,
             tooltip="Command palette: jump to an event or year, filter, layout, theme, export",

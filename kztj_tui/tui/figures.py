@@ -84,7 +84,7 @@ def bar_chart(store: Store, metric: str, width: int = 40, target: bool = False) 
 class FiguresScreen(KztjScreen[None]):
     """Trade by year, exports against imports, targets as targets, conflicts marked."""
 
-    BINDINGS = [Binding("escape,q,t", "app.pop_screen", "Back")]
+    BINDINGS = [Binding("escape,q,t", "app.pop_screen", "Back", tooltip="Back to the timeline", id="figures.back")]
 
     def store_reloaded(self) -> None:
         """Chart the new version of the store."""

@@ -12,6 +12,9 @@ KEY_NAMES = {
     "right_square_bracket": "]",
     "slash": "/",
     "apostrophe": "'",
+    "plus": "+",
+    "minus": "-",
+    "equals_sign": "=",
     "escape": "Esc",
     "enter": "Enter",
     "space": "Space",
@@ -24,12 +27,11 @@ KEY_NAMES = {
     "left": "←",
     "right": "→",
     "tab": "Tab",
-    "shift+tab": "Shift+Tab",
-    "ctrl+p": "Ctrl+P",
-    "ctrl+q": "Ctrl+Q",
-    "alt+left": "Alt+←",
-    "alt+right": "Alt+→",
+    "backspace": "Backspace",
+    "delete": "Del",
+    "insert": "Ins",
 }
+MODIFIER_NAMES = {"ctrl": "Ctrl", "shift": "Shift", "alt": "Alt", "meta": "Meta", "super": "Super", "hyper": "Hyper"}
 # Every binding id a keymap can name, so that the keymap is checked without loading every screen
 # before the first frame; tests/test_help.py keeps it equal to the ids of the screens' bindings.
 BINDING_IDS = frozenset(
@@ -39,21 +41,40 @@ BINDING_IDS = frozenset(
         "axis": "back first last next next_year open previous previous_year zoom_in zoom_out",
         "conflict": "back left read right",
         "detail": "bottom down follow page_down page_up top up",
+        "figures": "back",
+        "filter": "cancel",
+        "help": "close",
         "main": "axis back clear clear_search close copy edit export figures filter "
         "focus_next focus_previous forward hide_errors leave_detail next_match prev_match quit search source",
+        "picker": "cancel",
         "reader": "back bottom down find find_cancel find_run next page_down page_up previous quote top up",
         "search": "clear commit leave",
         "timeline": "down first last next_year open page_down page_up previous_year up",
     }.items()
     for name in names.split()
 )
-Q_RULE = ("q", "Close the view you are in (article, help, figures, axis…); on the timeline, quit", "")
+# The rule q follows on every screen, said once above the lists.
+Q_RULE = "q: Close the view you are in (article, help, figures, axis…); on the timeline, quit"
+
+
+def key_display(key: str) -> str:
+    """A key as help shows it: ``plus`` as ``+``, ``ctrl+n`` as ``Ctrl+N``, ``alt+left`` as ``Alt+←``."""
+    from textual.keys import format_key
+
+    key = key.strip()
+    if len(key) == 1:
+        return key
+    *modifiers, base = key.split("+")
+    shown = KEY_NAMES.get(base) or format_key(base)
+    if modifiers and len(shown) == 1:
+        shown = shown.upper()
+    return "+".join([*(MODIFIER_NAMES.get(m, m) for m in modifiers), shown])
 
 
 def key_names(binding: Binding, keymap: Mapping[str, str]) -> str:
     """The keys of a binding as the user types them, after the keymap."""
     keys = keymap.get(binding.id or "", "") or binding.key
-    return " / ".join(KEY_NAMES.get(key.strip(), key.strip()) for key in keys.split(","))
+    return " / ".join(key_display(key) for key in keys.split(","))
 
 
 def rows(bindings: Iterable[BindingType], keymap: Mapping[str, str]) -> list[tuple[str, str, str]]:
@@ -71,7 +92,8 @@ def _binding_lists() -> list[tuple[str, list[BindingType]]]:
     from .detail import DetailPane
     from .figures import FiguresScreen
     from .main import MainScreen
-    from .reader import ReaderScreen
+    from .reader import ReaderScreen, SourcePicker
+    from .screens import FilterScreen, HelpScreen
     from .timeaxis import AxisScreen
     from .timeline import Timeline
 
@@ -81,9 +103,12 @@ def _binding_lists() -> list[tuple[str, list[BindingType]]]:
         ("Main screen", MainScreen.BINDINGS),
         ("Detail pane", DetailPane.BINDINGS),
         ("Article reader", ReaderScreen.BINDINGS),
+        ("Source picker", SourcePicker.BINDINGS),
         ("Time axis", AxisScreen.BINDINGS),
         ("Conflicting sources", ConflictScreen.BINDINGS),
         ("Figures view", FiguresScreen.BINDINGS),
+        ("Filter dialog", FilterScreen.BINDINGS),
+        ("Help", HelpScreen.BINDINGS),
     ]
 
 
@@ -98,39 +123,54 @@ def bound_ids() -> set[str]:
 
 
 def help_sections(app: object) -> list[tuple[str, list[tuple[str, str, str]]]]:
-    """The sections the help screen lists, by where the keys apply: (keys, what they do, binding id)."""
+    """The sections the help screen lists, by where the keys apply: (keys, what they do, binding id).
+
+    Keys that are a widget's own (an option list's ↑ ↓, a check list's Space) have no binding id:
+    they cannot be rebound.
+    """
     from .app import KztjApp
     from .conflicts import ConflictScreen
     from .detail import DetailPane
     from .figures import FiguresScreen
     from .main import MainScreen
     from .mainkeys import SEARCH_BOX_ACTIONS
-    from .reader import ReaderScreen
+    from .reader import ReaderScreen, SourcePicker
+    from .screens import FilterScreen, HelpScreen
     from .timeaxis import AxisScreen
     from .timeline import Timeline
 
     keymap: Mapping[str, str] = getattr(app, "keymap", {})
     screen = [b for b in MainScreen.BINDINGS if isinstance(b, Binding)]
     search_box = [b for b in screen if b.action in SEARCH_BOX_ACTIONS]
-    # q has one rule, stated once; Tab is stated once too.
-    main = [b for b in screen if b not in search_box and b.key not in ("q", "tab", "shift+tab")]
+    # Tab is stated once, under "Anywhere".
+    tab = [b for b in screen if b.id in ("main.focus_next", "main.focus_previous")]
+    main = [b for b in screen if b not in search_box and b not in tab]
     return [
-        (
-            "Anywhere",
-            [
-                Q_RULE,
-                ("Ctrl+Q", "Quit from anywhere", ""),
-                *rows(KztjApp.BINDINGS, keymap),
-                ("Ctrl+P", "Command palette: jump to an event or year, filter, layout, theme, export", ""),
-                ("Tab", "Move between the search box, the timeline and the detail pane", "main.focus_next"),
-            ],
-        ),
+        ("Anywhere", [*rows(KztjApp.BINDINGS, keymap), *rows(tab, keymap)]),
         ("Timeline", rows(Timeline.BINDINGS, keymap)),
         ("Main screen", rows(main, keymap)),
         ("Search box", rows(search_box, keymap)),
         ("Detail pane", rows(DetailPane.BINDINGS, keymap)),
         ("Article reader", rows(ReaderScreen.BINDINGS, keymap)),
+        (
+            "Source picker",
+            [
+                ("↑ / ↓", "Choose a source", ""),
+                ("Enter", "Read it at its quote", ""),
+                *rows(SourcePicker.BINDINGS, keymap),
+            ],
+        ),
         ("Time axis", rows(AxisScreen.BINDINGS, keymap)),
         ("Conflicting sources", rows(ConflictScreen.BINDINGS, keymap)),
         ("Figures view", rows(FiguresScreen.BINDINGS, keymap)),
+        (
+            "Filter dialog",
+            [
+                ("Tab / Shift+Tab", "Move between the tags, the actor, the years and the buttons", ""),
+                ("↑ / ↓, Space", "Choose a tag, tick or untick it", ""),
+                ("Enter", "In a text box, apply the filters; on a button, press it", ""),
+                *rows(FilterScreen.BINDINGS, keymap),
+            ],
+        ),
+        ("Help", rows(HelpScreen.BINDINGS, keymap)),
     ]

@@ -67,8 +67,22 @@ MAIN_BINDINGS: list[BindingType] = [
         id="search.leave",
     ),
     # Screen binds these, but a key bound here replaces every binding of it from Screen.
-    Binding("tab", "app.focus_next", "Next pane", show=False, id="main.focus_next"),
-    Binding("shift+tab", "app.focus_previous", "Previous pane", show=False, id="main.focus_previous"),
+    Binding(
+        "tab",
+        "app.focus_next",
+        "Next pane",
+        show=False,
+        tooltip="Move between the search box, the timeline and the detail pane",
+        id="main.focus_next",
+    ),
+    Binding(
+        "shift+tab",
+        "app.focus_previous",
+        "Previous pane",
+        show=False,
+        tooltip="Move back between the panes",
+        id="main.focus_previous",
+    ),
     Binding("n", "next_match", "Next match", tooltip="Next matching event (wraps)", group=MATCH, id="main.next_match"),
     Binding(
         "N",
