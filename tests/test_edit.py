@@ -281,3 +281,19 @@ async def test_a_terminal_that_cannot_be_suspended_gets_a_notice(
         await pilot.press("e")
         await wait_for(pilot, lambda: bool(notices(app)))
         assert notices(app) == ["This terminal cannot be handed over to an editor."]
+
+
+async def test_the_command_palette_offers_the_edit(store_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from .waiting import palette_offers
+
+    monkeypatch.setenv("EDITOR", "vim")
+    app = KztjApp(open_store(store_copy), event_id=EVENT)
+    ran: list[list[str]] = []
+    app.run_editor = lambda argv: ran.append(argv)  # type: ignore[method-assign,func-returns-value]
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p", *"Edit the event")
+        await wait_for(pilot, palette_offers(app, "Edit the event in $EDITOR"))
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: bool(ran))
+        assert ran == [["vim", f"+{line_of(store_copy, EVENT)}", str(store_copy)]]

@@ -262,6 +262,9 @@ class KztjApp(App[int]):
         yield SystemCommand("Figures view", "Chart trade turnover, exports, imports and targets", screen.action_figures)
         yield SystemCommand("Time axis", "Events drawn to scale along the years", screen.action_axis)
         yield SystemCommand("Export view to Markdown", "Write the current view to a file", screen.action_export)
+        yield SystemCommand(
+            "Edit the event in $EDITOR", "Open the store at the selected event's line (e)", screen.action_edit
+        )
         yield SystemCommand("Filter…", "Choose tags, an actor and years", screen.action_filters)
         yield SystemCommand("Clear filters", "Show every event again", screen.action_clear_filters)
         for layout, help_text in (
