@@ -6,7 +6,6 @@ Only the TUI imports Textual; every other command stays on the fast path.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sqlite3
 import sys
@@ -17,12 +16,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from . import __version__
+from .console import json_text, say
 from .errors import Problem, StoreError
 from .locations import default_store_path
 from .model import Filters, format_value
 from .query import QueryError
 from .store import Store
-from .text import visible, visible_json
+from .text import visible
 
 if TYPE_CHECKING:
     from .check import Finding
@@ -44,6 +44,7 @@ examples:
   kztj search Tokaev '"allied interaction"'  exit 1 when nothing matches
   kztj search trade -wheat year:2022 --json
   kztj show declaration-allied-interaction
+  kztj edit declaration-allied-interaction  open the store at that event in $EDITOR
   kztj figures --metric trade_turnover --format csv
   kztj tags; kztj actors                    what --tag and --actor accept
   kztj validate --events my-events.yaml
@@ -252,6 +253,17 @@ def _parser() -> argparse.ArgumentParser:
     show = commands.add_parser("show", parents=[common], help="show one event in full")
     show.add_argument("id", metavar="ID", help="the event's id (see kztj search)")
     show.add_argument("--json", action="store_true", help="print the event as JSON, shaped as in the export")
+    # -- kztj edit (issue 20, edit at the line) --
+    edit = commands.add_parser(
+        "edit",
+        parents=[common],
+        help="open the store in $VISUAL or $EDITOR at the line where an event starts",
+        description="Open the store file in $VISUAL (else $EDITOR) at the line of the event's '- id:' item: "
+        "+LINE for vi, vim, nvim, nano, emacs and kak, --goto FILE:LINE for code and codium, the file alone for "
+        "any other editor. Exit 0 when the editor exits 0, 1 when it fails, 2 with no editor set.",
+    )
+    edit.add_argument("id", metavar="ID", help="the event's id (see kztj search)")
+    # -- end kztj edit --
     figures = commands.add_parser("figures", parents=[common], help="the numeric series, conflicts flagged")
     figures.add_argument(
         "--metric", action="append", default=[], metavar="METRIC", help="only this metric (repeatable)"
@@ -318,7 +330,7 @@ def _ingest_parser(commands: Any, common: argparse.ArgumentParser) -> None:
 def cmd_ingest(args: argparse.Namespace, out: TextIO) -> int:
     from .ingest.run import command
 
-    return command(args, out)
+    return command(args, out, open_for)
 
 
 # --- end of kztj ingest ---------------------------------------------------------------------------
@@ -383,18 +395,8 @@ def open_for(args: argparse.Namespace) -> Store:
         progress.done()
 
 
-def _say(message: str) -> None:
-    """One line on stderr: every message goes through here, so what it quotes cannot drive the terminal."""
-    print(f"kztj: {visible(message)}", file=sys.stderr)
-
-
-def _notice(message: str) -> None:
-    _say(message)
-
-
-def _json(data: object) -> str:
-    """Indented JSON for stdout, with the characters a terminal would act on escaped (still the same data)."""
-    return visible_json(json.dumps(data, ensure_ascii=False, indent=2)) + "\n"
+_say, _json = say, json_text
+_notice = say
 
 
 class _Watched:
@@ -694,6 +696,39 @@ def cmd_show(store: Store, args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+# -- kztj edit (issue 20, edit at the line) --
+
+
+def cmd_edit(store: Store, args: argparse.Namespace, out: TextIO) -> int:
+    """Run the user's editor on the store at the event's line; its terminal is the editor's."""
+    from .editor import EditorError, edit_command, run
+
+    if store.rowid_of(args.id) is None:
+        _say(f"no event with id {args.id!r}{_near(args.id, store.names('event'), 'try: kztj search WORD')}")
+        return EXIT_NO_MATCH
+    if str(store.path) == STDIN_NAME:
+        _say("kztj edit opens the store file: name it with --events FILE, not -")
+        return EXIT_ERROR
+    try:
+        argv = edit_command(store, args.id)
+    except EditorError as error:
+        _say(str(error))
+        return EXIT_ERROR
+    out.flush()
+    try:
+        status = run(argv)
+    except OSError as error:
+        _say(f"cannot run the editor {argv[0]!r}: {error.strerror or error}")
+        return EXIT_ERROR
+    if status != 0:
+        _say(f"the editor {argv[0]!r} exited with status {status}")
+        return EXIT_NO_MATCH
+    return EXIT_OK
+
+
+# -- end kztj edit --
+
+
 def _near(name: str, known: Sequence[str], otherwise: str) -> str:
     """The hint after an unknown name: the nearest known names, else where to find them."""
     from .nearmiss import near_hint
@@ -937,6 +972,7 @@ COMMANDS = {
     "export": cmd_export,
     "search": cmd_search,
     "show": cmd_show,
+    "edit": cmd_edit,
     "figures": cmd_figures,
     "tags": cmd_tags,
     "actors": cmd_actors,

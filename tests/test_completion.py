@@ -42,6 +42,7 @@ def places(tmp_path: Path, write_store: Callable[..., Path]) -> dict[str, str]:
 # (the words typed, a candidate that completing the last word must offer)
 CASES = [
     ("kztj show declaration-allied", "declaration-allied-interaction"),
+    ("kztj edit declaration-allied", "declaration-allied-interaction"),
     ("kztj --event declaration-allied", "declaration-allied-interaction"),
     ("kztj export --tag tra", "transport"),
     ("kztj export --tag tra", "trade"),

@@ -26,7 +26,18 @@ from kztj_tui.tui.timeaxis import AxisScreen
 from kztj_tui.tui.timeline import Timeline
 
 from .conftest import MINIMAL
-from .tui_support import app_for, bundled_app, screen_text, selected, settle, shown, shows, timeline_lines, widget_text
+from .tui_support import (
+    app_for,
+    bundled_app,
+    help_text,
+    screen_text,
+    selected,
+    settle,
+    shown,
+    shows,
+    timeline_lines,
+    widget_text,
+)
 from .waiting import palette_offers, wait_for
 
 HOSTILE = "[/foo] [USD] [link=file:///etc/passwd]x[/link] [@click=app.quit]y[/]"
@@ -232,7 +243,7 @@ async def test_help_lists_every_binding() -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
-        text = str(app.screen.query_one("#help-text").render())
+        text = help_text(app)
         for widget in (Timeline, MainScreen, DetailPane, ReaderScreen):
             for binding in widget.BINDINGS:
                 if binding.id not in ("main.quit", "main.close", "main.focus_next", "main.focus_previous"):  # type: ignore[union-attr]  # q and Tab, stated once
@@ -279,7 +290,7 @@ async def test_export_writes_the_filtered_view(tmp_path: Path, monkeypatch: pyte
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("slash", *"grapes", "enter")
         await settle(pilot)
-        await pilot.press("e")
+        await pilot.press("w")
         await settle(pilot)
         [written] = list(tmp_path.glob("kztj-export-*.md"))
         text = written.read_text(encoding="utf-8")
@@ -607,7 +618,7 @@ async def test_workers_query_through_their_own_connections(monkeypatch: pytest.M
         await pilot.press("slash", *"trade")
         await settle(pilot)
         typing = list(calls)
-        await pilot.press("enter", "e")
+        await pilot.press("enter", "w")
         await settle(pilot)
         await pilot.press("ctrl+p", *"Avicenna")
         await wait_for(pilot, palette_offers(app, "Monument to Abu Ali ibn Sina planned"))
@@ -738,7 +749,7 @@ async def test_q_closes_the_view_you_are_in_and_quits_on_the_timeline() -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await pilot.press("question_mark")
-        text = str(app.screen.query_one("#help-text").render())
+        text = help_text(app)
         assert "Close the view you are in" in text and "on the timeline, quit" in text
         await pilot.press("q")
         assert isinstance(app.screen, MainScreen) and app.is_running
@@ -1040,7 +1051,7 @@ async def test_keys_can_be_rebound_in_the_settings_file(tmp_path: Path, monkeypa
         await settle(pilot)
         assert isinstance(app.screen, AxisScreen)
         await pilot.press("q", "question_mark")
-        assert "v" in str(app.screen.query_one("#help-text").render()).split("Time axis: events")[0]
+        assert "v" in help_text(app).split("Time axis: events")[0]
 
 
 @pytest.mark.parametrize(

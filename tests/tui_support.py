@@ -85,3 +85,16 @@ def widget_text(app: KztjApp, widget: Any) -> str:
         text = "".join(strip.text for strip in update.strips[y])
         lines.append(text[region.x : region.right])
     return "\n".join(lines)
+
+
+def help_text(app: KztjApp, width: int = 200) -> str:
+    """The help screen's lists as plain text, laid out at ``width`` columns."""
+    from io import StringIO
+
+    from rich.console import Console
+
+    out = StringIO()
+    Console(width=width, file=out, color_system=None, legacy_windows=False).print(
+        app.screen.query_one("#help-text").content  # type: ignore[attr-defined]
+    )
+    return out.getvalue()

@@ -10,12 +10,17 @@ import argparse
 import os
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from .. import articles
+from ..console import json_text, say
 from ..text import sanitize, visible
 from . import candidates, dates, draft, sentences
+
+if TYPE_CHECKING:
+    from ..store import Store
 
 EXIT_OK, EXIT_ERROR = 0, 2
 
@@ -87,26 +92,23 @@ def ingest(
     return text, source, found
 
 
-def command(args: argparse.Namespace, out: TextIO) -> int:
+def command(args: argparse.Namespace, out: TextIO, open_for: Callable[[argparse.Namespace], Store]) -> int:
     """The ``ingest`` command: the draft as YAML on stdout or in ``-o FILE``, or as JSON with ``--json``."""
     import sqlite3
 
-    from ..cli import _say
-
     try:
-        return _command(args, out)
+        return _command(args, out, open_for)
     except sqlite3.DatabaseError as error:
-        _say(f"the cache was damaged while reading it ({error}); run again, or with --no-cache")
+        say(f"the cache was damaged while reading it ({error}); run again, or with --no-cache")
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
     except OSError as error:
-        _say(f"{error.filename or ''}: {error.strerror or error}")
+        say(f"{error.filename or ''}: {error.strerror or error}")
         return EXIT_ERROR
 
 
-def _command(args: argparse.Namespace, out: TextIO) -> int:
-    from ..cli import _json, _say, open_for
+def _command(args: argparse.Namespace, out: TextIO, open_for: Callable[[argparse.Namespace], Store]) -> int:
     from ..errors import StoreError
 
     path = Path(args.article)
@@ -115,7 +117,7 @@ def _command(args: argparse.Namespace, out: TextIO) -> int:
         if args.published is not None:
             dates.parse_published(args.published)
     except (IngestError, ValueError) as error:
-        _say(str(error))
+        say(str(error))
         return EXIT_ERROR
     try:
         store = open_for(args)
@@ -126,17 +128,17 @@ def _command(args: argparse.Namespace, out: TextIO) -> int:
     try:
         text, source, found = ingest(path, knowledge_of(store), args.published, args.outlet)
     except IngestError as error:
-        _say(str(error))
+        say(str(error))
         return EXIT_ERROR
     if args.json:
-        out.write(_json(draft.to_json(source, found, text, raw)))
+        out.write(json_text(draft.to_json(source, found, text, raw)))
         return EXIT_OK
     target = args.output
     try:
         str(path).encode("utf-8")
     except UnicodeEncodeError:
         # A store is UTF-8 YAML: it cannot name this file. (JSON can, escaped.)
-        _say(f"{visible(str(path))}: the file name is not UTF-8, so a store cannot cite it; rename it")
+        say(f"{visible(str(path))}: the file name is not UTF-8, so a store cannot cite it; rename it")
         return EXIT_ERROR
     outside = False
     if target and target != "-":
@@ -154,9 +156,9 @@ def _command(args: argparse.Namespace, out: TextIO) -> int:
     try:
         write_output(target, [yaml_text], protect=[*store_files(store), path])
     except OutputError as error:
-        _say(str(error))
+        say(str(error))
         return EXIT_ERROR
     events = sum(c.kind == "event" for c in found)
     figures = len(found) - events
-    _say(f"wrote {visible(target)}: {events} candidate events, {figures} figures; write each TODO, then validate it")
+    say(f"wrote {visible(target)}: {events} candidate events, {figures} figures; write each TODO, then validate it")
     return EXIT_OK

@@ -10,7 +10,6 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from textual.app import App, SystemCommand
-from textual.binding import Binding
 from textual.command import Provider
 from textual.driver import Driver
 from textual.screen import Screen
@@ -20,6 +19,7 @@ from ..model import Filters
 from ..session import BrowserSession
 from ..store import Store
 from . import settings
+from .appkeys import APP_BINDINGS
 from .history import History, ReaderPlace
 from .main import MainScreen
 from .readers import Readers
@@ -42,11 +42,7 @@ class KztjApp(App[int]):
     TITLE = "kztj"
     SUB_TITLE = "Kazakhstan–Tajikistan relations"
     COMMANDS = App.COMMANDS | {event_commands}
-    BINDINGS = [
-        Binding(
-            "question_mark", "help", "Help", key_display="?", tooltip="List every key (this screen)", id="app.help"
-        ),
-    ]
+    BINDINGS = APP_BINDINGS
 
     def __init__(
         self,
@@ -78,7 +74,11 @@ class KztjApp(App[int]):
                 f"{self.settings_path}: [keymap] has no binding {unknown[0]!r} (the help screen lists them)"
             )
         if self.keymap:
-            self.set_keymap(self.keymap)
+            # Entries with a key name Textual does not know are left out from the start; the keys
+            # bound twice are found once the first frame is drawn (that needs every screen).
+            from .keymap import bad_key
+
+            self.set_keymap({key: keys for key, keys in self.keymap.items() if bad_key(keys) is None})
         self._saving = False
         self._remembered: dict[str, str] = {}
 
@@ -141,6 +141,26 @@ class KztjApp(App[int]):
         gc.set_threshold(young, middle, 100)
         if self._settings_problem:
             self.notify(self._settings_problem, title="Settings", severity="warning", timeout=12, markup=False)
+        if self.settings.keymap:
+            self._check_keymap()
+
+    def _check_keymap(self) -> None:
+        """Leave out of the keymap each entry that would break keys, with a one-line notice for each."""
+        from .keymap import checked
+
+        self.keymap, problems = checked(self.settings.keymap, _binding_ids())
+        self.set_keymap(self.keymap)
+        for binding_id, problem in problems:
+            line = self.settings.keymap_lines.get(binding_id, 1)
+            keys = self.settings.keymap[binding_id]
+            self.notify(
+                f"{self.settings_path}:{line}:1: [keymap] {binding_id!r} = {keys!r}: {problem}; "
+                "it keeps its default keys",
+                title="Settings",
+                severity="warning",
+                timeout=12,
+                markup=False,
+            )
 
     def save_settings(self) -> None:
         """Remember the theme and layout in the settings file, if the user changed them."""
@@ -175,6 +195,29 @@ class KztjApp(App[int]):
             return
 
         self.push_screen(HelpScreen(help_sections(self), str(self.settings_path)))
+
+    # -- edit at the line (issue 20) -----------------------------------------------------------
+
+    def run_editor(self, argv: list[str]) -> str | None:
+        """Hand the terminal to an editor until it exits; why it did not work, or None. Tests replace it."""
+        from textual.app import SuspendNotSupported
+
+        from ..editor import run
+
+        failure: OSError | None = None
+        try:
+            with self.suspend():
+                try:  # nothing may escape the block: the browser comes back only at its end
+                    status = run(argv)
+                except OSError as error:
+                    failure = error
+        except SuspendNotSupported:
+            return "This terminal cannot be handed over to an editor."
+        if failure is not None:
+            return f"Cannot run the editor {argv[0]!r}: {failure.strerror or failure}"
+        if status != 0:
+            return f"The editor {argv[0]!r} exited with status {status}."
+        return None
 
     # -- screens other screens open -----------------------------------------------------------
 
@@ -220,6 +263,9 @@ class KztjApp(App[int]):
         yield SystemCommand("Figures view", "Chart trade turnover, exports, imports and targets", screen.action_figures)
         yield SystemCommand("Time axis", "Events drawn to scale along the years", screen.action_axis)
         yield SystemCommand("Export view to Markdown", "Write the current view to a file", screen.action_export)
+        yield SystemCommand(
+            "Edit the event in $EDITOR", "Open the store at the selected event's line (e)", screen.action_edit
+        )
         yield SystemCommand("Filter…", "Choose tags, an actor and years", screen.action_filters)
         yield SystemCommand("Clear filters", "Show every event again", screen.action_clear_filters)
         yield SystemCommand("Marked events", "Only the events you marked (m), or every event", screen.action_marked)

@@ -9,6 +9,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Static
+from textual.widgets._footer import FooterKey
 
 from ..model import Filters
 
@@ -56,9 +57,52 @@ class FilterBar(Static):
         self.display = narrowing.active
 
 
+# The footer's keys that stay when it is too narrow for all of them: help, and quit or close.
+LAST_TO_GO = frozenset({"help", "quit"})
+
+
 class KeysFooter(Footer):
     """Textual's footer, rebuilt once for all the binding changes made before the next refresh, and only
-    when the keys it shows are not the ones it already shows."""
+    when the keys it shows are not the ones it already shows. When the screen is too narrow for every
+    key, help and quit are the last to go: they sit at the right, before the command palette's key."""
+
+    _widths: dict[Widget, int] = {}
+
+    def _measure(self) -> None:
+        """Note each key's width as laid out with every key shown, then fit them to the width."""
+        self._widths = {
+            child: child.outer_size.width + child.styles.margin.left + child.styles.margin.right
+            for child in self.children
+            if not child.has_class("-command-palette")
+        }
+        self._fit()
+
+    def on_resize(self) -> None:
+        self._fit()
+
+    def _fit(self) -> None:
+        """Show the keys that fit, in their order, after help and quit (which are the last to go).
+
+        A key too wide for what is left is hidden whole, and a narrower one after it may still fit.
+        """
+        widths = self._widths
+        if not widths or any(child not in widths for child in self.children if not child.has_class("-command-palette")):
+            return
+        palette = sum(
+            child.outer_size.width + child.styles.margin.left
+            for child in self.children
+            if child.has_class("-command-palette")
+        )
+        keys = list(widths)
+        kept: set[Widget] = {c for c in keys if isinstance(c, FooterKey) and c.action in LAST_TO_GO}
+        room = self.content_region.width - palette - sum(widths[child] for child in kept)
+        shown = set(kept)
+        for child in keys:
+            if child not in kept and widths[child] <= room:
+                shown.add(child)
+                room -= widths[child]
+        for child in keys:
+            child.display = child in shown
 
     # Textual rebuilds it from new widgets for each change, and starting up makes three or four;
     # setting focus refreshes the bindings again after the next frame, with nothing changed.
@@ -82,4 +126,6 @@ class KeysFooter(Footer):
         if keys == self._shown:
             return
         self._shown = keys
+        self._widths = {}
         await super().recompose()
+        self.call_after_refresh(self._measure)

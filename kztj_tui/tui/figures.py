@@ -246,7 +246,7 @@ class FiguresScreen(KztjScreen[None]):
     figure reads its source at its quote, as in the detail pane.
     """
 
-    BINDINGS = [Binding("escape,q,t", "app.pop_screen", "Back")]
+    BINDINGS = [Binding("escape,q,t", "app.pop_screen", "Back", tooltip="Back to the timeline", id="figures.back")]
 
     def store_reloaded(self) -> None:
         """Chart the new version of the store."""

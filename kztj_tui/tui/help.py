@@ -12,6 +12,9 @@ KEY_NAMES = {
     "right_square_bracket": "]",
     "slash": "/",
     "apostrophe": "'",
+    "plus": "+",
+    "minus": "-",
+    "equals_sign": "=",
     "escape": "Esc",
     "enter": "Enter",
     "space": "Space",
@@ -24,37 +27,56 @@ KEY_NAMES = {
     "left": "←",
     "right": "→",
     "tab": "Tab",
-    "shift+tab": "Shift+Tab",
-    "ctrl+p": "Ctrl+P",
-    "ctrl+q": "Ctrl+Q",
-    "alt+left": "Alt+←",
-    "alt+right": "Alt+→",
+    "backspace": "Backspace",
+    "delete": "Del",
+    "insert": "Ins",
 }
+MODIFIER_NAMES = {"ctrl": "Ctrl", "shift": "Shift", "alt": "Alt", "meta": "Meta", "super": "Super", "hyper": "Hyper"}
 # Every binding id a keymap can name, so that the keymap is checked without loading every screen
 # before the first frame; tests/test_help.py keeps it equal to the ids of the screens' bindings.
 BINDING_IDS = frozenset(
     f"{context}.{name}"
     for context, names in {
-        "app": "help",
+        "app": "command_palette help quit",
         "axis": "back first last next next_year open previous previous_year zoom_in zoom_out",
         "conflict": "back left read right",
         "detail": "bottom down follow page_down page_up top up",
-        "main": "axis back clear clear_search close copy export figures filter "
+        "figures": "back read",
+        "filter": "cancel",
+        "help": "close",
+        "note": "save cancel",
+        "view": "cancel",
+        "main": "axis back clear clear_search close copy edit export figures filter "
         "focus_next focus_previous forward hide_errors leave_detail next_match prev_match quit search source "
         "mark marked clear_marks note save_view",
+        "picker": "cancel",
         "reader": "back bottom down find find_cancel find_run next page_down page_up previous quote top up",
         "search": "clear commit leave",
         "timeline": "down first last next_year open page_down page_up previous_year up",
     }.items()
     for name in names.split()
 )
-Q_RULE = ("q", "Close the view you are in (article, help, figures, axis…); on the timeline, quit", "")
+# The rule q follows on every screen, said once above the lists.
+
+
+def key_display(key: str) -> str:
+    """A key as help shows it: ``plus`` as ``+``, ``ctrl+n`` as ``Ctrl+N``, ``alt+left`` as ``Alt+←``."""
+    from textual.keys import format_key
+
+    key = key.strip()
+    if len(key) == 1:
+        return key
+    *modifiers, base = key.split("+")
+    shown = KEY_NAMES.get(base) or format_key(base)
+    if modifiers and len(shown) == 1:
+        shown = shown.upper()
+    return "+".join([*(MODIFIER_NAMES.get(m, m) for m in modifiers), shown])
 
 
 def key_names(binding: Binding, keymap: Mapping[str, str]) -> str:
     """The keys of a binding as the user types them, after the keymap."""
     keys = keymap.get(binding.id or "", "") or binding.key
-    return " / ".join(KEY_NAMES.get(key.strip(), key.strip()) for key in keys.split(","))
+    return " / ".join(key_display(key) for key in keys.split(","))
 
 
 def rows(bindings: Iterable[BindingType], keymap: Mapping[str, str]) -> list[tuple[str, str, str]]:
@@ -67,24 +89,32 @@ def rows(bindings: Iterable[BindingType], keymap: Mapping[str, str]) -> list[tup
 
 
 def _binding_lists() -> list[tuple[str, list[BindingType]]]:
-    from .app import KztjApp
+    from .appkeys import APP_BINDINGS
     from .conflicts import ConflictScreen
     from .detail import DetailPane
-    from .figures import FiguresScreen
+    from .figures import FigureList, FiguresScreen
     from .main import MainScreen
-    from .reader import ReaderScreen
+    from .notes import NoteScreen
+    from .reader import ReaderScreen, SourcePicker
+    from .screens import FilterScreen, HelpScreen
     from .timeaxis import AxisScreen
     from .timeline import Timeline
+    from .viewname import ViewNameScreen
 
     return [
-        ("Anywhere", KztjApp.BINDINGS),
+        ("Anywhere", APP_BINDINGS),
         ("Timeline", Timeline.BINDINGS),
         ("Main screen", MainScreen.BINDINGS),
         ("Detail pane", DetailPane.BINDINGS),
         ("Article reader", ReaderScreen.BINDINGS),
+        ("Source picker", SourcePicker.BINDINGS),
         ("Time axis", AxisScreen.BINDINGS),
         ("Conflicting sources", ConflictScreen.BINDINGS),
-        ("Figures view", FiguresScreen.BINDINGS),
+        ("Figures view", [*FiguresScreen.BINDINGS, *FigureList.BINDINGS]),
+        ("Filter dialog", FilterScreen.BINDINGS),
+        ("Help", HelpScreen.BINDINGS),
+        ("Note dialog", NoteScreen.BINDINGS),
+        ("Save-view dialog", ViewNameScreen.BINDINGS),
     ]
 
 
@@ -99,39 +129,61 @@ def bound_ids() -> set[str]:
 
 
 def help_sections(app: object) -> list[tuple[str, list[tuple[str, str, str]]]]:
-    """The sections the help screen lists, by where the keys apply: (keys, what they do, binding id)."""
-    from .app import KztjApp
+    """The sections the help screen lists, by where the keys apply: (keys, what they do, binding id).
+
+    Keys that are a widget's own (an option list's ↑ ↓, a check list's Space) have no binding id:
+    they cannot be rebound.
+    """
+    from .appkeys import APP_BINDINGS
     from .conflicts import ConflictScreen
     from .detail import DetailPane
-    from .figures import FiguresScreen
+    from .figures import FigureList, FiguresScreen
     from .main import MainScreen
     from .mainkeys import SEARCH_BOX_ACTIONS
-    from .reader import ReaderScreen
+    from .notes import NoteScreen
+    from .reader import ReaderScreen, SourcePicker
+    from .screens import FilterScreen, HelpScreen
     from .timeaxis import AxisScreen
     from .timeline import Timeline
+    from .viewname import ViewNameScreen
 
     keymap: Mapping[str, str] = getattr(app, "keymap", {})
     screen = [b for b in MainScreen.BINDINGS if isinstance(b, Binding)]
     search_box = [b for b in screen if b.action in SEARCH_BOX_ACTIONS]
-    # q has one rule, stated once; Tab is stated once too.
-    main = [b for b in screen if b not in search_box and b.key not in ("q", "tab", "shift+tab")]
+    # Tab is stated once, under "Anywhere".
+    tab = [b for b in screen if b.id in ("main.focus_next", "main.focus_previous")]
+    main = [b for b in screen if b not in search_box and b not in tab]
     return [
-        (
-            "Anywhere",
-            [
-                Q_RULE,
-                ("Ctrl+Q", "Quit from anywhere", ""),
-                *rows(KztjApp.BINDINGS, keymap),
-                ("Ctrl+P", "Command palette: jump to an event or year, filter, layout, theme, export", ""),
-                ("Tab", "Move between the search box, the timeline and the detail pane", "main.focus_next"),
-            ],
-        ),
+        ("Anywhere", [*rows(APP_BINDINGS, keymap), *rows(tab, keymap)]),
         ("Timeline", rows(Timeline.BINDINGS, keymap)),
         ("Main screen", rows(main, keymap)),
         ("Search box", rows(search_box, keymap)),
         ("Detail pane", rows(DetailPane.BINDINGS, keymap)),
         ("Article reader", rows(ReaderScreen.BINDINGS, keymap)),
+        (
+            "Source picker",
+            [
+                ("↑ / ↓", "Choose a source", ""),
+                ("Enter", "Read it at its quote", ""),
+                *rows(SourcePicker.BINDINGS, keymap),
+            ],
+        ),
         ("Time axis", rows(AxisScreen.BINDINGS, keymap)),
         ("Conflicting sources", rows(ConflictScreen.BINDINGS, keymap)),
-        ("Figures view", rows(FiguresScreen.BINDINGS, keymap)),
+        ("Figures view", [*rows(FigureList.BINDINGS, keymap), *rows(FiguresScreen.BINDINGS, keymap)]),
+        ("Note dialog", rows(NoteScreen.BINDINGS, keymap)),
+        (
+            "Save-view dialog",
+            [("Enter", "Save the view under the name typed", ""), *rows(ViewNameScreen.BINDINGS, keymap)],
+        ),
+        (
+            "Filter dialog",
+            [
+                ("Tab / Shift+Tab", "Move between the tags, the actor, the years and the buttons", ""),
+                ("↑ / ↓, Space", "Choose a tag, tick or untick it", ""),
+                ("Enter", "In a text box, apply the filters; on a button, press it", ""),
+                *rows(FilterScreen.BINDINGS, keymap),
+            ],
+        ),
+        ("Help", rows(HelpScreen.BINDINGS, keymap)),
     ]

@@ -21,7 +21,7 @@ from .figures import trade_strip
 from .history import ReaderPlace, ViewPlace
 from .live import InputsChanged, ReloadErrors, ReloadFailed, StoreReloaded, follow_article, nearest_first
 from .mainkeys import MAIN_BINDINGS, KeysState, enabled
-from .messages import CheckFinished, ExportFinished, SearchFinished
+from .messages import CheckFinished, EditReady, ExportFinished, SearchFinished
 from .search import SearchRequest, SearchResult
 from .searchbox import SearchBox
 from .throttle import Throttle
@@ -559,6 +559,38 @@ class MainScreen(KztjScreen[None]):
             self.notify(f"Export failed: {message.error}", severity="error", markup=False)
         else:
             self.notify(f"Exported {message.count:,} events to {message.target}", title="Export", markup=False)
+
+    # -- edit at the line (issue 20) ---------------------------------------------------------
+
+    def action_edit(self) -> None:
+        """Open the store in the user's editor at the selected event's line (the line is found in a worker)."""
+        rowid = self.query_one(Timeline).selected_rowid
+        if rowid is None:
+            self.notify("No event selected to edit.", markup=False)
+            return
+        self.prepare_edit(self.session.store.event_at(rowid).id)
+
+    @work(thread=True, exclusive=True, group="edit")
+    def prepare_edit(self, event_id: str) -> None:
+        """Find the event's line in the file as it is now, and the editor command; post it back."""
+        from ..editor import EditorError, edit_command
+
+        try:
+            with self.session.readers.borrow() as store:
+                self.post_message(EditReady(edit_command(store, event_id)))
+        except EditorError as error:
+            self.post_message(EditReady(None, str(error)))
+
+    def on_edit_ready(self, message: EditReady) -> None:
+        if message.argv is None:
+            self.notify(message.problem, title="Edit", severity="warning", timeout=8, markup=False)
+            return
+        problem = self.app.run_editor(message.argv)
+        if problem is not None:
+            self.notify(problem, title="Edit", severity="warning", timeout=8, markup=False)
+        # Live reload shows what was saved, keeping the selection on the event (by its id).
+
+    # -- end edit at the line ----------------------------------------------------------------
 
     def action_copy_event(self) -> None:
         """Copy the selected event as Markdown to the clipboard."""

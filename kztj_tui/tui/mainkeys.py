@@ -67,8 +67,22 @@ MAIN_BINDINGS: list[BindingType] = [
         id="search.leave",
     ),
     # Screen binds these, but a key bound here replaces every binding of it from Screen.
-    Binding("tab", "app.focus_next", "Next pane", show=False, id="main.focus_next"),
-    Binding("shift+tab", "app.focus_previous", "Previous pane", show=False, id="main.focus_previous"),
+    Binding(
+        "tab",
+        "app.focus_next",
+        "Next pane",
+        show=False,
+        tooltip="Move between the search box, the timeline and the detail pane",
+        id="main.focus_next",
+    ),
+    Binding(
+        "shift+tab",
+        "app.focus_previous",
+        "Previous pane",
+        show=False,
+        tooltip="Move back between the panes",
+        id="main.focus_previous",
+    ),
     Binding("n", "next_match", "Next match", tooltip="Next matching event (wraps)", group=MATCH, id="main.next_match"),
     Binding(
         "N",
@@ -109,8 +123,9 @@ MAIN_BINDINGS: list[BindingType] = [
         tooltip="Trade chart: turnover, exports vs imports, targets",
         id="main.figures",
     ),
+    # "e" edits (below, as in lazygit); the export writes the view: "w".
     Binding(
-        "e", "export", "Export", show=False, tooltip="Export the current view to a Markdown file", id="main.export"
+        "w", "export", "Export", show=False, tooltip="Export the current view to a Markdown file", id="main.export"
     ),
     Binding("y", "copy_event", "Copy", show=False, tooltip="Copy the selected event as Markdown", id="main.copy"),
     Binding(
@@ -121,6 +136,16 @@ MAIN_BINDINGS: list[BindingType] = [
         tooltip="Hide the panel listing the problems of the store on disk",
         id="main.hide_errors",
     ),
+    # -- edit at the line (issue 20) --
+    Binding(
+        "e",
+        "edit",
+        "Edit",
+        show=False,
+        tooltip="Open the store in $VISUAL or $EDITOR at the selected event's line",
+        id="main.edit",
+    ),
+    # -- end edit at the line --
     Binding("q", "leave_detail", "Close", tooltip="Close the full-width detail view", id="main.close"),
     Binding("q", "quit", "Quit", tooltip="Quit (exit status 0)", id="main.quit"),
 ]

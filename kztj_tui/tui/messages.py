@@ -35,3 +35,12 @@ class ExportFinished(Message):
         self.target = target
         self.count = count
         self.error = error
+
+
+class EditReady(Message):
+    """The editor command that opens the store at an event's line, or why there is none."""
+
+    def __init__(self, argv: list[str] | None, problem: str = "") -> None:
+        super().__init__()
+        self.argv = argv
+        self.problem = problem

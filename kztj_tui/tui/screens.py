@@ -18,12 +18,25 @@ from .. import edtf
 from ..model import Filters
 from ..nearmiss import filter_problems
 from ..store import Store
+from .bars import KeysFooter
+
+# The one key whose meaning depends on where you are: help states it above every section.
+Q_RULE = "q: Close the view you are in (article, help, figures, axis…); on the timeline, quit"
 
 
 class HelpScreen(ModalScreen[None]):
     """Every key binding, grouped by where it applies."""
 
-    BINDINGS = [Binding("escape,question_mark,q", "app.pop_screen", "Close help", id="help.close")]
+    BINDINGS = [
+        Binding(
+            "escape,question_mark,q",
+            "app.pop_screen",
+            "Close help",
+            key_display="Esc",
+            tooltip="Close help",
+            id="help.close",
+        )
+    ]
 
     def __init__(self, sections: list[tuple[str, list[tuple[str, str, str]]]], settings_file: str = "") -> None:
         super().__init__()
@@ -31,19 +44,35 @@ class HelpScreen(ModalScreen[None]):
         self.settings_file = settings_file
 
     def compose(self) -> ComposeResult:
-        lines: list[Content] = [
-            Content.assemble(("kztj keys", "bold"), ("   (Esc or q closes)", "dim")),
-            Content.styled("Rebind a key by its id (dim, on the right) in the [keymap] table of", "dim"),
-            Content.assemble(("the settings file ", "dim"), (self.settings_file or "config.toml", "dim bold")),
-            Content(""),
+        from rich.cells import cell_len
+        from rich.console import Group
+        from rich.table import Table
+        from rich.text import Text
+
+        heading = [
+            Text.assemble(("kztj keys", "bold"), ("   (Esc or q closes)", "dim")),
+            Text(Q_RULE),
+            Text("Rebind a key by its id (dim, on the right) in the [keymap] table of the settings file", "dim"),
+            Text(self.settings_file or "config.toml", "dim bold"),
+            Text(""),
         ]
+        # The same columns in every section, so keys, descriptions and ids line up down the screen.
+        rows = [row for _, keys in self.sections for row in keys]
+        widest_key = min(24, max((cell_len(key) for key, _, _ in rows), default=1))
+        widest_id = max((cell_len(binding_id) for _, _, binding_id in rows), default=1)
+        parts: list[Text | Table] = list(heading)
         for title, keys in self.sections:
-            lines.append(Content.styled(title, "bold underline"))
+            parts.append(Text(title, "bold underline"))
+            table = Table.grid(padding=(0, 0, 0, 2), pad_edge=True, expand=True)
+            table.add_column(style="bold", width=widest_key + 2, overflow="fold")  # the width counts the padding
+            table.add_column(ratio=1, overflow="fold")
+            table.add_column(style="dim", min_width=widest_id + 2, no_wrap=True)
             for key, description, binding_id in keys:
-                lines.append(Content.assemble(("  " + key.ljust(14), "bold"), description, (f"  {binding_id}", "dim")))
-            lines.append(Content(""))
+                table.add_row(Text(key), Text(description), Text(binding_id))
+            parts += [table, Text("")]
         with VerticalScroll(id="help-body"):
-            yield Static(Content("\n").join(lines), id="help-text")
+            yield Static(Group(*parts), id="help-text")
+        yield KeysFooter(compact=True)  # help's own keys, over the screen's below
 
 
 class TagChecklist(SelectionList[str]):
@@ -66,7 +95,7 @@ class TagChecklist(SelectionList[str]):
 class FilterScreen(ModalScreen[Filters | None]):
     """Choose tags, an actor and a year range; the result replaces the current filters."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", tooltip="Close without changing the filters", id="filter.cancel")]
 
     def __init__(self, store: Store, current: Filters) -> None:
         super().__init__()

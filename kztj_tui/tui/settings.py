@@ -36,6 +36,8 @@ class Settings(NamedTuple):
     theme: str | None = None
     layout: str = "auto"
     keymap: dict[str, str] = {}
+    keymap_lines: dict[str, int] = {}
+    """The line of each keymap entry in the file, to say where one is wrong."""
 
 
 def settings_path() -> Path:
@@ -93,7 +95,7 @@ def _parse(path: Path, text: str) -> tuple[Settings, str | None]:
     unknown = [key for key in data if key not in ("theme", "layout", "keymap")]
     if unknown:
         return problem(unknown[0], f"unknown setting {unknown[0]!r} (known: theme, layout, [keymap])")
-    return Settings(theme, layout, dict(keymap)), None
+    return Settings(theme, layout, dict(keymap), {key: _line_of(text, key) for key in keymap}), None
 
 
 def load(path: Path) -> tuple[Settings, str | None]:
