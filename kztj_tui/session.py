@@ -155,8 +155,8 @@ class BrowserSession:
             warnings = [finding for finding in check.run(store) if finding.severity == check.WARNING]
         return {event_id: tuple(items) for event_id, items in check.by_event(warnings).items()}
 
-    def export_markdown(self, filters: Filters, target: Path) -> str | None:
-        """Write the events of a view to a Markdown file; why not, or None once written."""
+    def export(self, filters: Filters, target: Path, fmt: str = "markdown") -> str | None:
+        """Write the events of a view in a format (``kztj export``'s); why not, or None once written."""
         from . import export
         from .output import store_files, write_atomically
 
@@ -164,10 +164,14 @@ class BrowserSession:
             store.note_matcher = note_matcher(self._notes)  # for a view searching `note:`
             try:
                 # Like `kztj export -o`: never over the store or one of its articles.
-                write_atomically(target, export.markdown(store, filters), protect=store_files(store))
+                write_atomically(target, export.chunks(store, filters, fmt), protect=store_files(store))
             except OSError as error:
                 return str(error.strerror or error)
         return None
+
+    def export_markdown(self, filters: Filters, target: Path) -> str | None:
+        """:meth:`export` in Markdown."""
+        return self.export(filters, target)
 
     def describe(self, filters: Filters) -> str:
         """Filters in words, with people and places by name."""

@@ -292,6 +292,8 @@ async def test_export_writes_the_filtered_view(tmp_path: Path, monkeypatch: pyte
         await settle(pilot)
         await pilot.press("w")
         await settle(pilot)
+        await pilot.press("enter")  # the dialog's defaults: a new Markdown file here, this view
+        await settle(pilot)
         [written] = list(tmp_path.glob("kztj-export-*.md"))
         text = written.read_text(encoding="utf-8")
         assert "Farm trade up 40%" in text and "Declaration on Allied" not in text

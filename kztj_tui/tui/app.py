@@ -262,7 +262,11 @@ class KztjApp(App[int]):
             return
         yield SystemCommand("Figures view", "Chart trade turnover, exports, imports and targets", screen.action_figures)
         yield SystemCommand("Time axis", "Events drawn to scale along the years", screen.action_axis)
-        yield SystemCommand("Export view to Markdown", "Write the current view to a file", screen.action_export)
+        yield SystemCommand(
+            "Export…",
+            "Write this view, the marked events or the store to a file (.md, .json, .csv…)",
+            screen.action_export,
+        )
         yield SystemCommand(
             "Edit the event in $EDITOR", "Open the store at the selected event's line (e)", screen.action_edit
         )

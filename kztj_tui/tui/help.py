@@ -46,6 +46,7 @@ BINDING_IDS = frozenset(
         "help": "close",
         "note": "save cancel",
         "view": "cancel",
+        "export": "cancel",
         "main": "axis back clear clear_search close copy edit export figures filter "
         "focus_next focus_previous forward hide_errors leave_detail next_match prev_match quit search source "
         "mark marked clear_marks note save_view",
@@ -92,6 +93,7 @@ def _binding_lists() -> list[tuple[str, list[BindingType]]]:
     from .appkeys import APP_BINDINGS
     from .conflicts import ConflictScreen
     from .detail import DetailPane
+    from .exportdialog import ExportScreen
     from .figures import FigureList, FiguresScreen
     from .main import MainScreen
     from .notes import NoteScreen
@@ -115,6 +117,7 @@ def _binding_lists() -> list[tuple[str, list[BindingType]]]:
         ("Help", HelpScreen.BINDINGS),
         ("Note dialog", NoteScreen.BINDINGS),
         ("Save-view dialog", ViewNameScreen.BINDINGS),
+        ("Export dialog", ExportScreen.BINDINGS),
     ]
 
 
@@ -137,6 +140,7 @@ def help_sections(app: object) -> list[tuple[str, list[tuple[str, str, str]]]]:
     from .appkeys import APP_BINDINGS
     from .conflicts import ConflictScreen
     from .detail import DetailPane
+    from .exportdialog import ExportScreen
     from .figures import FigureList, FiguresScreen
     from .main import MainScreen
     from .mainkeys import SEARCH_BOX_ACTIONS
@@ -172,6 +176,14 @@ def help_sections(app: object) -> list[tuple[str, list[tuple[str, str, str]]]]:
         ("Conflicting sources", rows(ConflictScreen.BINDINGS, keymap)),
         ("Figures view", [*rows(FigureList.BINDINGS, keymap), *rows(FiguresScreen.BINDINGS, keymap)]),
         ("Note dialog", rows(NoteScreen.BINDINGS, keymap)),
+        (
+            "Export dialog",
+            [
+                ("Tab, ↑ / ↓", "Move to the scope, choose it", ""),
+                ("Enter", "Export", ""),
+                *rows(ExportScreen.BINDINGS, keymap),
+            ],
+        ),
         (
             "Save-view dialog",
             [("Enter", "Save the view under the name typed", ""), *rows(ViewNameScreen.BINDINGS, keymap)],

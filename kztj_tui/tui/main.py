@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 from textual import on, work
@@ -543,16 +542,32 @@ class MainScreen(KztjScreen[None]):
         self.app.push_screen(FiguresScreen())
 
     def action_export(self) -> None:
-        """Export the current (filtered) view to a Markdown file in the working directory, in a worker."""
-        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-        target = Path.cwd() / f"kztj-export-{stamp}.md"
-        self.notify(f"Exporting {self._shown_total:,} events…", title="Export", timeout=2, markup=False)
-        self.export_view(self.filters._replace(query=self._shown_query), target, self._shown_total)
+        """Ask where (the extension picks the format) and what (this view, the marked events, the store) to export."""
+        from .exportdialog import ExportChoice, ExportScreen
+
+        view = self.filters._replace(query=self._shown_query)
+        store = self.session.store
+        counts = {"view": self._shown_total, "marked": self.session.marked_count(), "store": store.count}
+
+        def done(choice: ExportChoice | None) -> None:
+            if choice is None:
+                return
+            filters = {
+                "view": view,
+                "marked": self.session.marked_filters(Filters()),
+                "store": Filters(),
+            }[choice.scope]
+            target = choice.target if choice.target.is_absolute() else Path.cwd() / choice.target
+            count = counts[choice.scope]
+            self.notify(f"Exporting {count:,} events…", title="Export", timeout=2, markup=False)
+            self.export_view(filters, target, count, choice.fmt)
+
+        self.app.push_screen(ExportScreen(counts), done)
 
     @work(thread=True, group="export")
-    def export_view(self, filters: Filters, target: Path, count: int) -> None:
+    def export_view(self, filters: Filters, target: Path, count: int, fmt: str = "markdown") -> None:
         """Write the export on a connection of its own."""
-        self.post_message(ExportFinished(target, count, self.session.export_markdown(filters, target)))
+        self.post_message(ExportFinished(target, count, self.session.export(filters, target, fmt)))
 
     def on_export_finished(self, message: ExportFinished) -> None:
         if message.error:
