@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -44,9 +45,19 @@ def screen_text(app: KztjApp) -> str:
 
 
 async def settle(pilot: Pilot[Any]) -> None:
-    """Wait until every worker has finished and its messages have been handled."""
+    """Wait until every worker has finished and its messages have been handled.
+
+    A worker cancelled meanwhile (an exclusive group's older run, replaced by a newer one) is done
+    too: it is not waited for as if it had failed. Any other failure is raised.
+    """
+    from textual.worker import WorkerCancelled
+
     for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
+        workers = list(pilot.app.workers)
+        results = await asyncio.gather(*(worker.wait() for worker in workers), return_exceptions=True)
+        for result in results:
+            if isinstance(result, BaseException) and not isinstance(result, WorkerCancelled):
+                raise result
         await pilot.pause()
 
 

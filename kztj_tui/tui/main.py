@@ -217,7 +217,7 @@ class MainScreen(KztjScreen[None]):
         self.query_one(SearchBox).send_after_typing(message)
 
     def action_commit_search(self) -> None:
-        """Enter in the search box: run the exact query."""
+        """Enter in the search box: keep what is on screen (the word typed last stays a prefix)."""
         self._leave_search_box(SearchBox.Committed())
 
     def action_cancel_search(self) -> None:
@@ -238,7 +238,8 @@ class MainScreen(KztjScreen[None]):
         value = self.query_one(SearchBox).value
         if self._before_search is not None and value.strip():
             self.session.history.leave(self._before_search)
-        self._search(value, typing=False)
+        # What was on screen while typing: the word being typed stays a prefix (a space or quotes end it).
+        self.request = SearchRequest(self.filters._replace(query=value), prefix=True)
 
     @on(SearchBox.Cleared)
     def _search_cleared(self) -> None:
@@ -316,7 +317,8 @@ class MainScreen(KztjScreen[None]):
     def apply_filters(self, filters: Filters) -> None:
         """Replace the filters but not the search, keeping the selected event if it still shows."""
         select = self.query_one(Timeline).selected_rowid
-        self.request = SearchRequest(filters._replace(query=self.filters.query), select=select)
+        keep = filters._replace(query=self.filters.query)
+        self.request = SearchRequest(keep, select=select, prefix=self.request.prefix)
 
     def action_clear_search(self) -> None:
         """Clear the search and go back to the event selected before it."""
@@ -500,7 +502,7 @@ class MainScreen(KztjScreen[None]):
         self.set_reactive(MainScreen.request, reloaded.result.request)
         self._show_result(reloaded.result)
         if current.filters != reloaded.result.request.filters:
-            self.request = SearchRequest(current.filters, typing=current.typing, select=reloaded.result.select)
+            self.request = current._replace(select=reloaded.result.select)
         if selected is not None and selected.event.id in reloaded.changes.removed:
             self.close_detail()
         for screen in self.app.screen_stack[1:]:
@@ -685,7 +687,7 @@ class MainScreen(KztjScreen[None]):
         """Save the current search and filters under a name."""
         from .viewname import ViewNameScreen
 
-        filters = self.filters
+        filters = self.filters._replace(query=self._shown_query)  # the query as run: what is on screen
 
         def done(name: str | None) -> None:
             if name is not None:

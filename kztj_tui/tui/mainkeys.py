@@ -19,7 +19,7 @@ MAIN_BINDINGS: list[BindingType] = [
         "focus_search",
         "Search",
         key_display="/",
-        tooltip="Search as you type; Enter runs the exact query",
+        tooltip="Search as you type; Enter keeps the results on screen",
         priority=True,
         id="main.search",
     ),

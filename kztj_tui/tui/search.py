@@ -31,6 +31,8 @@ class SearchRequest(NamedTuple):
     filters: Filters
     typing: bool = False
     select: int | None = None
+    prefix: bool = False
+    """The query's last word, if bare, is a prefix (as while typing): what Enter commits (``trad`` finds trade)."""
 
 
 class SearchResult(NamedTuple):
@@ -58,7 +60,12 @@ def run_search(
     """Run a request on a store (a worker's own connection); ``notes`` answers ``note:`` fields."""
     filters = request.filters
     min_letters = 1 if store.count <= SHORT_PREFIX_STORE else 2
-    query = typing_query(filters.query, store.typed_word_stem, min_letters) if request.typing else filters.query
+    if request.typing:
+        query = typing_query(filters.query, store.typed_word_stem, min_letters)
+    elif request.prefix:
+        query = typing_query(filters.query, store.typed_word_stem)  # Enter keeps even a short word
+    else:
+        query = filters.query
     if not filters._replace(query=query).active:
         rowids: Sequence[int] = store.all_rowids()
         runs, total = all_runs, store.count
