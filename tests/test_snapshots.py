@@ -60,6 +60,12 @@ def test_search_results(snap_compare: Any, size: tuple[int, int]) -> None:
 
 
 @pytest.mark.parametrize("size", SIZES)
+def test_find_mode(snap_compare: Any, size: tuple[int, int]) -> None:
+    # Find, not filter: every event stays, the two found are marked ▸, n went to the second.
+    assert snap_compare(bundled_app(), terminal_size=size, run_before=keys("ctrl+t", "slash", *"Rog", "enter", "n"))
+
+
+@pytest.mark.parametrize("size", SIZES)
 def test_detail_with_sources_and_conflict(snap_compare: Any, size: tuple[int, int]) -> None:
     app = bundled_app(event_id="business-forum-2023")
     assert snap_compare(app, terminal_size=size, run_before=keys("enter"))

@@ -1008,7 +1008,7 @@ async def test_the_time_axis_opens_the_event_with_enter() -> None:
     ("keys", "expected"),
     [
         ([], ["⏎ Open", "/ Search", "[] Year", "q Quit", "a Axis"]),
-        (["slash", "x"], ["Exact search", "Esc Clear", "↓ Results"]),
+        (["slash", "x"], ["Keep", "Esc Clear", "↓ Results"]),
         (["enter"], ["Follow", "Esc Timeline", "↑↓ Move"]),
         (["slash", *"rogun", "enter"], ["nN Match", "Esc Clear search", "H Back"]),
         (["s"], ["/ Find", "n Next", "N Prev", "' Quote", "q Back"]),

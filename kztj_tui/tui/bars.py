@@ -35,6 +35,11 @@ class MatchCount(Widget):
             text, short = f"first {shown:,} of {total:,} matches", f"{shown:,} of {total:,}"
         self.text, self.short = Content(text), Content(short)
 
+    def found(self, found: int, shown: int) -> None:
+        """Find mode: ``found`` events found among the ``shown`` in view."""
+        self.text = Content(f"{found:,} found · n/N · {shown:,} shown")
+        self.short = Content(f"{found:,} found")
+
     def error(self, message: str) -> None:
         """Why the search could not run."""
         self.text = self.short = Content.styled(message, "$error")

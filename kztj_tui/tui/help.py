@@ -49,7 +49,7 @@ BINDING_IDS = frozenset(
         "export": "cancel",
         "main": "axis back clear clear_search close copy edit export figures filter "
         "focus_next focus_previous forward hide_errors leave_detail next_match prev_match quit search source "
-        "mark marked clear_marks note save_view",
+        "mark marked clear_marks note save_view find_mode",
         "picker": "cancel",
         "reader": "back bottom down find find_cancel find_run next page_down page_up previous quote top up",
         "search": "clear commit leave",

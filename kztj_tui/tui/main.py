@@ -63,6 +63,7 @@ class MainScreen(KztjScreen[None]):
     ) -> None:
         super().__init__()
         self._initial_filters = filters  # a saved view's (kztj --view NAME)
+        self.find_mode = False  # find (matches marked in the whole view) rather than filter (the view narrows)
         self.pane_layout = layout
         self.HORIZONTAL_BREAKPOINTS = LAYOUTS[layout]
         self._initial_event = event_id
@@ -115,6 +116,7 @@ class MainScreen(KztjScreen[None]):
         if self._initial_search:
             self.query_one(SearchBox).value = self._initial_search
             self._search(self._initial_search, typing=False)
+        self._show_search_mode()
         self.set_timer(CHECK_DELAY, self.run_check)
         self._show_marks()
         if session.live:
@@ -230,7 +232,7 @@ class MainScreen(KztjScreen[None]):
 
     def _search(self, value: str, typing: bool) -> None:
         """Search for ``value``; while typing, the first match is selected, whatever the typing speed."""
-        self.request = SearchRequest(self.filters._replace(query=value), typing=typing)
+        self.request = SearchRequest(self.filters._replace(query=value), typing=typing, find=self.find_mode)
 
     @on(SearchBox.Committed)
     def _search_committed(self) -> None:
@@ -239,7 +241,7 @@ class MainScreen(KztjScreen[None]):
         if self._before_search is not None and value.strip():
             self.session.history.leave(self._before_search)
         # What was on screen while typing: the word being typed stays a prefix (a space or quotes end it).
-        self.request = SearchRequest(self.filters._replace(query=value), prefix=True)
+        self.request = SearchRequest(self.filters._replace(query=value), prefix=True, find=self.find_mode)
 
     @on(SearchBox.Cleared)
     def _search_cleared(self) -> None:
@@ -282,9 +284,16 @@ class MainScreen(KztjScreen[None]):
         self._shown_total = result.total
         self.query_one(DetailPane).show(result.detail, soon=result.request.typing)
         timeline.set_view(
-            result.rowids, result.runs, query=result.query, highlights=result.highlights, select=result.select
+            result.rowids,
+            result.runs,
+            query=result.query,
+            highlights=result.highlights,
+            select=result.select,
+            found=result.found,
         )
         self._show_filter_state(len(result.rowids), result.total, title=not result.request.typing)
+        if result.found is not None:
+            self.query_one(MatchCount).found(len(result.found), len(result.rowids))
         self._update_footer()
 
     def _show_filter_state(self, shown: int, total: int, title: bool = True) -> None:
@@ -297,8 +306,12 @@ class MainScreen(KztjScreen[None]):
 
     def _show_title(self) -> None:
         filters = self.filters
+        finding = self.find_mode and filters.query.strip()
+        if finding:  # the query marks events, it does not filter them
+            filters = filters._replace(query="")
         described = self.session.describe(filters)
-        self.app.sub_title = f"Filtered: {described}" if filters.active else (self.app.SUB_TITLE or "")
+        title = f"Filtered: {described}" if filters.active else (self.app.SUB_TITLE or "")
+        self.app.sub_title = f"Finding {self.filters.query.strip()!r} · {title}" if finding else title
 
     def action_filters(self) -> None:
         """Open the filter form."""
@@ -318,7 +331,7 @@ class MainScreen(KztjScreen[None]):
         """Replace the filters but not the search, keeping the selected event if it still shows."""
         select = self.query_one(Timeline).selected_rowid
         keep = filters._replace(query=self.filters.query)
-        self.request = SearchRequest(keep, select=select, prefix=self.request.prefix)
+        self.request = SearchRequest(keep, select=select, prefix=self.request.prefix, find=self.find_mode)
 
     def action_clear_search(self) -> None:
         """Clear the search and go back to the event selected before it."""
@@ -354,6 +367,17 @@ class MainScreen(KztjScreen[None]):
             self.notify("No matches.", markup=False)
         elif wrapped := timeline.step(step):
             self.notify(wrapped, timeout=2, markup=False)
+
+    def action_find_mode(self) -> None:
+        """Switch the search between filtering the timeline and finding in it (n and N step through the finds)."""
+        self.find_mode = not self.find_mode
+        self._show_search_mode()
+        select = self.query_one(Timeline).selected_rowid
+        self.request = self.request._replace(find=self.find_mode, select=select, typing=False)
+
+    def _show_search_mode(self) -> None:
+        box = self.query_one(SearchBox)
+        box.border_title = "find: n/N" if self.find_mode else "filter"
 
     def action_next_match(self) -> None:
         """Select the next matching event (wraps like less)."""

@@ -43,8 +43,8 @@ MAIN_BINDINGS: list[BindingType] = [
     Binding(
         "enter",
         "commit_search",
-        "Exact search",
-        tooltip="Run the query exactly, as kztj search does",
+        "Keep",
+        tooltip="Keep the results on screen: the word typed last stays a prefix unless a space or quotes end it",
         priority=True,
         id="search.commit",
     ),
@@ -191,7 +191,20 @@ VIEW_BINDINGS: list[BindingType] = [
         id="main.save_view",
     ),
 ]
-MAIN_BINDINGS += MARK_BINDINGS + VIEW_BINDINGS
+# -- find or filter (issue 20): one key, in the search box too ------------------------------------
+FIND_BINDINGS: list[BindingType] = [
+    Binding(
+        "ctrl+t",
+        "find_mode",
+        "Find/filter",
+        key_display="Ctrl+T",
+        show=False,
+        priority=True,
+        tooltip="Switch the search between filter (the list narrows) and find (every event stays, n/N jump)",
+        id="main.find_mode",
+    ),
+]
+MAIN_BINDINGS += MARK_BINDINGS + VIEW_BINDINGS + FIND_BINDINGS
 # What each context leaves out of the footer (and so turns off): the search box types its
 # letters; the detail pane has no timeline keys.
 DETAIL_HIDES = frozenset({"next_match", "previous_match", "filters", "clear_filters", "axis", "clear_search"})
@@ -214,6 +227,8 @@ def enabled(action: str, state: KeysState) -> bool:
     """Whether a key of the main screen works (and shows in the footer) in this state."""
     if action in SEARCH_BOX_ACTIONS:
         return state.focus == "search"
+    if action == "find_mode":
+        return True  # in the search box too: Ctrl+T types nothing there
     if state.focus == "search":
         return False  # every other key of the screen is a letter the box types
     if state.focus == "detail" and action in DETAIL_HIDES:

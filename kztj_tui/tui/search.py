@@ -33,6 +33,8 @@ class SearchRequest(NamedTuple):
     select: int | None = None
     prefix: bool = False
     """The query's last word, if bare, is a prefix (as while typing): what Enter commits (``trad`` finds trade)."""
+    find: bool = False
+    """Find, not filter: every event the other filters keep stays in view; the query's matches are marked."""
 
 
 class SearchResult(NamedTuple):
@@ -48,6 +50,8 @@ class SearchResult(NamedTuple):
     highlights: dict[int, list[tuple[int, int]]] = {}
     detail: EventView | None = None
     error: str | None = None
+    found: Sequence[int] | None = None
+    """In find mode, the matches (rowids, in order) among ``rowids``; None when the query filters."""
 
 
 def run_search(
@@ -76,13 +80,28 @@ def run_search(
             return SearchResult(request, query, [], [], 0, error=str(error))
         rowids, total = hits.rowids, hits.total
         runs = [(year, len(list(group))) for year, group in itertools.groupby(hits.years)]
+    matches: Sequence[int] | None = None
+    if request.find and query.strip():
+        # The matches are marked in a view the query does not narrow: the other filters' events.
+        matches, base = rowids, filters._replace(query="")
+        if base.active:
+            kept = store.search(base, sort="date", limit=SEARCH_LIMIT, notes=notes)
+            rowids = kept.rowids
+            runs = [(year, len(list(group))) for year, group in itertools.groupby(kept.years)]
+        else:
+            rowids, runs = store.all_rowids(), all_runs
     index = 0
     if request.select is not None:
         found = bisect_left(rowids, request.select)
         if found < len(rowids) and rowids[found] == request.select:
             index = found
+    if matches:
+        # Like less's /: the first match from the selection on (wrapping round to the first).
+        at = bisect_left(matches, rowids[index]) if rowids else 0
+        first = bisect_left(rowids, matches[at % len(matches)])
+        index = first if first < len(rowids) else index
     if not rowids:
-        return SearchResult(request, query, rowids, runs, total)
+        return SearchResult(request, query, rowids, runs, total, found=matches)
     window = list(rowids[max(0, index - WINDOW) : index + WINDOW])
     highlights = {rowid: spans[0] for rowid, spans in store.highlights(query, window).items()} if query.strip() else {}
     selected = rowids[index]
@@ -96,4 +115,5 @@ def run_search(
         rows=store.rows(window),
         highlights=highlights,
         detail=event_view(store, selected, query, findings),
+        found=matches,
     )

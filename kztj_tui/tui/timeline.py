@@ -35,6 +35,8 @@ MARKERS = {
 DEFAULT_MARKER = "•"
 # In the first column of a marked event's row: a plain character, so it reads without colour.
 MARK_GLYPH = "*"
+# Between the date and the kind of a row the search finds (find mode): read without colour too.
+FOUND_GLYPH = "▸"
 DATE_WIDTH = 15
 YEAR = Binding.Group("Year", compact=True)
 
@@ -83,6 +85,7 @@ class Timeline(ScrollView, can_focus=True):
         "timeline--badge",
         "timeline--flag",
         "timeline--mark",
+        "timeline--found",
         "timeline--match",
         "timeline--empty",
         *(f"timeline--kind-{kind}" for kind in MARKERS),
@@ -153,6 +156,9 @@ class Timeline(ScrollView, can_focus=True):
         self._run_years: list[int] = []
         self._header_lines: list[int] = []  # line of each year header
         self._query = ""
+        # Find mode: the rows the search found, in order (None: the search filters the view).
+        self._found: Sequence[int] | None = None
+        self._found_set: frozenset[int] = frozenset()
         self._highlights: dict[int, Spans] = {}
         # Title matches of rows scrolled into view are read by a worker (drawn plain until they come):
         # the rows asked for, and a count of views, so a late answer for an older view is dropped.
@@ -225,15 +231,20 @@ class Timeline(ScrollView, can_focus=True):
         query: str = "",
         highlights: dict[int, list[tuple[int, int]]] | None = None,
         select: int | None = None,
+        found: Sequence[int] | None = None,
     ) -> None:
         """Show these rowids, grouped by ``runs`` of (year, count), with the cursor on rowid ``select``.
 
         Without ``select``, the cursor stays on the selected event if it is still shown, else goes
         to the first. ``highlights`` are match spans in titles already known for some rows.
+        ``found`` (find mode) marks the rows the search found, which n and N step through.
         """
         previous = select if select is not None else self.selected_rowid
         self._rowids = rowids
         self._query = query
+        if found != self._found:
+            self._found, self._found_set = found, frozenset(found or ())
+            self._strips.clear()
         self._highlights = dict(highlights or {})
         self._asked = set()
         self._view_number += 1
@@ -248,8 +259,8 @@ class Timeline(ScrollView, can_focus=True):
         self.virtual_size = Size(0, self.line_count)
         target = 0
         if previous is not None:
-            found = self._index_of(previous)
-            target = found if found is not None else 0
+            at = self._index_of(previous)
+            target = at if at is not None else 0
         self.set_reactive(Timeline.cursor, -1)
         self._move_to_row(target if rowids else None, force_message=True)
         self.refresh()
@@ -301,8 +312,18 @@ class Timeline(ScrollView, can_focus=True):
         self._move_to_row(index)
         return True
 
+    @property
+    def found_count(self) -> int | None:
+        """How many rows the search found, in find mode; None when the search filters the view."""
+        return None if self._found is None else len(self._found)
+
     def step(self, step: int) -> str | None:
-        """Select the next (or previous) event, wrapping round the ends as less does; say when it wrapped."""
+        """Select the next (or previous) event, wrapping round the ends as less does; say when it wrapped.
+
+        In find mode, the next (or previous) row the search found.
+        """
+        if self._found is not None:
+            return self._step_found(step)
         if not self._rowids:
             return None
         target = (self.selected_index or 0) + step
@@ -312,6 +333,27 @@ class Timeline(ScrollView, can_focus=True):
         elif target < 0:
             target, wrapped = len(self._rowids) - 1, "Search hit TOP, continuing at BOTTOM"
         self._move_to_row(target)
+        return wrapped
+
+    def _step_found(self, step: int) -> str | None:
+        found = self._found or ()
+        if not found:
+            return None
+        current = self.selected_rowid
+        wrapped = None
+        if current is None:
+            position = 0 if step > 0 else len(found) - 1
+        elif step > 0:
+            position = bisect_right(found, current)
+            if position >= len(found):
+                position, wrapped = 0, "Search hit BOTTOM, continuing at TOP"
+        else:
+            position = bisect_left(found, current) - 1
+            if position < 0:
+                position, wrapped = len(found) - 1, "Search hit TOP, continuing at BOTTOM"
+        index = self._index_of(found[position])
+        if index is not None:
+            self._move_to_row(index)
         return wrapped
 
     # -- movement ---------------------------------------------------------------------------
@@ -505,7 +547,7 @@ class Timeline(ScrollView, can_focus=True):
                 [Segment((label + "─" * max(0, width - len(label)))[:width], base + self._style("timeline--year"))]
             )
         rowid = self._rowids[index]
-        key = (rowid, index == self.cursor, self.has_focus, width, self._query)
+        key = (rowid, index == self.cursor, self.has_focus, width, self._query)  # found: cleared on change
         cached = self._strips.get(key)
         if cached is not None:
             return cached
@@ -529,7 +571,10 @@ class Timeline(ScrollView, can_focus=True):
         else:
             text.append(" ")
         text.append(date.ljust(DATE_WIDTH), self._style("timeline--date"))
-        text.append(" ")
+        if row.rowid in self._found_set:
+            text.append(FOUND_GLYPH, self._style("timeline--found"))
+        else:
+            text.append(" ")
         kind_class = f"timeline--kind-{row.kind}"
         text.append(marker, self._style(kind_class) if row.kind in MARKERS else Style())
         text.append(" ")
