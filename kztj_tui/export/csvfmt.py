@@ -6,7 +6,8 @@ import csv
 import io
 from collections.abc import Iterable, Iterator, Sequence
 
-from ..model import NO_FILTERS, Event, Filters
+from ..memo import Memo
+from ..model import NO_FILTERS, Citation, Event, Filters
 from ..store import Store
 from . import parallel
 from .common import Selection, date_facts, figure_line
@@ -70,6 +71,13 @@ def _rows(rows: Iterable[Sequence[object]]) -> Iterator[str]:
         buffer.truncate()
 
 
+def _block(rows: Iterable[Sequence[object]]) -> str:
+    """Rows as one piece of CSV text: one writer call for a block of rows."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
+    return buffer.getvalue()
+
+
 def _flag(value: bool) -> str:
     return "true" if value else "false"
 
@@ -77,8 +85,18 @@ def _flag(value: bool) -> str:
 def to_csv(store: Store, filters: Filters = NO_FILTERS) -> Iterator[str]:
     """One header row, then one row per matching event, in chronological order; streamed."""
 
+    known: dict[int, Memo[tuple[Citation, ...], tuple[str, str]]] = {}  # per store: each process has one
+
     def rows(own: Store, events: Sequence[Event]) -> Iterator[Sequence[object]]:
+        # Events cite the same passages again and again: their two cells are made once.
+        cells = known.get(id(own)) or known.setdefault(id(own), Memo(20_000))
         for event in events:
+            cited = cells.get(event.sources)
+            if cited is None:
+                outlets = _items(
+                    f"{own.sources[c.source].outlet} ({own.sources[c.source].published})" for c in event.sources
+                )
+                cited = cells.remember(event.sources, (outlets, _items(c.quote for c in event.sources)))
             facts = date_facts(event.date)
             yield (
                 event.id,
@@ -94,13 +112,12 @@ def to_csv(store: Store, filters: Filters = NO_FILTERS) -> Iterator[str]:
                 "; ".join(_text(own.entity_name(a)) for a in event.actors),
                 _text(own.entity_name(event.place)),
                 event.status,
-                _items(f"{own.sources[c.source].outlet} ({own.sources[c.source].published})" for c in event.sources),
-                _items(c.quote for c in event.sources),
+                *cited,
                 _items(figure_line(own, f) for f in own.figures_for(event.id)),
             )
 
     yield from _rows([EVENT_COLUMNS])
-    yield from parallel.rendered(Selection(store, filters), lambda own, events, _: "".join(_rows(rows(own, events))))
+    yield from parallel.rendered(Selection(store, filters), lambda own, events, _: _block(rows(own, events)))
 
 
 def figures_csv(store: Store, metrics: Sequence[str] = ()) -> Iterator[str]:
