@@ -78,3 +78,18 @@ async def test_marked_is_offered_only_when_something_is_marked() -> None:
         await pilot.press("w")
         await wait_for(pilot, lambda: isinstance(app.screen, ExportScreen))
         assert app.screen.query_one("#scope-marked").disabled
+
+
+async def test_the_view_counts_what_the_timeline_shows() -> None:
+    app = bundled_app()
+    async with app.run_test(size=(60, 20)) as pilot:
+        await settle(pilot)
+        await pilot.press("w")
+        await wait_for(pilot, lambda: isinstance(app.screen, ExportScreen))
+        assert f"This view ({app.store.count} events)" in str(app.screen.query_one("#scope-view").label)
+        await pilot.press("escape")
+        await pilot.press("ctrl+t", "slash", *"Rogun", "enter")  # find: every event stays in view
+        await settle(pilot)
+        await pilot.press("w")
+        await wait_for(pilot, lambda: isinstance(app.screen, ExportScreen))
+        assert f"This view ({app.store.count} events)" in str(app.screen.query_one("#scope-view").label)

@@ -571,9 +571,13 @@ class MainScreen(KztjScreen[None]):
         """Ask where (the extension picks the format) and what (this view, the marked events, the store) to export."""
         from .exportdialog import ExportChoice, ExportScreen
 
-        view = self.filters._replace(query=self._shown_query)
         store = self.session.store
-        counts = {"view": self._shown_total, "marked": self.session.marked_count(), "store": store.count}
+        if self.find_mode:  # the search marks events in the view, it does not narrow it
+            view, shown = self.filters._replace(query=""), len(self.query_one(Timeline).rowids)
+        else:
+            view = self.filters._replace(query=self._shown_query)
+            shown = self._shown_total if view.active else store.count
+        counts = {"view": shown, "marked": self.session.marked_count(), "store": store.count}
 
         def done(choice: ExportChoice | None) -> None:
             if choice is None:
