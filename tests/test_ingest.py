@@ -190,6 +190,20 @@ def test_json_shape(capsys: pytest.CaptureFixture[str]) -> None:
     assert (h1["period"], h1["unit"], h1["metric"]) == ("2023-01/2023-06", "USD", "trade_turnover")
 
 
+def test_a_copy_of_an_article_the_store_cites_is_that_article(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # An installed store keeps its own copy of the articles: ingesting the repository's copy (or a
+    # download of the same page) finds duplicates, not corroboration from "another" source.
+    copy = tmp_path / "downloaded.txt"
+    shutil.copyfile(REPO / "seeds" / "002_22b63dd09c227152.txt", copy)
+    data = ingest_json(copy, capsys=capsys)
+    h1 = next(
+        c for c in data["candidates"] if c["kind"] == "event" and c["quote"].startswith("According to the Kazakh")
+    )
+    assert ("duplicates", "trade-h1-2023") in {(r["relation"], r["id"]) for r in h1["relations"]}
+
+
 def test_a_conflict_with_the_store_is_found(capsys: pytest.CaptureFixture[str]) -> None:
     data = ingest_json(FORUM_REPORT, "--published", "2023-05-03/2023-12-31", capsys=capsys)
     contracts = next(c for c in data["candidates"] if c["kind"] == "figure" and c["value"] == 1_300_000_000)

@@ -441,16 +441,26 @@ def _period(
 
 
 def _same_source(sources: Sequence[Source], folder: Path | None, article_path: Any) -> set[str]:
-    """The store's sources that are this very article (the same file), if any."""
+    """The store's sources that are this very article: the same file, or a copy of its bytes.
+
+    A copy counts: an installed store keeps its own copy of the articles, beside it, not in the
+    folder the article is ingested from.
+    """
     import os
 
     if article_path is None:
         return set()
     found = set()
+    article: bytes | None = None
     for source in sources:
+        cited = (folder or Path()) / source.file
         try:
-            if os.path.samefile((folder or Path()) / source.file, article_path):
+            if os.path.samefile(cited, article_path):
                 found.add(source.id)
+            elif os.path.getsize(cited) == os.path.getsize(article_path):
+                article = Path(article_path).read_bytes() if article is None else article
+                if cited.read_bytes() == article:
+                    found.add(source.id)
         except OSError:
             continue
     return found
