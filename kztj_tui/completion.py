@@ -57,7 +57,6 @@ def _from_store(kind: str) -> dict[str, object]:
         "bash": f"_kztj_{kind}",
         "zsh": f"_kztj_{kind}",
         "fish": f"(_kztj_from_store {kind})",
-        "preamble": _PREAMBLE,
     }
 
 
@@ -74,8 +73,11 @@ def script(parser: argparse.ArgumentParser, shell: str) -> str:
         if kind is not None:
             action.complete = _from_store(kind)  # type: ignore[attr-defined]
         elif options & {"--events", "--output"} or (not options and action.dest == "article"):  # kztj ingest ARTICLE
-            action.complete = shtab.FILE  # type: ignore[attr-defined]
-    return shtab.complete(parser, shell=shell)
+            # fish completes the path typed so far (shtab 1.9.3's own fish entry lists the working directory).
+            action.complete = {**shtab.FILE, "fish": "(__fish_complete_path (commandline -ct))"}  # type: ignore[attr-defined]
+    # The functions go in as the script's preamble: an action's own "preamble" needs shtab 1.10,
+    # and the floor (1.9.3) would leave the functions out, so nothing would complete from the store.
+    return shtab.complete(parser, shell=shell, preamble=_PREAMBLE.get(shell, ""))
 
 
 def _actions(parser: argparse.ArgumentParser) -> list[argparse.Action]:
