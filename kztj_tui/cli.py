@@ -982,26 +982,26 @@ NO_STORE = {"schema": cmd_schema, "completion": cmd_completion}
 NO_STORE["ingest"] = cmd_ingest  # opens the store itself, once the article is known to be readable
 
 
-# Options whose value is a path: a file name need not be UTF-8 (KZTJ_EVENTS takes such a name too).
-PATH_OPTIONS = ("--events", "-o", "--output")
+# Arguments that name a file: a file name need not be UTF-8 (KZTJ_EVENTS takes such a name too).
+PATH_DESTS = frozenset({"events", "output", "article"})
 
 
-def _undecodable(argv: Sequence[str]) -> str | None:
-    """The first argument that is not valid UTF-8 (Python keeps such bytes as lone surrogates), paths aside."""
-    after_path_option = False
-    ingest = after_value_option = False  # kztj ingest ARTICLE: the article is a path too
-    for argument in argv:
-        is_path, after_path_option = after_path_option, argument in PATH_OPTIONS
-        is_article = ingest and not after_value_option and not argument.startswith("-")
-        ingest, after_value_option = ingest or argument == "ingest", argument in ("--published", "--outlet", "--color")
-        if is_path or is_article or argument.startswith(tuple(f"{option}=" for option in PATH_OPTIONS[::2])):
+def _undecodable(args: argparse.Namespace) -> str | None:
+    """The first parsed value that is not valid UTF-8 (Python keeps such bytes as lone surrogates), file names aside.
+
+    Read from what argparse parsed, so which values are file names follows the parser's own
+    options and positionals, and never a second list of them.
+    """
+    for dest, value in vars(args).items():
+        if dest in PATH_DESTS:
             continue
-        if argument.startswith("-o") and not argument.startswith("--"):
-            continue  # -oFILE
-        try:
-            argument.encode("utf-8")
-        except UnicodeEncodeError:
-            return visible(argument)  # the undecodable bytes as \\xNN, like every other escape
+        for item in value if isinstance(value, list) else [value]:
+            if not isinstance(item, str):
+                continue
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return visible(item)  # the undecodable bytes as \\xNN, like every other escape
     return None
 
 
@@ -1012,10 +1012,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         from .completion import complete
 
         return complete(argv[1:], sys.stdout)
-    bad = _undecodable(argv)
-    if bad is not None:
-        _say(f"argument '{bad[:60]}' is not valid UTF-8")
-        return EXIT_ERROR
     parser = _parser()
     args, unknown = parser.parse_known_args(_search_argv(argv))
     if unknown:
@@ -1023,6 +1019,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         (_subparser(parser, args.command) if args.command else parser).error(
             f"unrecognized arguments: {' '.join(unknown)}"
         )
+    bad = _undecodable(args)
+    if bad is not None:
+        _say(f"argument '{bad[:60]}' is not valid UTF-8")
+        return EXIT_ERROR
     if args.command is None and getattr(args, "events", None) == "-":
         _say("the browser reads its keys from stdin, so it cannot read the store there: use --events FILE")
         return EXIT_ERROR
