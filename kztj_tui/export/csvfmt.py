@@ -85,11 +85,11 @@ def _flag(value: bool) -> str:
 def to_csv(store: Store, filters: Filters = NO_FILTERS) -> Iterator[str]:
     """One header row, then one row per matching event, in chronological order; streamed."""
 
-    known: dict[int, Memo[tuple[Citation, ...], tuple[str, str]]] = {}  # per store: each process has one
+    known: parallel.PerStore[Memo[tuple[Citation, ...], tuple[str, str]]] = parallel.PerStore(lambda _: Memo(20_000))
 
     def rows(own: Store, events: Sequence[Event]) -> Iterator[Sequence[object]]:
         # Events cite the same passages again and again: their two cells are made once.
-        cells = known.get(id(own)) or known.setdefault(id(own), Memo(20_000))
+        cells = known(own)
         for event in events:
             cited = cells.get(event.sources)
             if cited is None:

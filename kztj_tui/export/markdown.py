@@ -281,11 +281,10 @@ def _report(store: Store, filters: Filters, notes: Mapping[str, str] | None = No
     if parallel.usable(store, 0 if filters.active else store.count):
         # The whole of a large store: blocks of events alternate between two processes.
         count = store.count
-        writers: dict[int, EventWriter] = {}
+        writers = parallel.PerStore(lambda own: EventWriter(own, notes))
 
         def render(own: Store, rowids: Sequence[int], previous_year: int | None) -> str:
-            writer = writers.get(id(own)) or writers.setdefault(id(own), EventWriter(own, notes))
-            return _events_markdown(writer, own.events_at(rowids), previous_year)[0]
+            return _events_markdown(writers(own), own.events_at(rowids), previous_year)[0]
 
         yield from parallel.blocks(store, render)
     else:

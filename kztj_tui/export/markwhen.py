@@ -122,10 +122,9 @@ def to_markwhen(store: Store, filters: Filters = NO_FILTERS) -> Iterator[str]:
         f"---\n\n// Exported by kztj {__version__} from {name}. Every event cites a verbatim quote;"
         " conflicting figures are marked ⚠.\n\n"
     )
-    known: dict[int, Memo[tuple[Citation, ...], str]] = {}  # per store: the two processes have one each
+    known: parallel.PerStore[Memo[tuple[Citation, ...], str]] = parallel.PerStore(lambda _: Memo(20_000))
 
     def entries(own: Store, events: Sequence[Event], first: bool) -> str:
-        sources = known.get(id(own)) or known.setdefault(id(own), Memo(20_000))
-        return "".join(entry(own, event, sources) for event in events)
+        return "".join(entry(own, event, known(own)) for event in events)
 
     yield from parallel.rendered(Selection(store, filters), entries)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import signal
 from collections.abc import Callable, Iterator, Sequence
+from typing import Generic, TypeVar
 
 from ..forking import ENDING_SIGNALS, can_fork
 from ..model import Event
@@ -30,6 +31,26 @@ RenderBlock = Callable[[Store, Sequence[int], "int | None"], str]
 RenderEvents = Callable[[Store, Sequence[Event], bool], str]
 # Where one process renders, it does so this many events at a time: one chunk each.
 BATCH = 100
+
+
+T = TypeVar("T")
+
+
+class PerStore(Generic[T]):
+    """One ``T`` for each store an export renders from, made on first use."""
+
+    # Each process renders from a store object of its own (the child reopens the files): what a
+    # render remembers of a store (its writer, the source lists it wrote) is kept per store.
+
+    def __init__(self, make: Callable[[Store], T]) -> None:
+        self._make = make
+        self._made: dict[int, T] = {}
+
+    def __call__(self, store: Store) -> T:
+        made = self._made.get(id(store))
+        if made is None:
+            made = self._made[id(store)] = self._make(store)
+        return made
 
 
 def usable(store: Store, count: int) -> bool:

@@ -157,10 +157,10 @@ def to_timelinejs(store: Store, filters: Filters = NO_FILTERS) -> Iterator[str]:
     )
     title = {"text": {"headline": esc(title_of(store)), "text": f"<p>{esc(intro)}</p>"}}
     yield '{"title": ' + json.dumps(title, ensure_ascii=False) + ',\n "events": ['
-    sources: dict[int, Memo[tuple[Citation, ...], str]] = {}  # a store's source lists (two processes, two stores)
+    sources: parallel.PerStore[Memo[tuple[Citation, ...], str]] = parallel.PerStore(lambda _: Memo(20_000))
 
     def slides(own: Store, events: Sequence[Event], first: bool) -> str:
-        known = sources.get(id(own)) or sources.setdefault(id(own), Memo(20_000))
+        known = sources(own)
         text = ",\n  ".join(json.dumps(slide(own, event, known), ensure_ascii=False) for event in events)
         return ("\n  " if first else ",\n  ") + text
 
