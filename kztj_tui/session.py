@@ -169,10 +169,6 @@ class BrowserSession:
                 return str(error.strerror or error)
         return None
 
-    def export_markdown(self, filters: Filters, target: Path) -> str | None:
-        """:meth:`export` in Markdown."""
-        return self.export(filters, target)
-
     def describe(self, filters: Filters) -> str:
         """Filters in words, with people and places by name."""
         return filters._replace(

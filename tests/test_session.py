@@ -169,10 +169,10 @@ def test_an_invalid_save_is_reported_and_the_old_store_kept(write_store: Callabl
 def test_an_export_never_writes_over_the_store(tmp_path: Path, store: Store) -> None:
     session = BrowserSession(store)
     target = tmp_path / "view.md"
-    assert session.export_markdown(Filters(tags=("trade",)), target) is None
+    assert session.export(Filters(tags=("trade",)), target) is None
     assert target.read_text(encoding="utf-8") == "".join(export.markdown(store, Filters(tags=("trade",))))
     before = BUNDLED.read_bytes()
-    assert session.export_markdown(Filters(), BUNDLED) is not None
+    assert session.export(Filters(), BUNDLED) is not None
     assert BUNDLED.read_bytes() == before
 
 

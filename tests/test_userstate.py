@@ -256,7 +256,7 @@ def test_the_browser_export_of_a_note_search_finds_the_noted_events(two: Path, t
     session = BrowserSession(open_store(two, use_cache=False))
     session.set_note("later", "for the report")
     target = tmp_path / "out.md"
-    assert session.export_markdown(Filters(query="note:report"), target) is None
+    assert session.export(Filters(query="note:report"), target) is None
     text = target.read_text(encoding="utf-8")
     assert "A later visit" in text and "Tokayev visits Dushanbe" not in text
     assert "for the report" not in text  # notes go out only when asked (kztj export --notes)
