@@ -188,7 +188,17 @@ def test_core_never_imports_textual() -> None:
     assert result.returncode == 0, result.stderr
 
 
-@pytest.mark.parametrize("argv", [["validate"], ["export"], ["search", "trade"], ["show", "trade-2013"], ["figures"]])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["validate"],
+        ["export"],
+        ["search", "trade"],
+        ["show", "trade-2013"],
+        ["figures"],
+        ["ingest", "seeds/002_22b63dd09c227152.txt", "--json", "--no-cache"],
+    ],
+)
 def test_commands_never_import_textual(argv: list[str]) -> None:
     code = (
         "import sys, io, contextlib\nfrom kztj_tui import cli\n"

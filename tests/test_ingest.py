@@ -346,20 +346,6 @@ def test_the_article_completes_as_a_path() -> None:
     assert "_shtab_kztj_ingest_pos_0_COMPGEN=_shtab_compgen_files" in script(_parser(), "bash")
 
 
-def test_ingest_never_imports_textual() -> None:
-    import subprocess
-
-    argv = ["ingest", "seeds/002_22b63dd09c227152.txt", "--json", "--no-cache"]
-    code = (
-        "import sys, io, contextlib\nfrom kztj_tui import cli\n"
-        f"with contextlib.redirect_stdout(io.StringIO()): rc = cli.main({argv!r})\n"
-        "assert rc == 0, rc\n"
-        "assert not [m for m in sys.modules if m.split('.')[0] == 'textual'], 'textual imported'\n"
-    )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=60)
-    assert result.returncode == 0, result.stderr
-
-
 @pytest.mark.parametrize("doc", ["README.md", "docs/cli.md"])
 def test_the_benchmark_table_in_the_docs_is_current(doc: str) -> None:
     """The table ``benchmarks/ingest_eval.py`` prints, but for the timings (``KZTJ_UPDATE_DOCS=1`` rewrites it)."""

@@ -45,6 +45,12 @@ def _s(value: str) -> str:
     return _UNPRINTABLE.sub(_escape, json.dumps(value, ensure_ascii=False))
 
 
+def _reasoning(candidate: Candidate) -> list[str]:
+    """The YAML comments above a candidate: why it has its date or period, and its relations to the store."""
+    relations = [f"  # {_comment(f'{r.relation} {r.kind} {r.id}: {r.why}')}" for r in candidate.relations]
+    return [f"  # {_comment(candidate.reason)}", *relations]
+
+
 def _comment(text: str) -> str:
     return " ".join(visible(text).split())
 
@@ -101,9 +107,7 @@ def to_yaml(
     figures = [c for c in candidates if c.kind == "figure"]
     lines += ["", "events:" if events else "events: []"]
     for event in events:
-        lines.append("")
-        lines.append(f"  # {_comment(event.reason)}")
-        lines += [f"  # {_comment(f'{r.relation} {r.kind} {r.id}: {r.why}')}" for r in event.relations]
+        lines += ["", *_reasoning(event)]
         lines.append(f"  - id: {_s(event.id)}")
         lines.append(f"    date: {_s(event.when)}")
         lines.append(f"    title: {_s(TITLE)}")
@@ -118,9 +122,7 @@ def to_yaml(
         lines.append(f"        quote: {_s(event.quote)}")
     lines += ["", "figures:" if figures else "figures: []"]
     for figure in figures:
-        lines.append("")
-        lines.append(f"  # {_comment(figure.reason)}")
-        lines += [f"  # {_comment(f'{r.relation} {r.kind} {r.id}: {r.why}')}" for r in figure.relations]
+        lines += ["", *_reasoning(figure)]
         lines.append(f"  - id: {_s(figure.id)}")
         lines.append(f"    metric: {_s(figure.metric or 'todo')}")
         lines.append(f"    period: {_s(figure.when)}")
