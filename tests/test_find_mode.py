@@ -6,9 +6,14 @@ import pytest
 
 from kztj_tui.model import Filters
 from kztj_tui.tui.searchbox import SearchBox
-from kztj_tui.tui.timeline import FOUND_GLYPH
+from kztj_tui.tui.timeline import FOUND_GLYPH, Timeline
 
 from .tui_support import bundled_app, selected, settle, shown, timeline_lines, widget_text
+
+
+def found(app: object) -> int | None:
+    """How many events the search found, in find mode (None: it filters)."""
+    return app.screen_stack[0].query_one(Timeline).found_count  # type: ignore[attr-defined,no-any-return]
 
 
 def found_lines(app: object) -> list[str]:
@@ -68,3 +73,31 @@ async def test_find_with_a_filter_marks_within_the_filtered_events() -> None:
         await settle(pilot)
         assert len(shown(app)) == kept < app.store.count
         assert "found" in widget_text(app, app.screen.query_one("#match-count"))
+
+
+async def test_find_mode_holds_for_every_view_shown(tmp_path: object) -> None:
+    # A saved view, a filter, Back: each shows its search as find while the box says find.
+    from kztj_tui import userstate
+    from kztj_tui.savedviews import SavedView
+
+    from .conftest import BUNDLED
+
+    state, _ = userstate.load(BUNDLED)
+    state.views["rogun"] = SavedView(Filters(query="Rogun"))
+    assert userstate.save(state) is None
+    app = bundled_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+t", "slash", *"Tokayev", "enter")
+        await settle(pilot)
+        tokayev = found(app)
+        assert tokayev and tokayev > 2
+        app.screen.open_view("rogun")  # type: ignore[attr-defined]
+        await settle(pilot)
+        assert len(shown(app)) == app.store.count and found(app) == 2
+        app.screen.apply_filters(Filters(tags=("energy-water",)))  # type: ignore[attr-defined]
+        await settle(pilot)
+        assert found(app) == 1 and len(shown(app)) < app.store.count  # one of the two is energy-water
+        await pilot.press("H")  # back to the search before the saved view
+        await settle(pilot)
+        assert len(shown(app)) == app.store.count and found(app) == tokayev

@@ -112,7 +112,7 @@ class MainScreen(KztjScreen[None]):
         self._shown_request = self.request
         self._show_filter_state(store.count, store.count)
         if self._initial_filters is not None:
-            self.request = SearchRequest(self._initial_filters._replace(query=""))
+            self._show(self._initial_filters._replace(query=""))
         if self._initial_search:
             self.query_one(SearchBox).value = self._initial_search
             self._search(self._initial_search, typing=False)
@@ -232,7 +232,7 @@ class MainScreen(KztjScreen[None]):
 
     def _search(self, value: str, typing: bool) -> None:
         """Search for ``value``; while typing, the first match is selected, whatever the typing speed."""
-        self.request = SearchRequest(self.filters._replace(query=value), typing=typing, find=self.find_mode)
+        self._show(self.filters._replace(query=value), typing=typing)
 
     @on(SearchBox.Committed)
     def _search_committed(self) -> None:
@@ -241,7 +241,7 @@ class MainScreen(KztjScreen[None]):
         if self._before_search is not None and value.strip():
             self.session.history.leave(self._before_search)
         # What was on screen while typing: the word being typed stays a prefix (a space or quotes end it).
-        self.request = SearchRequest(self.filters._replace(query=value), prefix=True, find=self.find_mode)
+        self._show(self.filters._replace(query=value), prefix=True)
 
     @on(SearchBox.Cleared)
     def _search_cleared(self) -> None:
@@ -331,7 +331,7 @@ class MainScreen(KztjScreen[None]):
         """Replace the filters but not the search, keeping the selected event if it still shows."""
         select = self.query_one(Timeline).selected_rowid
         keep = filters._replace(query=self.filters.query)
-        self.request = SearchRequest(keep, select=select, prefix=self.request.prefix, find=self.find_mode)
+        self._show(keep, select=select, prefix=self.request.prefix)
 
     def action_clear_search(self) -> None:
         """Clear the search and go back to the event selected before it."""
@@ -345,8 +345,12 @@ class MainScreen(KztjScreen[None]):
         """Show another view, with its search in the box (a search being typed is dropped)."""
         self._throttle.cancel()
         self._before_search = None
-        self.request = SearchRequest(filters, select=select)
+        self._show(filters, select=select)
         self.query_one(SearchBox).value = filters.query
+
+    def _show(self, filters: Filters, *, typing: bool = False, select: int | None = None, prefix: bool = False) -> None:
+        """Ask for a view: every request is made here, so the search filters or finds as the mode says."""
+        self.request = SearchRequest(filters, typing=typing, select=select, prefix=prefix, find=self.find_mode)
 
     def action_leave_detail(self) -> None:
         """Back from the detail pane to the timeline."""
@@ -734,9 +738,7 @@ class MainScreen(KztjScreen[None]):
             return
         filters, notices = found
         self.session.history.leave(self.here())
-        select = self.query_one(Timeline).selected_rowid
-        self.request = SearchRequest(filters, select=select)
-        self.query_one(SearchBox).value = filters.query
+        self._switch_view(filters, self.query_one(Timeline).selected_rowid)
         for notice in notices:
             self.notify(notice, severity="warning", markup=False)
 
