@@ -191,3 +191,22 @@ def test_marks_and_a_note_snapshot(snap_compare: object, size: tuple[int, int], 
     state.set_note("diplomatic-relations-established", "[bold]Ask[/] the MFA for the protocol *text*.")
     assert userstate.save(state) is None
     assert snap_compare(bundled_app(), terminal_size=size, run_before=keys(*pressed))  # type: ignore[operator]
+
+
+@pytest.mark.parametrize("save", ["ctrl+s", "escape"])
+async def test_keys_typed_fast_reach_the_note_before_ctrl_s_or_esc(save: str) -> None:
+    # A quick typist (or tmux send-keys): every key queued before any is handled. Ctrl+S must save
+    # all of them, and Esc must come after them too (nothing is saved).
+    from textual import events
+
+    app = bundled_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        first = selected(app)
+        await pilot.press("A")
+        await wait_for(pilot, lambda: isinstance(app.screen, NoteScreen))
+        for key in ("a", "b", "c"):  # as the driver hands keys to the app
+            app.post_message(events.Key(key, key))
+        app.post_message(events.Key(save, None))
+        await wait_for(pilot, lambda: not isinstance(app.screen, NoteScreen))
+        assert app.session.note(first or "") == ("abc" if save == "ctrl+s" else "")

@@ -198,8 +198,7 @@ FIND_BINDINGS: list[BindingType] = [
         "find_mode",
         "Find/filter",
         key_display="Ctrl+T",
-        show=False,
-        priority=True,
+        show=False,  # not priority: the search box types no Ctrl+T, and keys typed before it go first
         tooltip="Switch the search between filter (the list narrows) and find (every event stays, n/N jump)",
         id="main.find_mode",
     ),

@@ -19,17 +19,10 @@ class NoteScreen(KztjModal[str | None]):
     """Write or change the note on one event; dismissed with the text (Ctrl+S) or None (Esc)."""
 
     BINDINGS = [
-        # Priority: the text area would otherwise take the keys.
-        Binding("ctrl+s", "save", "Save", key_display="Ctrl+S", priority=True, tooltip="Save the note", id="note.save"),
-        Binding(
-            "escape",
-            "cancel",
-            "Cancel",
-            key_display="Esc",
-            priority=True,
-            tooltip="Close without saving",
-            id="note.cancel",
-        ),
+        # Not priority: the text area types neither key, so they reach the dialog after the keys typed
+        # before them (a priority binding ran at once, and Ctrl+S saved a note without its last letters).
+        Binding("ctrl+s", "save", "Save", key_display="Ctrl+S", tooltip="Save the note", id="note.save"),
+        Binding("escape", "cancel", "Cancel", key_display="Esc", tooltip="Close without saving", id="note.cancel"),
     ]
 
     def __init__(self, title: str, text: str) -> None:
