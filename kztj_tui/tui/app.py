@@ -194,7 +194,7 @@ class KztjApp(App[int]):
         if isinstance(self.screen, HelpScreen):
             return
 
-        self.push_screen(HelpScreen(help_sections(self), str(self.settings_path)))
+        self.push_screen(HelpScreen(help_sections(self.keymap), str(self.settings_path)))
 
     # -- edit at the line (issue 20) -----------------------------------------------------------
 
@@ -293,10 +293,10 @@ class KztjApp(App[int]):
             )
 
 
-def _binding_ids() -> set[str]:
-    from .help import binding_ids  # it imports every screen, to read their bindings
+def _binding_ids() -> frozenset[str]:
+    from .bindings import ids  # the bindings alone: no screen is imported to check a keymap
 
-    return binding_ids()
+    return ids()
 
 
 def run(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.reactive import reactive
@@ -11,6 +10,7 @@ from textual.widgets import Footer, Static
 
 from ..model import format_value
 from .base import KztjScreen
+from .bindings import CONFLICT_BINDINGS
 from .views import FigureLine, FigureVersion
 
 
@@ -34,22 +34,7 @@ def version_card(version: FigureVersion) -> Content:
 class ConflictScreen(KztjScreen[None]):
     """The versions of one figure next to each other; Enter opens the chosen one's article at its quote."""
 
-    BINDINGS = [
-        Binding("escape,q", "app.pop_screen", "Back", tooltip="Close (q or Esc)", id="conflict.back"),
-        Binding(
-            "left,h", "choose(-1)", "◀", key_display="←", show=False, tooltip="Previous version", id="conflict.left"
-        ),
-        Binding(
-            "right,l,tab", "choose(1)", "▶", key_display="→", show=False, tooltip="Next version", id="conflict.right"
-        ),
-        Binding(
-            "enter",
-            "read",
-            "Read article",
-            tooltip="Open the chosen version's article at its quote",
-            id="conflict.read",
-        ),
-    ]
+    BINDINGS = CONFLICT_BINDINGS
 
     chosen: reactive[int] = reactive(0)
 

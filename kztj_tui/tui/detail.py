@@ -8,7 +8,6 @@ from typing import NamedTuple
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.geometry import Region
@@ -18,11 +17,11 @@ from textual.timer import Timer
 from textual.widgets import Static
 
 from ..model import format_value
+from .bindings import DETAIL_BINDINGS
 from .links import Item, LinkBlock
 from .views import Chip, EventView, FigureLine, Spans
 
 MATCH_STYLE = "bold reverse"
-MOVE = Binding.Group("Move", compact=True)
 
 
 def highlighted(text: str, spans: Spans, style: str = "") -> Content:
@@ -248,31 +247,7 @@ class DetailPane(VerticalScroll, can_focus=True):
     every line is reachable and the cursor is always on a link the user can see.
     """
 
-    BINDINGS = [
-        Binding(
-            "down,j",
-            "down",
-            "Next link",
-            key_display="↓",
-            tooltip="Next link, or scroll down",
-            group=MOVE,
-            id="detail.down",
-        ),
-        Binding(
-            "up,k",
-            "up",
-            "Previous link",
-            key_display="↑",
-            tooltip="Previous link, or scroll up",
-            group=MOVE,
-            id="detail.up",
-        ),
-        Binding("pagedown,space", "page_down", "Page down", show=False, id="detail.page_down"),
-        Binding("pageup", "page_up", "Page up", show=False, id="detail.page_up"),
-        Binding("home,g", "top", "Top", show=False, id="detail.top"),
-        Binding("end,G", "bottom", "Bottom", show=False, id="detail.bottom"),
-        Binding("enter", "follow", "Follow", id="detail.follow", tooltip="Follow the link under the cursor"),
-    ]
+    BINDINGS = DETAIL_BINDINGS
 
     view: reactive[EventView | None] = reactive(None, init=False, always_update=True)
     link: reactive[int] = reactive(-1, init=False)

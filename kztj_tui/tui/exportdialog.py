@@ -9,13 +9,13 @@ from typing import NamedTuple
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Input, Label, RadioButton, RadioSet, Static
 
 from ..formats import FORMATS, format_for
 from .base import KztjModal
+from .bindings import EXPORT_BINDINGS
 
 # The scopes, in the order the dialog offers them.
 SCOPES = ("view", "marked", "store")
@@ -39,9 +39,7 @@ def default_name() -> str:
 class ExportScreen(KztjModal[ExportChoice | None]):
     """Ask where and what to export; dismissed with the choice (Enter) or None (Esc)."""
 
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel", key_display="Esc", tooltip="Close without exporting", id="export.cancel")
-    ]
+    BINDINGS = EXPORT_BINDINGS
 
     def __init__(self, counts: dict[str, int]) -> None:
         super().__init__()

@@ -6,7 +6,6 @@ from typing import NamedTuple
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.content import Content
 from textual.widgets import Footer, OptionList
 from textual.widgets.option_list import Option
@@ -14,6 +13,7 @@ from textual.widgets.option_list import Option
 from ..model import Figure, format_value
 from ..store import Store
 from .base import KztjScreen
+from .bindings import FIGURE_LIST_BINDINGS, FIGURES_BINDINGS
 
 BLOCKS = " ▁▂▃▄▅▆▇█"
 
@@ -190,9 +190,7 @@ class FigureList(OptionList):
     Each line is laid out for the list's width, again whenever that changes.
     """
 
-    BINDINGS = [
-        Binding("enter", "select", "Read source", tooltip="Read the figure's source at its quote", id="figures.read"),
-    ]
+    BINDINGS = FIGURE_LIST_BINDINGS
 
     def __init__(self, lines: list[Line], *, id: str | None = None) -> None:
         self.lines = lines
@@ -246,7 +244,7 @@ class FiguresScreen(KztjScreen[None]):
     figure reads its source at its quote, as in the detail pane.
     """
 
-    BINDINGS = [Binding("escape,q,t", "app.pop_screen", "Back", tooltip="Back to the timeline", id="figures.back")]
+    BINDINGS = FIGURES_BINDINGS
 
     def store_reloaded(self) -> None:
         """Chart the new version of the store."""

@@ -76,38 +76,6 @@ def _identity(binding: Binding) -> str:
     return binding.id or f"<{binding.action}>"
 
 
-def contexts() -> list[tuple[str, list[Binding]]]:
-    """Each place where a set of bindings applies together, and those bindings (this imports every screen)."""
-    from .appkeys import AppKeys
-    from .conflicts import ConflictScreen
-    from .detail import DetailPane
-    from .figures import FiguresScreen
-    from .main import MainScreen
-    from .reader import ReaderScreen, SourcePicker
-    from .screens import FilterScreen, HelpScreen
-    from .timeaxis import AxisScreen
-    from .timeline import Timeline
-
-    def merged(*nodes: type) -> list[Binding]:
-        found: list[Binding] = []
-        for node in nodes:
-            for bindings in node._merge_bindings().key_to_bindings.values():  # type: ignore[attr-defined]
-                found += [binding for binding in bindings if binding not in found]
-        return found
-
-    return [
-        ("the timeline", merged(AppKeys, MainScreen, Timeline)),
-        ("the detail pane", merged(AppKeys, MainScreen, DetailPane)),
-        ("the article reader", merged(AppKeys, ReaderScreen)),
-        ("the time axis", merged(AppKeys, AxisScreen)),
-        ("the conflict view", merged(AppKeys, ConflictScreen)),
-        ("the figures view", merged(AppKeys, FiguresScreen)),
-        ("the source picker", merged(AppKeys, SourcePicker)),
-        ("the filter dialog", merged(AppKeys, FilterScreen)),
-        ("help", merged(AppKeys, HelpScreen)),
-    ]
-
-
 def _clash(
     binding_id: str, keymap: Mapping[str, str], places: Iterable[tuple[str, list[Binding]]]
 ) -> tuple[str, str, str] | None:
@@ -147,7 +115,11 @@ def checked(
     The entry for Ctrl+Q's binding keeps Ctrl+Q among its keys.
     """
     known = set(known)
-    place_list = list(contexts() if places is None else places)
+    if places is None:
+        from .bindings import places as every_place
+
+        places = every_place()
+    place_list = list(places)
     accepted: dict[str, str] = {}
     problems: list[tuple[str, str]] = []
     for binding_id, keys in keymap.items():

@@ -55,7 +55,8 @@ def wrap(content: Content, width: int) -> list[Content]:
     """Wrap each line of ``content``, indenting what wraps under its text (past a bullet or opening quote)."""
     out: list[Content] = []
     for line in content.split("\n", allow_blank=True):
-        indent = min(len(HANGING.match(line.plain).group()), width // 2)  # type: ignore[union-attr]
+        hanging = HANGING.match(line.plain)  # it matches every line: all of it is optional
+        indent = min(len(hanging.group()) if hanging else 0, width // 2)
         pieces = line.wrap(max(1, width - indent)) or [Content("")]
         out.append(pieces[0])
         out.extend(Content(" " * indent) + piece for piece in pieces[1:])

@@ -7,23 +7,18 @@ kept, and what ``note:`` finds, is the session's business (see :mod:`kztj_tui.us
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Static, TextArea
 
 from .base import KztjModal
+from .bindings import NOTE_BINDINGS
 
 
 class NoteScreen(KztjModal[str | None]):
     """Write or change the note on one event; dismissed with the text (Ctrl+S) or None (Esc)."""
 
-    BINDINGS = [
-        # Not priority: the text area types neither key, so they reach the dialog after the keys typed
-        # before them (a priority binding ran at once, and Ctrl+S saved a note without its last letters).
-        Binding("ctrl+s", "save", "Save", key_display="Ctrl+S", tooltip="Save the note", id="note.save"),
-        Binding("escape", "cancel", "Cancel", key_display="Esc", tooltip="Close without saving", id="note.cancel"),
-    ]
+    BINDINGS = NOTE_BINDINGS
 
     def __init__(self, title: str, text: str) -> None:
         super().__init__()

@@ -85,4 +85,4 @@ def install() -> None:
     """
     for name, module in list(sys.modules.items()):
         if name.startswith("textual.drivers.") and getattr(module, "XTermParser", None) is XTermParser:
-            module.XTermParser = PasteSafeParser  # type: ignore[attr-defined]
+            setattr(module, "XTermParser", PasteSafeParser)  # noqa: B010 (a name in another module, set on purpose)

@@ -6,7 +6,6 @@ from typing import NamedTuple
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.geometry import Size
@@ -18,6 +17,7 @@ from textual.widgets.option_list import Option
 from ..articles import ArticleError
 from ..store import Store
 from ..text import find_quote_span, fold
+from .bindings import PICKER_BINDINGS, READER_BINDINGS
 from .history import History, ReaderPlace
 from .views import EventView
 
@@ -96,35 +96,7 @@ class FindBox(Input):
 class ReaderScreen(Screen[None]):
     """A source article, scrolled to a quote that is highlighted."""
 
-    BINDINGS = [
-        Binding(
-            "escape,q,H", "close", "Back", key_display="q", tooltip="Close the article (q, Esc or H)", id="reader.back"
-        ),
-        Binding("j,down", "scroll_down", "Scroll down", show=False, id="reader.down"),
-        Binding("k,up", "scroll_up", "Scroll up", show=False, id="reader.up"),
-        Binding("space,pagedown", "page_down", "Page down", show=False, id="reader.page_down"),
-        Binding("b,pageup", "page_up", "Page up", show=False, id="reader.page_up"),
-        Binding("g,home", "top", "Top", show=False, id="reader.top"),
-        Binding("G,end", "bottom", "Bottom", show=False, id="reader.bottom"),
-        # Priority, as on the main screen: the keys typed right after "/" or Enter must not race
-        # the focus change to the box and back.
-        Binding(
-            "slash",
-            "search",
-            "Find",
-            key_display="/",
-            tooltip="Find text in the article",
-            priority=True,
-            id="reader.find",
-        ),
-        Binding("enter", "find", "Find", show=False, priority=True, id="reader.find_run"),
-        Binding("escape", "cancel_find", "Cancel", key_display="Esc", priority=True, id="reader.find_cancel"),
-        Binding("n", "next_match", "Next", tooltip="Next match (wraps)", id="reader.next"),
-        Binding("N", "previous_match", "Prev", key_display="N", tooltip="Previous match", id="reader.previous"),
-        Binding(
-            "apostrophe", "jump_to_quote", "Quote", key_display="'", tooltip="Back to the quote", id="reader.quote"
-        ),
-    ]
+    BINDINGS = READER_BINDINGS
 
     def __init__(self, store: Store, history: History | None, place: ReaderPlace) -> None:
         super().__init__()
@@ -387,7 +359,7 @@ class SourceList(OptionList):
 class SourcePicker(ModalScreen[int | None]):
     """Choose which of an event's sources to read."""
 
-    BINDINGS = [Binding("escape,q", "cancel", "Cancel", id="picker.cancel")]
+    BINDINGS = PICKER_BINDINGS
 
     def __init__(self, view: EventView) -> None:
         super().__init__()

@@ -7,7 +7,6 @@ import datetime as dt
 from rich.segment import Segment
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
@@ -19,6 +18,7 @@ from ..model import Filters
 from ..nearmiss import filter_problems
 from ..store import Store
 from .bars import KeysFooter
+from .bindings import FILTER_BINDINGS, HELP_BINDINGS
 
 # The one key whose meaning depends on where you are: help states it above every section.
 Q_RULE = "q: Close the view you are in (article, help, figures, axis…); on the timeline, quit"
@@ -27,16 +27,7 @@ Q_RULE = "q: Close the view you are in (article, help, figures, axis…); on the
 class HelpScreen(ModalScreen[None]):
     """Every key binding, grouped by where it applies."""
 
-    BINDINGS = [
-        Binding(
-            "escape,question_mark,q",
-            "app.pop_screen",
-            "Close help",
-            key_display="Esc",
-            tooltip="Close help",
-            id="help.close",
-        )
-    ]
+    BINDINGS = HELP_BINDINGS
 
     def __init__(self, sections: list[tuple[str, list[tuple[str, str, str]]]], settings_file: str = "") -> None:
         super().__init__()
@@ -95,7 +86,7 @@ class TagChecklist(SelectionList[str]):
 class FilterScreen(ModalScreen[Filters | None]):
     """Choose tags, an actor and a year range; the result replaces the current filters."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", tooltip="Close without changing the filters", id="filter.cancel")]
+    BINDINGS = FILTER_BINDINGS
 
     def __init__(self, store: Store, current: Filters) -> None:
         super().__init__()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.content import Content
 from textual.message import Message
 from textual.reactive import reactive
@@ -15,6 +14,7 @@ from ..session import AxisResult
 from . import axis
 from .axis import AxisData, Window
 from .base import KztjScreen
+from .bindings import AXIS_BINDINGS
 from .rowcache import RowCache
 from .timeline import Timeline
 
@@ -154,45 +154,7 @@ class AxisView(Widget, can_focus=True):
 class AxisScreen(KztjScreen[None]):
     """The events of the main screen's view to scale; moving here moves the timeline's selection."""
 
-    BINDINGS = [
-        Binding(
-            "escape,q,a", "close", "Back", key_display="q", tooltip="Back to the timeline (q, Esc or a)", id="axis.back"
-        ),
-        Binding(
-            "left,h", "step(-1)", "Previous", key_display="←", tooltip="Previous event in time", id="axis.previous"
-        ),
-        Binding("right,l", "step(1)", "Next", key_display="→", tooltip="Next event in time", id="axis.next"),
-        Binding(
-            "plus,equals_sign",
-            "zoom(1)",
-            "Zoom in",
-            key_display="+",
-            tooltip="Zoom in around the selection",
-            id="axis.zoom_in",
-        ),
-        Binding("minus", "zoom(-1)", "Zoom out", key_display="-", tooltip="Zoom out", id="axis.zoom_out"),
-        Binding(
-            "left_square_bracket",
-            "year(-1)",
-            "Previous year",
-            key_display="[",
-            show=False,
-            tooltip="First event of the year before",
-            id="axis.previous_year",
-        ),
-        Binding(
-            "right_square_bracket",
-            "year(1)",
-            "Next year",
-            key_display="]",
-            show=False,
-            tooltip="First event of the next year",
-            id="axis.next_year",
-        ),
-        Binding("home,g", "ends(0)", "First", show=False, tooltip="First event", id="axis.first"),
-        Binding("end,G", "ends(1)", "Last", show=False, tooltip="Last event", id="axis.last"),
-        Binding("enter", "open", "Open", tooltip="Back to the timeline with this event open", id="axis.open"),
-    ]
+    BINDINGS = AXIS_BINDINGS
 
     class Loaded(Message):
         """The worker read the view's dates."""

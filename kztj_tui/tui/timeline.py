@@ -9,7 +9,6 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events, work
-from textual.binding import Binding
 from textual.cache import LRUCache
 from textual.geometry import Size
 from textual.message import Message
@@ -18,6 +17,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from ..store import Row
+from .bindings import TIMELINE_BINDINGS
 from .rowcache import RowCache
 
 # A glyph per kind, so the marker still reads without colour (NO_COLOR, monochrome terminals).
@@ -38,7 +38,6 @@ MARK_GLYPH = "*"
 # Between the date and the kind of a row the search finds (find mode): read without colour too.
 FOUND_GLYPH = "▸"
 DATE_WIDTH = 15
-YEAR = Binding.Group("Year", compact=True)
 
 Spans = list[tuple[int, int]]
 # (query, rowids) -> match spans in the title of each rowid that matches; called in a worker thread.
@@ -48,33 +47,7 @@ Highlighter = Callable[[str, Sequence[int]], dict[int, Spans]]
 class Timeline(ScrollView, can_focus=True):
     """Events in chronological order under year headers; only visible lines are rendered."""
 
-    BINDINGS = [
-        Binding("up,k", "cursor_up", "Up", show=False, tooltip="Previous event", id="timeline.up"),
-        Binding("down,j", "cursor_down", "Down", show=False, tooltip="Next event", id="timeline.down"),
-        Binding("pageup", "page_up", "Page up", show=False, tooltip="A screenful up", id="timeline.page_up"),
-        Binding("pagedown", "page_down", "Page down", show=False, tooltip="A screenful down", id="timeline.page_down"),
-        Binding("home,g", "first", "First event", show=False, tooltip="First event", id="timeline.first"),
-        Binding("end,G", "last", "Last event", show=False, tooltip="Last event", id="timeline.last"),
-        Binding(
-            "left_square_bracket",
-            "previous_year",
-            "Previous year",
-            key_display="[",
-            group=YEAR,
-            tooltip="First event of this year, or of the year before",
-            id="timeline.previous_year",
-        ),
-        Binding(
-            "right_square_bracket",
-            "next_year",
-            "Next year",
-            key_display="]",
-            group=YEAR,
-            tooltip="First event of the next year",
-            id="timeline.next_year",
-        ),
-        Binding("enter", "open", "Open", tooltip="Open the event in the detail pane", id="timeline.open"),
-    ]
+    BINDINGS = TIMELINE_BINDINGS
 
     COMPONENT_CLASSES = {
         "timeline--year",

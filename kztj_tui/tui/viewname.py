@@ -5,21 +5,19 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Input, Static
 
 from ..savedviews import MAX_NAME, name_problem
 from .base import KztjModal
+from .bindings import VIEW_NAME_BINDINGS
 
 
 class ViewNameScreen(KztjModal[str | None]):
     """Ask for a view's name; dismissed with the name (Enter) or None (Esc)."""
 
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel", key_display="Esc", tooltip="Close without saving", id="view.cancel"),
-    ]
+    BINDINGS = VIEW_NAME_BINDINGS
 
     def __init__(self, shows: str, taken: Collection[str]) -> None:
         super().__init__()
