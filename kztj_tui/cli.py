@@ -666,18 +666,20 @@ def cmd_search(store: Store, args: argparse.Namespace, out: TextIO) -> int:
         hits = store.search(filters, sort=sort, limit=args.limit)
         out.write(_json([event.to_json() for event in store.events_at(hits.rowids)]))
         return EXIT_OK if hits.rowids else EXIT_NO_MATCH
+    from .query import parse
     from .searchview import BATCH, write_table
 
     assert console is not None  # a terminal, or colour forced: piped lines returned above
+    query = parse(filters.query)  # once: the search and the highlights read the same parsed query
     if args.limit is None:
         # Every match, streamed: the first rows show before the last are read.
-        batches: Iterable[Sequence[int]] = store.search_rowids(filters, sort=sort)
+        batches: Iterable[Sequence[int]] = store.search_rowids(filters, sort=sort, query=query)
         total = None
     else:
-        hits = store.search(filters, sort=sort, limit=args.limit)
+        hits = store.search(filters, sort=sort, limit=args.limit, query=query)
         batches = [hits.rowids[at : at + BATCH] for at in range(0, len(hits.rowids), BATCH)]
         total = hits.total
-    shown = write_table(store, filters.query, batches, out, console.width, colour=console.color_system is not None)
+    shown = write_table(store, query, batches, out, console.width, colour=console.color_system is not None)
     out.write(f"{shown} of {shown if total is None else total} matching events\n")
     return EXIT_OK if shown else EXIT_NO_MATCH
 

@@ -79,10 +79,18 @@ class Query:
     """A parsed query: groups of alternatives (atoms joined by OR) that must all match."""
 
     # A plain class, not a dataclass: importing dataclasses costs ~12 ms on every warm command.
-    __slots__ = ("groups",)
+    __slots__ = ("groups", "text")
 
-    def __init__(self, groups: list[list[Atom]] | None = None) -> None:
+    def __init__(self, groups: list[list[Atom]] | None = None, text: str = "") -> None:
         self.groups: list[list[Atom]] = groups or []
+        self.text = text
+        """The text parsed (for a word being typed, the text as run: ``trad* OR trade``)."""
+
+    def __bool__(self) -> bool:
+        return bool(self.groups)
+
+    def __repr__(self) -> str:
+        return f"Query({self.text!r})"
 
     def positive_fts(self, text: TermText = Term.fts) -> str | None:
         """FTS5 expression for the groups of plain words that must match, or None."""
@@ -147,7 +155,7 @@ def parse(text: str) -> Query:
     """Parse user query text; raise QueryError for a bad field value or an oversized query."""
     if len(text) > MAX_QUERY_CHARS:
         raise QueryError(f"the query is {len(text):,} characters long; the limit is {MAX_QUERY_CHARS:,}")
-    query = Query()
+    query = Query(text=text)
     pending_or = False
     negate_next = False
     count = 0

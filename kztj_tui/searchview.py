@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple, TextIO
 
+from .query import Query
 from .store import Store
 from .text import snippet, visible
 
@@ -72,7 +73,7 @@ def styled(text: str, spans: Spans, width: int, style: tuple[str, str] | None, m
 
 
 def write_table(
-    store: Store, query: str, batches: Iterable[Sequence[int]], out: TextIO, width: int, colour: bool
+    store: Store, query: Query, batches: Iterable[Sequence[int]], out: TextIO, width: int, colour: bool
 ) -> int:
     """Write the matches of ``batches`` (rowids, in order) as they come; the number written."""
     columns = Columns.fit(width, max(4, store.widest_label()))

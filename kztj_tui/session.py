@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from . import userstate
 from .errors import StoreError
 from .model import Filters
-from .query import note_matcher
+from .query import Query, note_matcher
 from .store import Store
 from .tui.history import History
 from .tui.readers import Readers
@@ -120,12 +120,12 @@ class BrowserSession:
                         self._runs = runs
             return self._annotated(run_search(store, request, runs, self.findings, note_matcher(self._notes)))
 
-    def event_view(self, rowid: int, query: str) -> EventView:
+    def event_view(self, rowid: int, query: Query | None = None) -> EventView:
         """One event as the detail pane shows it, with the words of ``query`` marked."""
         with self.readers.borrow() as store:
             return self.annotate(event_view(store, rowid, query, self.findings))
 
-    def title_matches(self, query: str, rowids: Sequence[int]) -> dict[int, list[tuple[int, int]]]:
+    def title_matches(self, query: Query, rowids: Sequence[int]) -> dict[int, list[tuple[int, int]]]:
         """Match spans of ``query`` in the titles of some events (those that match)."""
         with self.readers.borrow() as store:
             return {rowid: spans[0] for rowid, spans in store.highlights(query, rowids).items()}

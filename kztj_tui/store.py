@@ -297,10 +297,16 @@ class Store:
         return clauses, params
 
     def _matching(
-        self, filters: Filters, sort: str, lines: bool = False, notes: query_lang.NoteMatcher | None = None
+        self,
+        filters: Filters,
+        sort: str,
+        lines: bool = False,
+        notes: query_lang.NoteMatcher | None = None,
+        query: query_lang.Query | None = None,
     ) -> tuple[str, list[Any], str | None, list[str]]:
         """The FROM, WHERE and ORDER BY of a search, its parameters, and what counting it needs."""
-        parsed = query_lang.parse(filters.query) if filters.query.strip() else None
+        parsed = query if query is not None else query_lang.parse(filters.query) if filters.query.strip() else None
+        parsed = parsed or None
         clauses, params = self._where(filters, parsed, notes)
         positive = parsed.positive_fts(self.term_fts) if parsed else None
         if positive:
@@ -326,12 +332,14 @@ class Store:
         sort: str = "date",
         limit: int | None = None,
         notes: query_lang.NoteMatcher | None = None,
+        query: query_lang.Query | None = None,
     ) -> Hits:
-        """Events matching filters and ``filters.query``; sort is ``date`` or ``relevance``.
+        """Events matching filters and a query (``query``, parsed, else ``filters.query``); sort is ``date`` or
+        ``relevance``.
 
         ``notes`` finds the events whose user note holds a word (``note:``); without it ``note:`` matches nothing.
         """
-        matching, params, positive, clauses = self._matching(filters, sort, notes=notes)
+        matching, params, positive, clauses = self._matching(filters, sort, notes=notes, query=query)
         sql = f"SELECT e.rowid, e.year {matching}"
         with self._lock:
             if limit is None:
@@ -357,11 +365,12 @@ class Store:
         while batch := cursor.fetchmany(8192):
             yield batch
 
-    def search_rowids(self, filters: Filters, sort: str = "date", limit: int | None = None) -> Iterator[list[int]]:
+    def search_rowids(
+        self, filters: Filters, sort: str = "date", query: query_lang.Query | None = None
+    ) -> Iterator[list[int]]:
         """The rowids of every match, in batches streamed by one query (the terminal table reads them so)."""
-        matching, params, _positive, _clauses = self._matching(filters, sort)
-        sql = f"SELECT e.rowid {matching}" + (" LIMIT ?" if limit is not None else "")
-        cursor = self._conn.execute(sql, [*params, limit] if limit is not None else params)
+        matching, params, _positive, _clauses = self._matching(filters, sort, query=query)
+        cursor = self._conn.execute(f"SELECT e.rowid {matching}", params)
         while batch := cursor.fetchmany(256):
             yield [row[0] for row in batch]
 
@@ -466,10 +475,10 @@ class Store:
         return out
 
     def highlights(
-        self, query_text: str, rowids: Sequence[int]
+        self, query: query_lang.Query, rowids: Sequence[int]
     ) -> dict[int, tuple[list[tuple[int, int]], list[tuple[int, int]]]]:
         """For each rowid that matches, the (start, end) spans of matches in its title and summary."""
-        terms = query_lang.parse(query_text).terms() if query_text.strip() else []
+        terms = query.terms()
         if not terms or not rowids:
             return {}
         # Highlight every term searched for, so an OR group's other branch still lights up.

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import threading
 
+import pytest
+
 from kztj_tui.cache import open_store
 from kztj_tui.model import Filters
+from kztj_tui.query import parse
 from kztj_tui.store import Store
 from kztj_tui.tui.history import History, ReaderPlace, ViewPlace
 from kztj_tui.tui.incremental import typing_query
@@ -73,7 +76,7 @@ def test_a_half_typed_word_is_matched_through_its_stem(store: Store) -> None:
 
 def test_search_sends_the_first_window_and_the_selected_detail(store: Store) -> None:
     result = run_search(store, SearchRequest(Filters(query="trad"), typing=True), store.year_runs())
-    assert result.query == "trad*" and result.rowids
+    assert result.query.text == "trad*" and result.rowids
     assert [row.rowid for row in result.rows] == list(result.rowids[: len(result.rows)])
     assert result.detail is not None and result.detail.rowid == result.select == result.rowids[0]
     assert any(spans for spans in result.highlights.values())
@@ -103,7 +106,7 @@ def test_history_goes_back_and_forward_like_a_browser() -> None:
 def test_event_view_resolves_names_figures_and_conflicts(store: Store) -> None:
     rowid = store.rowid_of("business-forum-2023")
     assert rowid is not None
-    view = event_view(store, rowid, "forum")
+    view = event_view(store, rowid, parse("forum"))
     assert view.title_spans and view.event.id == "business-forum-2023"
     assert any(line.others for line in view.figures)  # the $1.8 bn / $1.3 bn conflict
     assert all(chip.label for chip in view.actors)
@@ -138,8 +141,29 @@ def test_a_word_shorter_than_the_minimum_waits_for_more_letters() -> None:
 
 def test_highlights_of_a_run_of_rows_match_those_found_one_by_one(store: Store) -> None:
     window = list(store.all_rowids())
-    together = store.highlights("trad* OR dushanbe", window)
-    one_by_one = {r: s for rowid in window for r, s in store.highlights("trad* OR dushanbe", [rowid]).items()}
+    together = store.highlights(parse("trad* OR dushanbe"), window)
+    one_by_one = {r: s for rowid in window for r, s in store.highlights(parse("trad* OR dushanbe"), [rowid]).items()}
     assert together == one_by_one and together
     scattered = [window[0], window[-1]]  # far apart: looked up one by one
-    assert store.highlights("trad* OR dushanbe", scattered) == {r: one_by_one[r] for r in scattered if r in one_by_one}
+    assert store.highlights(parse("trad* OR dushanbe"), scattered) == {
+        r: one_by_one[r] for r in scattered if r in one_by_one
+    }
+
+
+def test_a_search_parses_what_was_typed_once(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The search, the title highlights and the detail view all read one parsed query.
+    from kztj_tui import query
+    from kztj_tui.tui import search
+
+    parsed: list[str] = []
+    parse = query.parse
+
+    def counting(text: str) -> query.Query:
+        parsed.append(text)
+        return parse(text)
+
+    monkeypatch.setattr(search, "parse", counting, raising=False)
+    monkeypatch.setattr("kztj_tui.store.query_lang.parse", counting)
+    result = run_search(store, SearchRequest(Filters(query="dushanbe trad"), typing=True), store.year_runs())
+    assert result.rowids and result.detail is not None and result.highlights
+    assert parsed == ["dushanbe trad*"]

@@ -10,6 +10,7 @@ import pytest
 from kztj_tui import query
 from kztj_tui.cache import open_store
 from kztj_tui.model import Filters
+from kztj_tui.query import parse
 from kztj_tui.store import Store
 
 from .conftest import MINIMAL
@@ -160,7 +161,7 @@ def test_limit_caps_work_but_counts_everything(store: Store) -> None:
 
 def test_highlights_map_to_original_text(store: Store) -> None:
     rowids = store.search(Filters(query="Rogún")).rowids
-    spans = store.highlights("Rogún", rowids)
+    spans = store.highlights(parse("Rogún"), rowids)
     for rowid in rowids:
         event = store.event_at(rowid)
         title_spans, summary_spans = spans[rowid]
@@ -189,7 +190,7 @@ def test_search_table_on_a_terminal_shows_highlighted_snippets(store: Store) -> 
 
     out = io.StringIO()
     rowids = store.search(Filters(query="Rogun")).rowids
-    assert write_table(store, "Rogun", [rowids], out, width=120, colour=True) == 2
+    assert write_table(store, parse("Rogun"), [rowids], out, width=120, colour=True) == 2
     text = out.getvalue()
     assert "hydropower plant" in text and "tokayev-visit-dushanbe-2021" in text
     assert "\x1b[7mRogun\x1b[27m" in text  # the matched word, in reverse video
@@ -211,7 +212,7 @@ def test_the_terminal_table_writes_each_batch_before_reading_the_next(store: Sto
             seen.append(out.getvalue().count("\n"))  # lines written before this batch was read
             yield rowids[at : at + 3]
 
-    assert write_table(store, "trade", batches(), out, width=100, colour=False) == len(rowids)
+    assert write_table(store, parse("trade"), batches(), out, width=100, colour=False) == len(rowids)
     assert seen[:3] == [0, 7, 13]  # the header and two events a batch: written as they came
     assert "\x1b" not in out.getvalue()
 

@@ -14,6 +14,7 @@ import pytest
 from kztj_tui import export
 from kztj_tui.cache import open_store
 from kztj_tui.model import Filters
+from kztj_tui.query import parse
 from kztj_tui.session import BrowserSession, Reloaded, ReloadFailure
 from kztj_tui.store import Store
 from kztj_tui.tui import axis
@@ -54,7 +55,7 @@ def test_search_and_detail_come_from_the_session(store: Store) -> None:
     assert result.detail is not None and result.detail.event.id == "ibn-sina-monument-planned"
     everything = session.search(SearchRequest(Filters()))
     assert len(everything.rowids) == store.count and everything.runs == store.year_runs()
-    view = session.event_view(result.rowids[0], "Avicenna")
+    view = session.event_view(result.rowids[0], parse("Avicenna"))
     assert view.event.id == "ibn-sina-monument-planned"
     assert (
         session.search(SearchRequest(Filters(query="year:soon"))).error
@@ -146,7 +147,7 @@ def test_a_reload_swaps_the_store_and_keeps_the_selected_event(write_store: Call
     assert session.adopt(reloaded) == "1 event added, 1 updated"
     assert session.store is reloaded.store and session.rows is not old_rows and session.generation == 1
     assert reloaded.result.select == session.store.rowid_of("visit")
-    assert session.event_view(reloaded.result.select, "").event.title == "Tokayev visits Dushanbe, edited"
+    assert session.event_view(reloaded.result.select).event.title == "Tokayev visits Dushanbe, edited"
     assert session.year_runs == [(2021, 1), (2022, 1)]
 
 
@@ -191,5 +192,5 @@ def test_searches_never_read_from_the_store_the_ui_thread_draws_from(
         monkeypatch.setattr(Store, name, recorded)
     session.search(SearchRequest(Filters()))
     session.search(SearchRequest(Filters(query="trade")))
-    session.title_matches("trade", list(range(1, 200)))
+    session.title_matches(parse("trade"), list(range(1, 200)))
     assert readers and store not in readers

@@ -689,7 +689,7 @@ async def test_a_detail_view_built_for_an_event_left_meanwhile_is_not_shown(monk
     original = BrowserSession.event_view
     slow: list[int] = []
 
-    def event_view(self: BrowserSession, rowid: int, query: str) -> Any:
+    def event_view(self: BrowserSession, rowid: int, query: Any = None) -> Any:
         if not slow:  # the first view built in a worker waits until the user has moved back
             slow.append(rowid)
             assert release.wait(10)

@@ -181,7 +181,7 @@ def test_the_session_owns_marks_and_notes_and_saves_them(two: Path) -> None:
     assert session.save_user_state() is None
     fresh = BrowserSession(open_store(two, use_cache=False))
     assert fresh.marks == {"visit"} and fresh.notes == {"visit": "check the date"}
-    view = fresh.event_view(fresh.store.rowid_of("visit") or 0, "")
+    view = fresh.event_view(fresh.store.rowid_of("visit") or 0)
     assert view.note == "check the date"
     assert fresh.clear_marks() == 1
     assert fresh.marks == frozenset()

@@ -81,7 +81,7 @@ class MainScreen(StoreFollowing, OutputKeys, MarkKeys):
         if selected is not None and not self._initial_search:
             # One event's view is a few indexed queries: built here, it is in the first frame,
             # without a worker's round trip and a second layout.
-            self.query_one(DetailPane).show(session.event_view(selected, ""))
+            self.query_one(DetailPane).show(session.event_view(selected))
         self._shown_request = self.request
         self._show_filter_state(store.count, store.count)
         if self._initial_filters is not None:

@@ -77,7 +77,7 @@ class MarkKeys(ViewingScreen):
         """Save the current search and filters under a name."""
         from .viewname import ViewNameScreen
 
-        filters = self.filters._replace(query=self._shown_query)  # the query as run: what is on screen
+        filters = self.filters._replace(query=self._shown_query.text)  # the query as run: what is on screen
 
         def done(name: str | None) -> None:
             if name is not None:

@@ -38,7 +38,7 @@ class OutputKeys(ViewingScreen):
         if self.find_mode:  # the search marks events in the view, it does not narrow it
             view, shown = self.filters._replace(query=""), len(self.query_one(Timeline).rowids)
         else:
-            view = self.filters._replace(query=self._shown_query)
+            view = self.filters._replace(query=self._shown_query.text)
             shown = self._shown_total if view.active else store.count
         counts = {"view": shown, "marked": self.session.marked_count(), "store": store.count}
 

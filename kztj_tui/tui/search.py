@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 from ..model import Filters
-from ..query import NoteMatcher, QueryError
+from ..query import NoteMatcher, Query, QueryError, parse
 from ..store import Row, Store
 from .incremental import typing_query
 from .views import EventView, event_view
@@ -41,7 +41,8 @@ class SearchResult(NamedTuple):
     """What a search found, with the rows, title matches and detail view of the selection ready to draw."""
 
     request: SearchRequest
-    query: str
+    query: Query
+    """What was searched for, parsed once: the timeline and the detail pane mark its words."""
     rowids: Sequence[int]
     runs: list[tuple[int, int]]
     total: int
@@ -65,25 +66,30 @@ def run_search(
     filters = request.filters
     min_letters = 1 if store.count <= SHORT_PREFIX_STORE else 2
     if request.typing:
-        query = typing_query(filters.query, store.typed_word_stem, min_letters)
+        text = typing_query(filters.query, store.typed_word_stem, min_letters)
     elif request.prefix:
-        query = typing_query(filters.query, store.typed_word_stem)  # Enter keeps even a short word
+        text = typing_query(filters.query, store.typed_word_stem)  # Enter keeps even a short word
     else:
-        query = filters.query
-    if not filters._replace(query=query).active:
+        text = filters.query
+    try:
+        query = parse(text)  # the only parse: the search, the highlights and the detail view share it
+    except QueryError as error:
+        return SearchResult(request, Query(text=text), [], [], 0, error=str(error))
+    base = filters._replace(query="")  # what the other filters keep
+    if not query and not base.active:
         rowids: Sequence[int] = store.all_rowids()
         runs, total = all_runs, store.count
     else:
         try:
-            hits = store.search(filters._replace(query=query), sort="date", limit=SEARCH_LIMIT, notes=notes)
+            hits = store.search(base, sort="date", limit=SEARCH_LIMIT, notes=notes, query=query)
         except QueryError as error:
             return SearchResult(request, query, [], [], 0, error=str(error))
         rowids, total = hits.rowids, hits.total
         runs = [(year, len(list(group))) for year, group in itertools.groupby(hits.years)]
     matches: Sequence[int] | None = None
-    if request.find and query.strip():
+    if request.find and query:
         # The matches are marked in a view the query does not narrow: the other filters' events.
-        matches, base = rowids, filters._replace(query="")
+        matches = rowids
         if base.active:
             kept = store.search(base, sort="date", limit=SEARCH_LIMIT, notes=notes)
             rowids = kept.rowids
@@ -103,7 +109,7 @@ def run_search(
     if not rowids:
         return SearchResult(request, query, rowids, runs, total, found=matches)
     window = list(rowids[max(0, index - WINDOW) : index + WINDOW])
-    highlights = {rowid: spans[0] for rowid, spans in store.highlights(query, window).items()} if query.strip() else {}
+    highlights = {rowid: spans[0] for rowid, spans in store.highlights(query, window).items()} if query else {}
     selected = rowids[index]
     return SearchResult(
         request,

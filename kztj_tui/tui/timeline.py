@@ -16,6 +16,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from ..query import Query
 from ..store import Row
 from .bindings import TIMELINE_BINDINGS
 from .rowcache import RowCache
@@ -41,7 +42,7 @@ DATE_WIDTH = 15
 
 Spans = list[tuple[int, int]]
 # (query, rowids) -> match spans in the title of each rowid that matches; called in a worker thread.
-Highlighter = Callable[[str, Sequence[int]], dict[int, Spans]]
+Highlighter = Callable[[Query, Sequence[int]], dict[int, Spans]]
 
 
 class Timeline(ScrollView, can_focus=True):
@@ -128,7 +129,7 @@ class Timeline(ScrollView, can_focus=True):
         self._run_starts: list[int] = []  # index into _rowids where each year starts
         self._run_years: list[int] = []
         self._header_lines: list[int] = []  # line of each year header
-        self._query = ""
+        self._query: Query | None = None  # what the view marks (parsed once, by the search)
         # Find mode: the rows the search found, in order (None: the search filters the view).
         self._found: Sequence[int] | None = None
         self._found_set: frozenset[int] = frozenset()
@@ -201,7 +202,7 @@ class Timeline(ScrollView, can_focus=True):
         rowids: Sequence[int],
         runs: Sequence[tuple[int, int]],
         *,
-        query: str = "",
+        query: Query | None = None,
         highlights: dict[int, list[tuple[int, int]]] | None = None,
         select: int | None = None,
         found: Sequence[int] | None = None,
@@ -483,7 +484,7 @@ class Timeline(ScrollView, can_focus=True):
             self._read_highlights(self._highlighter, self._view_number, self._query, wanted)
 
     @work(thread=True, group="highlights")
-    def _read_highlights(self, highlighter: Highlighter, view_number: int, query: str, rowids: list[int]) -> None:
+    def _read_highlights(self, highlighter: Highlighter, view_number: int, query: Query, rowids: list[int]) -> None:
         self.post_message(self.HighlightsRead(view_number, rowids, highlighter(query, rowids)))
 
     def on_timeline_highlights_read(self, message: HighlightsRead) -> None:
@@ -520,7 +521,8 @@ class Timeline(ScrollView, can_focus=True):
                 [Segment((label + "─" * max(0, width - len(label)))[:width], base + self._style("timeline--year"))]
             )
         rowid = self._rowids[index]
-        key = (rowid, index == self.cursor, self.has_focus, width, self._query)  # found: cleared on change
+        marked = self._query.text if self._query else ""
+        key = (rowid, index == self.cursor, self.has_focus, width, marked)  # found: cleared on change
         cached = self._strips.get(key)
         if cached is not None:
             return cached

@@ -8,6 +8,7 @@ from textual.reactive import reactive
 from textual.widgets import Input
 
 from ..model import Filters
+from ..query import Query
 from .bars import FilterBar, MatchCount
 from .base import KztjScreen
 from .detail import DetailPane
@@ -38,7 +39,7 @@ class ViewingScreen(KztjScreen[None]):
         self._initial_search = search
         self._throttle = Throttle(self.set_timer, THROTTLE_SECONDS)
         self._before_search: ViewPlace | None = None
-        self._shown_query = ""
+        self._shown_query = Query()  # what the view on screen was searched for, as run
         self._shown_total = 0
         self._shown_request: SearchRequest | None = None
         self._footer_state: tuple[object, ...] = ()
@@ -279,7 +280,7 @@ class ViewingScreen(KztjScreen[None]):
         return KeysState(
             "detail" if isinstance(focused, DetailPane) else "timeline",
             detail_open=self.has_class("-detail-open"),
-            matches=bool(self._shown_query.strip()),
+            matches=bool(self._shown_query),
             query=bool(self.filters.query or self.query_one(SearchBox).value),
             filtered=self.filters._replace(query="").active,
             back=self.session.history.can_go_back,

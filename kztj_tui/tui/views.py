@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 from ..model import Event, Figure, Source
+from ..query import Query
 from ..store import Store
 
 if TYPE_CHECKING:
@@ -75,13 +76,13 @@ def version(store: Store, figure: Figure) -> FigureVersion:
 
 
 def event_view(
-    store: Store, rowid: int, query: str = "", findings: Mapping[str, Sequence[Finding]] | None = None
+    store: Store, rowid: int, query: Query | None = None, findings: Mapping[str, Sequence[Finding]] | None = None
 ) -> EventView:
     """Build the detail view of the event at ``rowid``, with match spans for ``query`` and its check findings."""
     from ..check import status_text, today
 
     event = store.event_at(rowid)
-    spans = store.highlights(query, [rowid]).get(rowid, ([], [])) if query.strip() else ([], [])
+    spans = store.highlights(query, [rowid]).get(rowid, ([], [])) if query else ([], [])
     related = []
     others = []
     for related_id in event.related:
