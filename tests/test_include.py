@@ -400,3 +400,47 @@ def test_kztj_edit_opens_the_included_file_at_the_event(
     monkeypatch.setenv("VISUAL", f"{script} --wait")
     status, _, _ = run_cli(capsys, "--events", str(split), "edit", event_id)
     assert status == 0 and json.loads(record.read_text(encoding="utf-8")) == ["--wait", str(b)]
+
+
+async def test_the_browser_follows_an_edit_of_an_included_file_and_a_new_one(split: Path) -> None:
+    from kztj_tui.tui.app import KztjApp
+
+    from .tui_support import screen_text, settle
+    from .waiting import wait_for
+
+    app = KztjApp(open_store(split))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        _retitle_last_in_b(split)
+        await wait_for(pilot, lambda: "1 event updated" in [str(n.message) for n in app._notifications])
+        header, events = _items(_sections(BUNDLED.read_text(encoding="utf-8"))[1]["events"])
+        new_event = events[0].replace("diplomatic-relations-established", "a-new-article-event")
+        new_event = new_event.replace("Kazakhstan and Tajikistan establish diplomatic relations", "From a new file")
+        (split.parent / "articles" / "c.yaml").write_text(header + new_event, encoding="utf-8")
+        await wait_for(pilot, lambda: "1 event added" in [str(n.message) for n in app._notifications])
+        await settle(pilot)
+        assert "From a new file" in screen_text(app)
+
+
+def test_a_main_store_that_is_not_utf8_counts_columns_in_characters(tmp_path: Path) -> None:
+    path = tmp_path / "events.yaml"
+    path.write_bytes("title: Kazakhstan–Tajikistan\nevents: []  # é \xff\n".encode().replace(b"\xc3\xbf", b"\xff"))
+    assert problems_of(path) == [f"{path}:2:17: not UTF-8: byte 0xff cannot be decoded"]
+
+
+def test_changes_count_an_included_file_as_the_store_not_an_article() -> None:
+    from kztj_tui.changes import compare
+
+    old = {"events.yaml": "s", "articles/a.yaml": "a1", "seeds/x.txt": "x"}
+    new = {"events.yaml": "s", "articles/a.yaml": "a2", "seeds/x.txt": "x"}
+    changes = compare({}, {}, old, new, {"articles/a.yaml"})
+    assert changes.store_file and changes.articles == ()
+
+
+def test_an_article_that_is_not_utf8_counts_columns_in_characters(tmp_path: Path) -> None:
+    from kztj_tui import articles
+
+    path = tmp_path / "a.txt"
+    path.write_bytes("Кызылорда\nТоқаев \xff".encode().replace(b"\xc3\xbf", b"\xff"))
+    with pytest.raises(articles.ArticleError, match=r"not UTF-8 at 2:8 \(byte 0xff\)"):
+        articles.read(path)
