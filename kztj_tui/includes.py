@@ -361,6 +361,24 @@ def watched_folders(store_path: Path, meta: Mapping[str, str]) -> list[Path]:
     return out
 
 
+def would_include(store_path: Path, meta: Mapping[str, str], target: Path) -> bool:
+    """Whether one of the store's include patterns names ``target`` (which need not exist yet)."""
+    try:
+        parent = target.absolute().parent.resolve()
+    except (OSError, RuntimeError):
+        return False
+    for pattern in recorded(meta)[0]:
+        try:
+            folder, name = _split(pattern)
+            base = (store_path.parent / folder).resolve()
+        except (IncludeError, OSError, RuntimeError):
+            continue
+        hidden_ok = name.startswith(".") or not target.name.startswith(".")
+        if base == parent and fnmatch.fnmatchcase(target.name, name) and hidden_ok:
+            return True
+    return False
+
+
 def read_texts(store_path: Path, meta: Mapping[str, str], limit: int = 2 << 30) -> list[tuple[str, str]]:
     """(shown path, text) of each included file as it is now; a file that cannot be read is left out."""
     out = []

@@ -444,3 +444,22 @@ def test_an_article_that_is_not_utf8_counts_columns_in_characters(tmp_path: Path
     path.write_bytes("Кызылорда\nТоқаев \xff".encode().replace(b"\xc3\xbf", b"\xff"))
     with pytest.raises(articles.ArticleError, match=r"not UTF-8 at 2:8 \(byte 0xff\)"):
         articles.read(path)
+
+
+def test_the_ingest_loop_into_an_included_file(split: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """ingest -o articles/NEW.yaml, write the TODOs, and the store includes it by its glob."""
+    folder = split.parent
+    draft = folder / "articles" / "new.yaml"
+    article = folder / "seeds" / "002_22b63dd09c227152.txt"
+    status, _, _ = run_cli(capsys, "--events", str(split), "ingest", str(article), "-o", str(draft))
+    assert status == 0
+    text = draft.read_text(encoding="utf-8")
+    assert 'file: "seeds/002_22b63dd09c227152.txt"' in text  # named from the store's folder
+    assert "\nentities:" not in text  # the store's own entities, not copies (duplicate ids)
+    status, _, err = run_cli(capsys, "--events", str(split), "validate")
+    assert status == 2 and err.startswith(f"{draft}:") and "a draft placeholder" in err
+    written = re.sub(r'"TODO[^"]*"', '"Written by a person."', text)
+    draft.write_text(re.sub(r"\btodo\b", "trade", written), encoding="utf-8")
+    status, out, _ = run_cli(capsys, "--events", str(split), "validate")
+    drafted = len(re.findall(r"^  - id: .*-e\d+\"?$", text, re.M))
+    assert status == 0 and drafted > 0 and f"{45 + drafted} events" in out
