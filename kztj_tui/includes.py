@@ -245,7 +245,8 @@ def read_included(
         try:
             found = expand(store_dir, pattern, store_path)
         except IncludeError as error:
-            problems.append(origins.locator(0).problem((KEY, index), f"{KEY}[{index}]: {pattern}: {error}"))
+            shown_pattern = f"{pattern}: " if pattern.strip() else ""
+            problems.append(origins.locator(0).problem((KEY, index), f"{KEY}[{index}]: {shown_pattern}{error}"))
             continue
         for rel in found:
             if rel not in seen:

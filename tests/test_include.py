@@ -151,6 +151,8 @@ def test_commands_answer_the_same_for_a_split_store(
 
 
 def test_validate_and_a_warm_command_of_a_split_store(split: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run_cli(capsys, "--events", str(split), "--no-cache", "validate")
+    assert status == 0 and "45 events, 30 figures" in out
     status, out, _ = run_cli(capsys, "--events", str(split), "validate")
     assert status == 0 and "45 events, 30 figures" in out
     status, out, _ = run_cli(capsys, "--events", str(split), "validate")  # from the cache
@@ -265,6 +267,7 @@ def test_an_included_file_holds_only_the_stores_lists(split: Path, content: str,
         ("/etc/*.conf", "/etc/*.conf: is an absolute path"),
         ("*/a.yaml", "*/a.yaml: has a wildcard in a folder name"),
         ("articles/", "articles/: names a folder"),
+        ("", "is empty; write a path such as articles/*.yaml"),
     ],
 )
 def test_a_bad_include_pattern_is_one_line_at_the_pattern(
@@ -463,3 +466,8 @@ def test_the_ingest_loop_into_an_included_file(split: Path, capsys: pytest.Captu
     status, out, _ = run_cli(capsys, "--events", str(split), "validate")
     drafted = len(re.findall(r"^  - id: .*-e\d+\"?$", text, re.M))
     assert status == 0 and drafted > 0 and f"{45 + drafted} events" in out
+    before = (folder / "articles" / "a.yaml").read_bytes()
+    status, _, err = run_cli(
+        capsys, "--events", str(split), "ingest", str(article), "-o", str(folder / "articles" / "a.yaml")
+    )
+    assert status == 2 and (folder / "articles" / "a.yaml").read_bytes() == before  # an included file is the store
