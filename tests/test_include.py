@@ -471,3 +471,30 @@ def test_the_ingest_loop_into_an_included_file(split: Path, capsys: pytest.Captu
         capsys, "--events", str(split), "ingest", str(article), "-o", str(folder / "articles" / "a.yaml")
     )
     assert status == 2 and (folder / "articles" / "a.yaml").read_bytes() == before  # an included file is the store
+
+
+def test_the_two_process_parse_of_the_main_file_joins_the_included_files(
+    split: Path, single: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import functools
+
+    from kztj_tui import halves
+
+    calls = []
+    parse = halves.parse
+
+    def forced(*args: object, **kwargs: object) -> object:
+        result = functools.partial(parse, min_bytes=0)(*args, **kwargs)  # type: ignore[arg-type]
+        calls.append(result is not None)
+        return result
+
+    monkeypatch.setattr(halves, "parse", forced)
+    if not halves.can_fork():
+        pytest.skip("no fork here")
+    many = loader.load(split)
+    assert calls == [True]  # the main file was parsed in two processes
+    assert many.events == loader.load(single).events and len(many.events) == 45
+    b = split.parent / "articles" / "b.yaml"
+    edit(b, "    status: occurred\n", "    status: maybe\n")
+    (problem,) = problems_of(split)
+    assert problem.startswith(f"{b}:")
