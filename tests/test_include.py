@@ -498,3 +498,41 @@ def test_the_two_process_parse_of_the_main_file_joins_the_included_files(
     edit(b, "    status: occurred\n", "    status: maybe\n")
     (problem,) = problems_of(split)
     assert problem.startswith(f"{b}:")
+
+
+async def test_e_in_the_browser_edits_the_included_file_that_holds_the_event(
+    split: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kztj_tui.tui.app import KztjApp
+
+    from .tui_support import screen_text, selected, settle
+    from .waiting import wait_for
+
+    b = split.parent / "articles" / "b.yaml"
+    text = b.read_text(encoding="utf-8")
+    event_id = re.findall(r"^  - id: (\S+)$", text, re.M)[1]
+    title = re.findall(r"^    title: (.+)$", text, re.M)[1]
+    vim = split.parent / "vim"  # a fake vim: retitles the event in the file it is given
+    vim.write_text(
+        f"#!{sys.executable}\nimport sys\npath = sys.argv[-1]\ntext = open(path, encoding='utf-8').read()\n"
+        f"open(path, 'w', encoding='utf-8').write(text.replace({title!r}, 'Edited where it lives', 1))\n",
+        encoding="utf-8",
+    )
+    vim.chmod(0o755)
+    monkeypatch.setenv("EDITOR", str(vim))
+    monkeypatch.delenv("VISUAL", raising=False)
+    app = KztjApp(open_store(split), event_id=event_id)
+    ran: list[list[str]] = []
+
+    def run_editor(argv: list[str]) -> str | None:  # as the app's own, without suspending a test's terminal
+        ran.append(argv)
+        return None if editor.run(argv) == 0 else "failed"
+
+    app.run_editor = run_editor  # type: ignore[method-assign]
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert selected(app) == event_id
+        await pilot.press("e")
+        await wait_for(pilot, lambda: "1 event updated" in [str(n.message) for n in app._notifications])
+        assert ran == [[str(vim), f"+{line_of(b, f'- id: {event_id}')}", str(b)]]
+        assert "Edited where it lives" in screen_text(app)
