@@ -55,7 +55,8 @@ def read(path: Path) -> Article:
     try:
         text = raw.data.decode("utf-8")
     except UnicodeDecodeError as error:
-        line, column = position(raw.data[: error.start].decode("utf-8", "replace"), error.start)
+        before = raw.data[: error.start].decode("utf-8", "replace")
+        line, column = position(before, len(before))  # a character index: the bytes before may be multi-byte
         raise ArticleError(f"not UTF-8 at {line}:{column} (byte 0x{raw.data[error.start]:02x})") from None
     text = sanitize(text)
     if not text.strip():

@@ -41,6 +41,9 @@ class LoadedStore:
     file_order: list[int] = field(default_factory=list)
     # Where each event lies in the file, when it can be known exactly (see layout.py).
     layout: Layout | None = None
+    # The main file's include patterns and the files they matched, relative to its folder (see includes.py).
+    include_patterns: list[str] = field(default_factory=list)
+    included: list[str] = field(default_factory=list)
 
 
 class Dates:

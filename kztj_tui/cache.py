@@ -92,7 +92,14 @@ def _inputs_fresh(
         return False
     read_at = float(meta.get("read_at", "0"))
     inputs = json.loads(meta.get("inputs", "[]"))
-    return bool(inputs) and all(input_unchanged(entry, store_path.parent, read_at, verified, reads) for entry in inputs)
+    if not inputs or not all(input_unchanged(entry, store_path.parent, read_at, verified, reads) for entry in inputs):
+        return False
+    # The include patterns are read again, so a file added beside the included ones is noticed.
+    if "include" not in meta:  # includes.META: a store in one file imports nothing more
+        return True
+    from .includes import still_matches
+
+    return still_matches(store_path, meta)
 
 
 class _Damaged(Exception):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import NamedTuple
 
 
@@ -34,20 +34,23 @@ def compare(
     new_events: Mapping[str, str],
     old_inputs: Mapping[str, str],
     new_inputs: Mapping[str, str],
+    included: Collection[str] = (),
 ) -> StoreChanges:
     """Compare two versions: event fingerprints by id (``Store.event_fingerprints``) and input digests by path.
 
-    The first input is the store file itself; the others are its articles. Ids come out sorted.
+    The first input is the store file itself; ``included`` names the files it includes, which count as
+    the store file; the others are its articles. Ids come out sorted.
     """
     added = tuple(sorted(set(new_events) - set(old_events)))
     removed = tuple(sorted(set(old_events) - set(new_events)))
     updated = tuple(sorted(i for i in set(old_events) & set(new_events) if old_events[i] != new_events[i]))
     store_path = next(iter(new_inputs), None)
-    store_file = store_path is not None and old_inputs.get(store_path) != new_inputs[store_path]
+    own = {store_path, *included} if store_path is not None else set()
+    store_file = any(old_inputs.get(path) != new_inputs.get(path) for path in own)
     articles = tuple(
         path
         for path, digest in new_inputs.items()
-        if path != store_path and path in old_inputs and old_inputs[path] != digest
+        if path not in own and path in old_inputs and old_inputs[path] != digest
     )
     return StoreChanges(added, removed, updated, articles, store_file)
 

@@ -1118,16 +1118,24 @@ def _index_ids(root: object) -> dict[tuple[str, str], int]:
     return out
 
 
-def locate(found: Sequence[Finding], text: str, path: str) -> list[Problem]:
-    """Each finding as a PATH:LINE:COL problem at the YAML node it concerns."""
+def locate(found: Sequence[Finding], text: str, path: str, included: Sequence[tuple[str, str]] = ()) -> list[Problem]:
+    """Each finding as a PATH:LINE:COL problem at the YAML node it concerns.
+
+    ``included`` holds (path, text) of each file the store includes: a finding about an item of one
+    is placed in that file.
+    """
     from .positions import Locator
 
-    locator = Locator(text, path)
-    indexes = _index_ids(locator.root)
+    locators = [Locator(text, path), *(Locator(other_text, other) for other, other_text in included)]
+    indexes = [_index_ids(locator.root) for locator in locators]
     out = []
     for finding in found:
         at: Loc = finding.at
-        if len(at) >= 2 and isinstance(at[1], str) and (str(at[0]), at[1]) in indexes:
-            at = (at[0], indexes[(str(at[0]), at[1])], *at[2:])
+        locator = locators[0]
+        if len(at) >= 2 and isinstance(at[1], str):
+            for candidate, index in zip(locators, indexes, strict=True):
+                if (str(at[0]), at[1]) in index:
+                    at, locator = (at[0], index[(str(at[0]), at[1])], *at[2:]), candidate
+                    break
         out.append(locator.problem(at, finding.message))
     return out

@@ -483,11 +483,12 @@ def cmd_validate(store: Store, args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_check(store: Store, args: argparse.Namespace, out: TextIO) -> int:
     from . import check
+    from .includes import read_texts
 
     found = check.run(store)
     stdin_data = getattr(args, "stdin_data", None)
     text = store.path.read_text(encoding="utf-8") if stdin_data is None else stdin_data.decode("utf-8")
-    problems = check.locate(found, text, str(store.path))
+    problems = check.locate(found, text, str(store.path), read_texts(store.path, store.meta))
     located = list(zip(found, problems, strict=True))
     warnings = sum(f.severity == check.WARNING for f in found)
     covered = sum(f.severity == check.KNOWN and f.kind != "disagreement" for f in found)
@@ -512,7 +513,7 @@ def _check_text(located: list[tuple[Finding, Problem]], summary: str, out: TextI
             out.writelines(f"{problem}\n" for problem in problems)
 
     def by_line(problems: list[Problem]) -> list[Problem]:
-        return sorted(problems, key=lambda p: (p.line, p.column))
+        return sorted(problems, key=lambda p: (p.path, p.line, p.column))  # a store in several files: file by file
 
     for kind, (heading, severity) in KINDS.items():
         if severity == WARNING:

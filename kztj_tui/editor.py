@@ -89,6 +89,28 @@ def event_line(store: Store, event_id: str) -> int | None:
     return _from_parse(data, str(store.path), event_id) or _from_text(data, event_id)
 
 
+def event_place(store: Store, event_id: str) -> tuple[Path, int | None]:
+    """The file holding the event's item and the 1-based line where it starts there.
+
+    The store's own file first (see ``event_line``); in a store in several files, then each file it
+    includes. The store's file, at no line, when no file holds the event now.
+    """
+    line = event_line(store, event_id)
+    if line is not None:
+        return Path(store.path), line
+    from .includes import included_paths
+
+    for path in included_paths(Path(store.path), store.meta):
+        try:
+            data = path.read_bytes()
+        except OSError:
+            continue
+        found = _from_parse(data, str(path), event_id) or _from_text(data, event_id)
+        if found is not None:
+            return path, found
+    return Path(store.path), None
+
+
 def _from_layout(store: Store, rowid: int, data: bytes) -> int | None:
     """The line from the cache's layout, if the event's chunk is still the same bytes at the same place."""
     from .layout import Layout, digest
@@ -162,6 +184,7 @@ def run(argv: list[str]) -> int:
 
 
 def edit_command(store: Store, event_id: str, environ: Mapping[str, str] | None = None) -> list[str]:
-    """The command that opens the store at the event's line in the user's editor; raises EditorError."""
+    """The command that opens the store (or the file it includes that holds the event) at the event's line
+    in the user's editor; raises EditorError."""
     editor = editor_argv(environ)
-    return command(editor, store.path, event_line(store, event_id))
+    return command(editor, *event_place(store, event_id))

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from . import collection, halves, layout, yamlparse
+from . import collection, halves, includes, layout, yamlparse
 from .assemble import InputFile, LoadedStore, assemble
 from .errors import Problem, Progress, StoreError
 from .files import FileBytes
@@ -55,6 +55,10 @@ def load(
             kind = type(raw).__name__
             message = f"expected a mapping with an 'events' list at the top level, got {kind}"
             raise StoreError([Problem(shown, 1, 1, message)])
+        main = includes.Part("", shown, read.data)
+        included = includes.read_included(path, main, raw, checker)
+        if included is not None:
+            raw = included.merged
         if progress:
             progress("validating", 0.0)
         events: list[Any] = raw["events"] if isinstance(raw.get("events"), list) else []
@@ -63,14 +67,24 @@ def load(
         model, found = validate_head(raw)
         found = checker.found + found + references.check(raw)
         if found or model is None:
+            if included is not None:
+                raise StoreError(included.origins.place(found))
             raise StoreError(_placed(found, read.data, shown))
-        store_layout = store_layout if parsed is not None else layout.of_store(read.data, outline)
+        if included is not None:
+            # An edit of one file is applied to the cache by a full load: the layout covers one file only.
+            store_layout = None
+        else:
+            store_layout = store_layout if parsed is not None else layout.of_store(read.data, outline)
         store_input = InputFile(path.name, *read.identity, read.digest)
+        included_inputs = [InputFile(rel, *r.identity, r.digest) for rel, r in (included.inputs if included else [])]
         # The store's bytes are of no more use: a build forked from here (on_assembled) would keep
         # them alive in two processes while it runs (99 MB at 100,000 events).
-        del read
+        del read, main
         loaded = assemble(path, model, events, checker.dates)
-        loaded.inputs = [store_input, *references.inputs]
+        loaded.inputs = [store_input, *included_inputs, *references.inputs]
+        if included is not None:
+            loaded.include_patterns, loaded.included = included.patterns, included.files
+            del included
         loaded.allow_outside_articles = allow_outside_articles
         loaded.layout = store_layout
         if on_assembled is not None:

@@ -310,5 +310,11 @@ def write_atomically(target: Path, chunks: Iterable[str], protect: Iterable[Path
 
 
 def store_files(store: Store) -> list[Path]:
-    """The files an export must never overwrite: the store file and every article it cites."""
-    return [store.path, *(store.path.parent / source.file for source in store.sources.values())]
+    """The files an export must never overwrite: the store file, the files it includes and every article it cites."""
+    from .includes import included_paths
+
+    return [
+        store.path,
+        *included_paths(store.path, store.meta),
+        *(store.path.parent / source.file for source in store.sources.values()),
+    ]

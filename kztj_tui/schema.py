@@ -177,6 +177,11 @@ class StoreModel(_Model):
 
     title: Short | None = Field(default=None, description="The timeline's title, used by every export")
     description: Long | None = Field(default=None, description="One paragraph on what the timeline covers")
+    include: list[Short] = Field(
+        default=[],
+        description="Other YAML files whose sources, entities, events, figures and disagreements belong to this"
+        " store: paths relative to this file's folder, with wildcards in the file name only (articles/*.yaml)",
+    )
     sources: list[SourceModel] = []
     entities: list[EntityModel] = []
     events: list[EventModel]

@@ -298,6 +298,7 @@ class BrowserSession:
         on the same event, or on its nearest neighbour if the new version deleted it.
         """
         from .changes import compare, input_digests, recorded
+        from .includes import recorded as included_files
 
         assert self.reopen is not None
         with self.readers.borrow() as old:
@@ -315,7 +316,8 @@ class BrowserSession:
             with self.readers.borrow() as old:
                 old_prints = old.event_fingerprints()
             new_inputs = input_digests(store.meta)
-            changes = compare(old_prints, store.event_fingerprints(), input_digests(old_meta), new_inputs)
+            included = set(included_files(old_meta)[1]) | set(included_files(store.meta)[1])
+            changes = compare(old_prints, store.event_fingerprints(), input_digests(old_meta), new_inputs, included)
         select = next((rowid for rowid in map(store.rowid_of, ids) if rowid is not None), None)
         readers = Readers(store)
         runs = store.year_runs()

@@ -247,6 +247,10 @@ def _fill_main(conn: sqlite3.Connection, loaded: LoadedStore, meta: dict[str, st
         )
         final["disagreements"] = json.dumps([d.to_json() for d in loaded.disagreements], ensure_ascii=False)
         final["rowids"] = "stepped"
+        if loaded.include_patterns:
+            from .includes import META, meta_value
+
+            final[META] = meta_value(loaded.include_patterns, loaded.included)
         if loaded.layout is not None:
             rowid_of_item = [0] * len(loaded.events)
             for position, item in enumerate(loaded.file_order or range(len(loaded.events))):

@@ -28,6 +28,7 @@ class Found(NamedTuple):
     loc: Loc
     message: str
     at_key: bool = False  # an unknown key is reported on the key, not its value
+    other: Loc | None = None  # a duplicate id: where the first one is (a store in several files names its file)
 
 
 _EVENT = TypeAdapter(EventModel)
@@ -116,7 +117,7 @@ class References:
                 continue
             if item_id in seen:
                 message = f"{name}[{index}].id: duplicate id '{item_id}' (first at {name}[{seen[item_id]}])"
-                self.found.append(Found((name, index, "id"), message))
+                self.found.append(Found((name, index, "id"), message, other=(name, seen[item_id], "id")))
             else:
                 seen[item_id] = index
         return set(seen)

@@ -24,10 +24,13 @@ Snapshot = tuple[FileIdentity | None, ...]
 
 
 def input_paths(store_path: Path, meta: Mapping[str, str]) -> list[Path]:
-    """The files a store was read from, as recorded in its meta: the store file first, then its articles."""
+    """The files a store was read from, as recorded in its meta: the store file first, then its included
+    files and articles; then the folders its include patterns read (a file added there changes the folder)."""
+    from .includes import watched_folders
+
     entries = json.loads(meta.get("inputs", "[]"))
-    paths = [store_path.parent / entry["path"] for entry in entries]
-    return paths or [store_path]
+    paths = [store_path.parent / entry["path"] for entry in entries] or [store_path]
+    return paths + [folder for folder in watched_folders(store_path, meta) if folder not in paths]
 
 
 def snapshot(paths: Sequence[Path]) -> Snapshot:

@@ -81,7 +81,8 @@ def check_utf8(data: bytes, shown: str, piece: int = 1 << 20) -> None:
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as error:
-        line, column = position(data[: error.start].decode("utf-8", "replace"), error.start)
+        before = data[: error.start].decode("utf-8", "replace")
+        line, column = position(before, len(before))  # a character index: the bytes before may be multi-byte
         message = f"not UTF-8: byte 0x{data[error.start]:02x} cannot be decoded"
         raise StoreError([Problem(shown, line, column, message)]) from None
 

@@ -77,32 +77,40 @@ def to_yaml(
     candidates: Sequence[Candidate],
     entities: Sequence[Entity],
     outside: bool = False,
+    included: str | None = None,
 ) -> str:
-    """The draft store as YAML text."""
+    """The draft store as YAML text; ``included`` names the store file whose ``include:`` patterns name the draft."""
     lines = [
         "# A draft written by `kztj ingest`: check every candidate, delete the ones that are not worth keeping,",
         "# write each TODO, then move what is left into the store. kztj never writes to the store itself.",
         "# `kztj validate --events THIS-FILE` refuses the draft until every TODO is written.",
     ]
-    if outside:
+    if included is not None:
+        lines[1:] = [
+            f"# write each TODO. The store ({included}) includes this file, so it is part of the store as it is:",
+            "# `kztj validate` refuses the store until every TODO is written. kztj never writes to the store itself.",
+            "# The article is named from the store's folder, as every included file names its articles.",
+        ]
+    elif outside:
         lines.append("# The article lies outside this file's directory: validate with --allow-outside-articles.")
     lines += ["", "sources:"]
     lines.append(f"  - id: {_s(source['id'])}")
     for key in ("file", "outlet", "published", "description"):
         lines.append(f"    {key}: {_s(str(source[key]))}")
     used = {a for c in candidates for a in c.actors} | {c.place for c in candidates if c.place}
-    lines += [
-        "",
-        "# Copied from the store so the draft validates on its own; leave them out when merging.",
-        "entities:",
-    ]
-    named = [e for e in entities if e.id in used]
-    if not named:
-        lines[-1] = "entities: []"
-    for entity in named:
-        lines.append(f"  - id: {_s(entity.id)}")
-        lines.append(f"    name: {_s(entity.name)}")
-        lines.append(f"    kind: {_s(entity.kind)}")
+    if included is None:  # an included draft uses the store's own entities: copies would be duplicate ids
+        lines += [
+            "",
+            "# Copied from the store so the draft validates on its own; leave them out when merging.",
+            "entities:",
+        ]
+        named = [e for e in entities if e.id in used]
+        if not named:
+            lines[-1] = "entities: []"
+        for entity in named:
+            lines.append(f"  - id: {_s(entity.id)}")
+            lines.append(f"    name: {_s(entity.name)}")
+            lines.append(f"    kind: {_s(entity.kind)}")
     events = [c for c in candidates if c.kind == "event"]
     figures = [c for c in candidates if c.kind == "figure"]
     lines += ["", "events:" if events else "events: []"]

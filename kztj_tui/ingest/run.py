@@ -140,14 +140,19 @@ def _command(args: argparse.Namespace, out: TextIO, open_for: Callable[[argparse
         # A store is UTF-8 YAML: it cannot name this file. (JSON can, escaped.)
         say(f"{visible(str(path))}: the file name is not UTF-8, so a store cannot cite it; rename it")
         return EXIT_ERROR
-    outside = False
+    outside = included = False
     if target and target != "-":
-        folder = Path(os.path.abspath(target)).parent
+        from ..includes import would_include
+
+        # A draft the store's include patterns name is part of the store: its article is named from the
+        # store's folder, and the store's entities are not copied into it.
+        included = would_include(store.path, store.meta, Path(target))
+        folder = store.path.parent.absolute() if included else Path(os.path.abspath(target)).parent
         relative = os.path.relpath(os.path.abspath(path), folder)
         outside = relative.startswith("..")
         source["file"] = relative
     entities = list(store.entities.values())
-    yaml_text = draft.to_yaml(source, found, entities, outside)
+    yaml_text = draft.to_yaml(source, found, entities, outside, included=store.path.name if included else None)
     if not target or target == "-":
         out.write(yaml_text)
         return EXIT_OK
