@@ -51,7 +51,7 @@ BINDING_IDS = frozenset(
         "focus_next focus_previous forward hide_errors leave_detail next_match prev_match quit search source "
         "mark marked clear_marks note save_view find_mode",
         "picker": "cancel",
-        "reader": "back bottom down find find_cancel find_run next page_down page_up previous quote top up",
+        "reader": "back bottom down draft find find_cancel find_run next page_down page_up previous quote top up",
         "search": "clear commit leave",
         "timeline": "down first last next_year open page_down page_up previous_year up",
     }.items()
