@@ -1,6 +1,7 @@
 """The minimum-versions CI step's inputs, derived so they cannot drift: the declared floors and the core test files.
 
-`pins` prints every runtime dependency of pyproject.toml at its floor (`>=X` becomes `==X`), as a pip constraints file.
+`pins` prints every runtime dependency of pyproject.toml, and of the extras in EXTRAS, at its floor (`>=X` becomes
+`==X`), as a pip constraints file.
 `core-tests` prints the test files that import neither Textual nor kztj's TUI: the ones that need no TUI test stack.
 """
 
@@ -16,13 +17,16 @@ from packaging.requirements import Requirement
 REPO = Path(__file__).resolve().parent.parent
 # A test file importing any of these drives the TUI (Pilot, snapshots) rather than the core.
 TUI_MODULES = ("textual", "pytest_textual_snapshot", "kztj_tui.tui", "tests.tui_support")
+# Optional extras the core tests need, installed at their floors too (`kztj ingest PAGE.html` needs html).
+EXTRAS = ("html",)
 
 
 def floor_pins() -> list[str]:
-    """`name==floor` for each runtime dependency; a dependency without a `>=` floor is an error."""
+    """`name==floor` for each runtime dependency and each dependency of EXTRAS; one without a `>=` floor is an error."""
     project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     pins = []
-    for line in project["dependencies"]:
+    extras = [line for extra in EXTRAS for line in project["optional-dependencies"][extra]]
+    for line in [*project["dependencies"], *extras]:
         requirement = Requirement(line)
         floors = [spec.version for spec in requirement.specifier if spec.operator == ">="]
         if len(floors) != 1:

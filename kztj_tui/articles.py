@@ -42,16 +42,7 @@ def locate(store_dir: Path, file: str, allow_outside: bool = False) -> Path:
 
 def read(path: Path) -> Article:
     """Read an article: a non-empty, UTF-8 regular file of sane size, control characters removed."""
-    try:
-        raw = read_regular_file(path, MAX_ARTICLE_BYTES)
-    except FileNotFoundError:
-        raise ArticleError("no such file") from None
-    except PermissionError:
-        raise ArticleError("permission denied") from None
-    except OSError as error:
-        raise ArticleError(f"cannot read it: {error.strerror or error}") from None
-    except ValueError as error:  # not a regular file, or too large
-        raise ArticleError(str(error)) from None
+    raw = read_bytes(path)
     try:
         text = raw.data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -62,3 +53,17 @@ def read(path: Path) -> Article:
     if not text.strip():
         raise ArticleError("is empty; a quote cannot be checked against it")
     return Article(text, raw)
+
+
+def read_bytes(path: Path) -> FileBytes:
+    """An article's bytes: a regular file of sane size (an HTML page too, before its text is extracted)."""
+    try:
+        return read_regular_file(path, MAX_ARTICLE_BYTES)
+    except FileNotFoundError:
+        raise ArticleError("no such file") from None
+    except PermissionError:
+        raise ArticleError("permission denied") from None
+    except OSError as error:
+        raise ArticleError(f"cannot read it: {error.strerror or error}") from None
+    except ValueError as error:  # not a regular file, or too large
+        raise ArticleError(str(error)) from None

@@ -305,21 +305,35 @@ def _ingest_parser(commands: Any, common: argparse.ArgumentParser) -> None:
         "ingest",
         parents=[common],
         help="propose sourced events and figures from a new article (a draft; never writes the store)",
-        description="Read a plain-text article and propose a draft: every sentence that states a dated fact, a "
+        description="Read a plain-text article (or an HTML page, whose main text it writes as one) and propose a "
+        "draft: every sentence that states a dated fact, a "
         "number or one of the store's entities becomes a candidate event or figure, with its quote exactly as "
         "the article has it, a date resolved against the publication date with the reason in words, a "
         "suggested metric, actors, place and tags, and its relation to the store (duplicates, corroborates, "
         "conflicts). The draft's titles and summaries are TODO markers that kztj validate refuses until a "
         "person writes them.",
     )
-    ingest.add_argument("article", metavar="ARTICLE", help="the article: a UTF-8 text file")
+    ingest.add_argument(
+        "article",
+        metavar="ARTICLE",
+        help="the article: a UTF-8 text file, or an HTML page saved from a browser (needs pip install 'kztj[html]')",
+    )
     ingest.add_argument(
         "--published",
         metavar="DATE",
-        help="the publication date, YYYY-MM-DD or a range A/B (default: the article's ' date YYYY-MM-DD' line)",
+        help="the publication date, YYYY-MM-DD or a range A/B (default: the article's ' date YYYY-MM-DD' line, "
+        "or an HTML page's metadata)",
     )
     ingest.add_argument(
-        "--outlet", metavar="NAME", help="the outlet (default: the one its dateline names, else a TODO marker)"
+        "--outlet",
+        metavar="NAME",
+        help="the outlet (default: the one its dateline names, else a TODO marker; an HTML page's site name)",
+    )
+    ingest.add_argument(
+        "--article-out",
+        metavar="FILE",
+        help="for an HTML page: write its main text, the article the draft quotes, to FILE (default: the page's "
+        "name with .txt, never over an existing file)",
     )
     ingest.add_argument("--json", action="store_true", help="print the source and candidates as one JSON object")
     ingest.add_argument(
@@ -986,7 +1000,7 @@ NO_STORE["ingest"] = cmd_ingest  # opens the store itself, once the article is k
 
 
 # Arguments that name a file: a file name need not be UTF-8 (KZTJ_EVENTS takes such a name too).
-PATH_DESTS = frozenset({"events", "output", "article"})
+PATH_DESTS = frozenset({"events", "output", "article", "article_out"})
 
 
 def _undecodable(args: argparse.Namespace) -> str | None:

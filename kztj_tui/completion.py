@@ -72,7 +72,7 @@ def script(parser: argparse.ArgumentParser, shell: str) -> str:
             kind = "event"
         if kind is not None:
             action.complete = _from_store(kind)  # type: ignore[attr-defined]
-        elif options & {"--events", "--output"} or (not options and action.dest == "article"):  # kztj ingest ARTICLE
+        elif options & {"--events", "--output", "--article-out"} or (not options and action.dest == "article"):
             # fish completes the path typed so far (shtab 1.9.3's own fish entry lists the working directory).
             action.complete = {**shtab.FILE, "fish": "(__fish_complete_path (commandline -ct))"}  # type: ignore[attr-defined]
     # The functions go in as the script's preamble: an action's own "preamble" needs shtab 1.10,

@@ -99,3 +99,17 @@ def test_classifiers_are_true() -> None:
     assert project["requires-python"] == f">={pythons[0]}" and "3.13" in pythons
     tools = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]
     assert tools["mypy"]["python_version"] == pythons[0] == "3." + tools["ruff"]["target-version"].removeprefix("py3")
+
+
+def test_the_html_extra_is_tested_at_its_floor_too() -> None:
+    """tests/test_ingest_html.py needs the html extra: the floors step installs it, at its floors, and runs it."""
+    pins = _min_versions("pins")
+    extras = _project()["optional-dependencies"]
+    for line in extras["html"]:  # type: ignore[index]
+        requirement = Requirement(line)
+        (floor,) = (spec.version for spec in requirement.specifier if spec.operator == ">=")
+        assert f"{requirement.name}=={floor}" in pins
+    assert "tests/test_ingest_html.py" in _min_versions("core-tests")
+    assert "kztj[html]" in extras["dev"]  # type: ignore[index]
+    ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    assert ci.count("'.[test,html]'") == 2

@@ -3,5 +3,7 @@
 One job per module: ``sentences`` (verbatim spans), ``dates`` (relative dates against the
 publication date, with the reason in words), ``numbers`` (values, units, target or outcome, the
 metric), ``entities`` (actors, place, tags), ``relations`` (against the store), ``draft`` (YAML
-and JSON) and ``run`` (the command). Headless: nothing here imports Textual.
+and JSON), ``page`` (an HTML page's main text, with the optional trafilatura), ``passage`` (one
+sentence the browser's reader chose, appended to a draft file) and ``run`` (the command).
+Headless: nothing here imports Textual.
 """

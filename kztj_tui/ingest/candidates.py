@@ -102,9 +102,18 @@ def _day(value: str) -> date | None:
 
 
 def read(
-    text: str, published: tuple[date, date], source_id: str, knowledge: Knowledge, article_path: Any = None
+    text: str,
+    published: tuple[date, date],
+    source_id: str,
+    knowledge: Knowledge,
+    article_path: Any = None,
+    keep: frozenset[int] = frozenset(),
 ) -> list[Candidate]:
-    """Every candidate in the article, in the order of its sentences."""
+    """Every candidate in the article, in the order of its sentences.
+
+    ``keep``: where sentences start that become a candidate even if they state no date, number,
+    entity or act (a passage a person chose in the reader).
+    """
     head = sentences.header(text)
     split = sentences.split(text, head.body_start)
     first_day, last_day = published
@@ -224,7 +233,7 @@ def read(
             found = dates.find(sentence.text, first_day, references, in_quotation=True)
         amounts = numbers.find(sentence.text)
         actors, place = finder.propose(sentence.text)
-        if not (found or amounts or actors or _ACT.search(sentence.text)):
+        if not (found or amounts or actors or _ACT.search(sentence.text) or sentence.start in keep):
             continue
         targets_only = bool(amounts) and all(a.kind == "target" for a in amounts)
         # The date an undated statement gets.

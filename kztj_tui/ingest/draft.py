@@ -72,14 +72,39 @@ def to_json(
     return {"source": source, "candidates": [c.to_json(article, raw) for c in candidates]}
 
 
+def entity_lines(entity: Entity) -> list[str]:
+    """An entity of the draft, as an item of its ``entities:`` list."""
+    return [f"  - id: {_s(entity.id)}", f"    name: {_s(entity.name)}", f"    kind: {_s(entity.kind)}"]
+
+
+def event_lines(event: Candidate, source_id: str) -> list[str]:
+    """A candidate event as an item of the draft's ``events:`` list, its reasoning in comments above it."""
+    lines = [*_reasoning(event)]
+    lines.append(f"  - id: {_s(event.id)}")
+    lines.append(f"    date: {_s(event.when)}")
+    lines.append(f"    title: {_s(TITLE)}")
+    lines.append(f"    summary: {_s(SUMMARY)}")
+    lines.append(f"    tags: [{', '.join(_s(t) for t in event.tags) or 'todo'}]")
+    lines.append(f"    actors: [{', '.join(_s(a) for a in event.actors)}]")
+    if event.place:
+        lines.append(f"    place: {_s(event.place)}")
+    lines.append(f"    status: {event.status}")
+    lines.append("    sources:")
+    lines.append(f"      - source: {_s(source_id)}")
+    lines.append(f"        quote: {_s(event.quote)}")
+    return lines
+
+
 def to_yaml(
     source: dict[str, Any],
     candidates: Sequence[Candidate],
     entities: Sequence[Entity],
     outside: bool = False,
     included: str | None = None,
+    note: Sequence[str] = (),
 ) -> str:
-    """The draft store as YAML text; ``included`` names the store file whose ``include:`` patterns name the draft."""
+    """The draft store as YAML text; ``included`` names the store file whose ``include:`` patterns name the
+    draft; ``note``: more comment lines for its head."""
     lines = [
         "# A draft written by `kztj ingest`: check every candidate, delete the ones that are not worth keeping,",
         "# write each TODO, then move what is left into the store. kztj never writes to the store itself.",
@@ -93,6 +118,7 @@ def to_yaml(
         ]
     elif outside:
         lines.append("# The article lies outside this file's directory: validate with --allow-outside-articles.")
+    lines += [f"# {line}" for line in note]
     lines += ["", "sources:"]
     lines.append(f"  - id: {_s(source['id'])}")
     for key in ("file", "outlet", "published", "description"):
@@ -108,26 +134,12 @@ def to_yaml(
         if not named:
             lines[-1] = "entities: []"
         for entity in named:
-            lines.append(f"  - id: {_s(entity.id)}")
-            lines.append(f"    name: {_s(entity.name)}")
-            lines.append(f"    kind: {_s(entity.kind)}")
+            lines += entity_lines(entity)
     events = [c for c in candidates if c.kind == "event"]
     figures = [c for c in candidates if c.kind == "figure"]
     lines += ["", "events:" if events else "events: []"]
     for event in events:
-        lines += ["", *_reasoning(event)]
-        lines.append(f"  - id: {_s(event.id)}")
-        lines.append(f"    date: {_s(event.when)}")
-        lines.append(f"    title: {_s(TITLE)}")
-        lines.append(f"    summary: {_s(SUMMARY)}")
-        lines.append(f"    tags: [{', '.join(_s(t) for t in event.tags) or 'todo'}]")
-        lines.append(f"    actors: [{', '.join(_s(a) for a in event.actors)}]")
-        if event.place:
-            lines.append(f"    place: {_s(event.place)}")
-        lines.append(f"    status: {event.status}")
-        lines.append("    sources:")
-        lines.append(f"      - source: {_s(source['id'])}")
-        lines.append(f"        quote: {_s(event.quote)}")
+        lines += ["", *event_lines(event, source["id"])]
     lines += ["", "figures:" if figures else "figures: []"]
     for figure in figures:
         lines += ["", *_reasoning(figure)]

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, TextIO
 from .. import articles
 from ..console import json_text, say
 from ..text import sanitize, visible
-from . import candidates, dates, draft, sentences
+from . import candidates, dates, draft, page, sentences
 
 if TYPE_CHECKING:
     from ..store import Store
@@ -108,14 +108,78 @@ def command(args: argparse.Namespace, out: TextIO, open_for: Callable[[argparse.
         return EXIT_ERROR
 
 
+def read_page(path: Path, published: str | None, outlet: str | None) -> tuple[page.Page, str, str] | None:
+    """An HTML page's text, publication date and outlet (the options', else its metadata's); None if not a page.
+
+    Raises IngestError for a page that cannot be ingested: binary, empty, no html extra, no main text,
+    or a publication date or outlet that neither the options nor the page's metadata give.
+    """
+    try:
+        data = articles.read_bytes(path).data
+    except articles.ArticleError as error:
+        raise IngestError(f"{path}: {error}") from None
+    if not page.is_html(path, data):
+        return None
+    if b"\x00" in data:
+        raise IngestError(f"{path}: is a binary file (it has NUL bytes), not an HTML page")
+    if not data.strip():
+        raise IngestError(f"{path}: is empty; there is no page to read")
+    try:
+        found = page.extract(data)
+    except page.PageError as error:
+        raise IngestError(f"{path}: {error}") from None
+    if published is None and found.published is not None:
+        published = found.published.isoformat()
+    outlet = outlet or found.outlet
+    missing = [what for what, value in (("publication date", published), ("outlet", outlet)) if not value]
+    if missing:
+        options = " and ".join(f"--{'published' if what == 'publication date' else 'outlet'}" for what in missing)
+        raise IngestError(f"{path}: the page's metadata gives no {' and no '.join(missing)}; give {options}")
+    assert published is not None and outlet is not None
+    return found, published, outlet
+
+
+def write_page_article(found: page.Page, published: str, target: Path, asked: bool, protect: list[Path]) -> bool:
+    """Write the page's text as an article at ``target``, atomically; whether it was written (False: already there).
+
+    A file already at the default place (``asked`` False) is never replaced: the same text is used as
+    it is, another text is refused. A path the user named with ``--article-out`` is replaced, as ``-o`` is.
+    """
+    from ..output import OutputError, write_output
+
+    text = page.article_text(found, dates.parse_published(published))
+    if not asked and os.path.lexists(target):
+        try:
+            same = target.is_file() and target.read_bytes() == text.encode("utf-8")
+        except OSError:
+            same = False
+        if same:
+            return False
+        raise IngestError(
+            f"{visible(str(target))}: already exists and is not this page's text; move it away, or name "
+            "another file with --article-out"
+        )
+    try:
+        write_output(target, [text], protect=protect)
+    except OutputError as error:
+        raise IngestError(str(error)) from None
+    return True
+
+
 def _command(args: argparse.Namespace, out: TextIO, open_for: Callable[[argparse.Namespace], Store]) -> int:
     from ..errors import StoreError
 
     path = Path(args.article)
+    article_out = getattr(args, "article_out", None)
+    published, outlet = args.published, args.outlet
     try:
-        _, raw = read_article_raw(path)  # bad input is reported before the store is opened
-        if args.published is not None:
-            dates.parse_published(args.published)
+        if published is not None:
+            dates.parse_published(published)
+        html = read_page(path, published, outlet)  # bad input is reported before the store is opened
+        if html is None:
+            if article_out is not None:
+                raise IngestError("--article-out is for an HTML page; this article is text already")
+            _, raw = read_article_raw(path)
     except (IngestError, ValueError) as error:
         say(str(error))
         return EXIT_ERROR
@@ -125,8 +189,24 @@ def _command(args: argparse.Namespace, out: TextIO, open_for: Callable[[argparse
         for problem in error.problems:
             print(problem, file=sys.stderr)
         return EXIT_ERROR
+    if html is not None:
+        from ..output import store_files
+
+        found_page, published, outlet = html
+        target = Path(article_out) if article_out else page.default_article_path(path)
+        try:
+            wrote = write_page_article(found_page, published, target, bool(article_out), [*store_files(store), path])
+            _, raw = read_article_raw(target)
+        except IngestError as error:
+            say(str(error))
+            return EXIT_ERROR
+        if wrote:
+            say(f"wrote {target}: the page's main text, the article the draft quotes")
+        else:
+            say(f"{target} already holds the page's main text; the draft quotes it")
+        path = target
     try:
-        text, source, found = ingest(path, knowledge_of(store), args.published, args.outlet)
+        text, source, found = ingest(path, knowledge_of(store), published, outlet)
     except IngestError as error:
         say(str(error))
         return EXIT_ERROR

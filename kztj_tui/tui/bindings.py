@@ -98,6 +98,13 @@ READER_BINDINGS: list[BindingType] = [
     Binding("n", "next_match", "Next", tooltip="Next match (wraps)", id="reader.next"),
     Binding("N", "previous_match", "Prev", key_display="N", tooltip="Previous match", id="reader.previous"),
     Binding("apostrophe", "jump_to_quote", "Quote", key_display="'", tooltip="Back to the quote", id="reader.quote"),
+    Binding(
+        "d",
+        "draft",
+        "Draft",
+        tooltip="Make the current match's sentence a draft event and open it in $EDITOR",
+        id="reader.draft",
+    ),
 ]
 
 # SourcePicker (reader.py)

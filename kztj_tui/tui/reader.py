@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, cast
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
@@ -21,6 +21,10 @@ from .bindings import PICKER_BINDINGS, READER_BINDINGS
 from .history import History, ReaderPlace
 from .views import EventView
 
+if TYPE_CHECKING:
+    from ..ingest.passage import Drafted
+    from .app import KztjApp
+
 QUOTE_STYLE = "bold reverse"
 MATCH_STYLE = "underline $warning"
 CURRENT_MATCH_STYLE = "bold reverse $warning"
@@ -28,10 +32,11 @@ MAP_FILL = "─"
 
 
 class Paragraph(NamedTuple):
-    """A paragraph of the article and where the quote falls in it."""
+    """A paragraph of the article, where the quote falls in it, and where it starts in the article."""
 
     text: str
     quote: tuple[int, int] | None
+    start: int = 0
 
 
 def paragraphs(text: str, quote: str) -> list[Paragraph]:
@@ -47,7 +52,7 @@ def paragraphs(text: str, quote: str) -> list[Paragraph]:
         covered = None
         if span and span[0] < end and span[1] > start:
             covered = (max(0, span[0] - start), min(len(block), span[1] - start))
-        out.append(Paragraph(block, covered))
+        out.append(Paragraph(block, covered, start))
     return out
 
 
@@ -110,6 +115,7 @@ class ReaderScreen(Screen[None]):
         self.match = -1
         self.term = ""
         self.error: str | None = None
+        self.text = ""
         self._finding = False
         self._held: list[int] = []
         try:
@@ -118,6 +124,7 @@ class ReaderScreen(Screen[None]):
         except ArticleError as error:
             self.error = f"Cannot show {self.source.file}: {error}"
         else:
+            self.text = text
             self.paragraphs = paragraphs(text, self.quote)
         self.quote_paragraph = next((i for i, p in enumerate(self.paragraphs) if p.quote), None)
 
@@ -342,6 +349,70 @@ class ReaderScreen(Screen[None]):
     def _find_cancelled(self) -> None:
         self.query_one(FindBox).display = False
         self._done_finding()
+
+    # -- a passage made a draft event (issue 21) ----------------------------------------------
+
+    class DraftReady(Message):
+        """The passage was written to the draft file (or why not), and the editor command that opens it there."""
+
+        def __init__(self, drafted: Drafted | None, argv: list[str] | None, problem: str = "") -> None:
+            super().__init__()
+            self.drafted = drafted
+            self.argv = argv
+            self.problem = problem
+
+    def passage(self) -> int | None:
+        """Where the passage is in the article: the current match, if there is one."""
+        if not 0 <= self.match < len(self.matches):
+            return None
+        index, start, _ = self.matches[self.match]
+        return self.paragraphs[index].start + start
+
+    def action_draft(self) -> None:
+        """Make the current match's sentence a draft event: dated by ingest's rules, appended, opened in $EDITOR."""
+        position = self.passage()
+        if position is None:
+            self.notify("No passage chosen: find a word of it with /, then press d.", markup=False)
+            return
+        self.write_draft(position)
+
+    @work(thread=True, exclusive=True, group="reader-draft")
+    def write_draft(self, position: int) -> None:
+        """Date the sentence, append it to the draft file and find the editor command, on a connection of its own."""
+        from ..editor import EditorError, command, editor_argv
+        from ..ingest.passage import PassageError, append, candidate, draft_path
+
+        app = cast("KztjApp", self.app)
+        try:
+            with app.readers.borrow() as store:
+                event = candidate(store, self.source, self.text, position)
+                drafted = append(store, self.source, event, draft_path(store.path, self.source.id))
+        except PassageError as error:
+            self.post_message(self.DraftReady(None, None, str(error)))
+            return
+        try:
+            argv = command(editor_argv(), drafted.path, drafted.line)
+        except EditorError as error:
+            self.post_message(self.DraftReady(drafted, None, str(error)))
+            return
+        self.post_message(self.DraftReady(drafted, argv))
+
+    @on(DraftReady)
+    def _draft_ready(self, message: DraftReady) -> None:
+        drafted = message.drafted
+        if drafted is None:
+            self.notify(f"No draft: {message.problem}", title="Draft", severity="warning", timeout=8, markup=False)
+            return
+        where = f"{drafted.path}:{drafted.line}"
+        said = f"{drafted.event_id}, dated {drafted.when} ({drafted.reason}), appended to {where}"
+        if message.argv is None:
+            self.notify(f"{said}. {message.problem}", title="Draft", severity="warning", timeout=12, markup=False)
+            return
+        problem = cast("KztjApp", self.app).run_editor(message.argv)
+        if problem is not None:
+            self.notify(f"{said}. {problem}", title="Draft", severity="warning", timeout=12, markup=False)
+        else:
+            self.notify(said, title="Draft", markup=False)
 
 
 class SourceList(OptionList):
