@@ -38,6 +38,7 @@ KINDS: dict[str, tuple[str, str]] = {
     "orphan-entity": ("entities that no event uses", WARNING),
     "no-cyrillic": ("entities without a Cyrillic alias", WARNING),
     "no-actor": ("events with no actor", WARNING),
+    "empty-include": ("include patterns that match no file (yet)", NOTE),
     "unreviewed": ("disagreements recorded but not reviewed", WARNING),
     "disagreement": ("reviewed disagreements", KNOWN),
     "single-source": ("events that only one article reports", NOTE),
@@ -99,6 +100,7 @@ def run(store: Store, on: date | None = None) -> list[Finding]:
         *uncertain_dates(events, figures),
         *unquoted(events, store.entities),
         *past_plans(events, figures, store.sources, on or today()),
+        *empty_includes(store),
     ]
     found += groundless(store.disagreements, figures, events, store.entities, found)
     found += disputed_days(store.disagreements, figures, events)
@@ -1021,6 +1023,16 @@ def entity_findings(events: Sequence[Event], entities: Iterable[Entity]) -> Iter
         if not any(_CYRILLIC.search(name) for name in (entity.name, *entity.aliases)):
             message = f"entity {entity.id!r} ({entity.name}) has no Cyrillic alias for searches in Cyrillic"
             yield _finding("no-cyrillic", message, ("entities", entity.id, "aliases"), entities=(entity.id,))
+
+
+def empty_includes(store: Store) -> Iterator[Finding]:
+    """Include patterns that matched no file: a folder with no article file yet, or a typo (``*.yml``)."""
+    from .includes import matches_nothing, recorded
+
+    patterns, files = recorded(store.meta)
+    for index in matches_nothing(patterns, files):
+        message = f"include pattern {patterns[index]!r} matches no file; a typo would leave its articles out"
+        yield _finding("empty-include", message, ("include", index))
 
 
 def no_actor(events: Sequence[Event]) -> Iterator[Finding]:

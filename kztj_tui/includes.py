@@ -9,9 +9,11 @@ store. An included file holds only the store's lists (``sources``, ``entities``,
 Patterns are relative to the main file's folder and stay inside it: no absolute path, no ``..``,
 and wildcards (``*``, ``?``, ``[...]``) in the file name only, so the folder a pattern reads is
 one known folder (the one live reload watches for new files). ``*`` and ``?`` do not match a
-leading dot (as a shell's glob). A pattern that matches no file is an error: a typo would
-otherwise drop a whole article's events without a word. The main file itself is never included
-again, even when a pattern (``*.yaml``) matches it.
+leading dot (as a shell's glob). A file named without a wildcard must exist, and so must the
+folder of every pattern; a wildcard that matches no file in its folder is not an error (the
+folder of a store that has no article file yet), but ``kztj check`` notes it, since a typo
+(``*.yml``) would otherwise drop a whole article's events without a word. The main file itself
+is never included again, even when a pattern (``*.yaml``) matches it.
 
 Problems are found against the merged data (``events[12]``) and then placed in the file the
 item came from (``articles/b.yaml:4:3: events[2].title: ...``) by :class:`Origins`.
@@ -106,8 +108,18 @@ def expand(store_dir: Path, pattern: str, store_path: Path | None = None) -> lis
         if own is not None and _resolved(path) == own:
             continue
         out.append(f"{folder}/{found}" if folder else found)
-    if not out:
-        raise IncludeError("matches no file")
+    return out
+
+
+def matches_nothing(patterns: Sequence[str], files: Sequence[str]) -> list[int]:
+    """The index of each pattern that matched none of ``files`` (what a build recorded)."""
+    out = []
+    for index, pattern in enumerate(patterns):
+        folder, name = _split(pattern)
+        names = [rel.rpartition("/")[2] for rel in files if rel.rpartition("/")[0] == folder]
+        hidden_ok = name.startswith(".")
+        if not any(fnmatch.fnmatchcase(n, name) and (hidden_ok or not n.startswith(".")) for n in names):
+            out.append(index)
     return out
 
 
