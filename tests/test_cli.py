@@ -216,7 +216,7 @@ BUILDING = ("kztj_tui.storebuild", "kztj_tui.loader", "yaml", "kztj_tui.output")
 @pytest.mark.parametrize(
     ("argv", "heavy"),
     [
-        (["search", "trade"], (*BUILDING, "kztj_tui.export")),
+        (["search", "trade"], (*BUILDING, "kztj_tui.export", "shutil")),
         (["tags"], (*BUILDING, "kztj_tui.export")),
         (["--version"], (*BUILDING, "kztj_tui.export", "sqlite3")),
         (["show", "trade-2013"], BUILDING),  # it prints the event as the Markdown export does
