@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import shutil
 import sys
 import textwrap
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import BinaryIO
 
 import pytest
 
-from kztj_tui import forking
 from kztj_tui.cache import open_store
 from kztj_tui.store import Store
 
@@ -42,16 +41,17 @@ def isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
 
 @pytest.fixture
 def forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """The pid of every child forked through forking.start (which runs as it would)."""
+    """The pid of every child this process forks from now on (each runs as it would)."""
     started: list[int] = []
-    real = forking.start
+    real = os.fork
 
-    def recording(work: Callable[[BinaryIO], object]) -> forking.Child:
-        child = real(work)
-        started.append(child.pid)
-        return child
+    def recording() -> int:
+        pid = real()
+        if pid:
+            started.append(pid)
+        return pid
 
-    monkeypatch.setattr(forking, "start", recording)
+    monkeypatch.setattr(os, "fork", recording)
     return started
 
 

@@ -143,3 +143,24 @@ def test_the_command_line_decides_once_and_passes_its_decision_down(
     assert (asked, len(forks)) == ([False, True], 1)  # asked once a run; the build's index writer forked
     assert capsys.readouterr().out.count("\n") == 2 * 10
     _no_child_left()
+
+
+def test_the_browser_never_forks_whatever_the_machine(
+    generated_2500: Path, monkeypatch: pytest.MonkeyPatch, forks: list[int]
+) -> None:
+    from kztj_tui.export import parallel
+    from kztj_tui.model import NO_FILTERS
+    from kztj_tui.tui.app import KztjApp
+
+    for module in (forking, cli, *(sys.modules[name] for name in sys.modules if name.startswith("kztj_tui."))):
+        if hasattr(module, "can_fork"):
+            monkeypatch.setattr(module, "can_fork", lambda: True)  # as if the browser ran no thread
+    monkeypatch.setattr(parallel, "MIN_EVENTS", 1)
+    app = KztjApp(cache.open_store(generated_2500))
+    assert forks == []  # the test's own open does not fork either: the default is not to
+    cache.drop(generated_2500)
+    assert app.session.reopen is not None
+    reloaded = app.session.reopen()  # a live reload: a cold build of a large store
+    assert reloaded.count == 2500 and cache.current_files(generated_2500) is not None
+    assert app.session.export(NO_FILTERS, generated_2500.with_name("out.md")) is None
+    assert forks == []
