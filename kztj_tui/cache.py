@@ -269,17 +269,20 @@ def open_store(
     progress: Progress | None = None,
     allow_outside_articles: bool = False,
     notice: Notice | None = None,
+    *,
+    fork: bool = False,
 ) -> Store:
     """Open a store, from the cache when it is fresh and whole; otherwise load, validate and (re)build it.
 
-    ``notice`` is told, in one line, when a damaged cache is dropped. Raises errors.StoreError when
-    the store file is invalid.
+    ``notice`` is told, in one line, when a damaged cache is dropped. ``fork`` is the caller's
+    decision that a load or build may split its work with a forked child (see forking.py: the
+    command line's, never the browser's). Raises errors.StoreError when the store file is invalid.
     """
     store_path = Path(store_path)
     folder = cache_folder(store_path)
     if not use_cache:
         with collection.paused():
-            return _load_and_build(store_path, folder, False, progress, allow_outside_articles)
+            return _load_and_build(store_path, folder, False, progress, allow_outside_articles, fork)
     reads: dict[str, FileBytes] = {}  # inputs read while checking the cache, for an update to reuse
     seen = current_files(store_path)
     found = _open_current(seen, store_path, allow_outside_articles, reads)
@@ -303,7 +306,7 @@ def open_store(
             if updated is not None:
                 return updated
         with collection.paused():  # the load and the build allocate millions of objects and no cycles
-            return _load_and_build(store_path, folder, True, progress, allow_outside_articles)
+            return _load_and_build(store_path, folder, True, progress, allow_outside_articles, fork)
 
 
 def _open_current(
@@ -392,7 +395,7 @@ def _unlock(path: Path, descriptor: int) -> None:
 
 
 def _load_and_build(
-    store_path: Path, folder: Path, use_cache: bool, progress: Progress | None, allow_outside_articles: bool
+    store_path: Path, folder: Path, use_cache: bool, progress: Progress | None, allow_outside_articles: bool, fork: bool
 ) -> Store:
     """Load the store in full, and build its cache (or an in-memory store, when there is no cache)."""
     from .loader import load  # only a cache miss pays for the YAML, schema and EDTF imports
@@ -410,11 +413,13 @@ def _load_and_build(
             folder.mkdir(parents=True, exist_ok=True)
         except OSError:
             return  # no cache: the build below fails the same way and falls back to memory
-        index = IndexBuild(loaded, str(files.fts), build_id)
+        index = IndexBuild(loaded, str(files.fts), build_id, fork=fork)
 
     built = False
     try:
-        loaded = load(store_path, progress, allow_outside_articles, on_assembled=start_index if use_cache else None)
+        loaded = load(
+            store_path, progress, allow_outside_articles, on_assembled=start_index if use_cache else None, fork=fork
+        )
         meta = {
             "build": build_id,
             "kztj": __version__,
@@ -429,7 +434,7 @@ def _load_and_build(
         try:
             if index is None:  # no folder when the loader asked for the index: try once more
                 folder.mkdir(parents=True, exist_ok=True)
-                index = IndexBuild(loaded, str(files.fts), build_id)
+                index = IndexBuild(loaded, str(files.fts), build_id, fork=fork)
             build(loaded, str(files.main), index, meta, progress)
             _write_seal(files)
             _point_at(folder, build_id)

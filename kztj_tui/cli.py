@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 from . import __version__
 from .console import json_text, say
 from .errors import Problem, StoreError
+from .forking import can_fork
 from .locations import default_store_path
 from .model import Filters, format_value
 from .query import QueryError
@@ -414,8 +415,13 @@ def _stdin_store(args: argparse.Namespace) -> Store:
         args.stdin_data = data
     source = FileBytes(data, FileIdentity(len(data), 0, 0, 0, 0), digest(data), time.time())
     allow_outside = getattr(args, "allow_outside_articles", False)
-    loaded = load(Path(STDIN_NAME), allow_outside_articles=allow_outside, source=source)
+    loaded = load(Path(STDIN_NAME), allow_outside_articles=allow_outside, source=source, fork=_fork(args))
     return from_loaded(loaded, {"allow_outside": str(int(allow_outside))})
+
+
+def _fork(args: argparse.Namespace) -> bool:
+    """Whether this run may fork: ``main``'s decision (see forking.py); never for arguments made elsewhere."""
+    return bool(getattr(args, "fork", False))
 
 
 def open_for(args: argparse.Namespace) -> Store:
@@ -433,6 +439,7 @@ def open_for(args: argparse.Namespace) -> Store:
             progress=progress,
             allow_outside_articles=getattr(args, "allow_outside_articles", False),
             notice=_notice,
+            fork=_fork(args),
         )
     finally:
         progress.done()
@@ -662,7 +669,7 @@ def cmd_export(store: Store, args: argparse.Namespace, out: TextIO) -> int:
                 _notice("no event of this store is marked (m marks one in the browser)")
         if args.notes:
             notes = state.notes
-    chunks = export.chunks(store, filters, fmt, notes)
+    chunks = export.chunks(store, filters, fmt, notes, fork=_fork(args))
     try:
         write_output(target, chunks, protect=store_files(store), stdout=out)
     except OutputError as error:
@@ -1054,12 +1061,16 @@ def _undecodable(args: argparse.Namespace) -> str | None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``kztj`` command."""
     argv = sys.argv[1:] if argv is None else list(argv)
+    # Whether this run may split work with a forked child (a large store's parse, its index, a large
+    # export): decided here, once, before anything could start a thread, and passed down.
+    fork = can_fork()
     if argv[:1] == ["__complete"]:  # what the completion scripts run; before argparse, so never in --help
         from .completion import complete
 
-        return complete(argv[1:], sys.stdout)
+        return complete(argv[1:], sys.stdout, fork=fork)
     parser = _parser()
     args, unknown = parser.parse_known_args(_search_argv(argv))
+    args.fork = fork
     if unknown:
         # Point at the help of the command the option was given to: that is where its options are.
         (_subparser(parser, args.command) if args.command else parser).error(
@@ -1116,6 +1127,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 store.path,
                 use_cache=not getattr(args, "no_cache", False),
                 allow_outside_articles=getattr(args, "allow_outside_articles", False),
+                fork=False,  # the browser runs threads: it never forks
             )
             view = getattr(args, "view_filters", None)
             return run(store, event_id=args.event, search=args.search, reopen=reopen, filters=view)

@@ -91,11 +91,12 @@ def _actions(parser: argparse.ArgumentParser) -> list[argparse.Action]:
     return found
 
 
-def complete(argv: Sequence[str], out: TextIO) -> int:
+def complete(argv: Sequence[str], out: TextIO, *, fork: bool = False) -> int:
     """``kztj __complete KIND PREFIX [-- WORDS...]``: the store's names of KIND starting with PREFIX, one a line.
 
     Never an error: a shell shows whatever is printed, so a store that cannot be read, or any other
     failure, gives no candidates, one line on stderr (which the scripts discard) and exit 0.
+    ``fork`` is the command line's decision that building a cache may fork (see forking.py).
     """
     if len(argv) < 2 or argv[0] not in KINDS:
         return _quiet(f"usage: kztj {HIDDEN_COMMAND} {{{','.join(KINDS)}}} PREFIX [-- WORDS...]")
@@ -105,7 +106,7 @@ def complete(argv: Sequence[str], out: TextIO) -> int:
         path = _events_path(words)
         if path is None:  # the store comes on stdin, which is the shell's
             return 0
-        names = _names(path, kind, prefix, words)
+        names = _names(path, kind, prefix, words, fork)
     except StoreError as error:
         return _quiet(str(error))
     except Exception as error:  # see the docstring
@@ -115,18 +116,20 @@ def complete(argv: Sequence[str], out: TextIO) -> int:
     return 0
 
 
-def _names(path: Path, kind: str, prefix: str, words: Sequence[str]) -> list[str]:
+def _names(path: Path, kind: str, prefix: str, words: Sequence[str], fork: bool) -> list[str]:
     """The store's names of KIND with PREFIX, read through the cache, or straight from the store if that fails."""
     from .cache import open_store
 
     outside = "--allow-outside-articles" in words
     try:
-        store = open_store(path, use_cache="--no-cache" not in words, allow_outside_articles=outside, notice=_ignore)
+        store = open_store(
+            path, use_cache="--no-cache" not in words, allow_outside_articles=outside, notice=_ignore, fork=fork
+        )
     except StoreError:
         raise
     except Exception:
         # A cache that cannot be used here (a read-only or full cache folder) must not cost the candidates.
-        store = open_store(path, use_cache=False, allow_outside_articles=outside, notice=_ignore)
+        store = open_store(path, use_cache=False, allow_outside_articles=outside, notice=_ignore, fork=fork)
     return list(store.names(kind, prefix, MOST_CANDIDATES))
 
 

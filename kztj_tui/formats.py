@@ -23,7 +23,8 @@ class Format(NamedTuple):
     def writer(self) -> Callable[..., Iterator[str]]:
         """The format's writer, imported on first use (a CSV export need not import iCalendar code).
 
-        Called with the store and filters; the formats in NOTES_FORMATS also take ``notes=``.
+        Called with the store, the filters and ``fork=`` (whether a large export may be split with a
+        forked child); the formats in NOTES_FORMATS also take ``notes=``.
         """
         return getattr(import_module(f"kztj_tui.export.{self.module}"), self.function)  # type: ignore[no-any-return]
 

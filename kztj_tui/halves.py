@@ -27,16 +27,12 @@ compare with one parse.
 
 from __future__ import annotations
 
-import contextlib
-import os
 import pickle
 import re
-import signal
-from typing import Any, NamedTuple
+from typing import Any, BinaryIO, NamedTuple
 
-from . import layout, yamlparse
+from . import forking, layout, yamlparse
 from .errors import Progress, StoreError
-from .forking import can_fork
 from .validate import EventChecker
 
 # Below this, a second process costs more than it saves (a fork, and pickling half the events).
@@ -70,54 +66,40 @@ def parse(
     data: bytes,
     shown: str,
     progress: Progress | None = None,
+    *,
+    fork: bool,
     min_bytes: int = MIN_BYTES,
     first_share: float = FIRST_SHARE,
 ) -> Parsed | None:
-    """The store parsed in two processes, or None if it cannot be (see the module's docstring)."""
-    if len(data) < min_bytes or not can_fork():
+    """The store parsed in two processes, or None if it cannot be (see the module's docstring).
+
+    ``fork`` is the caller's decision that a child may be forked (see forking.py); without it, None.
+    """
+    if not fork or len(data) < min_bytes:
         return None
     cut = cut_point(data, first_share)
     if cut is None:
         return None
     offset, column, cut_line = cut
-    read_end, write_end = os.pipe()
-    child = os.fork()
-    if child == 0:  # the child: parse the rest, send it back, leave without any cleanup
-        status = 1
-        try:
-            os.close(read_end)
-            rest = _part(_HEADER + data[offset:], shown, None, EventChecker(), column)
-            with os.fdopen(write_end, "wb") as sink:
-                # Written as it is pickled: the whole pickle at once was another 23 MB at 100,000 events.
-                pickle.dump(rest, sink, protocol=pickle.HIGHEST_PROTOCOL)
-            status = 0
-        finally:
-            os._exit(status)
-    os.close(write_end)
-    pipe = os.fdopen(read_end, "rb")
-    finished = False
-    try:
+
+    def parse_the_rest(sink: BinaryIO) -> None:
+        rest = _part(_HEADER + data[offset:], shown, None, EventChecker(), column)
+        # Written as it is pickled: the whole pickle at once was another 23 MB at 100,000 events.
+        pickle.dump(rest, sink, protocol=pickle.HIGHEST_PROTOCOL)
+
+    with forking.start(parse_the_rest) as child:  # stopped on leaving unless waited for
         checker = EventChecker()
         first = _part(data[:offset], shown, progress, checker, column)
         if first is None:
             return None  # the whole file is parsed next: the child's part is of no use
         try:
             # Our own child's bytes, through our own pipe, unpickled as they come instead of read whole first.
-            rest = pickle.load(pipe)
+            rest = pickle.load(child.stream)
         except (EOFError, pickle.UnpicklingError):
             rest = None  # the child stopped before it had sent everything: its status says why
-        _, status = os.waitpid(child, 0)
-        finished = True
-        if status != 0 or rest is None:
+        if not child.wait() or rest is None:
             return None
         return _joined(first, rest, checker, cut_line)
-    finally:
-        pipe.close()
-        if not finished:  # no use for it, an interrupt or an error: the child must not outlive the load
-            with contextlib.suppress(OSError):
-                os.kill(child, signal.SIGKILL)
-            with contextlib.suppress(OSError):
-                os.waitpid(child, 0)
 
 
 def cut_point(data: bytes, first_share: float) -> tuple[int, int, int] | None:

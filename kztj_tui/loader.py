@@ -28,6 +28,8 @@ def load(
     allow_outside_articles: bool = False,
     on_assembled: Callable[[LoadedStore], None] | None = None,
     source: FileBytes | None = None,
+    *,
+    fork: bool = False,
 ) -> LoadedStore:
     """Load and validate a store; raise StoreError listing every problem.
 
@@ -35,14 +37,15 @@ def load(
     ``load`` returns: a caller may start building from it, and must drop what it built if this
     then raises. The store's bytes are released before the call, so a process forked there does
     not hold them. ``source``, when given, is the store's bytes, already read (``kztj --events -``
-    reads them from stdin); ``path`` names it.
+    reads them from stdin); ``path`` names it. ``fork`` is the caller's decision that a large store
+    may be parsed in two processes (see halves.py and forking.py).
     """
     path = Path(path)
     shown = str(path)
     read = yamlparse.read_store(path) if source is None else source
     yamlparse.check_utf8(read.data, shown)
     with collection.paused():
-        parsed = halves.parse(read.data, shown, progress)
+        parsed = halves.parse(read.data, shown, progress, fork=fork)
         store_layout: layout.Layout | None = None
         if parsed is not None:
             raw, checker, outline, store_layout = parsed

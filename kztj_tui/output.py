@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from .forking import ENDING_SIGNALS
+from .forking import ending_signals
 from .text import visible
 
 if TYPE_CHECKING:
@@ -235,7 +235,7 @@ def _signals_raise() -> Iterator[None]:
             raise _Signalled(number)
 
     previous = {}
-    for number in ENDING_SIGNALS:
+    for number in ending_signals():
         current = signal.getsignal(number)
         if current in (signal.SIG_DFL, signal.default_int_handler):
             previous[number] = current

@@ -164,7 +164,8 @@ class BrowserSession:
             store.note_matcher = note_matcher(self._notes)  # for a view searching `note:`
             try:
                 # Like `kztj export -o`: never over the store or one of its articles.
-                write_atomically(target, export.chunks(store, filters, fmt), protect=store_files(store))
+                chunks = export.chunks(store, filters, fmt, fork=False)  # the browser runs threads: it never forks
+                write_atomically(target, chunks, protect=store_files(store))
             except OSError as error:
                 return str(error.strerror or error)
         return None

@@ -10,7 +10,7 @@ import sqlite3
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from .forking import can_fork
+from . import forking
 from .memo import Memo
 from .model import Citation, Entity, Event, Figure, Source
 from .store import Store
@@ -32,6 +32,8 @@ if TYPE_CHECKING:
     from .loader import LoadedStore
 
 _BATCH = 5000
+# A store of fewer events has its index written here, never by a forked child.
+FORK_EVENTS = 2000
 _FTS_HASH_BYTES = 64 << 20
 # Names for in-memory stores, unique in the process, so worker connections can open the same one.
 _MEMORY_NAMES = itertools.count(1)
@@ -41,49 +43,41 @@ class IndexBuild:
     """The search index of a build, written by a forked child while this process goes on.
 
     Started as soon as the events are sorted, the child writes the index while this process still
-    checks references and writes the events file; where it cannot fork (a small store, one core,
-    threads running), the index is written here by :meth:`finish`. If the load or the build then
-    fails, :meth:`cancel` kills the child and removes its file.
+    checks references and writes the events file; where it is not to fork (``fork`` false, the
+    caller's decision: see forking.py) or a small store, the index is written here by
+    :meth:`finish`. If the load or the build then fails, :meth:`cancel` kills the child and
+    removes its file.
     """
 
-    def __init__(self, loaded: LoadedStore, target: str, build_id: str) -> None:
+    def __init__(self, loaded: LoadedStore, target: str, build_id: str, *, fork: bool) -> None:
         self._loaded, self._target, self._meta = loaded, target, {"build": build_id}
-        # The child's pid; -1 when the index is to be written here; None once finished or cancelled.
-        self._child: int | None = os.fork() if len(loaded.events) >= 2000 and can_fork() else -1
-        if self._child == 0:  # the child writes the index and leaves without running any cleanup
-            status = 1
-            try:
-                self._write()
-                status = 0
-            finally:
-                os._exit(status)
+        # The child; None when the index is written here (or once finished or cancelled).
+        self._child: forking.Child | None = None
+        self._here = not (fork and len(loaded.events) >= FORK_EVENTS)
+        if not self._here:
+            self._child = forking.start(lambda _: self._write())  # it sends nothing back: its status says it all
 
     def _write(self) -> None:
         _write(self._target, lambda conn: _fill_index(conn, self._loaded, self._meta))
 
     def finish(self) -> None:
         """Wait for the index (or write it now); raise sqlite3.DatabaseError if the child failed."""
+        if self._here:
+            self._here = False
+            self._write()
+            return
         if self._child is None:
             return
-        if self._child < 0:
-            self._write()
-            self._child = None
-            return
-        _, status = os.waitpid(self._child, 0)
+        succeeded = self._child.wait()
         self._child = None  # only once reaped: an interrupted wait leaves it for cancel()
-        if status != 0:
+        if not succeeded:
             raise sqlite3.DatabaseError("building the search index failed")
 
     def cancel(self) -> None:
         """Stop the child, if it runs, and remove whatever was written of the index."""
-        child, self._child = self._child, None
-        if child is not None and child > 0:
-            import signal  # only a build that failed needs it
-
-            with contextlib.suppress(OSError):
-                os.kill(child, signal.SIGKILL)
-            with contextlib.suppress(OSError):
-                os.waitpid(child, 0)
+        child, self._child, self._here = self._child, None, False
+        if child is not None:
+            child.stop()
         for suffix in ("", "-journal"):
             with contextlib.suppress(OSError):
                 os.unlink(self._target + suffix)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import shutil
 import sys
 import textwrap
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -13,6 +15,12 @@ import pytest
 
 from kztj_tui.cache import open_store
 from kztj_tui.store import Store
+
+# One idle thread, alive for the whole run: the suite must not depend on how many threads happen to
+# be alive (a pytest plugin, a Textual test or a leftover worker may start one). Code that forks
+# is told whether to (the command line decides once, see forking.py); it never counts threads.
+_IDLE = threading.Event()
+threading.Thread(target=_IDLE.wait, name="kztj-tests-idle", daemon=True).start()
 
 REPO = Path(__file__).resolve().parent.parent
 BUNDLED = REPO / "events.yaml"
@@ -29,6 +37,22 @@ def isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
     for name in ("NO_COLOR", "FORCE_COLOR", "CLICOLOR_FORCE", "CLICOLOR"):  # colour as each test asks for it
         monkeypatch.delenv(name, raising=False)
     return cache
+
+
+@pytest.fixture
+def forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The pid of every child this process forks from now on (each runs as it would)."""
+    started: list[int] = []
+    real = os.fork
+
+    def recording() -> int:
+        pid = real()
+        if pid:
+            started.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, "fork", recording)
+    return started
 
 
 def write_generated_store(path: Path, count: int) -> Path:

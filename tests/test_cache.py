@@ -8,6 +8,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -241,18 +242,28 @@ def generated_2500(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_generated_store(tmp_path_factory.mktemp("generated") / "events.yaml", 2500)
 
 
-@pytest.fixture
-def forking(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The index is written by a forked child, as on any machine with a core to spare."""
-    # Whatever threads the test run has alive: one idle thread is enough for can_fork() to refuse.
-    from kztj_tui import storebuild as store_module
+def test_the_caller_decides_whether_a_build_forks_its_index_writer(
+    generated_2500: Path, monkeypatch: pytest.MonkeyPatch, forks: list[int]
+) -> None:
+    # Neither the cores nor the threads alive decide it: the caller does (the command line, once).
+    monkeypatch.setattr(os, "cpu_count", lambda: 64)
+    cache.open_store(generated_2500, fork=False)
+    assert forks == []
+    assert cache.current_files(generated_2500) is not None
+    cache.drop(generated_2500)
+    assert threading.active_count() > 1  # the suite's idle thread (conftest.py), at least
+    cache.open_store(generated_2500, fork=True)
+    assert len(forks) == 1
+    assert cache.current_files(generated_2500) is not None
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # the index writer was reaped
 
-    monkeypatch.setattr(store_module, "can_fork", lambda: hasattr(os, "fork"))
 
-
-@pytest.mark.usefixtures("forking")
-def test_a_large_cold_build_indexes_exactly_what_an_in_memory_store_does(generated_2500: Path) -> None:
-    built = cache.open_store(generated_2500)
+def test_a_large_cold_build_indexes_exactly_what_an_in_memory_store_does(
+    generated_2500: Path, forks: list[int]
+) -> None:
+    built = cache.open_store(generated_2500, fork=True)
+    assert len(forks) == 1  # its index was written by a forked child
     assert cache.current_files(generated_2500) is not None
     memory = cache.open_store(generated_2500, use_cache=False)
     for words in ("zircon", "commodity", "kazakhstan", "tokaev", "trade -water"):
@@ -262,7 +273,6 @@ def test_a_large_cold_build_indexes_exactly_what_an_in_memory_store_does(generat
     assert built.event_fingerprints() == memory.event_fingerprints()
 
 
-@pytest.mark.usefixtures("forking")
 def test_a_store_with_a_dangling_reference_starts_no_index_build_and_leaves_nothing(
     generated_2500: Path, tmp_path: Path, isolated_cache: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -273,9 +283,10 @@ def test_a_store_with_a_dangling_reference_starts_no_index_build_and_leaves_noth
     started: list[str] = []
     real = storebuild.IndexBuild
 
-    def recording(loaded: object, target: str, build_id: str) -> object:
+    def recording(loaded: object, target: str, build_id: str, *, fork: bool) -> object:
+        assert fork
         started.append(target)
-        return real(loaded, target, build_id)  # type: ignore[arg-type]
+        return real(loaded, target, build_id, fork=fork)  # type: ignore[arg-type]
 
     monkeypatch.setattr(storebuild, "IndexBuild", recording)
     text = generated_2500.read_text(encoding="utf-8")
@@ -284,18 +295,17 @@ def test_a_store_with_a_dangling_reference_starts_no_index_build_and_leaves_noth
     shutil.copytree(generated_2500.parent / "seeds", tmp_path / "seeds")
     path.write_text(text[:last] + "\n  place: nowhere-at-all" + text[text.index("\n", last + 1) :], encoding="utf-8")
     with pytest.raises(StoreError, match="unknown entity 'nowhere-at-all'"):
-        cache.open_store(path)
+        cache.open_store(path, fork=True)
     assert started == []
     assert [p.name for p in isolated_cache.rglob("*") if p.is_file()] == []
     with pytest.raises(ChildProcessError):
         os.waitpid(-1, os.WNOHANG)  # no child left, not even a zombie
-    cache.open_store(generated_2500)  # the recording is in the path a build takes
+    cache.open_store(generated_2500, fork=True)  # the recording is in the path a build takes
     assert len(started) == 1
 
 
-@pytest.mark.usefixtures("forking")
 def test_a_build_that_fails_while_its_index_is_written_falls_back_and_leaves_no_process(
-    generated_2500: Path, isolated_cache: Path, monkeypatch: pytest.MonkeyPatch
+    generated_2500: Path, isolated_cache: Path, monkeypatch: pytest.MonkeyPatch, forks: list[int]
 ) -> None:
     from kztj_tui import storebuild as store_module
 
@@ -307,7 +317,8 @@ def test_a_build_that_fails_while_its_index_is_written_falls_back_and_leaves_no_
         write(target, fill)
 
     monkeypatch.setattr(store_module, "_write", failing_events_file)
-    opened = cache.open_store(generated_2500)
+    opened = cache.open_store(generated_2500, fork=True)
+    assert len(forks) == 1
     assert opened.search(Filters(query="zircon")).total == 10  # answered from memory
     assert cache.current_files(generated_2500) is None
     assert not [p for p in isolated_cache.rglob("*.fts.sqlite*")]
@@ -315,7 +326,6 @@ def test_a_build_that_fails_while_its_index_is_written_falls_back_and_leaves_no_
         os.waitpid(-1, os.WNOHANG)
 
 
-@pytest.mark.usefixtures("forking")
 def test_an_interrupted_wait_for_the_index_still_stops_the_child(
     generated_2500: Path, isolated_cache: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -330,7 +340,7 @@ def test_an_interrupted_wait_for_the_index_still_stops_the_child(
 
     monkeypatch.setattr(os, "waitpid", interrupted_once)
     with pytest.raises(KeyboardInterrupt):
-        cache.open_store(generated_2500)
+        cache.open_store(generated_2500, fork=True)
     monkeypatch.setattr(os, "waitpid", waitpid)
     assert len(calls) == 2  # the interrupted wait, then the one that reaped the killed child
     time.sleep(0.5)  # a child left running would have written its index by now

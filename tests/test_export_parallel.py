@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from kztj_tui import cache, export
-from kztj_tui.export import parallel
+from kztj_tui.export import FORMATS, parallel
 from kztj_tui.store import Store
 
 from .conftest import write_generated_store
@@ -24,12 +25,11 @@ def generated(tmp_path: Path) -> Path:
 def test_two_processes_write_what_one_writes(generated: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     store = cache.open_store(generated)
     try:
-        monkeypatch.setattr(parallel, "MIN_EVENTS", 10**9)
-        alone = "".join(export.markdown(store))
+        alone = "".join(export.markdown(store, fork=False))
         monkeypatch.setattr(parallel, "MIN_EVENTS", 1)
         monkeypatch.setattr(parallel, "BLOCK", 7)  # many blocks, and years that run across them
-        assert parallel.usable(store, store.count)
-        assert "".join(export.markdown(store)) == alone
+        assert parallel.usable(store, store.count, fork=True)
+        assert "".join(export.markdown(store, fork=True)) == alone
     finally:
         store.close()
 
@@ -68,3 +68,22 @@ def test_export_into_a_closed_pipe_stops_both_processes(generated: Path, tmp_pat
     pipeline.wait(timeout=60)
     assert first.startswith(b"# ")
     assert b"Traceback" not in (pipeline.stderr.read() if pipeline.stderr else b"")
+
+
+@pytest.mark.parametrize("fmt", [name for name in FORMATS if name != "store"])
+def test_an_export_forks_only_when_its_caller_says_so(
+    generated: Path, monkeypatch: pytest.MonkeyPatch, forks: list[int], fmt: str
+) -> None:
+    # Neither the cores nor the threads alive decide it (the suite runs an idle thread): the caller
+    # does, the command line once for its run, the browser never.
+    monkeypatch.setattr(parallel, "MIN_EVENTS", 1)
+    monkeypatch.setattr(parallel, "BLOCK", 50)
+    monkeypatch.setattr(os, "cpu_count", lambda: 64)
+    store = cache.open_store(generated)
+    try:
+        alone = "".join(export.chunks(store, fmt=fmt, fork=False))
+        assert forks == []
+        assert "".join(export.chunks(store, fmt=fmt, fork=True)) == alone
+        assert len(forks) == 1
+    finally:
+        store.close()

@@ -36,7 +36,7 @@ def whole(data: bytes) -> tuple[Any, list[int]] | None:
 
 
 def split(data: bytes, share: float) -> halves.Parsed | None:
-    return halves.parse(data, "store.yaml", min_bytes=0, first_share=share)
+    return halves.parse(data, "store.yaml", fork=True, min_bytes=0, first_share=share)
 
 
 def assert_split_reads_as_whole(data: bytes, share: float) -> bool:
@@ -171,13 +171,24 @@ def whole_file_only(patch: pytest.MonkeyPatch) -> None:
 
 def test_a_large_store_loads_the_same_in_two_processes(tmp_path: Path, always_split: list[bool]) -> None:
     path = write_generated_store(tmp_path / "events.yaml", 600)
-    two = loader.load(path)
+    two = loader.load(path, fork=True)
     assert always_split == [True]
     with pytest.MonkeyPatch.context() as patch:
         whole_file_only(patch)
-        one = loader.load(path)
+        one = loader.load(path, fork=True)
     assert one == two
     assert one.layout is not None
+
+
+def test_the_loader_parses_in_two_processes_only_when_its_caller_says_so(
+    tmp_path: Path, always_split: list[bool], forks: list[int]
+) -> None:
+    # The threads alive (the suite runs an idle one) do not decide it: the caller does.
+    path = write_generated_store(tmp_path / "events.yaml", 300)
+    alone = loader.load(path, fork=False)
+    assert (always_split, forks) == ([False], [])
+    assert loader.load(path, fork=True) == alone
+    assert (always_split, len(forks)) == ([False, True], 1)
 
 
 def test_an_invalid_store_is_parsed_whole_to_report_its_problems(generated: bytes, tmp_path: Path) -> None:
@@ -190,7 +201,7 @@ def test_an_invalid_store_is_parsed_whole_to_report_its_problems(generated: byte
 
 def _problems(path: Path) -> list[str]:
     with pytest.raises(StoreError) as caught:
-        loader.load(path)
+        loader.load(path, fork=True)
     return [str(problem) for problem in caught.value.problems]
 
 

@@ -15,15 +15,24 @@ from .markdown import event_markdown, markdown, md_escape
 
 
 def chunks(
-    store: Store, filters: Filters = NO_FILTERS, fmt: str = "markdown", notes: Mapping[str, str] | None = None
+    store: Store,
+    filters: Filters = NO_FILTERS,
+    fmt: str = "markdown",
+    notes: Mapping[str, str] | None = None,
+    *,
+    fork: bool = False,
 ) -> Iterator[str]:
-    """The export in one format, as chunks to stream; ``notes`` only for the formats in NOTES_FORMATS."""
+    """The export in one format, as chunks to stream; ``notes`` only for the formats in NOTES_FORMATS.
+
+    ``fork``: whether a large export may be split with a forked child (the caller's decision, see
+    forking.py; the command line's, never the browser's).
+    """
     writer = FORMATS[fmt].writer()
     if notes is None:
-        return writer(store, filters)
+        return writer(store, filters, fork=fork)
     if fmt not in NOTES_FORMATS:
         raise ValueError(f"the {fmt} export cannot carry notes")
-    return writer(store, filters, notes=notes)
+    return writer(store, filters, notes=notes, fork=fork)
 
 
 def render(store: Store, filters: Filters = NO_FILTERS, fmt: str = "markdown") -> str:

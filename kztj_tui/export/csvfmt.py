@@ -82,7 +82,7 @@ def _flag(value: bool) -> str:
     return "true" if value else "false"
 
 
-def to_csv(store: Store, filters: Filters = NO_FILTERS) -> Iterator[str]:
+def to_csv(store: Store, filters: Filters = NO_FILTERS, *, fork: bool = False) -> Iterator[str]:
     """One header row, then one row per matching event, in chronological order; streamed."""
 
     known: parallel.PerStore[Memo[tuple[Citation, ...], tuple[str, str]]] = parallel.PerStore(lambda _: Memo(20_000))
@@ -117,7 +117,7 @@ def to_csv(store: Store, filters: Filters = NO_FILTERS) -> Iterator[str]:
             )
 
     yield from _rows([EVENT_COLUMNS])
-    yield from parallel.rendered(Selection(store, filters), lambda own, events, _: _block(rows(own, events)))
+    yield from parallel.rendered(Selection(store, filters), lambda own, events, _: _block(rows(own, events)), fork)
 
 
 def figures_csv(store: Store, metrics: Sequence[str] = ()) -> Iterator[str]:

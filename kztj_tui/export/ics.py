@@ -96,7 +96,7 @@ def vevent(store: Store, event: Event) -> str:
     return "".join(fold(line) for line in lines)
 
 
-def to_ics(store: Store, filters: Filters = NO_FILTERS) -> Iterator[str]:
+def to_ics(store: Store, filters: Filters = NO_FILTERS, *, fork: bool = False) -> Iterator[str]:
     """The matching events as a VCALENDAR; streamed one VEVENT at a time."""
     head = [
         "BEGIN:VCALENDAR",
@@ -109,6 +109,6 @@ def to_ics(store: Store, filters: Filters = NO_FILTERS) -> Iterator[str]:
         head.append(f"X-WR-CALDESC:{ics_text(one_line(store.description))}")
     yield "".join(fold(line) for line in head)
     yield from parallel.rendered(
-        Selection(store, filters), lambda own, events, _: "".join(vevent(own, e) for e in events)
+        Selection(store, filters), lambda own, events, _: "".join(vevent(own, e) for e in events), fork
     )
     yield fold("END:VCALENDAR")

@@ -83,7 +83,9 @@ def _with_note(data: dict[str, Any], notes: Mapping[str, str] | None) -> dict[st
     return data
 
 
-def to_json(store: Store, filters: Filters = NO_FILTERS, notes: Mapping[str, str] | None = None) -> Iterator[str]:
+def to_json(
+    store: Store, filters: Filters = NO_FILTERS, notes: Mapping[str, str] | None = None, *, fork: bool = False
+) -> Iterator[str]:
     """The store as one JSON object (``format``, title, sources, entities, events, figures); streamed.
 
     ``notes`` (event id -> the user's note) adds a ``note`` field to every event: the export is then
@@ -102,7 +104,7 @@ def to_json(store: Store, filters: Filters = NO_FILTERS, notes: Mapping[str, str
         text = ",\n  ".join(_dump(_with_note(event_json(event, selection.includes), notes)) for event in events)
         return ("\n  " if first else ",\n  ") + text
 
-    yield from parallel.rendered(selection, events_json)
+    yield from parallel.rendered(selection, events_json, fork)
     yield '\n ],\n "figures": ['
     first = True
     written: set[str] = set()
@@ -122,7 +124,9 @@ def _disagreement(item: Disagreement, selection: Selection, figures: set[str]) -
     return data
 
 
-def to_jsonl(store: Store, filters: Filters = NO_FILTERS, notes: Mapping[str, str] | None = None) -> Iterator[str]:
+def to_jsonl(
+    store: Store, filters: Filters = NO_FILTERS, notes: Mapping[str, str] | None = None, *, fork: bool = False
+) -> Iterator[str]:
     """One event per line, shaped as in the JSON export, with its figures (and their conflicts) inline."""
     selection = Selection(store, filters)
 
@@ -136,4 +140,4 @@ def to_jsonl(store: Store, filters: Filters = NO_FILTERS, notes: Mapping[str, st
             out.append(_dump(data) + "\n")
         return "".join(out)
 
-    yield from parallel.rendered(selection, lines)
+    yield from parallel.rendered(selection, lines, fork)

@@ -246,12 +246,15 @@ def _events_markdown(writer: EventWriter, events: Sequence[Event], year: int | N
     return "".join(parts), year
 
 
-def markdown(store: Store, filters: Filters = NO_FILTERS, notes: Mapping[str, str] | None = None) -> Iterator[str]:
+def markdown(
+    store: Store, filters: Filters = NO_FILTERS, notes: Mapping[str, str] | None = None, *, fork: bool = False
+) -> Iterator[str]:
     """The store as a chronological Markdown report, grouped by year; yields chunks to stream.
 
     ``notes`` (event id -> the user's note) adds a **Note:** paragraph to the events that have one.
+    ``fork``: whether the whole of a large store may be written by two processes (see forking.py).
     """
-    return _one_final_newline(_report(store, filters, notes))
+    return _one_final_newline(_report(store, filters, notes, fork))
 
 
 def _one_final_newline(chunks: Iterable[str]) -> Iterator[str]:
@@ -265,7 +268,7 @@ def _one_final_newline(chunks: Iterable[str]) -> Iterator[str]:
     yield held.rstrip("\n") + "\n"
 
 
-def _report(store: Store, filters: Filters, notes: Mapping[str, str] | None = None) -> Iterator[str]:
+def _report(store: Store, filters: Filters, notes: Mapping[str, str] | None, fork: bool) -> Iterator[str]:
     """The report's chunks, each section followed by a blank line."""
     yield f"# {md_escape(title_of(store))}\n\n"
     if store.description:
@@ -278,7 +281,7 @@ def _report(store: Store, filters: Filters, notes: Mapping[str, str] | None = No
         "marked ⚠.\n\n"
     )
     selection = Selection(store, filters)
-    if parallel.usable(store, 0 if filters.active else store.count):
+    if parallel.usable(store, 0 if filters.active else store.count, fork):
         # The whole of a large store: blocks of events alternate between two processes.
         count = store.count
         writers = parallel.PerStore(lambda own: EventWriter(own, notes))

@@ -112,7 +112,7 @@ def mw_header_value(text: str) -> str:
     return json.dumps(" ".join(text.split()), ensure_ascii=False).replace("#", "\\x23")
 
 
-def to_markwhen(store: Store, filters: Filters = NO_FILTERS) -> Iterator[str]:
+def to_markwhen(store: Store, filters: Filters = NO_FILTERS, *, fork: bool = False) -> Iterator[str]:
     """The matching events as a markwhen document with a title header; streamed."""
     yield f"---\ntitle: {mw_header_value(title_of(store))}\n"
     if store.description:
@@ -127,4 +127,4 @@ def to_markwhen(store: Store, filters: Filters = NO_FILTERS) -> Iterator[str]:
     def entries(own: Store, events: Sequence[Event], first: bool) -> str:
         return "".join(entry(own, event, known(own)) for event in events)
 
-    yield from parallel.rendered(Selection(store, filters), entries)
+    yield from parallel.rendered(Selection(store, filters), entries, fork)

@@ -1,20 +1,19 @@
 """A large export written by two processes: blocks of events alternate between them, in order.
 
 Writing Markdown is Python work on one core; the command line runs one thread, so on a machine
-with two cores a forked child renders every other block of 250 events and hands it back
-through a pipe while this process renders the rest. The output is the same bytes as one process
+with two cores (the command line's decision, passed in as ``fork``: see forking.py) a forked
+child renders every other block of 250 events and hands it back through a pipe while this
+process renders the rest. The output is the same bytes as one process
 writes (each block is rendered from the same events with the year it follows), and memory stays
 flat: the child waits on the pipe until its block is read.
 """
 
 from __future__ import annotations
 
-import os
-import signal
 from collections.abc import Callable, Iterator, Sequence
-from typing import Generic, TypeVar
+from typing import BinaryIO, Generic, TypeVar
 
-from ..forking import ENDING_SIGNALS, can_fork
+from .. import forking
 from ..model import Event
 from ..store import Store
 from .common import Selection
@@ -53,10 +52,13 @@ class PerStore(Generic[T]):
         return made
 
 
-def usable(store: Store, count: int) -> bool:
-    """Whether an export of ``count`` events of this store can be split across two processes."""
+def usable(store: Store, count: int, fork: bool) -> bool:
+    """Whether an export of ``count`` events of this store is to be split across two processes.
+
+    ``fork`` is the caller's decision that a child may be forked (see forking.py).
+    """
     # An in-memory store cannot be opened from another process.
-    return count >= MIN_EVENTS and can_fork() and bool(store.database_files())
+    return fork and count >= MIN_EVENTS and bool(store.database_files())
 
 
 def _blocks(store: Store) -> Iterator[tuple[list[int], int | None]]:
@@ -70,41 +72,16 @@ def _blocks(store: Store) -> Iterator[tuple[list[int], int | None]]:
 def blocks(store: Store, render: RenderBlock) -> Iterator[str]:
     """Every event of the store, rendered in blocks, in order; odd blocks come from a forked child."""
     files = store.database_files()
-    read_end, write_end = os.pipe()
-    # The child must never run the parent's handlers: one that turns SIGTERM into an exception
-    # (output.write_output) would unwind the parent's code in the child, and remove the parent's
-    # temporary file. The signals wait, blocked, until the child has the default actions back.
-    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, ENDING_SIGNALS)
-    try:
-        child = os.fork()
-    except BaseException:
-        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
-        raise
-    if child != 0:
-        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
-    if child == 0:  # the child: its own connection, every odd block, then leave without cleanup
-        status = 0
-        try:
-            for ending in ENDING_SIGNALS:
-                if signal.getsignal(ending) != signal.SIG_IGN:
-                    signal.signal(ending, signal.SIG_DFL)  # a signal ends the child at once: it holds nothing to clean
-            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
-            os.close(read_end)
-            own = store.reopened(files)
-            with os.fdopen(write_end, "wb") as sink:
-                for number, (rowids, previous_year) in enumerate(_blocks(own)):
-                    if number % 2:
-                        text = render(own, rowids, previous_year).encode("utf-8")
-                        sink.write(len(text).to_bytes(8, "little") + text)
-        except BrokenPipeError:
-            pass  # the reader stopped early (kztj export | head)
-        except BaseException:
-            status = 1
-        finally:
-            os._exit(status)
-    os.close(write_end)
-    pipe = os.fdopen(read_end, "rb")
-    try:
+
+    def render_odd_blocks(sink: BinaryIO) -> None:  # in the child, on a connection of its own
+        own = store.reopened(files)
+        for number, (rowids, previous_year) in enumerate(_blocks(own)):
+            if number % 2:
+                text = render(own, rowids, previous_year).encode("utf-8")
+                sink.write(len(text).to_bytes(8, "little") + text)
+
+    with forking.start(render_odd_blocks) as child:  # stopped if the export ends early
+        pipe = child.stream
         for number, (rowids, previous_year) in enumerate(_blocks(store)):
             if number % 2 == 0:
                 yield render(store, rowids, previous_year)
@@ -113,21 +90,23 @@ def blocks(store: Store, render: RenderBlock) -> Iterator[str]:
             size = int.from_bytes(header, "little")
             text = pipe.read(size) if len(header) == 8 else b""
             if len(header) != 8 or len(text) != size:
-                raise OSError("the second export process stopped before its part was written")
+                raise OSError(_STOPPED)
             yield text.decode("utf-8")
-    finally:
-        pipe.close()
-        os.waitpid(child, 0)
+        if not child.wait():
+            raise OSError("the second export process failed")  # whatever it sent, the export is not trusted
 
 
-def rendered(selection: Selection, render: RenderEvents) -> Iterator[str]:
-    """The selected events rendered in blocks, in order: the whole of a large store by two processes.
+_STOPPED = "the second export process stopped before its part was written"
+
+
+def rendered(selection: Selection, render: RenderEvents, fork: bool) -> Iterator[str]:
+    """The selected events rendered in blocks, in order: the whole of a large store by two processes if ``fork``.
 
     ``render`` must depend only on its events and the flag (no state carried from block to block),
     since the blocks are rendered by two processes.
     """
     store = selection.store
-    if usable(store, 0 if selection.filters.active else store.count):
+    if usable(store, 0 if selection.filters.active else store.count, fork):
         yield from blocks(store, lambda own, rowids, before: render(own, own.events_at(rowids), before is None))
         return
     batch: list[Event] = []

@@ -288,8 +288,11 @@ def _section(name: str, items: Iterable[str], spaced: bool) -> Iterator[str]:
         yield f"{name}: []\n"
 
 
-def to_store(store: Store, filters: Filters = NO_FILTERS) -> Iterator[str]:
-    """The chosen events as a store file, streamed: two passes over the events, never all of them at once."""
+def to_store(store: Store, filters: Filters = NO_FILTERS, *, fork: bool = False) -> Iterator[str]:
+    """The chosen events as a store file, streamed: two passes over the events, never all of them at once.
+
+    ``fork`` is taken as by every writer, and unused: one process writes a store.
+    """
     selection = Selection(store, filters)
     entities: set[str] = set()
     sources: set[str] = set()

@@ -150,7 +150,7 @@ def slide(store: Store, event: Event, sources: Memo[tuple[Citation, ...], str] |
     return out
 
 
-def to_timelinejs(store: Store, filters: Filters = NO_FILTERS) -> Iterator[str]:
+def to_timelinejs(store: Store, filters: Filters = NO_FILTERS, *, fork: bool = False) -> Iterator[str]:
     """The TimelineJS3 JSON document: a title slide and one slide per matching event; streamed."""
     intro = store.description or (
         f"Exported by kztj {__version__}. Every event cites a verbatim quote; conflicting figures are marked ⚠."
@@ -164,5 +164,5 @@ def to_timelinejs(store: Store, filters: Filters = NO_FILTERS) -> Iterator[str]:
         text = ",\n  ".join(json.dumps(slide(own, event, known), ensure_ascii=False) for event in events)
         return ("\n  " if first else ",\n  ") + text
 
-    yield from parallel.rendered(Selection(store, filters), slides)
+    yield from parallel.rendered(Selection(store, filters), slides, fork)
     yield "\n ]}\n"

@@ -60,7 +60,8 @@ class KztjApp(App[int]):
             from ..cache import open_store
 
             allow_outside = store.meta.get("allow_outside") == "1"
-            reopen = partial(open_store, store.path, allow_outside_articles=allow_outside)
+            # The browser runs threads: it never forks.
+            reopen = partial(open_store, store.path, allow_outside_articles=allow_outside, fork=False)
         self.session = BrowserSession(store, reopen if live else None)
         self._event_id = event_id
         self._search = search
