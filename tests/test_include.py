@@ -544,7 +544,7 @@ def test_a_wildcard_that_matches_no_file_yet_loads_and_check_notes_it(
     # A typo (*.yml) loads too, so check says so, at the pattern.
     edit(split, INCLUDE, "include: [articles/*.yaml, 'articles/*.yml']\n")
     assert run_cli(capsys, "--events", str(split), "validate")[0] == 0
-    status, out, _ = run_cli(capsys, "--events", str(split), "check")
+    _, out, _ = run_cli(capsys, "--events", str(split), "check")
     line = line_of(split, "include:")
     column = split.read_text(encoding="utf-8").splitlines()[line - 1].index("'") + 1
     assert f"{split}:{line}:{column}: include pattern 'articles/*.yml' matches no file" in out
