@@ -290,6 +290,7 @@ class DetailPane(VerticalScroll, can_focus=True):
     _timer: Timer | None = None
     # Counts what the pane was asked to show: a view built for an older request is dropped.
     _asked = 0
+    _link_placed = True
 
     @property
     def coming(self) -> EventView | None:
@@ -351,7 +352,16 @@ class DetailPane(VerticalScroll, can_focus=True):
     def watch_view(self) -> None:
         self.set_reactive(DetailPane.link, -1)
         self.scroll_home(animate=False, immediate=True)
-        self.call_after_refresh(self._keep_link_visible)
+        # The cursor is drawn only while the pane has focus: without it, the link is placed when
+        # focus comes or a key needs it, not for every event the timeline's cursor passes over.
+        self._link_placed = False
+        if self.has_focus:
+            self.call_after_refresh(self._keep_link_visible)
+
+    def _place_link(self) -> None:
+        """Put the cursor on a link on screen if no view change has done it yet."""
+        if not self._link_placed:
+            self._keep_link_visible()
 
     # -- links ------------------------------------------------------------------------------
 
@@ -362,14 +372,14 @@ class DetailPane(VerticalScroll, can_focus=True):
             if not block.display:
                 continue
             top = block.virtual_region.y
-            for link in range(len(block.links)):
-                first, last = block.link_lines(link)
+            for link, (first, last) in enumerate(block.all_link_lines()):
                 out.append(Target(block, link, top + first, top + last))
         return out
 
     @property
     def current(self) -> Target | None:
         """The link under the cursor."""
+        self._place_link()
         targets = self.targets()
         return targets[self.link] if 0 <= self.link < len(targets) else None
 
@@ -392,6 +402,7 @@ class DetailPane(VerticalScroll, can_focus=True):
 
     def _keep_link_visible(self, prefer_last: bool = False) -> None:
         """After a scroll: keep the cursor's link if its first line shows, else take one that shows."""
+        self._link_placed = True
         top, bottom = self._viewport()
         targets = self.targets()
         current = targets[self.link] if 0 <= self.link < len(targets) else None
@@ -407,6 +418,7 @@ class DetailPane(VerticalScroll, can_focus=True):
 
     def action_down(self) -> None:
         """Move to the next link if it shows, else scroll down a line."""
+        self._place_link()
         top, bottom = self._viewport()
         targets = self.targets()
         following = [i for i, t in enumerate(targets) if i > self.link and t.top >= top]
@@ -418,6 +430,7 @@ class DetailPane(VerticalScroll, can_focus=True):
 
     def action_up(self) -> None:
         """Move to the previous link if it shows, else scroll up a line."""
+        self._place_link()
         top, bottom = self._viewport()
         targets = self.targets()
         limit = self.link if self.link >= 0 else len(targets)

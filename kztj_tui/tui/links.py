@@ -56,10 +56,17 @@ def wrap(content: Content, width: int) -> list[Content]:
     out: list[Content] = []
     for line in content.split("\n", allow_blank=True):
         indent = min(len(HANGING.match(line.plain).group()), width // 2)  # type: ignore[union-attr]
-        pieces = line.wrap(max(1, width - indent)) or [Content("")]
+        pieces = fit(line, max(1, width - indent))
         out.append(pieces[0])
         out.extend(Content(" " * indent) + piece for piece in pieces[1:])
     return out
+
+
+def fit(line: Content, width: int) -> list[Content]:
+    """One line of content wrapped to ``width``: itself when it fits (wrapping it would change nothing, slowly)."""
+    if line.cell_length <= width and "\t" not in line.plain:
+        return [line]
+    return line.wrap(width) or [Content("")]
 
 
 def lay_out(items: list[Item], width: int) -> Layout:
@@ -79,7 +86,8 @@ def lay_out(items: list[Item], width: int) -> Layout:
             continue
         # A chip wider than the room beside the label wraps under the label, never cut off; the
         # next chip starts a row of its own.
-        pieces = item.content.wrap(max(1, width - label_width)) or [Content("")]
+        pieces = fit(item.content, max(1, width - label_width)) if "\n" not in item.content.plain else []
+        pieces = pieces or item.content.wrap(max(1, width - label_width)) or [Content("")]
         chip = pieces[0]
         if item.label != row_label:
             row_label = item.label
@@ -159,8 +167,12 @@ class LinkBlock(Widget):
 
     def link_lines(self, link: int) -> tuple[int, int]:
         """The first and last line of a link, in this block."""
-        place = self._layout(self.content_region.width or self.size.width).places[self.links[link]]
-        return place.first, place.last
+        return self.all_link_lines()[link]
+
+    def all_link_lines(self) -> list[tuple[int, int]]:
+        """The first and last line of every link, in order: one layout for them all."""
+        places = self._layout(self.content_region.width or self.size.width).places
+        return [(places[index].first, places[index].last) for index in self.links]
 
     def _layout(self, width: int) -> Layout:
         if width not in self._layouts:

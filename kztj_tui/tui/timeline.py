@@ -563,8 +563,8 @@ class Timeline(ScrollView, can_focus=True):
         row = self._row(rowid)
         if row is None:
             return Strip.blank(width, base)
-        if self._query and row.rowid not in self._highlights:
-            self._fetch_highlights()
+        if self._query and row.rowid not in self._highlights and row.rowid not in self._asked:
+            self._fetch_highlights()  # for the rows around it too: the next rows were asked for with it
         # Wide or zero-width characters, or a width too narrow for the badges: drawn through Rich.
         strip = self._row_strip(row, index == self.cursor, width) or self._rich_strip(row, index == self.cursor, width)
         if not self._query or rowid in self._highlights:  # drawn without its matches: drawn again when they come
