@@ -49,6 +49,18 @@ Highlighter = Callable[[str, Sequence[int]], dict[int, Spans]]
 _NULL = Style()
 
 
+class _Styles(dict[str, Style]):
+    """A widget's component styles (its own for ""), each worked out when first asked for."""
+
+    def __init__(self, widget: Timeline) -> None:
+        super().__init__()
+        self.widget = widget
+
+    def __missing__(self, name: str) -> Style:
+        style = self[name] = self.widget.rich_style if not name else self.widget.get_component_rich_style(name)
+        return style
+
+
 def _single_cells(text: str) -> bool:
     """Whether every character of text takes one cell and Rich draws it as it is (no control codes)."""
     return text.isprintable() and (text.isascii() or cell_len(text) == len(text))
@@ -181,7 +193,7 @@ class Timeline(ScrollView, can_focus=True):
         # Drawn rows, as Textual's Log keeps them: a new view that shows the same events (typing
         # one more letter) redraws from here. Keyed by all that changes a row's look.
         self._strips: LRUCache[tuple[int, bool, bool, int, str], Strip] = LRUCache(1024)
-        self._style_cache: dict[tuple[str, bool], Style] = {}
+        self._style_cache: dict[bool, _Styles] = {}
 
     def watch_flagged(self) -> None:
         self._strips.clear()  # the marker is part of the drawn rows
@@ -197,12 +209,15 @@ class Timeline(ScrollView, can_focus=True):
 
     def _style(self, name: str) -> Style:
         """A component's style (or the widget's own, for ""), worked out once per look and focus."""
-        key = (name, self.has_focus)
-        style = self._style_cache.get(key)
-        if style is None:
-            style = self.rich_style if not name else self.get_component_rich_style(name)
-            self._style_cache[key] = style
-        return style
+        return self._styles()[name]
+
+    def _styles(self) -> _Styles:
+        """The styles for the widget's focus now, by component name."""
+        focus = self.has_focus
+        styles = self._style_cache.get(focus)
+        if styles is None:
+            styles = self._style_cache[focus] = _Styles(self)
+        return styles
 
     # -- data -------------------------------------------------------------------------------
 
@@ -588,11 +603,12 @@ class Timeline(ScrollView, can_focus=True):
         if not (_single_cells(date) and _single_cells(row.title)):
             return None
         null = _NULL
+        styles = self._styles()
         pieces: list[tuple[str, Style]] = [
-            (MARK_GLYPH, self._style("timeline--mark")) if row.id in self.marked else (" ", null),
-            (date.ljust(DATE_WIDTH), self._style("timeline--date")),
-            (FOUND_GLYPH, self._style("timeline--found")) if row.rowid in self._found_set else (" ", null),
-            (MARKERS.get(row.kind, DEFAULT_MARKER), self._style(f"timeline--kind-{row.kind}"))
+            (MARK_GLYPH, styles["timeline--mark"]) if row.id in self.marked else (" ", null),
+            (date.ljust(DATE_WIDTH), styles["timeline--date"]),
+            (FOUND_GLYPH, styles["timeline--found"]) if row.rowid in self._found_set else (" ", null),
+            (MARKERS.get(row.kind, DEFAULT_MARKER), styles[f"timeline--kind-{row.kind}"])
             if row.kind in MARKERS
             else (DEFAULT_MARKER, null),
             (" ", null),
@@ -600,14 +616,14 @@ class Timeline(ScrollView, can_focus=True):
         title_start = 3 + DATE_WIDTH + len(pieces[3][0])
         title_style = null
         if row.status == "planned":
-            title_style = self._style("timeline--planned")
+            title_style = styles["timeline--planned"]
         elif row.status == "target":
-            title_style = self._style("timeline--target")
+            title_style = styles["timeline--target"]
         badges: list[tuple[str, Style]] = []
         if row.status != "occurred":
-            badges += [(" ", null), (f" {row.status} ", self._style("timeline--badge"))]
+            badges += [(" ", null), (f" {row.status} ", styles["timeline--badge"])]
         if row.id in self.flagged:
-            badges += [(" ", null), (" ! check ", self._style("timeline--flag"))]
+            badges += [(" ", null), (" ! check ", styles["timeline--flag"])]
         badges_length = sum(len(text) for text, _ in badges)
         if not _single_cells(badges[1][0] if badges else ""):
             return None
@@ -622,7 +638,7 @@ class Timeline(ScrollView, can_focus=True):
             return None
         spans = self._highlights.get(row.rowid, ()) if self._query else ()
         if spans:
-            match = title_style + self._style("timeline--match")
+            match = title_style + styles["timeline--match"]
             at = 0
             for start, end in sorted((max(0, start), min(len(title), end)) for start, end in spans):
                 if start < at:
@@ -635,9 +651,9 @@ class Timeline(ScrollView, can_focus=True):
         else:
             pieces.append((title, title_style))
         pieces += badges
-        base = self._style("")
+        base = styles[""]
         if is_cursor:
-            cursor = self._style("timeline--cursor")
+            cursor = styles["timeline--cursor"]
             segments = [Segment(text, base + style + cursor) for text, style in pieces if text]
         else:
             segments = [Segment(text, base + style if style else base) for text, style in pieces if text]
