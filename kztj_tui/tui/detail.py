@@ -18,7 +18,7 @@ from textual.timer import Timer
 from textual.widgets import Static
 
 from ..model import format_value
-from .links import Item, LinkBlock
+from .links import Item, LinkBlock, Prepared
 from .views import Chip, EventView, FigureLine, Spans
 
 MATCH_STYLE = "bold reverse"
@@ -279,12 +279,13 @@ class DetailPane(VerticalScroll, can_focus=True):
     """Index among the pane's links of the one under the cursor (-1: none on screen)."""
 
     class Loaded(Message, bubble=False):
-        """A worker built the view of an event."""
+        """A worker built the view of an event, and laid out the pane's links for it."""
 
-        def __init__(self, view: EventView, number: int) -> None:
+        def __init__(self, view: EventView, number: int, prepared: list[tuple[LinkBlock, Prepared]]) -> None:
             super().__init__()
             self.view = view
             self.number = number
+            self.prepared = prepared
 
     _coming: EventView | None = None
     _timer: Timer | None = None
@@ -329,14 +330,23 @@ class DetailPane(VerticalScroll, can_focus=True):
     def load(self, rowid: int, read: Callable[[int], EventView]) -> None:
         """Show the view of an event that ``read`` builds, in a worker."""
         self._asked += 1
-        self._read(read, rowid, self._asked)
+        # The worker lays the links out too, at the widths the blocks have now (a hidden block: at
+        # the others' width). A block whose width differs when the view is shown lays out again.
+        blocks = [(block, block.content_region.width) for block in self.query(LinkBlock)]
+        known = max((width for _, width in blocks), default=0)
+        self._read(read, rowid, self._asked, [(block, width or known) for block, width in blocks] if known else [])
 
     @work(exclusive=True, thread=True, group="detail")
-    def _read(self, read: Callable[[int], EventView], rowid: int, number: int) -> None:
-        self.post_message(self.Loaded(read(rowid), number))
+    def _read(
+        self, read: Callable[[int], EventView], rowid: int, number: int, widths: list[tuple[LinkBlock, int]]
+    ) -> None:
+        view = read(rowid)
+        self.post_message(self.Loaded(view, number, [(block, block.prepare(view, width)) for block, width in widths]))
 
     def on_detail_pane_loaded(self, message: Loaded) -> None:
         if message.number == self._asked:
+            for block, prepared in message.prepared:
+                block.use_prepared(prepared)
             self.show(message.view)
 
     def compose(self) -> ComposeResult:

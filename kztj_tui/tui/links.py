@@ -112,6 +112,15 @@ def lay_out(items: list[Item], width: int) -> Layout:
     return Layout(lines, places)
 
 
+class Prepared(NamedTuple):
+    """A block's items for a view, laid out for one width: worked out by a worker, ahead of showing it."""
+
+    view: EventView
+    items: list[Item]
+    width: int
+    layout: Layout
+
+
 class LinkBlock(Widget):
     """Items drawn from the detail view; the detail pane moves a cursor over the links among them."""
 
@@ -135,14 +144,29 @@ class LinkBlock(Widget):
         super().__init__(id=id)
         self._items: list[Item] = []
         self._layouts: dict[int, Layout] = {}
+        self._prepared: Prepared | None = None
 
     def items(self, view: EventView) -> list[Item]:
         """The items to show for a view (subclasses say what)."""
         return []
 
+    def prepare(self, view: EventView, width: int) -> Prepared:
+        """This block's items for ``view``, laid out for ``width``: safe to call from a worker thread."""
+        items = self.items(view)
+        return Prepared(view, items, width, lay_out(items, width))
+
+    def use_prepared(self, prepared: Prepared) -> None:
+        """Show ``prepared.view`` (when it comes) from what a worker prepared, instead of working it out."""
+        self._prepared = prepared
+
     def watch_view(self, view: EventView | None) -> None:
-        self._items = self.items(view) if view is not None else []
+        prepared, self._prepared = self._prepared, None
         self._layouts.clear()
+        if prepared is not None and prepared.view is view:
+            self._items = prepared.items
+            self._layouts[prepared.width] = prepared.layout
+        else:
+            self._items = self.items(view) if view is not None else []
         self.cursor = None
         self.display = bool(self._items)
         self.refresh(layout=True)
