@@ -796,7 +796,10 @@ FRAME_TARGET = 0.004  # seconds of kztj's own work on the UI thread per frame (i
 
 
 def frame_time(bench: Bench) -> list[Row]:
-    """In a fresh process (frame_time.py): kztj's own work per frame while scrolling and typing."""
+    """In a fresh process (frame_time.py): kztj's own work per frame while scrolling and typing.
+
+    Judged by the median of three runs' maximum; the cell gives each run's maximum and the median run's p99.
+    """
     store = bench.warm(bench.store())
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / "frames.json"
@@ -815,7 +818,9 @@ def frame_time(bench: Bench) -> list[Row]:
                 f"≤ {FRAME_TARGET * 1000:.0f} ms per frame",
                 scenario["ours_max"] <= FRAME_TARGET,
                 ours_cell=(
-                    f"max {duration(scenario['ours_max'])}, p99 {duration(scenario['ours_p99'])}, "
+                    f"max {duration(scenario['ours_max'])} (median of "
+                    f"{', '.join(duration(seconds) for seconds in scenario['runs_max'])}), "
+                    f"p99 {duration(scenario['ours_p99'])}, "
                     f"p50 {duration(scenario['ours_p50'])} ({scenario['busy_frames']} frames, {scenario['keys']} keys; "
                     f"wall max {duration(scenario['ours_wall_max'])})"
                 ),
