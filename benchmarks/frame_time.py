@@ -25,9 +25,12 @@ runs on the same thread. How the time is counted, on the UI thread only (workers
   ``check_action``, …). Nested calls count once. The rest of a frame is Textual's: its message
   pumps, layout and compositor, the ``Input`` widget's own key handling.
 
-Every scenario runs three times (``--runs``), each from a fresh app; the figures are those of
-the run with the median maximum, and every run's maximum is given too. Prints a summary, and with
-``--json`` writes every scenario's figures. A benchmark, not a test.
+With ``--runs N`` every scenario runs N times, each from a fresh app; the figures are those of
+the run with the median maximum, and every run's maximum is given too. (run.py runs this script
+three times instead, a fresh process each: apps run one after another in one process leave more
+objects for each garbage collection, which lengthens the slowest frames.) A garbage collection
+that starts inside kztj's code counts as kztj's; the slowest frame's share of it is given. Prints
+a summary, and with ``--json`` writes every scenario's figures. A benchmark, not a test.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import functools
+import gc
 import importlib
 import inspect
 import json
@@ -76,6 +80,7 @@ class Frame:
     ours: float  # wall time in kztj's code
     ours_cpu: float  # the UI thread's CPU time in kztj's code: the figure the target is about
     parts: dict[str, float] = field(default_factory=dict)  # kztj's CPU time by the function Textual called
+    gc: float = 0.0  # of kztj's CPU time, how much went to garbage collections that started in kztj's code
 
 
 @dataclass
@@ -96,6 +101,9 @@ class Probe:
     _callback_start: tuple[float, float] | None = None
     _frame_marks: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)
     _frame_parts: dict[str, float] = field(default_factory=dict)
+    _gc: float = 0.0  # running total of collections inside kztj's code
+    _gc_start: float | None = None
+    _frame_gc: float = 0.0
 
     # -- kztj's code -----------------------------------------------------------------------
 
@@ -123,6 +131,16 @@ class Probe:
                 if spent > self.longest.get(name, 0.0):
                     self.longest[name] = spent
 
+    def gc_event(self, phase: str, info: dict[str, int]) -> None:
+        """A garbage collection started or stopped (gc.callbacks): count it if it ran inside kztj's code."""
+        if not self._depth or threading.get_ident() != self.thread:
+            return
+        if phase == "start":
+            self._gc_start = time.thread_time()
+        elif self._gc_start is not None:
+            self._gc += time.thread_time() - self._gc_start
+            self._gc_start = None
+
     # -- callbacks and frames ----------------------------------------------------------------
 
     def run_callback(self, run: Callable[[], object], name: Callable[[], str]) -> object:
@@ -147,8 +165,8 @@ class Probe:
         marks = (busy, busy_cpu, self._ours, self._ours_cpu)
         if self.recording:
             busy, busy_cpu, ours, ours_cpu = (now - then for now, then in zip(marks, self._frame_marks, strict=True))
-            self.frames.append(Frame(busy, busy_cpu, ours, ours_cpu, self._frame_parts))
-        self._frame_marks, self._frame_parts = marks, {}
+            self.frames.append(Frame(busy, busy_cpu, ours, ours_cpu, self._frame_parts, self._gc - self._frame_gc))
+        self._frame_marks, self._frame_parts, self._frame_gc = marks, {}, self._gc
 
     def start(self) -> None:
         self.callbacks, self.frames, self.longest = [], [], {}
@@ -289,6 +307,7 @@ def instrumented(probe: Probe) -> Iterator[None]:
     patch(_callback, "_invoke", invoke)
     patch(reactive, "invoke_watcher", invoke_watcher)
     patch(App, "_display", display)
+    gc.callbacks.append(probe.gc_event)
     for cls in our_classes():
         textual_names = {name for base in cls.__mro__ if base.__module__.startswith("textual") for name in vars(base)}
         for name, value in list(vars(cls).items()):
@@ -299,6 +318,7 @@ def instrumented(probe: Probe) -> Iterator[None]:
     try:
         yield
     finally:
+        gc.callbacks.remove(probe.gc_event)
         for owner, name, value in reversed(saved):
             setattr(owner, name, value)
 
@@ -382,6 +402,7 @@ class Scenario:
     callback_name: str
     slowest: list[tuple[str, float]]  # the longest single calls into kztj's code (CPU)
     worst_frame: list[tuple[str, float]]  # what kztj's time in its slowest frame went to (CPU)
+    worst_frame_gc: float  # of which garbage collection
     runs_max: list[float] = field(default_factory=list)  # ours_max of every run, in the order they ran
 
 
@@ -417,6 +438,7 @@ def summarise(name: str, keys: int, probe: Probe) -> Scenario:
         callback_name=longest.name,
         slowest=sorted(probe.longest.items(), key=lambda item: -item[1])[:5],
         worst_frame=sorted(worst.parts.items(), key=lambda item: -item[1]),
+        worst_frame_gc=worst.gc,
     )
 
 
@@ -486,7 +508,7 @@ def main() -> None:
     parser.add_argument("store", type=Path)
     parser.add_argument("--json", type=Path, help="write every scenario's figures here")
     parser.add_argument("--quick", action="store_true", help="a few keys per scenario (for the tests)")
-    parser.add_argument("--runs", type=int, default=3, help="runs of every scenario (default 3)")
+    parser.add_argument("--runs", type=int, default=1, help="runs of every scenario, in this process (default 1)")
     args = parser.parse_args()
     from kztj_tui.cache import open_store
 
@@ -506,7 +528,7 @@ def main() -> None:
         print("  longest single calls:", file=sys.stderr)
         for function, seconds in result.slowest:
             print(f"    {ms(seconds):>9}  {function}", file=sys.stderr)
-        print("  the slowest frame's kztj time:", file=sys.stderr)
+        print(f"  the slowest frame's kztj time (garbage collection {ms(result.worst_frame_gc)}):", file=sys.stderr)
         for function, seconds in result.worst_frame:
             print(f"    {ms(seconds):>9}  {function}", file=sys.stderr)
     if args.json:

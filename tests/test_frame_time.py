@@ -69,3 +69,29 @@ def test_the_probe_counts_kztj_code_on_the_ui_thread_once_and_nothing_off_it() -
     [frame] = probe.frames
     assert 0.02 <= frame.ours_cpu < 0.04
     assert set(frame.parts) == {"outer"}
+    assert frame.gc == 0
+
+
+def test_the_probe_says_how_much_of_kztjs_time_went_to_garbage_collection() -> None:
+    import gc
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("frame_time", REPO / "benchmarks" / "frame_time.py")
+    assert spec and spec.loader
+    frame_time = importlib.util.module_from_spec(spec)
+    sys.modules["frame_time"] = frame_time
+    spec.loader.exec_module(frame_time)
+    probe = frame_time.Probe()
+    gc.callbacks.append(probe.gc_event)
+    try:
+        probe.start()
+        garbage = [[index] for index in range(200_000)]
+        probe.call("collecting", gc.collect)
+        gc.collect()  # outside kztj's code: not counted
+        probe.end_frame()
+        probe.stop()
+    finally:
+        gc.callbacks.remove(probe.gc_event)
+    del garbage
+    [frame] = probe.frames
+    assert 0 < frame.gc <= frame.ours_cpu
