@@ -747,41 +747,23 @@ def ui_blocked(path: Path, words: list[str], interval: float = 0.08) -> tuple[li
     """How long the UI thread is busy with one thing at a time while the user types.
 
     Every callback the app's event loop runs (handling a key or a message, a repaint, a timer)
-    is timed by wrapping asyncio's Handle._run: while one runs, the UI cannot react. Words are
-    typed a key every ``interval`` seconds, as a quick typist would, with the search worker
-    running meanwhile. Returns every callback's wall time, the longest CPU time of the UI thread
-    itself in one callback (wall time minus waiting for a core or for the GIL), and what the
-    longest callback was.
+    is timed by frame_time.py's probe, which wraps asyncio's Handle._run: while one runs, the UI
+    cannot react. Words are typed a key every ``interval`` seconds, as a quick typist would, with
+    the search worker running meanwhile. Returns every callback's wall time, the longest CPU time
+    of the UI thread itself in one callback (wall time minus waiting for a core or for the GIL),
+    and what the longest callback was.
     """
     import asyncio
 
+    from frame_time import Probe, instrumented
     from textual import events
 
     from kztj_tui.cache import open_store
     from kztj_tui.tui.app import KztjApp
 
-    samples: list[tuple[float, float, str]] = []
-    recording = False
-    original_run = asyncio.events.Handle._run
-
-    def timed_run(self):  # type: ignore[no-untyped-def]
-        start, cpu = time.perf_counter(), time.thread_time()
-        try:
-            return original_run(self)
-        finally:
-            if recording:
-                wall, used = time.perf_counter() - start, time.thread_time() - cpu
-                owner = getattr(self._callback, "__self__", None)
-                coro = owner.get_coro() if isinstance(owner, asyncio.Task) else None
-                name = getattr(coro, "__qualname__", repr(self)[:120])
-                timer = getattr(getattr(coro, "cr_frame", None), "f_locals", {}).get("self")
-                callback = getattr(timer, "_callback", None)
-                if callback is not None:  # say which timer: a repaint, a throttled search…
-                    name += f" {getattr(callback, '__qualname__', callback)!s:.60}"
-                samples.append((wall, used, name))
+    probe = Probe()
 
     async def measure() -> None:
-        nonlocal recording
         app = KztjApp(open_store(path))
         async with app.run_test(size=(120, 40)) as pilot:
             await pilot.pause()
@@ -789,7 +771,7 @@ def ui_blocked(path: Path, words: list[str], interval: float = 0.08) -> tuple[li
             await pilot.pause(0.5)
             await pilot.press("slash")
             await pilot.pause(0.5)  # focusing the box redraws the footer: not typing yet
-            recording = True
+            probe.start()
             for word in words:
                 for char in word:
                     app.post_message(events.Key(char, char))
@@ -797,18 +779,69 @@ def ui_blocked(path: Path, words: list[str], interval: float = 0.08) -> tuple[li
                 await asyncio.sleep(0.3)
                 app.post_message(events.Key("ctrl+u", None))
                 await asyncio.sleep(0.3)
-            recording = False
+            probe.stop()
 
-    asyncio.events.Handle._run = timed_run  # type: ignore[method-assign]
-    try:
+    with instrumented(probe):
         asyncio.run(measure())
-    finally:
-        asyncio.events.Handle._run = original_run  # type: ignore[method-assign]
-    longest = max(samples)
+    samples = probe.callbacks
     if os.environ.get("KZTJ_BENCH_VERBOSE"):
-        for wall, used, name in sorted(samples)[-10:]:
-            print(f"    {wall * 1000:6.1f} ms wall, {used * 1000:6.1f} ms CPU  {name}", file=sys.stderr)
-    return [wall for wall, _, _ in samples], max(used for _, used, _ in samples), longest[2]
+        for callback in sorted(samples, key=lambda callback: callback.wall)[-10:]:
+            wall, cpu = callback.wall * 1000, callback.cpu * 1000
+            print(f"    {wall:6.1f} ms wall, {cpu:6.1f} ms CPU  {callback.name}", file=sys.stderr)
+    longest = max(samples, key=lambda callback: callback.wall)
+    return [callback.wall for callback in samples], max(callback.cpu for callback in samples), longest.name
+
+
+FRAME_TARGET = 0.004  # seconds of kztj's own work on the UI thread per frame (issue 19)
+FRAME_RUNS = 3
+
+
+def frame_time(bench: Bench) -> list[Row]:
+    """kztj's own work per frame while scrolling and typing: frame_time.py, three times, a fresh process each.
+
+    Each scenario is judged by its run with the median maximum; the cell gives every run's maximum.
+    """
+    store = bench.warm(bench.store())
+    runs: dict[str, list[dict[str, Any]]] = {}
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "frames.json"
+        for _ in range(FRAME_RUNS):
+            subprocess.run([PY, str(HERE / "frame_time.py"), str(store), "--json", str(out)], check=True, cwd=REPO)
+            for found in json.loads(out.read_text(encoding="utf-8"))["scenarios"]:
+                runs.setdefault(found["name"], []).append(found)
+    scenarios = []
+    for found_runs in runs.values():
+        middle = sorted(found_runs, key=lambda found: found["ours_max"])[(len(found_runs) - 1) // 2]
+        scenarios.append({**middle, "runs_max": [found["ours_max"] for found in found_runs]})
+    rows = []
+    for scenario in scenarios:
+        side = Side("kztj per frame", seconds=[scenario["ours_max"]])
+        worst = ", ".join(f"{name} {duration(seconds)}" for name, seconds in scenario["worst_frame"][:3])
+        worst += f" (garbage collection in kztj's code: {duration(scenario['worst_frame_gc'])})"
+        rows.append(
+            Row(
+                "frames",
+                f"{bench.size} TUI frame, {scenario['name']}: the UI thread's CPU time in kztj's code",
+                side,
+                None,
+                f"≤ {FRAME_TARGET * 1000:.0f} ms per frame",
+                scenario["ours_max"] <= FRAME_TARGET,
+                ours_cell=(
+                    f"max {duration(scenario['ours_max'])} (median of "
+                    f"{', '.join(duration(seconds) for seconds in scenario['runs_max'])}), "
+                    f"p99 {duration(scenario['ours_p99'])}, "
+                    f"p50 {duration(scenario['ours_p50'])} ({scenario['busy_frames']} frames, {scenario['keys']} keys; "
+                    f"wall max {duration(scenario['ours_wall_max'])})"
+                ),
+                baseline_cell=(
+                    f"whole frame, Textual included: CPU max {duration(scenario['frame_max'])}, "
+                    f"p99 {duration(scenario['frame_p99'])}"
+                ),
+                note=f"slowest frame: {worst}",
+                extra=scenario,
+            )
+        )
+    return rows
 
 
 # Every group of rows, in the order they run; --only takes these names. The in-process rows come last
@@ -827,6 +860,7 @@ GROUPS: dict[str, Callable[[Bench], list[Row]]] = {
     "cold": cold_first_load,
     "engine": engine_vs_scan,
     "typing": typing_latency,
+    "frames": frame_time,
 }
 
 

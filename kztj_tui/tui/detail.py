@@ -18,7 +18,7 @@ from textual.widgets import Static
 
 from ..model import format_value
 from .bindings import DETAIL_BINDINGS
-from .links import Item, LinkBlock
+from .links import Item, LinkBlock, Prepared
 from .views import Chip, EventView, FigureLine, Spans
 
 MATCH_STYLE = "bold reverse"
@@ -254,17 +254,19 @@ class DetailPane(VerticalScroll, can_focus=True):
     """Index among the pane's links of the one under the cursor (-1: none on screen)."""
 
     class Loaded(Message, bubble=False):
-        """A worker built the view of an event."""
+        """A worker built the view of an event, and laid out the pane's links for it."""
 
-        def __init__(self, view: EventView, number: int) -> None:
+        def __init__(self, view: EventView, number: int, prepared: list[tuple[LinkBlock, Prepared]]) -> None:
             super().__init__()
             self.view = view
             self.number = number
+            self.prepared = prepared
 
     _coming: EventView | None = None
     _timer: Timer | None = None
     # Counts what the pane was asked to show: a view built for an older request is dropped.
     _asked = 0
+    _link_placed = True
 
     @property
     def coming(self) -> EventView | None:
@@ -303,14 +305,23 @@ class DetailPane(VerticalScroll, can_focus=True):
     def load(self, rowid: int, read: Callable[[int], EventView]) -> None:
         """Show the view of an event that ``read`` builds, in a worker."""
         self._asked += 1
-        self._read(read, rowid, self._asked)
+        # The worker lays the links out too, at the widths the blocks have now (a hidden block: at
+        # the others' width). A block whose width differs when the view is shown lays out again.
+        blocks = [(block, block.content_region.width) for block in self.query(LinkBlock)]
+        known = max((width for _, width in blocks), default=0)
+        self._read(read, rowid, self._asked, [(block, width or known) for block, width in blocks] if known else [])
 
     @work(exclusive=True, thread=True, group="detail")
-    def _read(self, read: Callable[[int], EventView], rowid: int, number: int) -> None:
-        self.post_message(self.Loaded(read(rowid), number))
+    def _read(
+        self, read: Callable[[int], EventView], rowid: int, number: int, widths: list[tuple[LinkBlock, int]]
+    ) -> None:
+        view = read(rowid)
+        self.post_message(self.Loaded(view, number, [(block, block.prepare(view, width)) for block, width in widths]))
 
     def on_detail_pane_loaded(self, message: Loaded) -> None:
         if message.number == self._asked:
+            for block, prepared in message.prepared:
+                block.use_prepared(prepared)
             self.show(message.view)
 
     def compose(self) -> ComposeResult:
@@ -326,7 +337,16 @@ class DetailPane(VerticalScroll, can_focus=True):
     def watch_view(self) -> None:
         self.set_reactive(DetailPane.link, -1)
         self.scroll_home(animate=False, immediate=True)
-        self.call_after_refresh(self._keep_link_visible)
+        # The cursor is drawn only while the pane has focus: without it, the link is placed when
+        # focus comes or a key needs it, not for every event the timeline's cursor passes over.
+        self._link_placed = False
+        if self.has_focus:
+            self.call_after_refresh(self._keep_link_visible)
+
+    def _place_link(self) -> None:
+        """Put the cursor on a link on screen if no view change has done it yet."""
+        if not self._link_placed:
+            self._keep_link_visible()
 
     # -- links ------------------------------------------------------------------------------
 
@@ -337,14 +357,14 @@ class DetailPane(VerticalScroll, can_focus=True):
             if not block.display:
                 continue
             top = block.virtual_region.y
-            for link in range(len(block.links)):
-                first, last = block.link_lines(link)
+            for link, (first, last) in enumerate(block.all_link_lines()):
                 out.append(Target(block, link, top + first, top + last))
         return out
 
     @property
     def current(self) -> Target | None:
         """The link under the cursor."""
+        self._place_link()
         targets = self.targets()
         return targets[self.link] if 0 <= self.link < len(targets) else None
 
@@ -367,6 +387,7 @@ class DetailPane(VerticalScroll, can_focus=True):
 
     def _keep_link_visible(self, prefer_last: bool = False) -> None:
         """After a scroll: keep the cursor's link if its first line shows, else take one that shows."""
+        self._link_placed = True
         top, bottom = self._viewport()
         targets = self.targets()
         current = targets[self.link] if 0 <= self.link < len(targets) else None
@@ -382,6 +403,7 @@ class DetailPane(VerticalScroll, can_focus=True):
 
     def action_down(self) -> None:
         """Move to the next link if it shows, else scroll down a line."""
+        self._place_link()
         top, bottom = self._viewport()
         targets = self.targets()
         following = [i for i, t in enumerate(targets) if i > self.link and t.top >= top]
@@ -393,6 +415,7 @@ class DetailPane(VerticalScroll, can_focus=True):
 
     def action_up(self) -> None:
         """Move to the previous link if it shows, else scroll up a line."""
+        self._place_link()
         top, bottom = self._viewport()
         targets = self.targets()
         limit = self.link if self.link >= 0 else len(targets)

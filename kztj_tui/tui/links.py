@@ -57,10 +57,17 @@ def wrap(content: Content, width: int) -> list[Content]:
     for line in content.split("\n", allow_blank=True):
         hanging = HANGING.match(line.plain)  # it matches every line: all of it is optional
         indent = min(len(hanging.group()) if hanging else 0, width // 2)
-        pieces = line.wrap(max(1, width - indent)) or [Content("")]
+        pieces = fit(line, max(1, width - indent))
         out.append(pieces[0])
         out.extend(Content(" " * indent) + piece for piece in pieces[1:])
     return out
+
+
+def fit(line: Content, width: int) -> list[Content]:
+    """One line of content wrapped to ``width``: itself when it fits (wrapping it would change nothing, slowly)."""
+    if line.cell_length <= width and "\t" not in line.plain:
+        return [line]
+    return line.wrap(width) or [Content("")]
 
 
 def lay_out(items: list[Item], width: int) -> Layout:
@@ -80,7 +87,8 @@ def lay_out(items: list[Item], width: int) -> Layout:
             continue
         # A chip wider than the room beside the label wraps under the label, never cut off; the
         # next chip starts a row of its own.
-        pieces = item.content.wrap(max(1, width - label_width)) or [Content("")]
+        pieces = fit(item.content, max(1, width - label_width)) if "\n" not in item.content.plain else []
+        pieces = pieces or item.content.wrap(max(1, width - label_width)) or [Content("")]
         chip = pieces[0]
         if item.label != row_label:
             row_label = item.label
@@ -103,6 +111,15 @@ def lay_out(items: list[Item], width: int) -> Layout:
             places.append(Place(first, first, x, x + chip.cell_length))
             x += chip.cell_length
     return Layout(lines, places)
+
+
+class Prepared(NamedTuple):
+    """A block's items for a view, laid out for one width: worked out by a worker, ahead of showing it."""
+
+    view: EventView
+    items: list[Item]
+    width: int
+    layout: Layout
 
 
 class LinkBlock(Widget):
@@ -128,14 +145,29 @@ class LinkBlock(Widget):
         super().__init__(id=id)
         self._items: list[Item] = []
         self._layouts: dict[int, Layout] = {}
+        self._prepared: Prepared | None = None
 
     def items(self, view: EventView) -> list[Item]:
         """The items to show for a view (subclasses say what)."""
         return []
 
+    def prepare(self, view: EventView, width: int) -> Prepared:
+        """This block's items for ``view``, laid out for ``width``: safe to call from a worker thread."""
+        items = self.items(view)
+        return Prepared(view, items, width, lay_out(items, width))
+
+    def use_prepared(self, prepared: Prepared) -> None:
+        """Show ``prepared.view`` (when it comes) from what a worker prepared, instead of working it out."""
+        self._prepared = prepared
+
     def watch_view(self, view: EventView | None) -> None:
-        self._items = self.items(view) if view is not None else []
+        prepared, self._prepared = self._prepared, None
         self._layouts.clear()
+        if prepared is not None and prepared.view is view:
+            self._items = prepared.items
+            self._layouts[prepared.width] = prepared.layout
+        else:
+            self._items = self.items(view) if view is not None else []
         self.cursor = None
         self.display = bool(self._items)
         self.refresh(layout=True)
@@ -160,8 +192,12 @@ class LinkBlock(Widget):
 
     def link_lines(self, link: int) -> tuple[int, int]:
         """The first and last line of a link, in this block."""
-        place = self._layout(self.content_region.width or self.size.width).places[self.links[link]]
-        return place.first, place.last
+        return self.all_link_lines()[link]
+
+    def all_link_lines(self) -> list[tuple[int, int]]:
+        """The first and last line of every link, in order: one layout for them all."""
+        places = self._layout(self.content_region.width or self.size.width).places
+        return [(places[index].first, places[index].last) for index in self.links]
 
     def _layout(self, width: int) -> Layout:
         if width not in self._layouts:

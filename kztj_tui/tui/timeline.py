@@ -5,6 +5,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
 
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -43,6 +44,26 @@ DATE_WIDTH = 15
 Spans = list[tuple[int, int]]
 # (query, rowids) -> match spans in the title of each rowid that matches; called in a worker thread.
 Highlighter = Callable[[Query, Sequence[int]], dict[int, Spans]]
+
+
+_NULL = Style()
+
+
+class _Styles(dict[str, Style]):
+    """A widget's component styles (its own for ""), each worked out when first asked for."""
+
+    def __init__(self, widget: Timeline) -> None:
+        super().__init__()
+        self.widget = widget
+
+    def __missing__(self, name: str) -> Style:
+        style = self[name] = self.widget.rich_style if not name else self.widget.get_component_rich_style(name)
+        return style
+
+
+def _single_cells(text: str) -> bool:
+    """Whether every character of text takes one cell and Rich draws it as it is (no control codes)."""
+    return text.isprintable() and (text.isascii() or cell_len(text) == len(text))
 
 
 class Timeline(ScrollView, can_focus=True):
@@ -146,7 +167,7 @@ class Timeline(ScrollView, can_focus=True):
         # Drawn rows, as Textual's Log keeps them: a new view that shows the same events (typing
         # one more letter) redraws from here. Keyed by all that changes a row's look.
         self._strips: LRUCache[tuple[int, bool, bool, int, str], Strip] = LRUCache(1024)
-        self._style_cache: dict[tuple[str, bool], Style] = {}
+        self._style_cache: dict[bool, _Styles] = {}
 
     def watch_flagged(self) -> None:
         self._strips.clear()  # the marker is part of the drawn rows
@@ -162,12 +183,15 @@ class Timeline(ScrollView, can_focus=True):
 
     def _style(self, name: str) -> Style:
         """A component's style (or the widget's own, for ""), worked out once per look and focus."""
-        key = (name, self.has_focus)
-        style = self._style_cache.get(key)
-        if style is None:
-            style = self.rich_style if not name else self.get_component_rich_style(name)
-            self._style_cache[key] = style
-        return style
+        return self._styles()[name]
+
+    def _styles(self) -> _Styles:
+        """The styles for the widget's focus now, by component name."""
+        focus = self.has_focus
+        styles = self._style_cache.get(focus)
+        if styles is None:
+            styles = self._style_cache[focus] = _Styles(self)
+        return styles
 
     # -- data -------------------------------------------------------------------------------
 
@@ -529,13 +553,86 @@ class Timeline(ScrollView, can_focus=True):
         row = self._row(rowid)
         if row is None:
             return Strip.blank(width, base)
-        text = self._row_text(row, index == self.cursor, width)
-        # Every segment needs a style: Textual's NO_COLOR (monochrome) filter rejects None.
-        segments = [Segment(t, base + s if s else base) for t, s, _ in text.render(self.app.console)]
-        strip = Strip(segments).crop_extend(0, width, base).simplify()
+        if self._query and row.rowid not in self._highlights and row.rowid not in self._asked:
+            self._fetch_highlights()  # for the rows around it too: the next rows were asked for with it
+        # Wide or zero-width characters, or a width too narrow for the badges: drawn through Rich.
+        strip = self._row_strip(row, index == self.cursor, width) or self._rich_strip(row, index == self.cursor, width)
         if not self._query or rowid in self._highlights:  # drawn without its matches: drawn again when they come
             self._strips[key] = strip
         return strip
+
+    def _rich_strip(self, row: Row, is_cursor: bool, width: int) -> Strip:
+        """A row drawn through Rich's Text: any text, any width."""
+        base = self._style("")
+        text = self._row_text(row, is_cursor, width)
+        # Every segment needs a style: Textual's NO_COLOR (monochrome) filter rejects None.
+        segments = [Segment(t, base + s if s else base) for t, s, _ in text.render(self.app.console)]
+        return Strip(segments).crop_extend(0, width, base).simplify()
+
+    def _row_strip(self, row: Row, is_cursor: bool, width: int) -> Strip | None:
+        """A row drawn straight to segments, as ``_row_text`` draws it through Rich, in a quarter of the time.
+
+        Only for text of one cell per character that fits the width; None otherwise (``_row_text`` draws it).
+        """
+        date = row.label if len(row.label) <= DATE_WIDTH else row.label[: DATE_WIDTH - 1] + "…"
+        if not (_single_cells(date) and _single_cells(row.title)):
+            return None
+        null = _NULL
+        styles = self._styles()
+        pieces: list[tuple[str, Style]] = [
+            (MARK_GLYPH, styles["timeline--mark"]) if row.id in self.marked else (" ", null),
+            (date.ljust(DATE_WIDTH), styles["timeline--date"]),
+            (FOUND_GLYPH, styles["timeline--found"]) if row.rowid in self._found_set else (" ", null),
+            (MARKERS.get(row.kind, DEFAULT_MARKER), styles[f"timeline--kind-{row.kind}"])
+            if row.kind in MARKERS
+            else (DEFAULT_MARKER, null),
+            (" ", null),
+        ]
+        title_start = 3 + DATE_WIDTH + len(pieces[3][0])
+        title_style = null
+        if row.status == "planned":
+            title_style = styles["timeline--planned"]
+        elif row.status == "target":
+            title_style = styles["timeline--target"]
+        badges: list[tuple[str, Style]] = []
+        if row.status != "occurred":
+            badges += [(" ", null), (f" {row.status} ", styles["timeline--badge"])]
+        if row.id in self.flagged:
+            badges += [(" ", null), (" ! check ", styles["timeline--flag"])]
+        badges_length = sum(len(text) for text, _ in badges)
+        if not _single_cells(badges[1][0] if badges else ""):
+            return None
+        room = max(1, width - title_start - badges_length)
+        title = row.title
+        if len(title) > room:
+            title = title[: room - 1] + "…"
+            if title.endswith(" …"):  # "in Kazakhstan …": the ellipsis belongs to the word
+                title = title[:-2] + "…"
+        length = title_start + len(title) + badges_length
+        if length > width:
+            return None
+        spans = self._highlights.get(row.rowid, ()) if self._query else ()
+        if spans:
+            match = title_style + styles["timeline--match"]
+            at = 0
+            for start, end in sorted((max(0, start), min(len(title), end)) for start, end in spans):
+                if start < at:
+                    start = at
+                if start >= end:
+                    continue
+                pieces += [(title[at:start], title_style), (title[start:end], match)]
+                at = end
+            pieces.append((title[at:], title_style))
+        else:
+            pieces.append((title, title_style))
+        pieces += badges
+        base = styles[""]
+        if is_cursor:
+            cursor = styles["timeline--cursor"]
+            segments = [Segment(text, base + style + cursor) for text, style in pieces if text]
+        else:
+            segments = [Segment(text, base + style if style else base) for text, style in pieces if text]
+        return Strip(segments, length).extend_cell_length(width, base).simplify()
 
     def _row_text(self, row: Row, is_cursor: bool, width: int) -> Text:
         marker = MARKERS.get(row.kind, DEFAULT_MARKER)
@@ -579,8 +676,6 @@ class Timeline(ScrollView, can_focus=True):
         title_end = len(text.plain)
         text.append_text(badges)
         if self._query:
-            if row.rowid not in self._highlights:
-                self._fetch_highlights()
             match_style = self._style("timeline--match")
             for start, end in self._highlights.get(row.rowid, ()):
                 start, end = title_start + start, min(title_end, title_start + end)
