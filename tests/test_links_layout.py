@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from textual.content import Content
 
+from kztj_tui.query import parse
 from kztj_tui.store import Store
 from kztj_tui.tui import links
 from kztj_tui.tui.detail import EntityLinks, FigureLinks, RelatedLinks, SourceLinks
@@ -22,7 +23,7 @@ def test_laying_out_without_wrapping_what_fits_gives_the_lines_wrapping_gives(
     blocks = [EntityLinks(), FigureLinks(), RelatedLinks(), SourceLinks()]
     layouts = []
     for rowid in store.all_rowids():
-        view = event_view(store, rowid, "trade", None)
+        view = event_view(store, rowid, parse("trade"), None)
         for block in blocks:
             items = block.items(view)
             items.append(links.Item(Content("\tTabbed  text  \nand a second line, longer than the narrowest width")))
