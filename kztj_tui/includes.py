@@ -100,13 +100,13 @@ def expand(store_dir: Path, pattern: str, store_path: Path | None = None) -> lis
     out = []
     for found in names:
         path = base / found
+        if own is not None and _resolved(path) == own:
+            continue  # the main file (first: it may be a link to a file kept elsewhere)
         try:
             if not path.resolve().is_relative_to(store_dir.resolve()):
                 raise IncludeError(f"{found} leads outside the store's folder")
         except (OSError, RuntimeError):
             raise IncludeError(f"{found} leads outside the store's folder (a symlink loop)") from None
-        if own is not None and _resolved(path) == own:
-            continue
         out.append(f"{folder}/{found}" if folder else found)
     return out
 
@@ -116,6 +116,8 @@ def matches_nothing(patterns: Sequence[str], files: Sequence[str]) -> list[int]:
     out = []
     for index, pattern in enumerate(patterns):
         folder, name = _split(pattern)
+        if not _has_wildcard(name):
+            continue  # a named file exists (the load checks it), unless it is the main file itself
         names = [rel.rpartition("/")[2] for rel in files if rel.rpartition("/")[0] == folder]
         hidden_ok = name.startswith(".")
         if not any(fnmatch.fnmatchcase(n, name) and (hidden_ok or not n.startswith(".")) for n in names):

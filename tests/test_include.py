@@ -538,8 +538,7 @@ async def test_e_in_the_browser_edits_the_included_file_that_holds_the_event(
 def test_a_wildcard_that_matches_no_file_yet_loads_and_check_notes_it(
     split: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    # The first step of the ingest loop: an empty articles/ folder already named by the store.
-    # A typo (*.yml) loads too, so check says so, at the pattern.
+    # A typo (*.yml) loads, as an empty folder does (the next test), so check says so, at the pattern.
     edit(split, INCLUDE, "include: [articles/*.yaml, 'articles/*.yml']\n")
     assert run_cli(capsys, "--events", str(split), "validate")[0] == 0
     _, out, _ = run_cli(capsys, "--events", str(split), "check")
@@ -547,3 +546,32 @@ def test_a_wildcard_that_matches_no_file_yet_loads_and_check_notes_it(
     column = split.read_text(encoding="utf-8").splitlines()[line - 1].index("'") + 1
     assert f"{split}:{line}:{column}: include pattern 'articles/*.yml' matches no file" in out
     assert "'articles/*.yaml' matches no file" not in out
+
+
+def test_the_readme_loop_starts_from_an_empty_folder(single: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # include: names articles/ before its first article; ingest -o writes the first into it.
+    folder = single.parent
+    (folder / "articles").mkdir()
+    single.write_text("include: [articles/*.yaml]\n" + single.read_text(encoding="utf-8"), encoding="utf-8")
+    assert run_cli(capsys, "--events", str(single), "validate")[0] == 0
+    assert "'articles/*.yaml' matches no file" in run_cli(capsys, "--events", str(single), "check")[1]
+    article = folder / "seeds" / "005_new.txt"
+    article.write_text(" date 2024-08-23 Kazakhstan and Tajikistan agreed yesterday to meet.\n", encoding="utf-8")
+    draft = folder / "articles" / "005.yaml"
+    assert (
+        run_cli(capsys, "--events", str(single), "ingest", str(article), "--outlet", "Wire", "-o", str(draft))[0] == 0
+    )
+    status, _, err = run_cli(capsys, "--events", str(single), "validate")
+    assert status == 2 and f"{draft}:" in err and "a draft placeholder" in err
+
+
+def test_a_main_file_that_is_a_link_is_not_included_by_its_own_pattern(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    kept, store = tmp_path / "kept", tmp_path / "store"
+    kept.mkdir()
+    store.mkdir()
+    (kept / "events.yaml").write_text('title: T\ninclude: ["*.yaml"]\nevents: []\n', encoding="utf-8")
+    (store / "events.yaml").symlink_to(kept / "events.yaml")
+    status, _, err = run_cli(capsys, "--events", str(store / "events.yaml"), "validate")
+    assert status == 0, err

@@ -124,3 +124,40 @@ async def test_ctrl_q_always_quits(tmp_path: Path, monkeypatch: pytest.MonkeyPat
         assert not app._exit
         await pilot.press("ctrl+q")
         assert app._exit
+
+
+def test_the_places_a_keymap_is_checked_in_are_the_bindings_textual_merges() -> None:
+    # bindings.places() is built from the table, without the screens; Textual merges each class's
+    # bindings with its bases'. Reading both must give the same keys, actions and ids in each place.
+    from kztj_tui.tui.appkeys import AppKeys
+    from kztj_tui.tui.bindings import places
+    from kztj_tui.tui.conflicts import ConflictScreen
+    from kztj_tui.tui.detail import DetailPane
+    from kztj_tui.tui.figures import FiguresScreen
+    from kztj_tui.tui.main import MainScreen
+    from kztj_tui.tui.reader import ReaderScreen, SourcePicker
+    from kztj_tui.tui.screens import FilterScreen, HelpScreen
+    from kztj_tui.tui.timeaxis import AxisScreen
+    from kztj_tui.tui.timeline import Timeline
+
+    def merged(*nodes: type) -> set[tuple[str, str, str]]:
+        return {
+            (b.key, b.action, b.id or "")
+            for node in nodes
+            for bindings in node._merge_bindings().key_to_bindings.values()  # type: ignore[attr-defined]
+            for b in bindings
+        }
+
+    textual = [
+        merged(AppKeys, MainScreen, Timeline),
+        merged(AppKeys, MainScreen, DetailPane),
+        merged(AppKeys, ReaderScreen),
+        merged(AppKeys, AxisScreen),
+        merged(AppKeys, ConflictScreen),
+        merged(AppKeys, FiguresScreen),
+        merged(AppKeys, SourcePicker),
+        merged(AppKeys, FilterScreen),
+        merged(AppKeys, HelpScreen),
+    ]
+    ours = [{(b.key, b.action, b.id or "") for b in bindings} for _, bindings in places()]
+    assert ours == textual

@@ -169,9 +169,9 @@ class ViewingScreen(KztjScreen[None]):
 
     def _show_title(self) -> None:
         filters = self.filters
-        finding = self.find_mode and filters.query.strip()
-        if finding:  # the query marks events, it does not filter them
+        if self.find_mode:  # the query marks events, it does not filter them
             filters = filters._replace(query="")
+        finding = self.find_mode and bool(self._shown_query)  # a query that parses to nothing finds nothing
         described = self.session.describe(filters)
         title = f"Filtered: {described}" if filters.active else (self.app.SUB_TITLE or "")
         self.app.sub_title = f"Finding {self.filters.query.strip()!r} · {title}" if finding else title
