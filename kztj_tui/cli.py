@@ -131,6 +131,12 @@ class _RawFormatter(_Formatter, argparse.RawDescriptionHelpFormatter):
     """The same, keeping the description's and epilog's line breaks."""
 
 
+# argparse passes every string it builds through gettext (about 90 at every start), which looks
+# for a message catalogue on disk each time: ~2.3 ms of every command. Python ships no catalogue
+# for argparse, so the strings are the same without it.
+setattr(argparse, "_", str)  # noqa: B010 (a name argparse calls, set on purpose)
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse, with usage errors on one line like every other kztj error."""
 
@@ -965,13 +971,12 @@ def cmd_completion(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
-def _search_argv(argv: list[str]) -> list[str]:
-    """Let a search query's ``-word`` through: everything after ``search`` that is not one of its options is a term.
+def _search_argv(argv: list[str], parser: argparse.ArgumentParser) -> list[str]:
+    """Let a search query's ``-word`` through: after ``search``, what is not an option (``--x``) is a term.
 
     argparse would reject ``kztj search trade -wheat`` ('unrecognized arguments'); the terms are moved
     after a ``--`` in their original order, so ``-wheat`` reaches the query language.
     """
-    parser = _parser()
     top = _option_arity(parser)
     index = 0
     while index < len(argv) and argv[index] != "search":
@@ -996,6 +1001,10 @@ def _search_argv(argv: list[str]) -> list[str]:
             takes = 0 if "=" in token else options[name]
             kept += rest[position : position + 1 + takes]
             position += 1 + takes
+            continue
+        if token.startswith("--"):
+            kept.append(token)  # a mistyped option (--limt), never a term: argparse says it is unknown
+            position += 1
             continue
         terms.append(token)
         position += 1
@@ -1069,7 +1078,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return complete(argv[1:], sys.stdout, fork=fork)
     parser = _parser()
-    args, unknown = parser.parse_known_args(_search_argv(argv))
+    args, unknown = parser.parse_known_args(_search_argv(argv, parser))
     args.fork = fork
     if unknown:
         # Point at the help of the command the option was given to: that is where its options are.

@@ -257,6 +257,16 @@ def test_search_minus_word_needs_no_quoting(capsys: pytest.CaptureFixture[str]) 
     assert len(capsys.readouterr().out.splitlines()) == 3
 
 
+def test_a_mistyped_search_option_is_an_error_not_a_word_excluded(capsys: pytest.CaptureFixture[str]) -> None:
+    # "--limt 5" once searched for events without "limt" and with "5"; -word still excludes a word.
+    with pytest.raises(SystemExit) as ended:  # argparse's usage error, on one line
+        cli.main(["search", "trade", "--limt", "5"])
+    assert ended.value.code == 2
+    assert capsys.readouterr().err.strip() == "kztj search: unrecognized arguments: --limt (see kztj search --help)"
+    assert cli.main(["search", "trade", "-wheat", "--limit", "2"]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == 2
+
+
 def test_search_minus_word_in_a_subprocess() -> None:
     result = run("search", "grape", "-grape")
     assert (result.returncode, result.stdout, result.stderr) == (1, "", "")
