@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 
+from kztj_tui.query import parse
 from kztj_tui.store import Row
 from kztj_tui.tui.timeline import Timeline
 
@@ -49,7 +50,7 @@ async def test_rows_drawn_straight_to_segments_equal_rows_drawn_through_rich() -
                 timeline.marked = frozenset({"event-id"} if marked else ())
                 timeline.flagged = frozenset({"event-id"} if flagged else ())
                 timeline._found_set = frozenset({16} if found else ())
-                timeline._query = "q" if spans else ""
+                timeline._query = parse("q") if spans else None
                 timeline._highlights = {16: list(spans)} if spans else {}
                 fast = timeline._row_strip(row, cursor, width)
                 if fast is None:
