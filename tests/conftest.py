@@ -66,6 +66,15 @@ def write_generated_store(path: Path, count: int) -> Path:
     return path
 
 
+def edit(path: Path, old: str, new: str) -> None:
+    """Change a file as an editor that saves by rename does."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(text.replace(old, new, 1), encoding="utf-8")
+    os.replace(temporary, path)
+
+
 @pytest.fixture
 def store() -> Store:
     """The bundled store, opened without a cache."""

@@ -17,7 +17,7 @@ from kztj_tui.tui.app import KztjApp
 from kztj_tui.tui.detail import DetailPane
 
 from .conftest import BUNDLED, REPO
-from .tui_support import screen_text, selected, settle
+from .tui_support import screen_text, selected, settle, with_editor
 from .waiting import wait_for
 
 EVENT = "declaration-allied-interaction"
@@ -237,13 +237,7 @@ async def test_e_opens_the_editor_at_the_line_and_the_browser_shows_the_edit(
     monkeypatch.setenv("EDITOR", str(vim))
     monkeypatch.delenv("VISUAL", raising=False)
     app = KztjApp(open_store(store_copy), event_id=EVENT)
-    ran: list[list[str]] = []
-
-    def run_editor(argv: list[str]) -> str | None:  # as the app's own, without suspending a test's terminal
-        ran.append(argv)
-        return None if editor.run(argv) == 0 else "failed"
-
-    app.run_editor = run_editor  # type: ignore[method-assign]
+    ran = with_editor(app)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         assert selected(app) == EVENT

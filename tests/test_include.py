@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import sys
@@ -18,7 +17,7 @@ from kztj_tui.errors import StoreError
 from kztj_tui.session import BrowserSession
 from kztj_tui.watch import InputWatcher, input_paths
 
-from .conftest import BUNDLED, REPO
+from .conftest import BUNDLED, REPO, edit
 
 INCLUDE = "include: [articles/*.yaml]\n"
 
@@ -96,15 +95,6 @@ def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, s
     status = cli.main(list(args))
     out, err = capsys.readouterr()
     return status, out, err
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    """Change a file as an editor that saves by rename does."""
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(text.replace(old, new, 1), encoding="utf-8")
-    os.replace(temporary, path)
 
 
 # -- the merged store is the same store ------------------------------------------------------------
@@ -502,7 +492,7 @@ async def test_e_in_the_browser_edits_the_included_file_that_holds_the_event(
 ) -> None:
     from kztj_tui.tui.app import KztjApp
 
-    from .tui_support import screen_text, selected, settle
+    from .tui_support import screen_text, selected, settle, with_editor
     from .waiting import wait_for
 
     b = split.parent / "articles" / "b.yaml"
@@ -519,13 +509,7 @@ async def test_e_in_the_browser_edits_the_included_file_that_holds_the_event(
     monkeypatch.setenv("EDITOR", str(vim))
     monkeypatch.delenv("VISUAL", raising=False)
     app = KztjApp(open_store(split), event_id=event_id)
-    ran: list[list[str]] = []
-
-    def run_editor(argv: list[str]) -> str | None:  # as the app's own, without suspending a test's terminal
-        ran.append(argv)
-        return None if editor.run(argv) == 0 else "failed"
-
-    app.run_editor = run_editor  # type: ignore[method-assign]
+    ran = with_editor(app)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         assert selected(app) == event_id

@@ -28,7 +28,7 @@ from kztj_tui.tui.searchbox import SearchBox
 from kztj_tui.tui.timeline import Timeline
 from kztj_tui.watch import InputWatcher, Settler, input_paths, snapshot
 
-from .conftest import BUNDLED, REPO
+from .conftest import BUNDLED, REPO, edit
 from .tui_support import screen_text, selected, settle, shown
 from .waiting import wait_for
 
@@ -170,15 +170,6 @@ def store_copy(tmp_path: Path) -> Path:
     shutil.copytree(REPO / "seeds", tmp_path / "seeds")
     shutil.copy(BUNDLED, tmp_path / "events.yaml")
     return tmp_path / "events.yaml"
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    """Change the file as an editor that saves by rename does."""
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(text.replace(old, new, 1), encoding="utf-8")
-    os.replace(temporary, path)
 
 
 def notices(app: KztjApp) -> list[str]:

@@ -18,7 +18,7 @@ from kztj_tui.tui.reader import ReaderScreen
 
 from .conftest import BUNDLED, REPO
 from .test_edit import fake_editor
-from .tui_support import settle
+from .tui_support import settle, with_editor
 from .waiting import wait_for
 
 EVENT = "trade-h1-2023"  # its one source is Kazinform's article of 25 August 2023
@@ -55,17 +55,6 @@ async def find_in_reader(pilot: object, app: KztjApp, term: str) -> ReaderScreen
     await pilot.press("slash", *term, "enter")  # type: ignore[attr-defined]
     await wait_for(pilot, lambda: bool(reader.matches) and not reader._finding)  # type: ignore[arg-type]
     return reader
-
-
-def with_editor(app: KztjApp) -> list[list[str]]:
-    ran: list[list[str]] = []
-
-    def run_editor(argv: list[str]) -> str | None:  # as the app's own, without suspending a test's terminal
-        ran.append(argv)
-        return None if editor.run(argv) == 0 else "failed"
-
-    app.run_editor = run_editor  # type: ignore[method-assign]
-    return ran
 
 
 async def test_d_drafts_the_match_s_sentence_and_opens_it_in_the_editor_at_its_line(

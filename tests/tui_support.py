@@ -8,6 +8,7 @@ from typing import Any
 
 from textual.pilot import Pilot
 
+from kztj_tui import editor
 from kztj_tui.cache import open_store
 from kztj_tui.store import Row
 from kztj_tui.tui.app import KztjApp
@@ -109,3 +110,15 @@ def help_text(app: KztjApp, width: int = 200) -> str:
         app.screen.query_one("#help-text").content  # type: ignore[attr-defined]
     )
     return out.getvalue()
+
+
+def with_editor(app: KztjApp) -> list[list[str]]:
+    """Let the app run the editor without suspending the test's terminal; the argv of each run, in order."""
+    ran: list[list[str]] = []
+
+    def run_editor(argv: list[str]) -> str | None:  # as the app's own
+        ran.append(argv)
+        return None if editor.run(argv) == 0 else "failed"
+
+    app.run_editor = run_editor  # type: ignore[method-assign]
+    return ran
