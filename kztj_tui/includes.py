@@ -48,6 +48,11 @@ def _has_wildcard(text: str) -> bool:
     return any(c in _WILDCARDS for c in text)
 
 
+def _name_matches(file_name: str, name: str) -> bool:
+    """Whether a file name matches a pattern's name part; ``*`` and ``?`` never match a leading dot, as in a shell."""
+    return fnmatch.fnmatchcase(file_name, name) and (name.startswith(".") or not file_name.startswith("."))
+
+
 def _split(pattern: str) -> tuple[str, str]:
     """(folder, file-name pattern) of a pattern, checked: relative, inside, wildcards in the name only."""
     if not pattern.strip():
@@ -94,8 +99,7 @@ def expand(store_dir: Path, pattern: str, store_path: Path | None = None) -> lis
             raise IncludeError(f"matches no file: there is no folder {folder or '.'}") from None
         except OSError as error:
             raise IncludeError(f"cannot list {folder or '.'}: {error.strerror or error}") from None
-        hidden_ok = name.startswith(".")
-        names = sorted(n for n in entries if fnmatch.fnmatchcase(n, name) and (hidden_ok or not n.startswith(".")))
+        names = sorted(n for n in entries if _name_matches(n, name))
     own = _resolved(store_path) if store_path is not None else None
     out = []
     for found in names:
@@ -119,8 +123,7 @@ def matches_nothing(patterns: Sequence[str], files: Sequence[str]) -> list[int]:
         if not _has_wildcard(name):
             continue  # a named file exists (the load checks it), unless it is the main file itself
         names = [rel.rpartition("/")[2] for rel in files if rel.rpartition("/")[0] == folder]
-        hidden_ok = name.startswith(".")
-        if not any(fnmatch.fnmatchcase(n, name) and (hidden_ok or not n.startswith(".")) for n in names):
+        if not any(_name_matches(n, name) for n in names):
             out.append(index)
     return out
 
@@ -388,8 +391,7 @@ def would_include(store_path: Path, meta: Mapping[str, str], target: Path) -> bo
             base = (store_path.parent / folder).resolve()
         except (IncludeError, OSError, RuntimeError):
             continue
-        hidden_ok = name.startswith(".") or not target.name.startswith(".")
-        if base == parent and fnmatch.fnmatchcase(target.name, name) and hidden_ok:
+        if base == parent and _name_matches(target.name, name):
             return True
     return False
 

@@ -305,8 +305,9 @@ class Store:
         query: query_lang.Query | None = None,
     ) -> tuple[str, list[Any], str | None, list[str]]:
         """The FROM, WHERE and ORDER BY of a search, its parameters, and what counting it needs."""
-        parsed = query if query is not None else query_lang.parse(filters.query) if filters.query.strip() else None
-        parsed = parsed or None
+        if query is None:
+            query = query_lang.parse(filters.query) if filters.query.strip() else None
+        parsed = query or None  # a query that parses to nothing (``!!!``) filters nothing
         clauses, params = self._where(filters, parsed, notes)
         positive = parsed.positive_fts(self.term_fts) if parsed else None
         if positive:
