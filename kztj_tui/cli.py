@@ -711,8 +711,10 @@ def cmd_search(store: Store, args: argparse.Namespace, out: TextIO) -> int:
     # Every match reads best in date order, like the timeline, and streams straight from the index;
     # the N best (--limit) are the most relevant. Ranking 100,000 matches by BM25 costs ~110 ms.
     sort = args.sort or ("relevance" if args.limit is not None else "date")
-    console = _console(args, out)
-    if console is None and not args.json:
+    from .searchview import terminal
+
+    table = terminal(_color(args), out)  # rich's console, without importing it (~30 ms)
+    if table is None and not args.json:
         # Piped: one streaming query for the three columns printed, no event decoded.
         matched = False
         for batch in store.search_lines(filters, sort=sort, limit=args.limit):
@@ -726,7 +728,7 @@ def cmd_search(store: Store, args: argparse.Namespace, out: TextIO) -> int:
     from .query import parse
     from .searchview import BATCH, write_table
 
-    assert console is not None  # a terminal, or colour forced: piped lines returned above
+    assert table is not None  # a terminal, or colour forced: piped lines returned above
     query = parse(filters.query)  # once: the search and the highlights read the same parsed query
     if args.limit is None:
         # Every match, streamed: the first rows show before the last are read.
@@ -736,7 +738,7 @@ def cmd_search(store: Store, args: argparse.Namespace, out: TextIO) -> int:
         hits = store.search(filters, sort=sort, limit=args.limit, query=query)
         batches = [hits.rowids[at : at + BATCH] for at in range(0, len(hits.rowids), BATCH)]
         total = hits.total
-    shown = write_table(store, query, batches, out, console.width, colour=console.color_system is not None)
+    shown = write_table(store, query, batches, out, table.width, colour=table.colour)
     out.write(f"{shown} of {shown if total is None else total} matching events\n")
     return EXIT_OK if shown else EXIT_NO_MATCH
 

@@ -24,6 +24,9 @@ from .storeschema import LIST_SEP, ROWID_STEP, SCHEMA_VERSION, database_uri, ent
 from .text import fold
 
 HIGHLIGHT_OPEN, HIGHLIGHT_CLOSE = "\x02", "\x03"
+# What ``Store.highlighted_cards`` gives for an event: date label, id, title, summary, and the spans of
+# the matches in the title and in the summary.
+HighlightedCard = tuple[str, str, str, str, list[tuple[int, int]], list[tuple[int, int]]]
 # Title matches count most, then the summary, tags and quotes, then the names of an event's actors
 # and place. A name matches as its entity's token, which few events hold, so BM25 finds it far
 # rarer than the word it stands for: weighed like a tag, two such tokens (astana, astana-airport)
@@ -501,6 +504,50 @@ class Store:
             found = self._rows(f"{select} AND rowid IN ({marks})", [*params, *rowids])
         return {rowid: (_spans(title), _spans(summary)) for rowid, title, summary in found}
 
+    def highlighted_cards(self, query: query_lang.Query, rowids: Sequence[int]) -> list[HighlightedCard]:
+        """(date label, id, title, summary, title spans, summary spans) of these events, in the order given:
+        a search result's row with what ``highlights`` finds, read in one query (``cards`` and ``highlights``
+        together read each event's text twice, and look the scattered rows of a common word up one by one)."""
+        if not rowids:
+            return []
+        found: dict[int, HighlightedCard] = {}
+        terms = query.terms()
+        if terms:
+            expr = " OR ".join(self.term_fts(term) or term.fts() for term in terms)
+            select = (
+                "SELECT f.rowid, e.label, l.id, highlight(fts, 0, ?, ?), highlight(fts, 1, ?, ?) FROM fts f"
+                " JOIN events e ON e.rowid = f.rowid JOIN lines l ON l.rowid = f.rowid WHERE fts MATCH ?"
+            )
+            params: list[Any] = [HIGHLIGHT_OPEN, HIGHLIGHT_CLOSE, HIGHLIGHT_OPEN, HIGHLIGHT_CLOSE, expr]
+            low, high = min(rowids), max(rowids)
+            # One scan of the range (see ``highlights``) when the events in it that the terms match are
+            # not many more than those wanted: counting them reads the index alone (~0.1 µs an event).
+            dense = high - low < ROWID_STEP * (4 * len(rowids) + 64)
+            if not dense:
+                count = "SELECT count(*) FROM fts WHERE fts MATCH ? AND rowid BETWEEN ? AND ?"
+                dense = self._rows(count, [expr, low, high])[0][0] <= 2 * len(rowids) + 64
+            if dense:
+                wanted = set(rowids)
+                rows = [
+                    r
+                    for r in self._rows(f"{select} AND f.rowid BETWEEN ? AND ?", [*params, low, high])
+                    if r[0] in wanted
+                ]
+            else:
+                marks = ",".join("?" * len(rowids))
+                rows = self._rows(f"{select} AND f.rowid IN ({marks})", [*params, *rowids])
+            for rowid, label, event_id, marked_title, marked_summary in rows:
+                title, title_spans = _unmarked(marked_title)
+                summary, summary_spans = _unmarked(marked_summary)
+                found[rowid] = (label, event_id, title, summary, title_spans, summary_spans)
+        if len(found) < len(rowids):  # events the search found by a name or a filter: no words to mark
+            missing = [rowid for rowid in rowids if rowid not in found]
+            found.update(
+                (rowid, (label, event_id, title, summary, [], []))
+                for rowid, label, event_id, title, summary in self.cards(missing)
+            )
+        return [found[rowid] for rowid in rowids if rowid in found]
+
     def date_spans(self, rowids: Sequence[int] | None = None) -> list[tuple[int, str, str, str]]:
         """(rowid, start, end, EDTF date) of these events (all if None), in rowid order: the time axis's data."""
         sql = 'SELECT e.rowid, e.start, e."end", t.date FROM events e JOIN lines t ON t.rowid = e.rowid'
@@ -639,6 +686,13 @@ _NAMES = {
     "actor": ("event_actors", "entity"),
     "metric": ("figures", "json_extract(json, '$.metric')"),
 }
+
+
+def _unmarked(marked: str) -> tuple[str, list[tuple[int, int]]]:
+    """Text with its matches between HIGHLIGHT_OPEN and HIGHLIGHT_CLOSE: the text, and the spans they marked."""
+    if HIGHLIGHT_OPEN not in marked:
+        return marked, []
+    return marked.replace(HIGHLIGHT_OPEN, "").replace(HIGHLIGHT_CLOSE, ""), _spans(marked)
 
 
 def _spans(marked: str) -> list[tuple[int, int]]:
