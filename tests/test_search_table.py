@@ -1,0 +1,222 @@
+"""``kztj search`` on a terminal: the table byte for byte as it was drawn before it was made cheap (golden
+files written by the code before issue 22's change), and the terminal's width and colour found as rich finds them."""
+
+from __future__ import annotations
+
+import io
+import os
+import pty
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kztj_tui.cache import open_store
+from kztj_tui.model import Filters
+from kztj_tui.query import parse
+from kztj_tui.store import Store
+
+from .conftest import BUNDLED, write_generated_store
+
+GOLDEN = Path(__file__).parent / "golden"
+
+# Text the fast paths must not get wrong: wide characters, one-cell non-ASCII letters and punctuation,
+# combining marks, tabs and newlines (escaped, highlights dropped), a zero-width joiner, a match at the
+# very end, an event found by its actor's name alone (no word to highlight) and interval labels.
+ODD = """\
+sources:
+  - id: s1
+    file: seeds/001_e76ff33dc96d9a90.txt
+    outlet: Test outlet
+    published: 2021-05-20
+    description: Test article
+entities:
+  - {id: tokayev, name: Kassym-Jomart Tokayev, kind: person, aliases: [Tokaev, Токаев]}
+  - {id: dushanbe, name: Dushanbe, kind: city, aliases: [Душанбе]}
+events:
+  - id: wide
+    date: 2021-05-19/2021-05-20
+    title: Rogun 漢字漢字 dam visit, a long title that needs cutting somewhere past the middle
+    summary: 漢字漢字漢字漢字漢字漢字 then the Rogun dam, and 漢字漢字漢字漢字漢字漢字漢字漢字 after it
+    status: occurred
+    tags: [diplomacy]
+    sources: [{source: s1, quote: began his two-day visit to Dushanbe May 19}]
+  - id: tabs
+    date: 2021-05
+    title: "Tab\\there Rogun"
+    summary: "Line one\\nRogun line two, and more words after the break to fill a window"
+    status: occurred
+    tags: [diplomacy]
+    sources: [{source: s1, quote: began his two-day visit to Dushanbe May 19}]
+  - id: narrow
+    date: 2021-06-01
+    title: Émigré Rogun – “quoted” … ’s
+    summary: Рогун Rogun Ünïcödé «text» — with a dash, and a long tail of words to cut at some width or other
+    status: occurred
+    tags: [diplomacy]
+    sources: [{source: s1, quote: began his two-day visit to Dushanbe May 19}]
+  - id: combining
+    date: 2021/2022
+    title: Cafe\u0301 Rogun
+    summary: Cafe\u0301 Rogun with a combining accent, then more words to go past the window
+    status: occurred
+    tags: [diplomacy]
+    sources: [{source: s1, quote: began his two-day visit to Dushanbe May 19}]
+  - id: title-only
+    date: 2020-01-01/..
+    title: Rogun in the title alone
+    summary: Nothing here matches the word at all, and this summary is long enough to be cut short.
+    status: occurred
+    tags: [diplomacy]
+    sources: [{source: s1, quote: began his two-day visit to Dushanbe May 19}]
+  - id: at-the-end
+    date: 2019-03-02
+    title: A plain title
+    summary: A long summary whose one match comes at the very end of it, after many words, Rogun
+    status: occurred
+    tags: [diplomacy]
+    sources: [{source: s1, quote: began his two-day visit to Dushanbe May 19}]
+  - id: joiner
+    date: 2019-03-03
+    title: Zero\u200dwidth Rogun
+    summary: Zero\u200dwidth Rogun joiner
+    status: occurred
+    tags: [diplomacy]
+    sources: [{source: s1, quote: began his two-day visit to Dushanbe May 19}]
+  - id: by-name
+    date: 2018-07-07
+    title: A meeting in the capital
+    summary: Nobody is named in this text.
+    actors: [tokayev]
+    place: dushanbe
+    status: occurred
+    tags: [diplomacy]
+    sources: [{source: s1, quote: began his two-day visit to Dushanbe May 19}]
+figures: []
+"""
+
+CASES = [
+    ("rogun", (24, 60, 100, 160)),
+    ("rog*", (60, 130)),
+    ('"rogun dam"', (80,)),
+    ("rogun OR line", (90,)),
+    ("tokayev", (70,)),
+    ("dushanbe -rogun", (70,)),
+    ("trade", (50, 120)),
+    ("emb*", (90,)),
+    ("water OR energy", (100,)),
+    ("commodity", (120,)),
+    ("zircon", (75,)),
+]
+
+
+# On a generated store: a word in every event, one in some, a prefix.
+GENERATED_CASES = [("kazakhstan", (100,)), ("commodity", (64,)), ("d*", (140,))]
+
+
+def render(store: Store, cases: list[tuple[str, tuple[int, ...]]] = CASES) -> str:
+    """The table for every case, in colour and not, with the count write_table returns."""
+    from kztj_tui.searchview import write_table
+
+    parts = []
+    for text, widths in cases:
+        query = parse(text)
+        for width in widths:
+            for colour in (True, False):
+                out = io.StringIO()
+                batches = store.search_rowids(Filters(query=text), query=query)
+                shown = write_table(store, query, batches, out, width, colour)
+                parts.append(f"### {text!r} width {width} colour {colour}: {shown}\n{out.getvalue()}")
+    return "".join(parts)
+
+
+def check_golden(name: str, text: str) -> None:
+    expected = (GOLDEN / name).read_text(encoding="utf-8")
+    assert text == expected
+
+
+def test_the_table_is_what_it_was_on_the_bundled_store() -> None:
+    check_golden("search-table-bundled.txt", render(open_store(BUNDLED, use_cache=False)))
+
+
+def test_the_table_is_what_it_was_on_odd_text(write_store: Callable[[str], Path]) -> None:
+    check_golden("search-table-odd.txt", render(open_store(write_store(ODD), use_cache=False)))
+
+
+def test_the_table_is_what_it_was_on_a_generated_store(tmp_path: Path) -> None:
+    store = open_store(write_generated_store(tmp_path / "events.yaml", 200), use_cache=False)
+    check_golden("search-table-generated.txt", render(store, GENERATED_CASES))
+
+
+def test_highlighted_cards_are_cards_with_their_highlights(tmp_path: Path) -> None:
+    store = open_store(write_generated_store(tmp_path / "events.yaml", 400), use_cache=False)
+    for text in ("commodity", "trade OR rogun", "dushanbe", "d*"):
+        query = parse(text)
+        rowids = store.search(Filters(query=text), query=query).rowids
+        for batch in (rowids, rowids[::7], rowids[:3]):  # neighbours, scattered, few
+            highlights = store.highlights(query, batch)
+            expected = [
+                (label, event_id, title, summary, *highlights.get(rowid, ([], [])))
+                for rowid, label, event_id, title, summary in store.cards(batch)
+            ]
+            assert store.highlighted_cards(query, batch) == expected
+
+
+def test_narrow_characters_take_one_cell_and_need_no_escape() -> None:
+    from rich.cells import cell_len
+
+    from kztj_tui.searchview import _NARROW
+    from kztj_tui.text import visible
+
+    narrow = [chr(code) for code in range(0x30000) if _NARROW.fullmatch(chr(code))]
+    assert len(narrow) > 500
+    assert [c for c in narrow if cell_len(c) != 1 or visible(c) != c] == []
+    assert not _NARROW.fullmatch("e\u0301") and not _NARROW.fullmatch("漢") and not _NARROW.fullmatch("a\tb")
+
+
+ENVIRONMENTS = [
+    {},
+    {"COLUMNS": "77"},
+    {"COLUMNS": "77", "LINES": "20"},
+    {"COLUMNS": "0"},
+    {"COLUMNS": "wide"},
+    {"TERM": "dumb"},
+    {"TERM": "Unknown", "COLUMNS": "66"},
+    {"TERM": "dumb", "COLUMNS": "66", "LINES": "10"},
+    {"TERM": "xterm-256color"},
+    {"TTY_COMPATIBLE": "0"},
+    {"TTY_COMPATIBLE": "1", "TERM": "dumb"},
+    {"FORCE_COLOR": ""},
+    {"FORCE_COLOR": "1"},
+    {"NO_COLOR": "1"},
+]
+
+
+@pytest.mark.parametrize("environ", ENVIRONMENTS)
+@pytest.mark.parametrize("color", ["auto", "always", "never"])
+@pytest.mark.parametrize("on_a_terminal", [True, False])
+def test_the_terminal_is_what_rich_finds(environ: dict[str, str], color: str, on_a_terminal: bool) -> None:
+    from rich.console import Console
+
+    from kztj_tui.searchview import Terminal, terminal
+
+    leader, follower = pty.openpty()
+    try:
+        with open(follower, "w", closefd=False) if on_a_terminal else io.StringIO() as out:
+            found = terminal(color, out, environ)
+            if color != "always" and not on_a_terminal:
+                assert found is None  # piped lines
+                return
+            # What kztj did before: a Console as cli._console made it, its width and whether it has colour.
+            options: dict[str, Any] = {"file": out, "highlight": False, "markup": False, "emoji": False}
+            if color == "never":
+                console = Console(**options, color_system=None, _environ=environ)
+            elif color == "always":
+                console = Console(**options, force_terminal=True, no_color=False, _environ=environ)
+            else:
+                console = Console(**options, _environ=environ)
+            assert found == Terminal(console.width, console.color_system is not None)
+    finally:
+        os.close(leader)
+        os.close(follower)
