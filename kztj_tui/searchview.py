@@ -16,7 +16,7 @@ from typing import NamedTuple, TextIO
 
 from .query import Query
 from .store import Store
-from .text import snippet, visible
+from .text import visible
 
 # Select Graphic Rendition: on and off codes, so a highlight inside a bold title ends without ending the bold.
 BOLD, DIM, REVERSE = ("\x1b[1m", "\x1b[22m"), ("\x1b[2m", "\x1b[22m"), ("\x1b[7m", "\x1b[27m")
@@ -58,10 +58,10 @@ class Columns(NamedTuple):
 
 def fit(text: str, width: int) -> tuple[str, int]:
     """Text cut to ``width`` cells (ending in … when cut) and padded to it; and how many of its characters show."""
-    from rich.cells import cell_len, set_cell_size
-
     if text.isascii():
         return (text.ljust(width), len(text)) if len(text) <= width else (text[: width - 1] + "…", width - 1)
+    from rich.cells import cell_len, set_cell_size  # ~2 ms to import: only for text that needs measuring
+
     if cell_len(text) <= width:
         return set_cell_size(text, width), len(text)
     cut = set_cell_size(text, width - 1)  # padded with a space where a wide character would straddle the cut
@@ -130,26 +130,17 @@ def terminal(color: str, out: TextIO, environ: Mapping[str, str] = os.environ) -
     return Terminal(80, colour)
 
 
-def _narrow_styled(text: str, spans: Spans, width: int, style: tuple[str, str] | None, mark: tuple[str, str]) -> str:
-    """``styled`` for text of printable characters one cell wide each (``_NARROW``), without measuring it."""
-    if len(text) <= width:
-        shown, kept = text + " " * (width - len(text)), len(text)
-    else:
-        kept = width - 1
-        shown = text[:kept] + "…"
-    if style is None:
-        return shown
-    if not spans:
-        return style[0] + shown + style[1]
-    out, at = [style[0]], 0
+def _marked(text: str, spans: Spans, style: str, mark: tuple[str, str]) -> str:
+    """``text`` after ``style``, with ``spans`` (cut to the text) in ``mark``: what ``styled`` writes before the
+    padding or the … and the closing code."""
+    out, at, kept = style, 0, len(text)
     for start, end in spans:
-        start, end = max(start, at), min(end, kept)
-        if start >= end:
-            continue
-        out += [shown[at:start], mark[0], shown[start:end], mark[1], style[0]]
-        at = end
-    out += [shown[at:], style[1]]
-    return "".join(out)
+        start = at if start < at else start
+        end = kept if end > kept else end
+        if start < end:
+            out += text[at:start] + mark[0] + text[start:end] + mark[1] + style
+            at = end
+    return out + text[at:]
 
 
 def _regrouped(batches: Iterable[Sequence[int]]) -> Iterator[Sequence[int]]:
@@ -169,8 +160,13 @@ def write_table(
     """Write the matches of ``batches`` (rowids, in order) as they come; the number written."""
     columns = Columns.fit(width, max(4, store.widest_label()))
     bold, dim, reverse = (BOLD, DIM, REVERSE) if colour else (None, None, None)
+    # The fast path writes the same codes, empty when there is no colour (styled() then writes the text alone).
+    (b0, b1), (d0, d1), marks = (BOLD, DIM, REVERSE) if colour else (("", ""), ("", ""), ("", ""))
+    event_width, match_width = columns.event, columns.match
+    window = match_width - 2  # the snippet's text, with … at either end when cut (text.snippet)
+    lead = window // 3
+    pads = [" " * size for size in range(max(event_width, match_width) + 1)]
     indent = " " * (columns.date + len(GAP))
-    window_width = columns.match - 2  # the snippet, with … at both ends
     dates: dict[str, str] = {}  # a label's cell: labels repeat
     narrow = _NARROW.fullmatch
     count = 0
@@ -182,22 +178,44 @@ def write_table(
         for label, event_id, title, summary, title_spans, summary_spans in store.highlighted_cards(query, rowids):
             date = dates.get(label)
             if date is None:
-                date = dates[label] = fit(visible(label), columns.date)[0]
-            window, window_spans = snippet(summary, summary_spans, window_width)
-            # Most text is one cell a character and has nothing to escape: no measuring, no escaping.
-            event_cell = (
-                _narrow_styled(title, title_spans, columns.event, bold, REVERSE)
-                if narrow(title)
-                else styled(title, title_spans, columns.event, bold, reverse)
-            )
-            match_cell = (
-                _narrow_styled(window, window_spans, columns.match, dim, REVERSE)
-                if narrow(window)
-                else styled(window, window_spans, columns.match, dim, reverse)
-            )
+                if narrow(label):  # "19–20 May 2021": no need to import rich.cells to measure it
+                    size = columns.date
+                    date = label + " " * (size - len(label)) if len(label) <= size else label[: size - 1] + "…"
+                else:
+                    date = fit(visible(label), columns.date)[0]
+                dates[label] = date
+            # Most text is one cell a character with nothing to escape (_NARROW): it is cut and padded by
+            # counting characters, as fit() and styled() would, without measuring or escaping it.
+            if (title.isascii() and title.isprintable()) or narrow(title):
+                if len(title) <= event_width:
+                    event_cell = _marked(title, title_spans, b0, marks) + pads[event_width - len(title)] + b1
+                else:
+                    event_cell = _marked(title[: event_width - 1], title_spans, b0, marks) + "…" + b1
+            else:
+                event_cell = styled(title, title_spans, event_width, bold, reverse)
+            # text.snippet inline: a window of the summary around its first match.
+            size = len(summary)
+            if summary_spans:
+                start = max(0, min(summary_spans[0][0] - lead, size - window))
+                end = min(size, start + window)
+            else:
+                start, end = 0, min(size, window)
+            text = summary[start:end]
+            prefix, suffix = "…" if start > 0 else "", "…" if end < size else ""
+            if summary_spans:
+                shift = len(prefix) - start
+                spans = [(a + shift, b + shift) for a, b in summary_spans if a >= start and b <= end]
+            else:
+                spans = []
+            fast = (text.isascii() and text.isprintable()) or narrow(text)
+            text = prefix + text + suffix
+            if fast:  # never longer than the column
+                match_cell = _marked(text, spans, d0, marks) + pads[match_width - len(text)] + d1
+            else:
+                match_cell = styled(text, spans, match_width, dim, reverse)
             lines.append(f"{date}{GAP}{event_cell}{GAP}{match_cell}".rstrip())
             # The id is never cut: it is what `kztj show` takes. It may run under the match column.
-            lines.append(indent + (f"{dim[0]}{visible(event_id)}{dim[1]}" if dim else visible(event_id)))
+            lines.append(f"{indent}{d0}{visible(event_id)}{d1}")
         out.write("\n".join(lines) + "\n")
         count += len(rowids)
     return count

@@ -220,3 +220,25 @@ def test_the_terminal_is_what_rich_finds(environ: dict[str, str], color: str, on
     finally:
         os.close(leader)
         os.close(follower)
+
+
+def test_the_table_on_a_terminal_imports_no_rich_console(tmp_path: Path) -> None:
+    # rich's console cost ~30 ms of every search drawn on a terminal; text of narrow characters needs
+    # no rich at all (the generated store's). --color always draws the table into the pipe.
+    import subprocess
+    import sys
+
+    from .conftest import REPO
+
+    store = write_generated_store(tmp_path / "events.yaml", 300)
+    code = (
+        "import sys, io, contextlib\nfrom kztj_tui import cli\n"
+        "with contextlib.redirect_stdout(io.StringIO()) as out:\n"
+        f"    rc = cli.main(['search', '--events', {str(store)!r}, 'kazakhstan', '--color', 'always'])\n"
+        "assert rc == 0, rc\n"
+        "assert '\\x1b[7mkazakhstan' in out.getvalue().lower(), out.getvalue()[:300]\n"
+        "loaded = sorted(m for m in sys.modules if m.split('.')[0] == 'rich')\n"
+        "assert not loaded, loaded\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=120)
+    assert result.returncode == 0, result.stderr
