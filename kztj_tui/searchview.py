@@ -170,12 +170,12 @@ def write_table(
     dates: dict[str, str] = {}  # a label's cell: labels repeat
     narrow = _NARROW.fullmatch
     count = 0
-    for rowids in _regrouped(batches):
+    for rowids, cards in store.highlighted_card_batches(query, _regrouped(batches)):
         lines = []
         if not count:
             names = zip(("Date", "Event", "Match"), columns, strict=True)
             lines.append(GAP.join(styled(name, (), size, bold, bold) for name, size in names).rstrip())
-        for label, event_id, title, summary, title_spans, summary_spans in store.highlighted_cards(query, rowids):
+        for label, event_id, title, summary, title_spans, summary_spans in cards:
             date = dates.get(label)
             if date is None:
                 if narrow(label):  # "19–20 May 2021": no need to import rich.cells to measure it
