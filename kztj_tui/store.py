@@ -358,13 +358,13 @@ class Store:
         sort: str = "date",
         limit: int | None = None,
         notes: query_lang.NoteMatcher | None = None,
-    ) -> Iterator[list[tuple[str, str, str]]]:
-        """(EDTF date, id, title) of every match, in batches streamed by one query: what ``kztj search`` prints."""
+    ) -> Iterator[list[str]]:
+        """The printed line (``text.search_line``) of every match, in batches streamed by one query: ``kztj search``."""
         matching, params, _positive, _clauses = self._matching(filters, sort, lines=True, notes=notes)
-        sql = f"SELECT l.date, l.id, l.title {matching}" + (" LIMIT ?" if limit is not None else "")
+        sql = f"SELECT l.line {matching}" + (" LIMIT ?" if limit is not None else "")
         cursor = self._conn.execute(sql, [*params, limit] if limit is not None else params)
         while batch := cursor.fetchmany(8192):
-            yield batch
+            yield [row[0] for row in batch]
 
     def search_rowids(
         self, filters: Filters, sort: str = "date", query: query_lang.Query | None = None

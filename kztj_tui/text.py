@@ -52,6 +52,12 @@ def visible(text: str) -> str:
     return _UNSHOWN.sub(_escape, text)
 
 
+def search_line(date: str, event_id: str, title: str) -> str:
+    """What ``kztj search`` prints for a match when piped: date, id and title, two spaces apart, on one line."""
+    line = f"{date}  {event_id}  {title}"
+    return line if line.isprintable() else "  ".join((visible(date), visible(event_id), visible(title)))
+
+
 # In JSON text: json.dumps escapes C0 itself, and a JSON string may carry a raw newline in no other way.
 _UNSHOWN_IN_JSON = re.compile(f"[\x7f\u2028\u2029\ud800-\udfff]|{_CONTROL.pattern}")
 
