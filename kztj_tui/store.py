@@ -13,15 +13,17 @@ import os
 import sqlite3
 from _thread import allocate_lock  # threading's Lock, without importing threading (~0.6 ms a start)
 from collections.abc import Iterable, Iterator, Sequence
-from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from . import query as query_lang
+from .folding import fold
 from .memo import Memo
 from .model import NO_FILTERS, Citation, Disagreement, Entity, Event, Figure, Filters, Source
 from .query import Atom, Field
 from .storeschema import LIST_SEP, ROWID_STEP, SCHEMA_VERSION, database_uri, entity_token, split_list
-from .text import fold
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 HIGHLIGHT_OPEN, HIGHLIGHT_CLOSE = "\x02", "\x03"
 # Title matches count most, then the summary, tags and quotes, then the names of an event's actors
@@ -68,11 +70,11 @@ class Hits(NamedTuple):
 class Store:
     """Read access to a built store: events, figures, sources, entities and search."""
 
-    def __init__(self, conn: sqlite3.Connection, path: Path, memory_uri: str | None = None) -> None:
+    def __init__(self, conn: sqlite3.Connection, path: Path | str, memory_uri: str | None = None) -> None:
         self._conn = conn
         self._lock = allocate_lock()
         self._memory_uri = memory_uri
-        self.path = path
+        self._path = path  # a Path when asked for: a warm search never asks, nor imports pathlib
         meta = dict(conn.execute("SELECT key, value FROM meta"))
         if meta.get("complete") != "1" or meta.get("schema") != SCHEMA_VERSION:
             raise sqlite3.DatabaseError("incomplete or outdated store database")
@@ -101,6 +103,15 @@ class Store:
         self.disagreements = [Disagreement.from_json(d) for d in json.loads(meta.get("disagreements", "[]"))]
 
     # -- basic access -------------------------------------------------------------------------
+
+    @property
+    def path(self) -> Path:
+        """The store file this was built from."""
+        if isinstance(self._path, str):
+            from pathlib import Path
+
+            self._path = Path(self._path)
+        return self._path
 
     @property
     def figures(self) -> list[Figure]:

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from . import forking
+from .folding import fold
 from .memo import Memo
 from .model import Citation, Entity, Event, Figure, Source
 from .store import Store
@@ -26,7 +27,7 @@ from .storeschema import (
     entity_token,
     join_list,
 )
-from .text import fold, search_line
+from .text import search_line
 
 if TYPE_CHECKING:
     from .loader import LoadedStore

@@ -7,7 +7,6 @@ incremental update (:mod:`.update`).
 from __future__ import annotations
 
 import os
-import urllib.parse
 from collections.abc import Sequence
 
 SCHEMA_VERSION = "17"
@@ -79,7 +78,17 @@ def database_uri(path: str | os.PathLike[str], mode: str = "ro") -> str:
     absolute, so it never starts an authority (``//``) nor reads as a URI itself (``file:``).
     """
     absolute = os.path.abspath(os.fsencode(path))
-    return f"file://{urllib.parse.quote_from_bytes(absolute, safe=b'/')}?mode={mode}"
+    return f"file://{_percent_encoded(absolute)}?mode={mode}"
+
+
+# What a URI path keeps as it is: RFC 3986's unreserved characters and ``/`` (urllib.parse.quote_from_bytes
+# with safe="/", whose import costs a warm search 1.5 ms).
+_UNRESERVED = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~/")
+
+
+def _percent_encoded(raw: bytes) -> str:
+    """``raw`` with every byte but the unreserved ones and ``/`` written as ``%XX``."""
+    return "".join(chr(byte) if byte in _UNRESERVED else f"%{byte:02X}" for byte in raw)
 
 
 def split_list(joined: str) -> tuple[str, ...]:
