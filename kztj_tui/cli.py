@@ -709,9 +709,9 @@ def cmd_search(store: Store, args: argparse.Namespace, out: TextIO) -> int:
     if console is None and not args.json:
         # Piped: one streaming query for the three columns printed, no event decoded.
         matched = False
-        for batch in store.search_lines(filters, sort=sort, limit=args.limit):
+        for lines in store.search_lines(filters, sort=sort, limit=args.limit):
             matched = True
-            out.write("\n".join(batch) + "\n")
+            out.write(lines)
         return EXIT_OK if matched else EXIT_NO_MATCH
     if args.json:
         hits = store.search(filters, sort=sort, limit=args.limit)

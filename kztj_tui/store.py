@@ -34,6 +34,8 @@ _BM25 = "bm25(fts, 8.0, 3.0, 1.0, 2.0, 0.1)"
 # Past this many entities a term's names are not listed in its FTS5 expression (FTS5 evaluates
 # an OR of N phrases in time that grows with N for every row): SQL finds their events instead.
 _MOST_NAME_TOKENS = 64
+# A piped search in date order reads the lines of this many rowids at a time (16,384 events).
+_LINES_SPAN = 16_384 * ROWID_STEP
 # What an Event is rebuilt from: the events row and its summary from the index file.
 _EVENT_SQL = (
     'SELECT e.rowid, t.id, t.date, e.start, e."end", e.label, e.long_label, t.title, s.summary, e.tags, e.actors,'
@@ -314,8 +316,12 @@ class Store:
         lines: bool = False,
         notes: query_lang.NoteMatcher | None = None,
         query: query_lang.Query | None = None,
+        ranged: bool = False,
     ) -> tuple[str, list[Any], str | None, list[str]]:
-        """The FROM, WHERE and ORDER BY of a search, its parameters, and what counting it needs."""
+        """The FROM, WHERE and ORDER BY of a search, its parameters, and what counting it needs.
+
+        ``ranged`` adds ``first <= rowid < end`` as the last condition; its two values are the caller's to append.
+        """
         if query is None:
             query = query_lang.parse(filters.query) if filters.query.strip() else None
         parsed = query or None  # a query that parses to nothing (``!!!``) filters nothing
@@ -335,6 +341,8 @@ class Store:
             source, order = "events e", "e.rowid"
             if lines:
                 source += " JOIN lines l ON l.rowid = e.rowid"
+        if ranged:
+            clauses = [*clauses, f"{'fts' if positive else 'e'}.rowid >= ?", f"{'fts' if positive else 'e'}.rowid < ?"]
         where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
         return f"FROM {source}{where} ORDER BY {order}", params, positive, clauses
 
@@ -369,13 +377,30 @@ class Store:
         sort: str = "date",
         limit: int | None = None,
         notes: query_lang.NoteMatcher | None = None,
-    ) -> Iterator[list[str]]:
-        """The printed line (``text.search_line``) of every match, in batches streamed by one query: ``kztj search``."""
-        matching, params, _positive, _clauses = self._matching(filters, sort, lines=True, notes=notes)
+        query: query_lang.Query | None = None,
+    ) -> Iterator[str]:
+        """The printed line (``text.search_line``) of every match, in pieces that each end a line: ``kztj search``.
+
+        In date order a piece is the lines of a span of rowids, joined by SQLite: a word in all
+        100,000 events takes 44 ms so, 59 ms fetched and joined a row at a time.
+        """
+        if sort == "date" and limit is None:
+            matching, params, _positive, _clauses = self._matching(
+                filters, sort, lines=True, notes=notes, query=query, ranged=True
+            )
+            # group_concat keeps the order its rows come in: the subquery's, rowid order (tests check it).
+            sql = f"SELECT group_concat(line, char(10)) FROM (SELECT l.line AS line {matching})"
+            last = self._rows("SELECT max(rowid) FROM events")[0][0] or 0
+            for first in range(0, last + 1, _LINES_SPAN):
+                (text,) = self._conn.execute(sql, [*params, first, first + _LINES_SPAN]).fetchone()
+                if text is not None:
+                    yield text + "\n"
+            return
+        matching, params, _positive, _clauses = self._matching(filters, sort, lines=True, notes=notes, query=query)
         sql = f"SELECT l.line {matching}" + (" LIMIT ?" if limit is not None else "")
         cursor = self._conn.execute(sql, [*params, limit] if limit is not None else params)
         while batch := cursor.fetchmany(8192):
-            yield [row[0] for row in batch]
+            yield "".join([row[0] + "\n" for row in batch])
 
     def search_rowids(
         self, filters: Filters, sort: str = "date", query: query_lang.Query | None = None
