@@ -35,7 +35,7 @@ _BM25 = "bm25(fts, 8.0, 3.0, 1.0, 2.0, 0.1)"
 # an OR of N phrases in time that grows with N for every row): SQL finds their events instead.
 _MOST_NAME_TOKENS = 64
 # A piped search in date order reads the lines of this many rowids at a time (16,384 events).
-_LINES_SPAN = 16_384 * ROWID_STEP
+LINES_SPAN = 16_384 * ROWID_STEP
 # What an Event is rebuilt from: the events row and its summary from the index file.
 _EVENT_SQL = (
     'SELECT e.rowid, t.id, t.date, e.start, e."end", e.label, e.long_label, t.title, s.summary, e.tags, e.actors,'
@@ -391,8 +391,8 @@ class Store:
             # group_concat keeps the order its rows come in: the subquery's, rowid order (tests check it).
             sql = f"SELECT group_concat(line, char(10)) FROM (SELECT l.line AS line {matching})"
             last = self._rows("SELECT max(rowid) FROM events")[0][0] or 0
-            for first in range(0, last + 1, _LINES_SPAN):
-                (text,) = self._conn.execute(sql, [*params, first, first + _LINES_SPAN]).fetchone()
+            for first in range(0, last + 1, LINES_SPAN):
+                (text,) = self._conn.execute(sql, [*params, first, first + LINES_SPAN]).fetchone()
                 if text is not None:
                     yield text + "\n"
             return
