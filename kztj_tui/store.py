@@ -36,6 +36,9 @@ _BM25 = "bm25(fts, 8.0, 3.0, 1.0, 2.0, 0.1)"
 _MOST_NAME_TOKENS = 64
 # A piped search in date order reads the lines of this many rowids at a time (16,384 events).
 LINES_SPAN = 16_384 * ROWID_STEP
+_SPAN_LINES_SQL = (
+    "SELECT group_concat(line, char(10)) FROM (SELECT line FROM lines WHERE rowid >= ? AND rowid < ? ORDER BY rowid)"
+)
 # What an Event is rebuilt from: the events row and its summary from the index file.
 _EVENT_SQL = (
     'SELECT e.rowid, t.id, t.date, e.start, e."end", e.label, e.long_label, t.title, s.summary, e.tags, e.actors,'
@@ -341,9 +344,11 @@ class Store:
             source, order = "events e", "e.rowid"
             if lines:
                 source += " JOIN lines l ON l.rowid = e.rowid"
+        conditions = clauses
         if ranged:
-            clauses = [*clauses, f"{'fts' if positive else 'e'}.rowid >= ?", f"{'fts' if positive else 'e'}.rowid < ?"]
-        where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
+            key = "fts.rowid" if positive else "e.rowid"
+            conditions = [*clauses, f"{key} >= ?", f"{key} < ?"]
+        where = (" WHERE " + " AND ".join(conditions)) if conditions else ""
         return f"FROM {source}{where} ORDER BY {order}", params, positive, clauses
 
     def search(
@@ -385,11 +390,15 @@ class Store:
         100,000 events takes 44 ms so, 59 ms fetched and joined a row at a time.
         """
         if sort == "date" and limit is None:
-            matching, params, _positive, _clauses = self._matching(
+            matching, params, positive, clauses = self._matching(
                 filters, sort, lines=True, notes=notes, query=query, ranged=True
             )
             # group_concat keeps the order its rows come in: the subquery's, rowid order (tests check it).
             sql = f"SELECT group_concat(line, char(10)) FROM (SELECT l.line AS line {matching})"
+            # Words alone that every event matches (one count of the index): the lines are read straight,
+            # with no seek per match (a word in all 100,000 events: 21 ms, where the join takes 44 ms).
+            if positive is not None and len(clauses) == 1 and self._matches_every_event(positive):
+                sql, params = _SPAN_LINES_SQL, []
             last = self._rows("SELECT max(rowid) FROM events")[0][0] or 0
             for first in range(0, last + 1, LINES_SPAN):
                 (text,) = self._conn.execute(sql, [*params, first, first + LINES_SPAN]).fetchone()
@@ -401,6 +410,10 @@ class Store:
         cursor = self._conn.execute(sql, [*params, limit] if limit is not None else params)
         while batch := cursor.fetchmany(8192):
             yield "".join([row[0] + "\n" for row in batch])
+
+    def _matches_every_event(self, fts: str) -> bool:
+        """Whether every event matches an FTS5 expression (a count of the index; no row is read)."""
+        return bool(self.count) and self._rows("SELECT count(*) FROM fts WHERE fts MATCH ?", (fts,))[0][0] == self.count
 
     def search_rowids(
         self, filters: Filters, sort: str = "date", query: query_lang.Query | None = None

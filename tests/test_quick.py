@@ -162,7 +162,9 @@ def test_the_options_it_answers_are_options_of_search_and_every_other_is_left_to
     assert {option for option in options if not option.startswith("--")} <= {"-h", "-not", "-wheat)"}
 
 
-@pytest.mark.parametrize("query", ["trade", "", "-trade", "tag:trade", "water OR energy", "zzzznothing"])
+@pytest.mark.parametrize(
+    "query", ["trade", "", "-trade", "tag:trade", "water OR energy", "zzzznothing", "e* OR a* OR t*", "kaz* OR taj*"]
+)
 def test_lines_read_a_span_at_a_time_come_in_date_order(
     store: store_module.Store, monkeypatch: pytest.MonkeyPatch, query: str
 ) -> None:
@@ -174,6 +176,8 @@ def test_lines_read_a_span_at_a_time_come_in_date_order(
     assert "".join(pieces) == "".join(expected)
     if len(expected) > 3:
         assert len(pieces) > 1  # spans, not one query
+    if query == "e* OR a* OR t*":
+        assert len(expected) == store.count  # read straight from the lines, with no index join
 
 
 @pytest.mark.parametrize(
