@@ -14,7 +14,6 @@ import os
 import sqlite3
 import sys
 
-from .model import Filters
 from .warm import open_trusted
 
 # The options this answers; any other word starting with ``--`` (or ``-h``) is left to argparse.
@@ -72,7 +71,7 @@ def search(argv: list[str]) -> int | None:
     out = sys.stdout
     written = False
     try:
-        for lines in store.search_lines(Filters(query=text), query=query):
+        for lines in store.search_lines(None, query=query):
             out.write(lines)
             written = True
         out.flush()

@@ -13,17 +13,19 @@ import os
 import sqlite3
 from _thread import allocate_lock  # threading's Lock, without importing threading (~0.6 ms a start)
 from collections.abc import Iterable, Iterator, Sequence
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from . import query as query_lang
 from .folding import fold
 from .memo import Memo
-from .model import NO_FILTERS, Citation, Disagreement, Entity, Event, Figure, Filters, Source
 from .query import Atom, Field
 from .storeschema import LIST_SEP, ROWID_STEP, SCHEMA_VERSION, database_uri, entity_token, split_list
 
 if TYPE_CHECKING:
     from pathlib import Path
+
+    from .model import Citation, Disagreement, Entity, Event, Figure, Filters, Source
 
 HIGHLIGHT_OPEN, HIGHLIGHT_CLOSE = "\x02", "\x03"
 # Title matches count most, then the summary, tags and quotes, then the names of an event's actors
@@ -87,15 +89,6 @@ class Store:
         if index_meta.get("complete") != "1" or index_meta.get("build") != meta.get("build", ""):
             raise sqlite3.DatabaseError("the search index does not belong to this store database")
         self.meta = meta
-        self.sources: dict[str, Source] = {}
-        for (blob,) in conn.execute("SELECT json FROM sources ORDER BY ord"):
-            data = json.loads(blob)
-            self.sources[data["id"]] = Source(**data)
-        self.entities: dict[str, Entity] = {}
-        for (blob,) in conn.execute("SELECT json FROM entities ORDER BY ord"):
-            data = json.loads(blob)
-            data["aliases"] = tuple(data["aliases"])
-            self.entities[data["id"]] = Entity(**data)
         self._figures: list[Figure] | None = None
         self._figures_by_id: dict[str, Figure] = {}
         self._figures_by_event: dict[str, list[Figure]] = {}
@@ -105,7 +98,47 @@ class Store:
         # What ``note:`` in a query matches when a search is given no notes: the command line sets it
         # from the user's notes; None matches nothing.
         self.note_matcher: query_lang.NoteMatcher | None = None
-        self.disagreements = [Disagreement.from_json(d) for d in json.loads(meta.get("disagreements", "[]"))]
+
+    # Sources, entities and disagreements are read when first asked for: a search for words needs none
+    # of them, nor the model classes they are made of (1.6 ms of a 25 ms warm search to import).
+
+    @cached_property
+    def sources(self) -> dict[str, Source]:
+        """Every source article, by id, in store order."""
+        from .model import Source
+
+        return {data["id"]: Source(**data) for data in self._stored_json("SELECT json FROM sources ORDER BY ord")}
+
+    @cached_property
+    def entities(self) -> dict[str, Entity]:
+        """Every entity, by id, in store order."""
+        from .model import Entity
+
+        entities = {}
+        for data in self._stored_json("SELECT json FROM entities ORDER BY ord"):
+            data["aliases"] = tuple(data["aliases"])
+            entities[data["id"]] = Entity(**data)
+        return entities
+
+    @cached_property
+    def disagreements(self) -> list[Disagreement]:
+        """Where the sources disagree, as the checks found when the cache was built."""
+        from .model import Disagreement
+
+        try:
+            return [Disagreement.from_json(d) for d in json.loads(self.meta.get("disagreements", "[]"))]
+        except (ValueError, KeyError, TypeError) as error:
+            raise sqlite3.DatabaseError(f"the store's disagreements are unreadable ({error})") from None
+
+    def _stored_json(self, sql: str) -> list[dict[str, Any]]:
+        """The JSON objects a query returns; a cache that holds anything else is damaged (sqlite3.DatabaseError)."""
+        try:
+            found = [json.loads(blob) for (blob,) in self._rows(sql)]
+            if not all(isinstance(data, dict) and "id" in data for data in found):
+                raise ValueError("not an object with an id")
+        except (ValueError, TypeError) as error:
+            raise sqlite3.DatabaseError(f"the store's {sql.split()[3]} are unreadable ({error})") from None
+        return found
 
     # -- basic access -------------------------------------------------------------------------
 
@@ -124,6 +157,8 @@ class Store:
         return self._load_figures()
 
     def _load_figures(self) -> list[Figure]:
+        from .model import Figure
+
         if self._figures is None:
             figures = []
             for (blob,) in self._rows("SELECT json FROM figures ORDER BY ord"):
@@ -180,6 +215,8 @@ class Store:
 
     def _events(self, rows: Sequence[Any]) -> list[Event]:
         """Events from rows of ``_EVENT_SQL``, their quotes fetched in one query."""
+        from .model import Citation, Event
+
         wanted = {int(q) for row in rows if row[13] for q in row[13].split(LIST_SEP)} - self._quotes.keys()
         if wanted:
             if len(self._quotes) > 50_000:  # a cache, not a copy of every quote of a large store
@@ -286,9 +323,19 @@ class Store:
         return out
 
     def _where(
-        self, filters: Filters, parsed: query_lang.Query | None, notes: query_lang.NoteMatcher | None = None
+        self, filters: Filters | None, parsed: query_lang.Query | None, notes: query_lang.NoteMatcher | None = None
     ) -> tuple[list[str], list[Any]]:
-        """SQL conditions for the filters and for the query's groups that are not plain words."""
+        """SQL conditions for the filters (None: no filter) and for the query's groups that are not plain words."""
+        clauses, params = self._filter_conditions(filters) if filters is not None else ([], [])
+        if parsed is not None:
+            notes = notes if notes is not None else self.note_matcher
+            more, more_params = query_lang.where(parsed, self.resolve_actor, self.term_fts, notes)
+            clauses += more
+            params += more_params
+        return clauses, params
+
+    def _filter_conditions(self, filters: Filters) -> tuple[list[str], list[Any]]:
+        """SQL conditions for a date range, tags, actors, places and marks."""
         # The filters are field atoms that must all hold: the query language compiles them, so a
         # `--tag` and a `tag:` in a query can never mean different things.
         fields = [
@@ -305,16 +352,11 @@ class Store:
             sql, ids = query_lang.ids_sql(filters.marked)
             clauses.append(sql)
             params += ids
-        if parsed is not None:
-            notes = notes if notes is not None else self.note_matcher
-            more, more_params = query_lang.where(parsed, self.resolve_actor, self.term_fts, notes)
-            clauses += more
-            params += more_params
         return clauses, params
 
     def _matching(
         self,
-        filters: Filters,
+        filters: Filters | None,
         sort: str,
         lines: bool = False,
         notes: query_lang.NoteMatcher | None = None,
@@ -325,7 +367,7 @@ class Store:
 
         ``ranged`` adds ``first <= rowid < end`` as the last condition; its two values are the caller's to append.
         """
-        if query is None:
+        if query is None and filters is not None:
             query = query_lang.parse(filters.query) if filters.query.strip() else None
         parsed = query or None  # a query that parses to nothing (``!!!``) filters nothing
         clauses, params = self._where(filters, parsed, notes)
@@ -378,13 +420,15 @@ class Store:
 
     def search_lines(
         self,
-        filters: Filters,
+        filters: Filters | None,
         sort: str = "date",
         limit: int | None = None,
         notes: query_lang.NoteMatcher | None = None,
         query: query_lang.Query | None = None,
     ) -> Iterator[str]:
         """The printed line (``text.search_line``) of every match, in pieces that each end a line: ``kztj search``.
+
+        ``filters`` None: the events ``query`` matches, with no other filter.
 
         In date order a piece is the lines of a span of rowids, joined by SQLite: a word in all
         100,000 events takes 44 ms so, 59 ms fetched and joined a row at a time.
@@ -484,9 +528,13 @@ class Store:
         ]
 
     def iter_events(
-        self, filters: Filters = NO_FILTERS, notes: query_lang.NoteMatcher | None = None
+        self, filters: Filters | None = None, notes: query_lang.NoteMatcher | None = None
     ) -> Iterator[Event]:
-        """Matching events in chronological order, streamed from the database."""
+        """Matching events in chronological order (every event without ``filters``), streamed from the database."""
+        if filters is None:
+            from .model import NO_FILTERS
+
+            filters = NO_FILTERS
         if filters.query.strip():
             rowids = self.search(filters, notes=notes).rowids  # in date order, which is rowid order
             for start in range(0, len(rowids), 500):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 import time
@@ -16,6 +17,7 @@ from kztj_tui import cli, quick
 from kztj_tui import store as store_module
 from kztj_tui.cache import open_store
 from kztj_tui.model import Filters
+from kztj_tui.query import parse
 from kztj_tui.storeschema import database_uri
 from kztj_tui.text import search_line
 
@@ -84,7 +86,7 @@ def test_a_piped_warm_search_loads_neither_argparse_pathlib_nor_the_command_line
         f"sys.argv = ['kztj', 'search', '--events', {str(warm_store)!r}, 'trade']\n"
         "from kztj_tui.launch import main\n"
         "try:\n    main()\nexcept SystemExit as done:\n    status = done.code\n"
-        "loaded = sorted(m for m in ('argparse', 'pathlib', 'kztj_tui.cli', 'kztj_tui.cache') if m in sys.modules)\n"
+        "loaded = sorted(m for m in ('argparse', 'pathlib', 'kztj_tui.cli', 'kztj_tui.cache', 'kztj_tui.model') if m in sys.modules)\n"
         "print(status, loaded, file=sys.stderr)\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=60)
@@ -189,3 +191,23 @@ def test_a_database_uri_percent_encodes_the_path_as_urllib_does(tmp_path: Path, 
     assert database_uri(path) == f"file://{expected}?mode=ro"
     raw = os.fsencode(tmp_path) + b"/\xff\xfe-not-utf8.yaml"
     assert database_uri(os.fsdecode(raw), "rw") == f"file://{urllib.parse.quote_from_bytes(raw, safe=b'/')}?mode=rw"
+
+
+def test_a_store_whose_sources_are_unreadable_says_its_cache_is_damaged(warm_store: Path) -> None:
+    from kztj_tui.cache import current_files
+    from kztj_tui.store import Store
+
+    files = current_files(warm_store)
+    assert files is not None
+    conn = sqlite3.connect(files.main)
+    conn.execute("ATTACH DATABASE ? AS idx", (str(files.fts),))
+    conn.execute("UPDATE sources SET json = '[not json' WHERE ord = (SELECT min(ord) FROM sources)")
+    conn.execute("UPDATE meta SET value = '{' WHERE key = 'disagreements'")
+    conn.commit()
+    store = Store(conn, warm_store)  # read when asked for: a search for words never reads them
+    assert "".join(store.search_lines(None, query=parse("trade")))
+    with pytest.raises(sqlite3.DatabaseError, match="sources are unreadable"):
+        _ = store.sources
+    with pytest.raises(sqlite3.DatabaseError, match="disagreements are unreadable"):
+        _ = store.disagreements
+    assert store.entities  # the rest is still there
