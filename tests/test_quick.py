@@ -86,7 +86,8 @@ def test_a_piped_warm_search_loads_neither_argparse_pathlib_nor_the_command_line
         f"sys.argv = ['kztj', 'search', '--events', {str(warm_store)!r}, 'trade']\n"
         "from kztj_tui.launch import main\n"
         "try:\n    main()\nexcept SystemExit as done:\n    status = done.code\n"
-        "loaded = sorted(m for m in ('argparse', 'pathlib', 'kztj_tui.cli', 'kztj_tui.cache', 'kztj_tui.model') if m in sys.modules)\n"
+        "heavy = ('argparse', 'pathlib', 'kztj_tui.cli', 'kztj_tui.cache', 'kztj_tui.model')\n"
+        "loaded = sorted(m for m in heavy if m in sys.modules)\n"
         "print(status, loaded, file=sys.stderr)\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=60)
