@@ -356,6 +356,26 @@ def terminal_step(
     return step
 
 
+def search_vs_fts(bench: Bench) -> list[Row]:
+    """Warm `kztj search WORD` against a bare Python script running the same FTS5 query (≤ 2×): its overhead."""
+    from kztj_tui.cache import current_files
+
+    store = bench.warm(bench.store())
+    files = current_files(store)
+    if files is None:
+        raise SystemExit(f"no cache for {store} after building it")
+    rows = []
+    for kind, word in [("rare word", RARE), ("word in ~5% of events", FIVE_PERCENT)]:
+        ours_out, floor_out = bench.scratch / "search.out", bench.scratch / "floor.out"
+        ours = Side(f"`kztj search {word}`", [*KZTJ, "search", "--events", str(store), word])
+        floor = Side("bare FTS5 script", [*FLOOR, "every", str(files.main), str(files.fts), word])
+        name = f"{bench.size} `kztj search` {kind}, against its own query"
+        row = compare("search-floor", name, ours, floor, 2.0, "≤ 2×", bench.rounds, ours_out, floor_out)
+        row.note = f"both print {line_count(ours_out):,} and {line_count(floor_out):,} lines"
+        rows.append(row)
+    return rows
+
+
 def search_table(bench: Bench) -> list[Row]:
     """`kztj search WORD` drawing its table on a 120-column pseudo-terminal against the same search piped
     (≤ 2×): the whole output, and the first row against the first piped line (as fast)."""
@@ -901,6 +921,7 @@ GROUPS: dict[str, Callable[[Bench], list[Row]]] = {
     "bundled": bundled_commands,
     "first-frame": bundled_first_frame,
     "search": search_vs_ripgrep,
+    "search-floor": search_vs_fts,
     "limit": search_limit_vs_fts,
     "export": export_formats,
     "terminal": search_table,

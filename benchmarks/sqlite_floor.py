@@ -1,6 +1,7 @@
 """Plain SQLite reads of a kztj cache, the floor run.py compares kztj with; imports nothing from kztj.
 
 ``python benchmarks/sqlite_floor.py top MAIN FTS WORD N``: the N best FTS5 matches of WORD (date, id, title).
+``python benchmarks/sqlite_floor.py every MAIN FTS WORD``: every match of WORD in date order (its printed line).
 ``python benchmarks/sqlite_floor.py rows MAIN FTS``: every cached event row, all its columns and its summary.
 Both open the cache's files read-only and print one tab-separated line per row.
 """
@@ -36,6 +37,19 @@ def top(main: str, fts: str, word: str, limit: int) -> None:
     )
 
 
+def every(main: str, fts: str, word: str) -> None:
+    """What ``kztj search WORD`` prints into a pipe: every match's line, in date order, from the same FTS5 query."""
+    conn = read_only(main)
+    conn.execute("ATTACH DATABASE ? AS idx", (f"file:{fts}?mode=ro",))
+    cursor = conn.execute(
+        "SELECT l.line FROM idx.fts JOIN idx.lines l ON l.rowid = fts.rowid WHERE fts MATCH ? ORDER BY fts.rowid",
+        (f'"{word}"',),
+    )
+    out = sys.stdout
+    while batch := cursor.fetchmany(8192):
+        out.write("".join([row[0] + "\n" for row in batch]))
+
+
 def rows(main: str, fts: str) -> None:
     """Every event row in store order, as an export reads them (with their titles and summaries), undecoded."""
     conn = read_only(main)
@@ -52,10 +66,12 @@ def main() -> None:
     kind, *args = sys.argv[1:]
     if kind == "top":
         top(args[0], args[1], args[2], int(args[3]))
+    elif kind == "every":
+        every(args[0], args[1], args[2])
     elif kind == "rows":
         rows(args[0], args[1])
     else:
-        raise SystemExit(f"unknown floor {kind!r}: top or rows")
+        raise SystemExit(f"unknown floor {kind!r}: top, every or rows")
 
 
 if __name__ == "__main__":

@@ -1,5 +1,5 @@
 """Run kztj with ``python -m kztj_tui``."""
 
-from kztj_tui.cli import entry
+from kztj_tui.launch import main
 
-entry()
+main()

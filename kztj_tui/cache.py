@@ -23,7 +23,6 @@ import contextlib
 import json
 import os
 import sqlite3
-import sys
 import time
 import zlib
 from collections.abc import Callable, Iterator
@@ -31,51 +30,43 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__, collection
-from .cachefiles import CacheFiles, Verified, identity_of, input_unchanged
+from .cachefiles import (
+    PYTHON_VERSION,
+    CacheFiles,
+    Verified,
+    built_for,
+    current_build,
+    folder_of,
+    identity_of,
+    input_unchanged,
+    path_text,
+    read_seal,
+    read_verified,
+    sealed_identity,
+    verified_file,
+)
 from .errors import Progress
-from .files import FileBytes, FileIdentity
-from .locations import cache_dir
+from .files import FileBytes
 from .store import Store
-from .storeschema import SCHEMA_VERSION, database_uri
+from .storeschema import database_uri
 
 if TYPE_CHECKING:
     from .assemble import LoadedStore
     from .storebuild import IndexBuild
 
-_PYTHON = f"{sys.version_info.major}.{sys.version_info.minor}"
 Notice = Callable[[str], None]
 
 
 def cache_folder(store_path: Path) -> Path:
     """The folder holding the cache of one store file."""
-    resolved = store_path.resolve()
-    # A cheap name is enough: the cache records the full path and is only used when it matches.
-    # The path's bytes are hashed (a name need not be UTF-8), and the name keeps only letters,
-    # digits and ``._-`` of the store's: the folder is named in messages and in SQLite URIs.
-    stem = "".join(c if c.isalnum() or c in "._-" else "_" for c in resolved.stem[:40])
-    return cache_dir() / f"{stem}-{zlib.crc32(os.fsencode(resolved)):08x}"
-
-
-def _path_text(path: Path) -> str:
-    """A full path as text SQLite can store: itself when UTF-8, else ``bytes:`` and the hex of its bytes.
-
-    No absolute path reads as the latter, so two paths never share a text.
-    """
-    raw = os.fsencode(path)
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return f"bytes:{raw.hex()}"
+    return Path(folder_of(store_path))
 
 
 def current_files(store_path: Path) -> CacheFiles | None:
     """The files of the build the cache folder points at, or None when there is none."""
     folder = cache_folder(store_path)
-    try:
-        build = (folder / "current").read_text(encoding="ascii").strip()
-    except (OSError, UnicodeDecodeError):
-        return None
-    return CacheFiles.of(folder, build) if build.replace("-", "").isalnum() else None
+    build = current_build(folder)
+    return None if build is None else CacheFiles.of(folder, build)
 
 
 def _inputs_fresh(
@@ -86,9 +77,7 @@ def _inputs_fresh(
     reads: dict[str, FileBytes] | None = None,
 ) -> bool:
     """Whether every input the cache was built from is still byte for byte what was parsed."""
-    if meta.get("kztj") != __version__ or meta.get("schema") != SCHEMA_VERSION or meta.get("python") != _PYTHON:
-        return False
-    if meta.get("store") != _path_text(store_path.resolve()) or meta.get("allow_outside") != str(int(allow_outside)):
+    if not built_for(meta, store_path.resolve(), allow_outside):
         return False
     read_at = float(meta.get("read_at", "0"))
     inputs = json.loads(meta.get("inputs", "[]"))
@@ -109,10 +98,10 @@ class _Damaged(Exception):
 def _check_seal(files: CacheFiles) -> None:
     """Raise _Damaged unless both files are byte for byte what their seal recorded."""
     try:
-        seal = json.loads(files.seal.read_text(encoding="utf-8"))
+        seal = read_seal(files.seal)
         for file, key in ((files.main, "main"), (files.fts, "fts")):
             recorded = seal[key]
-            if list(identity_of(file)) == recorded["identity"]:
+            if sealed_identity(file, recorded):
                 continue
             if _seal_digest(file) != recorded["digest"]:
                 raise _Damaged(f"{file.name} changed after it was written")
@@ -131,24 +120,6 @@ def _seal_digest(path: Path) -> str:
     return f"crc32:{checksum:08x}"
 
 
-def _verified_file(files: CacheFiles) -> Path:
-    return files.seal.with_name(files.seal.name.replace(".seal.json", ".verified.json"))
-
-
-def _read_verified(files: CacheFiles) -> dict[str, Verified]:
-    """The inputs of a build last hashed and found unchanged, by path (nothing, if unreadable)."""
-    try:
-        found = json.loads(_verified_file(files).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    verified = {}
-    for key, value in found.items() if isinstance(found, dict) else ():
-        # [at, size, mtime_ns, ctime_ns, ino, dev]; anything else (an older kztj's) is hashed again
-        if isinstance(value, list) and len(value) == 6 and all(type(v) in (int, float) for v in value):
-            verified[str(key)] = Verified(float(value[0]), FileIdentity(*(int(v) for v in value[1:])))
-    return verified
-
-
 def _write_verified(files: CacheFiles, found: dict[str, Verified]) -> None:
     """Add what was verified to the build's record, atomically; a cache that cannot be written just hashes again.
 
@@ -157,8 +128,8 @@ def _write_verified(files: CacheFiles, found: dict[str, Verified]) -> None:
     record written beside a build another process has just replaced is never read (the next build
     removes it). No lock is taken: a warm command never waits for a builder.
     """
-    target = _verified_file(files)
-    verified = {**_read_verified(files), **found}
+    target = Path(verified_file(files.seal))
+    verified = {**read_verified(files.seal), **found}
     temporary = target.with_name(f".{target.name}.{os.getpid()}.{time.time_ns()}.tmp")
     try:
         temporary.write_text(
@@ -191,7 +162,7 @@ def _open_cached(
         conn.execute("ATTACH DATABASE ? AS idx", (database_uri(files.fts),))
         meta = dict(conn.execute("SELECT key, value FROM meta"))
         if not just_built:
-            verified = _read_verified(files)
+            verified = read_verified(files.seal)
             known = dict(verified)
             if not _inputs_fresh(meta, store_path, allow_outside, verified, reads):
                 conn.close()
@@ -423,8 +394,8 @@ def _load_and_build(
         meta = {
             "build": build_id,
             "kztj": __version__,
-            "store": _path_text(store_path.resolve()),
-            "python": _PYTHON,
+            "store": path_text(store_path.resolve()),
+            "python": PYTHON_VERSION,
             "read_at": repr(read_at),
             "allow_outside": str(int(allow_outside_articles)),
             "inputs": json.dumps([entry._asdict() for entry in loaded.inputs]),

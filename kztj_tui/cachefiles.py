@@ -6,17 +6,109 @@ Shared by the cache (:mod:`.cache`), which opens and builds, and the incremental
 
 from __future__ import annotations
 
+import json
 import os
-from pathlib import Path
-from typing import NamedTuple
+import sys
+import zlib
+from typing import TYPE_CHECKING, NamedTuple
 
+from . import __version__
 from .files import FileBytes, FileIdentity, read_regular_file
+from .locations import cache_root
+from .storeschema import SCHEMA_VERSION
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 # A file modified this close to the moment it was read could have changed again within the same
 # timestamp tick, so its content hash is checked instead of trusting its identity.
 _RACY_SECONDS = 2.0
 # Hashing an input file to check it against the cache reads at most this much at once.
 _MAX_INPUT_BYTES = 64 << 30
+
+
+PYTHON_VERSION = f"{sys.version_info.major}.{sys.version_info.minor}"
+
+
+def folder_of(store_path: str | os.PathLike[str]) -> str:
+    """The folder holding the cache of one store file."""
+    resolved = os.path.realpath(store_path)
+    # A cheap name is enough: the cache records the full path and is only used when it matches.
+    # The path's bytes are hashed (a name need not be UTF-8), and the name keeps only letters,
+    # digits and ``._-`` of the file name without its suffix: the folder is named in messages and URIs.
+    name = os.path.basename(resolved)
+    dot = name.rfind(".")
+    stem = name[:dot] if 0 < dot < len(name) - 1 else name
+    kept = "".join(c if c.isalnum() or c in "._-" else "_" for c in stem[:40])
+    return os.path.join(cache_root(), f"{kept}-{zlib.crc32(os.fsencode(resolved)):08x}")
+
+
+def current_build(folder: str | os.PathLike[str]) -> str | None:
+    """The id of the build a cache folder points at, or None when there is none."""
+    try:
+        with open(os.path.join(folder, "current"), encoding="ascii") as pointer:
+            build = pointer.read().strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return build if build.replace("-", "").isalnum() else None
+
+
+def build_file_names(build: str) -> tuple[str, str, str]:
+    """The names of a build's events file, search index and seal."""
+    return f"{build}.sqlite", f"{build}.fts.sqlite", f"{build}.seal.json"
+
+
+def path_text(path: str | os.PathLike[str]) -> str:
+    """A full path as text SQLite can store: itself when UTF-8, else ``bytes:`` and the hex of its bytes.
+
+    No absolute path reads as the latter, so two paths never share a text.
+    """
+    raw = os.fsencode(path)
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return f"bytes:{raw.hex()}"
+
+
+def built_for(meta: dict[str, str], resolved_store: str | os.PathLike[str], allow_outside: bool) -> bool:
+    """Whether a build's meta is this kztj's, this Python's and this schema's, made from this store file so."""
+    if meta.get("kztj") != __version__ or meta.get("schema") != SCHEMA_VERSION or meta.get("python") != PYTHON_VERSION:
+        return False
+    return meta.get("store") == path_text(resolved_store) and meta.get("allow_outside") == str(int(allow_outside))
+
+
+def read_seal(seal: str | os.PathLike[str]) -> dict[str, dict[str, object]]:
+    """A build's seal: each file's identity and checksum when written; raises OSError or ValueError."""
+    with open(seal, encoding="utf-8") as file:
+        found = json.load(file)
+    if not isinstance(found, dict):
+        raise ValueError("not a JSON object")
+    return found
+
+
+def sealed_identity(file: str | os.PathLike[str], recorded: dict[str, object]) -> bool:
+    """Whether a cache file has the identity its seal recorded (else its checksum decides)."""
+    return list(identity_of(file)) == recorded["identity"]
+
+
+def verified_file(seal: str | os.PathLike[str]) -> str:
+    """The record of a build's inputs hashed and found unchanged: beside its seal."""
+    return os.fspath(seal).removesuffix(".seal.json") + ".verified.json"
+
+
+def read_verified(seal: str | os.PathLike[str]) -> dict[str, Verified]:
+    """The inputs of a build last hashed and found unchanged, by path (nothing, if unreadable)."""
+    try:
+        with open(verified_file(seal), encoding="utf-8") as file:
+            found = json.load(file)
+    except (OSError, ValueError):
+        return {}
+    verified = {}
+    for key, value in found.items() if isinstance(found, dict) else ():
+        # [at, size, mtime_ns, ctime_ns, ino, dev]; anything else (an older kztj's) is hashed again
+        if isinstance(value, list) and len(value) == 6 and all(type(v) in (int, float) for v in value):
+            verified[str(key)] = Verified(float(value[0]), FileIdentity(*(int(v) for v in value[1:])))
+    return verified
 
 
 class CacheFiles(NamedTuple):
@@ -29,10 +121,11 @@ class CacheFiles(NamedTuple):
     @classmethod
     def of(cls, folder: Path, build: str) -> CacheFiles:
         """The files of a build, by its id."""
-        return cls(folder / f"{build}.sqlite", folder / f"{build}.fts.sqlite", folder / f"{build}.seal.json")
+        main, fts, seal = build_file_names(build)
+        return cls(folder / main, folder / fts, folder / seal)
 
 
-def identity_of(path: Path) -> FileIdentity:
+def identity_of(path: str | os.PathLike[str]) -> FileIdentity:
     """A file's identity (device, inode, size, times) as it is now."""
     return FileIdentity.of(os.stat(path))
 
@@ -54,10 +147,11 @@ def settled(identity: FileIdentity) -> float:
 
 def input_unchanged(
     entry: dict[str, object],
-    folder: Path,
+    folder: str | os.PathLike[str],
     read_at: float,
     verified: dict[str, Verified] | None = None,
     reads: dict[str, FileBytes] | None = None,
+    may_hash: bool = True,
 ) -> bool:
     """Whether one recorded input file is still byte for byte what was parsed at ``read_at``.
 
@@ -67,10 +161,10 @@ def input_unchanged(
     matched, its identity then is recorded in ``verified`` (path -> Verified), and that identity
     alone settles it from then on: any later change gives the file a later ctime. A file read to
     be hashed is kept in ``reads`` (path -> bytes), so whoever updates the cache next does not read
-    and hash it again.
+    and hash it again. Without ``may_hash``, a file its identity alone cannot vouch for is not unchanged.
     """
     key = str(entry["path"])
-    path = folder / key
+    path = os.path.join(folder, key)
     try:
         now = identity_of(path)
     except OSError:
@@ -81,7 +175,7 @@ def input_unchanged(
     seen = verified.get(key) if verified is not None else None
     if seen is not None and now == seen.identity and settled(seen.identity) <= seen.at:
         return True
-    if now.size != recorded.size:
+    if now.size != recorded.size or not may_hash:
         return False
     try:
         read = read_regular_file(path, _MAX_INPUT_BYTES)

@@ -18,9 +18,10 @@ from datetime import date
 from typing import TYPE_CHECKING, NamedTuple
 
 from . import edtf
+from .folding import fold
 from .model import Disagreement, Entity, Event, Figure, Source, format_value
 from .positions import Loc
-from .text import fold, normalize_for_quote
+from .text import normalize_for_quote
 
 if TYPE_CHECKING:
     from .errors import Problem

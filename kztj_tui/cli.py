@@ -686,12 +686,6 @@ def cmd_export(store: Store, args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
-def _line(cells: Sequence[str]) -> str:
-    """Cells of a piped line, two spaces apart: a title with a newline or a tab in it stays on its line."""
-    line = "  ".join(cells)
-    return line if line.isprintable() else "  ".join(map(visible, cells))
-
-
 def _row(cells: Sequence[str]) -> str:
     """A tab-separated line: a tab or newline inside a cell is escaped, so columns and lines stay whole."""
     return "\t".join(map(visible, cells))
@@ -717,9 +711,9 @@ def cmd_search(store: Store, args: argparse.Namespace, out: TextIO) -> int:
     if table is None and not args.json:
         # Piped: one streaming query for the three columns printed, no event decoded.
         matched = False
-        for batch in store.search_lines(filters, sort=sort, limit=args.limit):
+        for lines in store.search_lines(filters, sort=sort, limit=args.limit):
             matched = True
-            out.write("\n".join(map(_line, batch)) + "\n")
+            out.write(lines)
         return EXIT_OK if matched else EXIT_NO_MATCH
     if args.json:
         hits = store.search(filters, sort=sort, limit=args.limit)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import stat
 import time
-from pathlib import Path
 from typing import NamedTuple
 
 
@@ -41,7 +40,7 @@ def digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=20).hexdigest()
 
 
-def read_regular_file(path: Path, limit: int) -> FileBytes:
+def read_regular_file(path: str | os.PathLike[str], limit: int) -> FileBytes:
     """Read a regular file of at most ``limit`` bytes; raise OSError or ValueError with a reason.
 
     The identity is taken from the open descriptor before reading, so a file that changes while it

@@ -4,33 +4,54 @@ from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+
+def default_store_file() -> str:
+    """The store to use: ``$KZTJ_EVENTS`` or the bundled one; as text, so a warm search needs no pathlib."""
+    env = os.environ.get("KZTJ_EVENTS")
+    if env:
+        return env
+    here = os.path.dirname(__file__)
+    bundled = os.path.join(here, "data", "events.yaml")
+    # A source checkout (or editable install) has the store at the repository root instead.
+    return bundled if os.path.exists(bundled) else os.path.join(os.path.dirname(here), "events.yaml")
 
 
 def default_store_path() -> Path:
-    """The store to use: ``$KZTJ_EVENTS`` or the one bundled with the package."""
-    env = os.environ.get("KZTJ_EVENTS")
-    if env:
-        return Path(env)
-    bundled = Path(__file__).parent / "data" / "events.yaml"
-    # A source checkout (or editable install) has the store at the repository root instead.
-    return bundled if bundled.exists() else Path(__file__).parent.parent / "events.yaml"
+    """``default_store_file()`` as a Path."""
+    from pathlib import Path
+
+    return Path(default_store_file())
+
+
+def cache_root() -> str:
+    """The platform cache directory for kztj (``$KZTJ_CACHE_DIR`` overrides it), as text."""
+    override = os.environ.get("KZTJ_CACHE_DIR")
+    if override:
+        return override
+    home = os.path.expanduser("~")
+    if sys.platform == "darwin":
+        return os.path.join(home, "Library", "Caches", "kztj")
+    if sys.platform == "win32":
+        return os.path.join(os.environ.get("LOCALAPPDATA", os.path.join(home, "AppData", "Local")), "kztj", "Cache")
+    return os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.join(home, ".cache"), "kztj")
 
 
 def cache_dir() -> Path:
-    """The platform cache directory for kztj (``$KZTJ_CACHE_DIR`` overrides it)."""
-    override = os.environ.get("KZTJ_CACHE_DIR")
-    if override:
-        return Path(override)
-    if sys.platform == "darwin":
-        return Path.home() / "Library" / "Caches" / "kztj"
-    if sys.platform == "win32":
-        return Path(os.environ.get("LOCALAPPDATA", Path.home() / "AppData" / "Local")) / "kztj" / "Cache"
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "kztj"
+    """``cache_root()`` as a Path."""
+    from pathlib import Path
+
+    return Path(cache_root())
 
 
 def config_dir() -> Path:
     """The platform config directory for kztj (``$KZTJ_CONFIG_DIR`` overrides it)."""
+    from pathlib import Path
+
     override = os.environ.get("KZTJ_CONFIG_DIR")
     if override:
         return Path(override)
@@ -43,6 +64,8 @@ def config_dir() -> Path:
 
 def data_dir() -> Path:
     """The platform data directory for kztj: marks and notes (``$KZTJ_DATA_DIR`` overrides it)."""
+    from pathlib import Path
+
     override = os.environ.get("KZTJ_DATA_DIR")
     if override:
         return Path(override)

@@ -3,13 +3,18 @@
 These are NamedTuples rather than dataclasses: importing ``dataclasses`` (and with it
 ``inspect``) costs ~10 ms, a tenth of a warm ``kztj search``. And their annotations are not
 postponed (no ``from __future__ import annotations``): ``typing.NamedTuple`` compiles every string
-annotation into a ForwardRef, 0.5 ms of every start for these classes.
+annotation into a ForwardRef, 0.5 ms of every start for these classes. ``Filters``' two dates are the
+exception: as strings, a warm search does not import ``datetime`` for them.
 """
 
-from datetime import date
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+if TYPE_CHECKING:
+    from datetime import date
 
 STATUSES = ("occurred", "planned", "target")
+# The end of an interval open at its end or of unknown end: ``datetime.date.max``, written out.
+LAST_DAY = "9999-12-31"
 
 
 class Source(NamedTuple):
@@ -91,7 +96,7 @@ class Event(NamedTuple):
             id=data["id"],
             date=data["date"],
             start=data["start"],
-            end=data["end"] or date.max.isoformat(),  # null for an open or unknown end
+            end=data["end"] or LAST_DAY,  # null for an open or unknown end
             label=label,
             long_label=long_label,
             title=data["title"],
@@ -180,8 +185,9 @@ class Disagreement(NamedTuple):
 class Filters(NamedTuple):
     """What to keep: a date range (precision-aware), tags, actors, places (entity ids) and a search query."""
 
-    date_from: date | None = None
-    date_to: date | None = None
+    # Strings, so only these two become ForwardRefs and a warm search need not import datetime.
+    date_from: "date | None" = None
+    date_to: "date | None" = None
     tags: tuple[str, ...] = ()
     actors: tuple[str, ...] = ()
     query: str = ""

@@ -10,13 +10,14 @@ which are not in the store: the caller passes a function that finds them (see :d
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Iterable, Mapping
-from datetime import date
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from .text import fold
+from .folding import fold
+
+if TYPE_CHECKING:
+    from datetime import date
 
 FIELDS = ("tag", "actor", "year", "from", "to", "note")
 WORD = re.compile(r"[^\W_]+")
@@ -206,6 +207,8 @@ def term_sql(term: Term, text: TermText = Term.fts) -> tuple[str, list[Any]]:
 
 def ids_sql(ids: Iterable[str]) -> tuple[str, list[Any]]:
     """The SQL condition on ``events e`` that holds for the events with these ids (one parameter, any number)."""
+    import json  # only marks and notes need it; a plain search never does
+
     return "e.rowid IN (SELECT rowid FROM lines WHERE id IN (SELECT value FROM json_each(?)))", [json.dumps(list(ids))]
 
 

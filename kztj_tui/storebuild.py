@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from . import forking
+from .folding import fold
 from .memo import Memo
 from .model import Citation, Entity, Event, Figure, Source
 from .store import Store
@@ -26,7 +27,7 @@ from .storeschema import (
     entity_token,
     join_list,
 )
-from .text import fold
+from .text import search_line
 
 if TYPE_CHECKING:
     from .loader import LoadedStore
@@ -196,7 +197,10 @@ class IndexText:
 
 def index_events(conn: sqlite3.Connection, rows: list[tuple[int, Event]], text: IndexText) -> None:
     """Add (rowid, event) pairs to the search index and its texts."""
-    conn.executemany("INSERT INTO lines VALUES (?, ?, ?, ?)", ((r, e.date, e.id, e.title) for r, e in rows))
+    conn.executemany(
+        "INSERT INTO lines VALUES (?, ?, ?, ?, ?)",
+        ((r, e.date, e.id, e.title, search_line(e.date, e.id, e.title)) for r, e in rows),
+    )
     conn.executemany("INSERT INTO summaries VALUES (?, ?)", ((r, e.summary) for r, e in rows))
     conn.executemany(
         "INSERT INTO fts(rowid, title, summary, quotes, tags, names) VALUES (?, ?, ?, ?, ?, ?)",

@@ -1,4 +1,4 @@
-"""Text hygiene shared by loading, search and export: sanitising, folding, quote matching."""
+"""Text hygiene shared by loading, search and export: sanitising, escaping and quote matching."""
 
 from __future__ import annotations
 
@@ -52,6 +52,12 @@ def visible(text: str) -> str:
     return _UNSHOWN.sub(_escape, text)
 
 
+def search_line(date: str, event_id: str, title: str) -> str:
+    """What ``kztj search`` prints for a match when piped: date, id and title, two spaces apart, on one line."""
+    line = f"{date}  {event_id}  {title}"
+    return line if line.isprintable() else "  ".join((visible(date), visible(event_id), visible(title)))
+
+
 # In JSON text: json.dumps escapes C0 itself, and a JSON string may carry a raw newline in no other way.
 _UNSHOWN_IN_JSON = re.compile(f"[\x7f\u2028\u2029\ud800-\udfff]|{_CONTROL.pattern}")
 
@@ -80,33 +86,6 @@ def sanitize(text: str) -> str:
     if not text.isascii():
         text = unicodedata.normalize("NFC", text)
     return text
-
-
-class _FoldTable(dict[int, str]):
-    """A str.translate table that works out each character's folding the first time it is seen."""
-
-    def __missing__(self, code: int) -> str:
-        char = chr(code)
-        base = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
-        folded = base.lower()
-        if len(folded) != 1:
-            folded = char.lower() if len(char.lower()) == 1 else char
-        self[code] = folded
-        return folded
-
-
-_FOLD = _FoldTable()
-
-
-def fold(text: str) -> str:
-    """Lower-case and strip diacritics, keeping one output character per input character.
-
-    Keeping the length lets search highlight offsets found in folded text map straight
-    back onto the original text.
-    """
-    if text.isascii():
-        return text.lower()
-    return text.translate(_FOLD)
 
 
 _QUOTE_FOLD = str.maketrans(

@@ -15,8 +15,9 @@ from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ..articles import ArticleError
+from ..folding import fold
 from ..store import Store
-from ..text import find_quote_span, fold
+from ..text import find_quote_span
 from .bindings import PICKER_BINDINGS, READER_BINDINGS
 from .history import History, ReaderPlace
 from .views import EventView

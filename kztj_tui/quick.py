@@ -1,0 +1,101 @@
+"""``kztj search WORDS [--events PATH]`` into a pipe, answered before the full command line is imported.
+
+A warm search is mostly start-up: argparse, pathlib, the loader and the rest of :mod:`.cli` cost
+more than the search itself. This answers the common form with what it needs (the trusted cache,
+:class:`.store.Store` and its query compiler) and writes exactly what :func:`.cli.cmd_search`
+writes. Anything else, or anything in doubt, returns None and :mod:`.cli` runs as if this did not
+exist: options other than ``--events``, a terminal or forced colour (a table), ``note:``, a cache
+that needs a hash or a build, a query that does not parse.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import sys
+
+from .warm import open_trusted
+
+# The options this answers; any other word starting with ``--`` (or ``-h``) is left to argparse.
+# tests/test_quick.py checks these are options of ``kztj search`` that take one value.
+OPTIONS_WITH_VALUE = ("--events",)
+EXIT_OK, EXIT_NO_MATCH, EXIT_ERROR = 0, 1, 2
+
+
+def _arguments(argv: list[str]) -> tuple[str | None, list[str]] | None:
+    """(--events value or None, the query's words) of ``search``'s arguments, or None if they are not plain."""
+    events, terms = None, []
+    position = 0
+    while position < len(argv):
+        token = argv[position]
+        name, equals, value = token.partition("=")
+        if name in OPTIONS_WITH_VALUE:
+            if not equals:
+                if position + 1 >= len(argv):
+                    return None
+                position += 1
+                value = argv[position]
+            events = value
+        elif token.startswith("--") or token in ("-h", "-"):
+            return None
+        else:
+            terms.append(token)
+        position += 1
+    return events, terms
+
+
+def _colour_forced() -> bool:
+    """Whether the environment asks for colour on a pipe (cli._color's FORCE_COLOR and CLICOLOR_FORCE)."""
+    return bool(os.environ.get("FORCE_COLOR")) or os.environ.get("CLICOLOR_FORCE", "0") not in ("", "0")
+
+
+def search(argv: list[str]) -> int | None:
+    """Run ``kztj search`` with these arguments and return its exit status, or None to leave it to :mod:`.cli`."""
+    parsed = _arguments(argv)
+    if parsed is None or _colour_forced() or sys.stdout.isatty():
+        return None
+    events, terms = parsed
+    text = " ".join(terms)
+    if not text.strip() or "note:" in text.lower() or events == "-" or any(_undecodable(t) for t in argv):
+        return None
+    from .locations import default_store_file
+    from .query import QueryError, parse
+
+    try:
+        query = parse(text)
+    except QueryError:
+        return None  # cli says why
+    store = open_trusted(events or default_store_file())
+    if store is None:
+        return None
+    out = sys.stdout
+    written = False
+    try:
+        for lines in store.search_lines(None, query=query):
+            out.write(lines)
+            written = True
+        out.flush()
+    except sqlite3.DatabaseError as error:
+        if not written:
+            return None  # cli drops the damaged cache and answers from a fresh build
+        from .cache import drop
+        from .console import say
+
+        drop(store.path)
+        say(f"the cache was damaged while reading it ({error}); it was removed, run again")
+        return EXIT_ERROR
+    except BrokenPipeError:
+        # The reader went away (e.g. `| head`); that is not an error of ours.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, out.fileno())
+        return EXIT_OK
+    except KeyboardInterrupt:
+        return 130
+    finally:
+        store.close()
+    return EXIT_OK if written else EXIT_NO_MATCH
+
+
+def _undecodable(token: str) -> bool:
+    """Whether an argument held bytes that are not UTF-8 (kept as lone surrogates): cli says so."""
+    return not token.isprintable() and any("\udc80" <= char <= "\udcff" for char in token)

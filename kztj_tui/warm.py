@@ -1,0 +1,62 @@
+"""A store opened from its cache when the files' identities alone vouch for it: no hash, no lock, no build.
+
+What a warm command needs and nothing more (no pathlib, no loader, no argparse). Anything the
+identities cannot settle (no cache, a touched input, a damaged seal, a store with includes) is
+left to :func:`.cache.open_store`, which hashes, rebuilds and reports: this returns None then.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+
+from .cachefiles import (
+    build_file_names,
+    built_for,
+    current_build,
+    folder_of,
+    input_unchanged,
+    read_seal,
+    read_verified,
+    sealed_identity,
+)
+from .store import Store
+from .storeschema import database_uri
+
+
+def open_trusted(store_path: str, allow_outside: bool = False) -> Store | None:
+    """The cached store if every file it was built from, and the cache itself, has the identity recorded; else None."""
+    folder = folder_of(store_path)
+    build = current_build(folder)
+    if build is None:
+        return None
+    main, fts, seal_file = (os.path.join(folder, name) for name in build_file_names(build))
+    try:
+        seal = read_seal(seal_file)
+        if not (sealed_identity(main, seal["main"]) and sealed_identity(fts, seal["fts"])):
+            return None
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    conn = None
+    try:
+        conn = sqlite3.connect(database_uri(main), uri=True, check_same_thread=False)
+        conn.execute("ATTACH DATABASE ? AS idx", (database_uri(fts),))
+        meta = dict(conn.execute("SELECT key, value FROM meta"))
+        if "include" in meta or not built_for(meta, os.path.realpath(store_path), allow_outside):
+            conn.close()
+            return None
+        read_at = float(meta.get("read_at", "0"))
+        inputs = json.loads(meta.get("inputs", "[]"))
+        verified = read_verified(seal_file)
+        folder_of_store = os.path.dirname(store_path) or "."
+        if not inputs or not all(
+            input_unchanged(entry, folder_of_store, read_at, verified, may_hash=False) for entry in inputs
+        ):
+            conn.close()
+            return None
+        return Store(conn, store_path)
+    except (sqlite3.Error, ValueError, KeyError, TypeError):
+        if conn is not None:
+            conn.close()
+        return None

@@ -1,0 +1,214 @@
+"""A piped ``kztj search`` on a warm cache, answered by kztj_tui.quick before the full command line loads."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.parse
+from pathlib import Path
+
+import pytest
+
+from kztj_tui import cli, quick
+from kztj_tui import store as store_module
+from kztj_tui.cache import open_store
+from kztj_tui.model import Filters
+from kztj_tui.query import parse
+from kztj_tui.storeschema import database_uri
+from kztj_tui.text import search_line
+
+from .conftest import BUNDLED, REPO
+
+
+@pytest.fixture
+def later(monkeypatch: pytest.MonkeyPatch) -> None:
+    """This process's clock three seconds ahead: files written just now are past their racy window, as a
+    store saved a while before a command is (else only a hash, not the quick path, could vouch for them)."""
+    real = time.time
+    monkeypatch.setattr(time, "time", lambda: real() + 3)
+
+
+@pytest.fixture
+def warm_store(tmp_path: Path, later: None) -> Path:
+    """A copy of the bundled store (and its articles) whose cache is built."""
+    path = tmp_path / "events.yaml"
+    path.write_bytes(BUNDLED.read_bytes())
+    shutil.copytree(REPO / "seeds", tmp_path / "seeds")
+    open_store(path, fork=False).close()
+    return path
+
+
+def run_kztj(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "kztj_tui", *args], capture_output=True, text=True, cwd=REPO, timeout=120
+    )
+
+
+QUERIES = [
+    ["trade"],
+    ["Rogun"],
+    ["trade", "-wheat"],
+    ['"allied interaction"'],
+    ["water", "OR", "energy"],
+    ["tag:trade"],
+    ["year:2023", "visit"],
+    ["-trade"],
+    ["Tokaev"],
+    ["zzzznothing"],
+    ["year:nope"],
+    ["!!!"],
+]
+
+
+@pytest.mark.parametrize("terms", QUERIES, ids=" ".join)
+def test_a_piped_search_answers_as_the_full_command_line_does(
+    warm_store: Path, terms: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["search", "--events", str(warm_store), *terms]
+    status = cli.main(argv)
+    full = capsys.readouterr()
+    answered = quick.search(argv[1:])
+    if terms == ["year:nope"]:
+        assert answered is None  # cli says what is wrong with the query
+    else:
+        assert (answered, capsys.readouterr().out) == (status, full.out)
+    piped = run_kztj(*argv)  # the command itself, through whichever path
+    assert (piped.returncode, piped.stdout, piped.stderr) == (status, full.out, full.err)
+
+
+def test_a_piped_warm_search_loads_neither_argparse_pathlib_nor_the_command_line(warm_store: Path) -> None:
+    code = (
+        "import sys\n"
+        f"sys.argv = ['kztj', 'search', '--events', {str(warm_store)!r}, 'trade']\n"
+        "from kztj_tui.launch import main\n"
+        "try:\n    main()\nexcept SystemExit as done:\n    status = done.code\n"
+        "heavy = ('argparse', 'pathlib', 'kztj_tui.cli', 'kztj_tui.cache', 'kztj_tui.model')\n"
+        "loaded = sorted(m for m in heavy if m in sys.modules)\n"
+        "print(status, loaded, file=sys.stderr)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=60)
+    assert result.stderr.strip() == "0 []"
+    assert "trade" in result.stdout.lower()
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--json", "trade"],
+        ["--limit", "3", "trade"],
+        ["trade", "--sort", "date"],
+        ["--tag", "trade", "water"],
+        ["-h"],
+        ["--", "trade"],
+        ["note:anything"],
+        ["--events"],
+        [],
+    ],
+)
+def test_what_the_quick_path_does_not_answer_goes_to_the_command_line(
+    warm_store: Path, argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert quick.search(["--events", str(warm_store), *argv]) is None
+    assert capsys.readouterr().out == ""
+
+
+def test_forced_colour_and_stdin_stores_go_to_the_command_line(
+    warm_store: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert quick.search(["--events", "-", "trade"]) is None
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    assert quick.search(["--events", str(warm_store), "trade"]) is None
+    assert capsys.readouterr().out == ""
+
+
+def test_a_store_without_a_cache_goes_to_the_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "events.yaml"
+    path.write_bytes(BUNDLED.read_bytes())
+    shutil.copytree(REPO / "seeds", tmp_path / "seeds")
+    assert quick.search(["--events", str(path), "trade"]) is None
+    assert capsys.readouterr().out == ""
+
+
+def test_a_touched_store_is_hashed_by_the_command_line_once_then_answered_quickly(
+    warm_store: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert quick.search(["--events", str(warm_store), "trade"]) == 0
+    first = capsys.readouterr().out
+    stat = warm_store.stat()
+    os.utime(warm_store, ns=(stat.st_atime_ns, stat.st_mtime_ns - 10_000_000_000))  # a touch: same bytes
+    assert quick.search(["--events", str(warm_store), "trade"]) is None  # only a hash can vouch for it now
+    assert cli.main(["search", "--events", str(warm_store), "trade"]) == 0  # hashes it and records that
+    assert capsys.readouterr().out == first
+    assert quick.search(["--events", str(warm_store), "trade"]) == 0
+    assert capsys.readouterr().out == first
+
+
+def test_an_edited_store_goes_to_the_command_line(warm_store: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = warm_store.read_text(encoding="utf-8")
+    warm_store.write_text(text.replace("\n    title: ", "\n    title: Edited ", 1), encoding="utf-8")
+    assert quick.search(["--events", str(warm_store), "edited"]) is None
+    assert cli.main(["search", "--events", str(warm_store), "edited"]) == 0
+    assert quick.search(["--events", str(warm_store), "edited"]) == 0
+    assert "Edited" in capsys.readouterr().out
+
+
+def test_the_options_it_answers_are_options_of_search_and_every_other_is_left_to_argparse() -> None:
+    help_text = run_kztj("search", "--help").stdout
+    for option in quick.OPTIONS_WITH_VALUE:
+        assert f"{option} PATH" in help_text
+    options = {word.strip(",[]") for word in help_text.split() if word.startswith("-") and len(word) > 1}
+    # Single-dash words in the help are -h and the query syntax's -not: -h is the only option, and it is declined.
+    assert {option for option in options if not option.startswith("--")} <= {"-h", "-not", "-wheat)"}
+
+
+@pytest.mark.parametrize(
+    "query", ["trade", "", "-trade", "tag:trade", "water OR energy", "zzzznothing", "e* OR a* OR t*", "kaz* OR taj*"]
+)
+def test_lines_read_a_span_at_a_time_come_in_date_order(
+    store: store_module.Store, monkeypatch: pytest.MonkeyPatch, query: str
+) -> None:
+    monkeypatch.setattr(store_module, "LINES_SPAN", 3 * store_module.ROWID_STEP)  # three events a span
+    pieces = list(store.search_lines(Filters(query=query)))
+    expected = [
+        search_line(e.date, e.id, e.title) + "\n" for e in store.events_at(store.search(Filters(query=query)).rowids)
+    ]
+    assert "".join(pieces) == "".join(expected)
+    if len(expected) > 3:
+        assert len(pieces) > 1  # spans, not one query
+    if query == "e* OR a* OR t*":
+        assert len(expected) == store.count  # read straight from the lines, with no index join
+
+
+@pytest.mark.parametrize(
+    "name", ["plain.yaml", "a b?c#d%e.yaml", "ü-ñ.yaml", "semi;colon&amp=x.yaml", "~tilde_.-x.yaml"]
+)
+def test_a_database_uri_percent_encodes_the_path_as_urllib_does(tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    expected = urllib.parse.quote_from_bytes(os.fsencode(os.path.abspath(path)), safe=b"/")
+    assert database_uri(path) == f"file://{expected}?mode=ro"
+    raw = os.fsencode(tmp_path) + b"/\xff\xfe-not-utf8.yaml"
+    assert database_uri(os.fsdecode(raw), "rw") == f"file://{urllib.parse.quote_from_bytes(raw, safe=b'/')}?mode=rw"
+
+
+def test_a_store_whose_sources_are_unreadable_says_its_cache_is_damaged(warm_store: Path) -> None:
+    from kztj_tui.cache import current_files
+    from kztj_tui.store import Store
+
+    files = current_files(warm_store)
+    assert files is not None
+    conn = sqlite3.connect(files.main)
+    conn.execute("ATTACH DATABASE ? AS idx", (str(files.fts),))
+    conn.execute("UPDATE sources SET json = '[not json' WHERE ord = (SELECT min(ord) FROM sources)")
+    conn.execute("UPDATE meta SET value = '{' WHERE key = 'disagreements'")
+    conn.commit()
+    store = Store(conn, warm_store)  # read when asked for: a search for words never reads them
+    assert "".join(store.search_lines(None, query=parse("trade")))
+    with pytest.raises(sqlite3.DatabaseError, match="sources are unreadable"):
+        _ = store.sources
+    with pytest.raises(sqlite3.DatabaseError, match="disagreements are unreadable"):
+        _ = store.disagreements
+    assert store.entities  # the rest is still there
