@@ -617,9 +617,11 @@ class Store:
             # One scan of the range (see ``highlights``) when the events in it that the terms match are
             # not many more than those wanted: counting them reads the index alone (~0.1 µs an event).
             dense = high - low < ROWID_STEP * (4 * len(rowids) + 64)
-            if not dense:
+            prefix = "*" in expr
+            if not dense and not prefix:
                 count = "SELECT count(*) FROM fts WHERE fts MATCH ? AND rowid BETWEEN ? AND ?"
                 dense = self._rows(count, [expr, low, high])[0][0] <= 2 * len(rowids) + 64
+            marks = ",".join("?" * len(rowids))
             if dense:
                 wanted = set(rowids)
                 rows = [
@@ -627,8 +629,12 @@ class Store:
                     for r in self._rows(f"{_HIGHLIGHTED} AND f.rowid BETWEEN ? AND ?", [*params, low, high])
                     if r[0] in wanted
                 ]
+            elif prefix:
+                # "+f.rowid": SQLite tests the rowids itself, so FTS5 gathers the prefix's postings once
+                # and reads them through (with "f.rowid IN", once a rowid: 12 s for 300 of d*), and
+                # highlights only the rows wanted.
+                rows = self._rows(f"{_HIGHLIGHTED} AND +f.rowid IN ({marks})", [*params, *rowids])
             else:
-                marks = ",".join("?" * len(rowids))
                 rows = self._rows(f"{_HIGHLIGHTED} AND f.rowid IN ({marks})", [*params, *rowids])
             found = {row[0]: _highlighted_card(row) for row in rows}
         return self._with_cards(rowids, found)
