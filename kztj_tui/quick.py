@@ -1,10 +1,10 @@
-"""``kztj search WORDS [--events PATH]`` into a pipe, answered before the full command line is imported.
+"""``kztj search WORDS [--events PATH]`` into a pipe or a terminal, answered before the full command line loads.
 
 A warm search is mostly start-up: argparse, pathlib, the loader and the rest of :mod:`.cli` cost
 more than the search itself. This answers the common form with what it needs (the trusted cache,
 :class:`.store.Store` and its query compiler) and writes exactly what :func:`.cli.cmd_search`
 writes. Anything else, or anything in doubt, returns None and :mod:`.cli` runs as if this did not
-exist: options other than ``--events``, a terminal or forced colour (a table), ``note:``, a cache
+exist: options other than ``--events``, forced colour, ``note:``, a cache
 that needs a hash or a build, a query that does not parse.
 """
 
@@ -13,8 +13,13 @@ from __future__ import annotations
 import os
 import sqlite3
 import sys
+from typing import TYPE_CHECKING, TextIO
 
 from .warm import open_trusted
+
+if TYPE_CHECKING:
+    from .query import Query
+    from .store import Store
 
 # The options this answers; any other word starting with ``--`` (or ``-h``) is left to argparse.
 # tests/test_quick.py checks these are options of ``kztj search`` that take one value.
@@ -52,7 +57,7 @@ def _colour_forced() -> bool:
 def search(argv: list[str]) -> int | None:
     """Run ``kztj search`` with these arguments and return its exit status, or None to leave it to :mod:`.cli`."""
     parsed = _arguments(argv)
-    if parsed is None or _colour_forced() or sys.stdout.isatty():
+    if parsed is None or _colour_forced():
         return None
     events, terms = parsed
     text = " ".join(terms)
@@ -68,15 +73,15 @@ def search(argv: list[str]) -> int | None:
     store = open_trusted(events or default_store_file())
     if store is None:
         return None
-    out = sys.stdout
-    written = False
+    out = _Watched(sys.stdout)
     try:
+        if out.isatty():
+            return _table(store, text, query, out)
         for lines in store.search_lines(None, query=query):
             out.write(lines)
-            written = True
         out.flush()
     except sqlite3.DatabaseError as error:
-        if not written:
+        if not out.written:
             return None  # cli drops the damaged cache and answers from a fresh build
         from .cache import drop
         from .console import say
@@ -93,7 +98,41 @@ def search(argv: list[str]) -> int | None:
         return 130
     finally:
         store.close()
-    return EXIT_OK if written else EXIT_NO_MATCH
+    return EXIT_OK if out.written else EXIT_NO_MATCH
+
+
+class _Watched:
+    """sys.stdout, remembering whether anything was written to it (cli._Watched)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.written = False
+
+    def write(self, text: str) -> int:
+        self.written = self.written or bool(text)
+        return self.stream.write(text)
+
+    def isatty(self) -> bool:
+        return self.stream.isatty()
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def fileno(self) -> int:
+        return self.stream.fileno()
+
+
+def _table(store: Store, text: str, query: Query, out: _Watched) -> int:
+    """The table ``kztj search`` draws on a terminal, as :func:`.cli.cmd_search` draws it for plain words."""
+    from .model import Filters
+    from .searchview import terminal, write_table
+
+    table = terminal("auto", out)  # type: ignore[arg-type]
+    assert table is not None  # stdout is a terminal
+    batches = store.search_rowids(Filters(query=text), sort="date", query=query)
+    shown = write_table(store, query, batches, out, table.width, colour=table.colour)  # type: ignore[arg-type]
+    out.write(f"{shown} of {shown} matching events\n")
+    return EXIT_OK if shown else EXIT_NO_MATCH
 
 
 def _undecodable(token: str) -> bool:

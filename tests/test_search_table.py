@@ -300,3 +300,63 @@ def test_scattered_rows_of_a_prefix_are_highlighted_in_one_pass_over_its_posting
     ]
     [highlighting] = [sql for sql in statements if "highlight(" in sql]
     assert "+f.rowid IN (" in highlighting and "count(*)" not in " ".join(statements)
+
+
+class _Terminal:
+    """A stdout that says it is a terminal and keeps what is written."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+
+    def write(self, text: str) -> int:
+        self.parts.append(text)
+        return len(text)
+
+    def isatty(self) -> bool:
+        return True
+
+    def flush(self) -> None:
+        pass
+
+    def text(self) -> str:
+        return "".join(self.parts)
+
+
+@pytest.fixture
+def warm_bundled(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the bundled store with its cache built, and this process's clock three seconds ahead (as
+    tests/test_quick.py's warm_store: files written just now could otherwise only be vouched for by a hash)."""
+    import shutil
+    import time
+
+    from .conftest import REPO
+
+    path = tmp_path / "events.yaml"
+    path.write_bytes(BUNDLED.read_bytes())
+    shutil.copytree(REPO / "seeds", tmp_path / "seeds")
+    open_store(path, fork=False).close()
+    real = time.time
+    monkeypatch.setattr(time, "time", lambda: real() + 3)
+    return path
+
+
+@pytest.mark.parametrize("terms", [["trade"], ["Rogun"], ["trade", "-wheat"], ["emb*"], ["Tokaev"], ["zzzznothing"]])
+def test_the_quick_path_draws_the_table_the_full_command_line_draws(
+    warm_bundled: Path, terms: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # On a terminal, plain words are answered before argparse and cli load (the first row as soon as a
+    # piped first line), with the table cli.cmd_search draws; --sort date sends the same search to cli.
+    from kztj_tui import cli, quick
+
+    for name in ("FORCE_COLOR", "CLICOLOR_FORCE", "NO_COLOR", "TTY_COMPATIBLE", "LINES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("COLUMNS", "100")
+    monkeypatch.setenv("TERM", "xterm")
+    answers = []
+    for run in (lambda argv: cli.main(["search", *argv, "--sort", "date"]), quick.search):
+        out = _Terminal()
+        monkeypatch.setattr("sys.stdout", out)
+        answers.append((run(["--events", str(warm_bundled), *terms]), out.text()))
+    (status, full), (quick_status, answered) = answers
+    assert (quick_status, answered) == (status, full)  # None: left to cli
+    assert full.startswith("\x1b[1mDate") or terms == ["zzzznothing"]
