@@ -10,7 +10,7 @@ import os
 import sqlite3
 import sys
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
@@ -23,6 +23,7 @@ from .locations import default_store_path
 from .model import Filters, format_value
 from .query import QueryError
 from .store import Store
+from .streams import Watched
 from .text import visible
 
 if TYPE_CHECKING:
@@ -455,21 +456,6 @@ _say, _json = say, json_text
 _notice = say
 
 
-class _Watched:
-    """An output stream that remembers whether anything was written to it."""
-
-    def __init__(self, stream: TextIO) -> None:
-        self.stream = stream
-        self.written = False
-
-    def write(self, text: str) -> int:
-        self.written = self.written or bool(text)
-        return self.stream.write(text)
-
-    def __getattr__(self, name: str) -> object:
-        return getattr(self.stream, name)
-
-
 def _color(args: argparse.Namespace) -> str:
     """``--color``, with ``auto`` made ``always`` by the environment as force-color.org and bixense.com/clicolors say.
 
@@ -720,20 +706,11 @@ def cmd_search(store: Store, args: argparse.Namespace, out: TextIO) -> int:
         out.write(_json([event.to_json() for event in store.events_at(hits.rowids)]))
         return EXIT_OK if hits.rowids else EXIT_NO_MATCH
     from .query import parse
-    from .searchview import BATCH, write_table
+    from .searchview import search_table
 
     assert table is not None  # a terminal, or colour forced: piped lines returned above
     query = parse(filters.query)  # once: the search and the highlights read the same parsed query
-    if args.limit is None:
-        # Every match, streamed: the first rows show before the last are read.
-        batches: Iterable[Sequence[int]] = store.search_rowids(filters, sort=sort, query=query)
-        total = None
-    else:
-        hits = store.search(filters, sort=sort, limit=args.limit, query=query)
-        batches = [hits.rowids[at : at + BATCH] for at in range(0, len(hits.rowids), BATCH)]
-        total = hits.total
-    shown = write_table(store, query, batches, out, table.width, colour=table.colour)
-    out.write(f"{shown} of {shown if total is None else total} matching events\n")
+    shown = search_table(store, filters, query, out, table, sort=sort, limit=args.limit)
     return EXIT_OK if shown else EXIT_NO_MATCH
 
 
@@ -1136,7 +1113,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
             view = getattr(args, "view_filters", None)
             return run(store, event_id=args.event, search=args.search, reopen=reopen, filters=view)
-        out = _Watched(sys.stdout)
+        out = Watched(sys.stdout)
         try:
             return COMMANDS[args.command](store, args, out)  # type: ignore[arg-type]
         except sqlite3.DatabaseError as error:

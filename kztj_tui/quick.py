@@ -13,8 +13,9 @@ from __future__ import annotations
 import os
 import sqlite3
 import sys
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING
 
+from .streams import Watched
 from .warm import open_trusted
 
 if TYPE_CHECKING:
@@ -73,10 +74,10 @@ def search(argv: list[str]) -> int | None:
     store = open_trusted(events or default_store_file())
     if store is None:
         return None
-    out = _Watched(sys.stdout)
+    out = Watched(sys.stdout)
     try:
         if out.isatty():
-            return _table(store, text, query, out)
+            return _table(store, query, out)
         for lines in store.search_lines(None, query=query):
             out.write(lines)
         out.flush()
@@ -101,38 +102,13 @@ def search(argv: list[str]) -> int | None:
     return EXIT_OK if out.written else EXIT_NO_MATCH
 
 
-class _Watched:
-    """sys.stdout, remembering whether anything was written to it (cli._Watched)."""
+def _table(store: Store, query: Query, out: Watched) -> int:
+    """The table ``kztj search`` draws on a terminal (:func:`.searchview.search_table`, as cli draws it)."""
+    from .searchview import search_table, terminal
 
-    def __init__(self, stream: TextIO) -> None:
-        self.stream = stream
-        self.written = False
-
-    def write(self, text: str) -> int:
-        self.written = self.written or bool(text)
-        return self.stream.write(text)
-
-    def isatty(self) -> bool:
-        return self.stream.isatty()
-
-    def flush(self) -> None:
-        self.stream.flush()
-
-    def fileno(self) -> int:
-        return self.stream.fileno()
-
-
-def _table(store: Store, text: str, query: Query, out: _Watched) -> int:
-    """The table ``kztj search`` draws on a terminal, as :func:`.cli.cmd_search` draws it for plain words."""
-    from .model import Filters
-    from .searchview import terminal, write_table
-
-    table = terminal("auto", out)  # type: ignore[arg-type]
+    table = terminal("auto", out)
     assert table is not None  # stdout is a terminal
-    batches = store.search_rowids(Filters(query=text), sort="date", query=query)
-    shown = write_table(store, query, batches, out, table.width, colour=table.colour)  # type: ignore[arg-type]
-    out.write(f"{shown} of {shown} matching events\n")
-    return EXIT_OK if shown else EXIT_NO_MATCH
+    return EXIT_OK if search_table(store, None, query, out, table) else EXIT_NO_MATCH
 
 
 def _undecodable(token: str) -> bool:

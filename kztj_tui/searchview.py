@@ -12,11 +12,15 @@ import os
 import re
 import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import NamedTuple, TextIO
+from typing import TYPE_CHECKING, NamedTuple
 
 from .query import Query
 from .store import Store
 from .text import visible
+
+if TYPE_CHECKING:
+    from .model import Filters
+    from .streams import Output
 
 # Select Graphic Rendition: on and off codes, so a highlight inside a bold title ends without ending the bold.
 BOLD, DIM, REVERSE = ("\x1b[1m", "\x1b[22m"), ("\x1b[2m", "\x1b[22m"), ("\x1b[7m", "\x1b[27m")
@@ -90,7 +94,7 @@ def styled(text: str, spans: Spans, width: int, style: tuple[str, str] | None, m
     return "".join(out)
 
 
-def terminal(color: str, out: TextIO, environ: Mapping[str, str] = os.environ) -> Terminal | None:
+def terminal(color: str, out: Output, environ: Mapping[str, str] = os.environ) -> Terminal | None:
     """The width and colour of a terminal table (None: print plain lines), as rich's Console would find them.
 
     ``color`` is ``--color``: ``always`` draws the table even when piped, ``never`` draws it without an
@@ -155,7 +159,7 @@ def _regrouped(batches: Iterable[Sequence[int]]) -> Iterator[Sequence[int]]:
 
 
 def write_table(
-    store: Store, query: Query, batches: Iterable[Sequence[int]], out: TextIO, width: int, colour: bool
+    store: Store, query: Query, batches: Iterable[Sequence[int]], out: Output, width: int, colour: bool
 ) -> int:
     """Write the matches of ``batches`` (rowids, in order) as they come; the number written."""
     columns = Columns.fit(width, max(4, store.widest_label()))
@@ -219,3 +223,27 @@ def write_table(
         out.write("\n".join(lines) + "\n")
         count += len(rowids)
     return count
+
+
+def search_table(
+    store: Store,
+    filters: Filters | None,
+    query: Query,
+    out: Output,
+    table: Terminal,
+    sort: str = "date",
+    limit: int | None = None,
+) -> int:
+    """``kztj search`` on a terminal: the table of what ``query`` and ``filters`` (None: none) match, then a
+    line saying how many; the number of events shown."""
+    if limit is None:
+        # Every match, streamed: the first rows show before the last are read.
+        batches: Iterable[Sequence[int]] = store.search_rowids(filters, sort=sort, query=query)
+        total = None
+    else:
+        hits = store.search(filters, sort=sort, limit=limit, query=query)
+        batches = [hits.rowids[at : at + BATCH] for at in range(0, len(hits.rowids), BATCH)]
+        total = hits.total
+    shown = write_table(store, query, batches, out, table.width, colour=table.colour)
+    out.write(f"{shown} of {shown if total is None else total} matching events\n")
+    return shown

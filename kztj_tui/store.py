@@ -399,7 +399,7 @@ class Store:
 
     def search(
         self,
-        filters: Filters,
+        filters: Filters | None,
         sort: str = "date",
         limit: int | None = None,
         notes: query_lang.NoteMatcher | None = None,
@@ -464,7 +464,7 @@ class Store:
         return bool(self.count) and self._rows("SELECT count(*) FROM fts WHERE fts MATCH ?", (fts,))[0][0] == self.count
 
     def search_rowids(
-        self, filters: Filters, sort: str = "date", query: query_lang.Query | None = None
+        self, filters: Filters | None, sort: str = "date", query: query_lang.Query | None = None
     ) -> Iterator[list[int]]:
         """The rowids of every match, in batches streamed by one query (the terminal table reads them so)."""
         matching, params, _positive, _clauses = self._matching(filters, sort, query=query)
@@ -486,8 +486,8 @@ class Store:
         return [found[rowid] for rowid in rowids if rowid in found]  # type: ignore[misc]
 
     def widest_label(self) -> int:
-        """The length of the longest date label: the width of a date column."""
-        return int(self._rows("SELECT max(length(label)) FROM events")[0][0] or 0)
+        """The length of the longest date label: the width of a date column (recorded when the cache was built)."""
+        return int(self.meta["widest_label"])
 
     def events_at(self, rowids: Sequence[int]) -> list[Event]:
         """The events at these positions, in the order given, fetched in batches."""

@@ -23,6 +23,7 @@ from .storeschema import (
     ROWID_STEP,
     SCHEMA_VERSION,
     SEQ_STEP,
+    WIDEST_LABEL_SQL,
     database_uri,
     entity_token,
     join_list,
@@ -240,6 +241,7 @@ def _fill_main(conn: sqlite3.Connection, loaded: LoadedStore, meta: dict[str, st
                 progress("indexing", min(1.0, (start + _BATCH) / total))
         conn.executescript(INDEXES)
         final = {**meta, "schema": SCHEMA_VERSION, "count": str(len(loaded.events))}
+        final["widest_label"] = str(conn.execute(WIDEST_LABEL_SQL).fetchone()[0])
         final.update(
             {key: value for key, value in (("title", loaded.title), ("description", loaded.description)) if value}
         )

@@ -31,7 +31,7 @@ from .layout import Layout
 from .model import Event
 from .store import Store
 from .storebuild import IndexText, Quotes, fingerprint, index_events, insert_events
-from .storeschema import LIST_SEP, ROWID_STEP, SEQ_STEP, database_uri
+from .storeschema import LIST_SEP, ROWID_STEP, SEQ_STEP, WIDEST_LABEL_SQL, database_uri
 from .validate import EventChecker, References
 
 # A bigger change is loaded in full: checking it piece by piece would cost more than it saves.
@@ -360,6 +360,9 @@ def _write(files: CacheFiles, plan: _Plan) -> None:
             _drop_unused_quotes(conn, {int(q) for _, _, qids in plan.removed for q in qids})
             for key, value in {**plan.meta, "build": build}.items():
                 conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+            conn.execute(
+                "INSERT OR REPLACE INTO meta VALUES ('widest_label', ?)", conn.execute(WIDEST_LABEL_SQL).fetchone()
+            )
             conn.execute("UPDATE fts_meta SET value = ? WHERE key = 'build'", (build,))
             conn.execute("INSERT OR REPLACE INTO layout VALUES ('store', ?)", (plan.layout,))
     finally:

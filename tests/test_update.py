@@ -46,7 +46,9 @@ def snapshot(store: Store) -> dict[str, Any]:
             for query in QUERIES
             for sort in ("date", "relevance")
         },
-        "lines": [list(batch) for batch in store.search_lines(Filters(query="trade"), sort="relevance")],
+        "lines": "".join(store.search_lines(Filters(query="trade"), sort="relevance")),
+        "lines by date": "".join(store.search_lines(Filters(query="trade"))),
+        "widest label": store.widest_label(),
         "tags": store.tags(),
         "actors": store.actors(),
         "years": store.year_runs(),
@@ -134,6 +136,11 @@ EDITS: dict[str, Callable[[list[str]], list[str]]] = {
     "date moves it": lambda items: [
         *items[:3],
         re.sub(r"date: .*", "date: '2030-01-01'", items[3], count=1),
+        *items[4:],
+    ],
+    "date widens the date column": lambda items: [
+        *items[:3],
+        re.sub(r"date: .*", "date: '2030-01-01/2031-12-31'", items[3], count=1),
         *items[4:],
     ],
     "insert": lambda items: [*items[:50], items[50].replace("- id: event-000050", "- id: event-new"), *items[50:]],
