@@ -62,7 +62,7 @@ class EventChecker:
     def __init__(self) -> None:
         self.found: list[Found] = []
         self.dates = Dates()
-        self.citations: dict[Citation, Citation] = {}
+        self.citations: dict[tuple[str, str], Citation] = {}
 
     def __call__(self, index: int, raw: Any) -> Event | Any:
         try:
