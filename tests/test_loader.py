@@ -36,6 +36,30 @@ def test_bundled_store_is_valid() -> None:
     assert loaded.events[0].id == "diplomatic-relations-established"
 
 
+def test_each_event_takes_every_field_by_name_and_shares_equal_citations() -> None:
+    # event_from_model builds the Event positionally (it is made 100,000 times at a cold load).
+    from kztj_tui.assemble import Dates, event_from_model
+    from kztj_tui.model import Citation, Event
+    from kztj_tui.validate import _EVENT
+
+    raw = {
+        "id": "talks", "date": "2021-05", "title": "Talks", "summary": "They met.", "tags": ["trade", "water"],
+        "actors": ["kazakhstan"], "place": "almaty", "status": "planned", "related": ["b"],
+        "sources": [{"source": "s1", "quote": "They met"}, {"source": "s2", "quote": "met"}],
+    }  # fmt: skip
+    citations: dict[tuple[str, str], Citation] = {}
+    event = event_from_model(_EVENT.validate_python(raw), Dates(), citations)
+    expected = Event(
+        id="talks", date="2021-05", start="2021-05-01", end="2021-05-31", label="May 2021", long_label="May 2021",
+        title="Talks", summary="They met.", tags=("trade", "water"), actors=("kazakhstan",), place="almaty",
+        status="planned", sources=(Citation("s1", "They met"), Citation("s2", "met")), related=("b",),
+    )  # fmt: skip
+    assert event == expected and type(event) is Event
+    assert all(type(citation) is Citation for citation in event.sources)
+    again = event_from_model(_EVENT.validate_python(raw), Dates(), citations)
+    assert again.sources[0] is event.sources[0] and again.sources[1] is event.sources[1]
+
+
 def test_bundled_store_reports_the_contract_conflict() -> None:
     loaded = loader.load(BUNDLED)
     contracts = {f.value: f for f in loaded.figures if f.metric == "business_forum_contracts"}

@@ -185,6 +185,16 @@ def test_each_scalar_resolves_as_the_safe_loader_resolves_it(scalar: str) -> Non
         "a:\n",
         "a: \u2028x\n",
         "a: \x85next\n",
+        # Text of 24 characters or more (not kept by the builder) with what sanitize changes, or keeps.
+        "a: a long plain scalar of text\twith a tab inside\n",
+        "a: a long plain scalar of text é, and more\n",
+        "a: a long plain scalar of text \u2028 and a separator\n",
+        "a: a long plain scalar of text\x85next line\n",
+        "a: a long plain scalar\n  folded over two lines\n",
+        "a: 'a quoted text\twith a tab, long enough'\n",
+        'a: "escapes: \\x07 bell, \\t tab, \\x7f delete, \\e escape"\n',
+        'a: "escapes: \\u200b zero width, \\x07 bell"\n',
+        "a: |\n  a literal block\n  \tof two lines\n",
     ],
 )
 def test_each_style_reads_as_the_safe_loader_reads_it(text: str) -> None:
@@ -216,6 +226,14 @@ def test_generated_plain_and_quoted_scalars_read_as_the_safe_loader_reads_them(t
 def test_dumped_documents_read_back_as_the_safe_loader_reads_them(data: Any, style: str | None, flow: bool) -> None:
     text = yaml.safe_dump({"root": data}, default_style=style, default_flow_style=flow, allow_unicode=True, width=20)
     assert_same_reading(text)
+
+
+def test_printable_ascii_is_what_sanitize_leaves_as_it_is() -> None:
+    # The builder takes printable ASCII text as it is, without asking sanitize (a third of the time).
+    for code in range(128):
+        text = f"a{chr(code)}b"
+        if text.isprintable():
+            assert sanitize(text) is text
 
 
 def test_generated_store_values_keep_their_types() -> None:
