@@ -23,8 +23,11 @@ from . import edtf
 MAX_SHORT = 500
 MAX_LONG = 20_000
 
-Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9._-]*$", max_length=200)]
-Tag = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=60)]
+# An id's and a tag's form, also read by the validator's check of plain items (validate.EventChecker).
+ID_PATTERN, ID_MAX = "[a-z0-9][a-z0-9._-]*", 200
+TAG_PATTERN, TAG_MAX = "[a-z0-9][a-z0-9-]*", 60
+Id = Annotated[str, StringConstraints(pattern=f"^{ID_PATTERN}$", max_length=ID_MAX)]
+Tag = Annotated[str, StringConstraints(pattern=f"^{TAG_PATTERN}$", max_length=TAG_MAX)]
 Metric = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=100)]
 Short = Annotated[str, StringConstraints(min_length=1, max_length=MAX_SHORT)]
 Long = Annotated[str, StringConstraints(min_length=1, max_length=MAX_LONG)]
@@ -34,12 +37,13 @@ def _edtf_text(value: Any) -> str:
     """Accept EDTF strings and bare years (what the JSON Schema accepts); return the EDTF text."""
     # The store parser keeps a plain YAML date as its text; a date object comes only from Python callers.
     if isinstance(value, (str, int, date)) and not isinstance(value, bool):
-        return _edtf_text_of(value)
+        return edtf_text_of(value)
     raise ValueError("expected an EDTF date such as 1993-01-07, 2021-05, 2015, 2018/2020 or 2023~")
 
 
 @functools.lru_cache(maxsize=1 << 14, typed=True)
-def _edtf_text_of(value: str | int | date) -> str:
+def edtf_text_of(value: str | int | date) -> str:
+    """The EDTF text of a date as written (raises edtf.EdtfError); what EventModel's dates become."""
     # A large store repeats its dates: each distinct one is parsed once (errors are not cached).
     return edtf.parse(value).text
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, get_args
 
 from pydantic import TypeAdapter, ValidationError
 
@@ -19,7 +19,17 @@ from .errors import Problem
 from .model import Citation, Event
 from .nearmiss import closest_passage
 from .positions import Loc, Locator, dotted
-from .schema import MAX_LONG, MAX_SHORT, EventModel, StoreHeadModel, _edtf_text_of
+from .schema import (
+    ID_MAX,
+    ID_PATTERN,
+    MAX_LONG,
+    MAX_SHORT,
+    TAG_MAX,
+    TAG_PATTERN,
+    EventModel,
+    StoreHeadModel,
+    edtf_text_of,
+)
 from .text import normalize_for_quote, quote_in
 
 
@@ -136,7 +146,7 @@ class EventChecker:
             if date.__class__ is not str:
                 return None
             try:
-                text = _edtf_text_of(date)  # what EventModel's date validator returns, from the same cache
+                text = edtf_text_of(date)  # what EventModel's date validator returns, from the same cache
             except Exception:  # pydantic reports it (or raises what it raised) in its words
                 return None
             facts = self._date_facts[date] = (text, *self.dates.facts(text))
@@ -159,7 +169,7 @@ def _new_id(ids: set[str], value: str) -> bool:
 
 def _new_tag(tags: set[str], value: str) -> bool:
     """Whether value is a tag, remembered in tags if it is."""
-    if len(value) <= 60 and _TAG(value) is not None:
+    if len(value) <= TAG_MAX and _TAG(value) is not None:
         tags.add(value)
         return True
     return False
@@ -168,14 +178,14 @@ def _new_tag(tags: set[str], value: str) -> bool:
 _EVENT_KEYS = frozenset(EventModel.model_fields)
 _EVENT_REQUIRED = frozenset(name for name, field in EventModel.model_fields.items() if field.is_required())
 _CITATION_KEYS = {"source", "quote"}
-_STATUSES = frozenset(("occurred", "planned", "target"))
+_STATUSES = frozenset(get_args(EventModel.model_fields["status"].annotation))
 _NONE: list[str] = []  # an optional list left out: EventModel's default
-_ID = re.compile(r"[a-z0-9][a-z0-9._-]*").fullmatch  # schema.Id (200 characters at most)
-_TAG = re.compile(r"[a-z0-9][a-z0-9-]*").fullmatch  # schema.Tag (60 characters at most)
+_ID = re.compile(ID_PATTERN).fullmatch  # schema.Id's form
+_TAG = re.compile(TAG_PATTERN).fullmatch  # schema.Tag's
 
 
 def _is_id(value: Any) -> bool:
-    return value.__class__ is str and len(value) <= 200 and _ID(value) is not None
+    return value.__class__ is str and len(value) <= ID_MAX and _ID(value) is not None
 
 
 def _records(raw: dict[str, Any], key: str) -> list[tuple[int, dict[str, Any]]]:
