@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kztj_tui.export import csvfmt, ics
+from kztj_tui.export import csvfmt, ics, timelinejs
 from kztj_tui.export.common import one_line
+from kztj_tui.store import Store
 
 # Text rich in what the fast paths look for: every kind of whitespace, CSV and iCalendar syntax,
 # backslashes and characters of two, three and four UTF-8 bytes.
@@ -69,3 +71,11 @@ def _plain_fold(line: str) -> str:
 @given(st.text(st.sampled_from(list("ab \\,é€𝄞")), max_size=400))
 def test_ics_folding_is_the_plain_folding(line: str) -> None:
     assert ics.fold(line) == _plain_fold(line)
+
+
+def test_a_slide_written_as_text_is_the_slide_encoded(store: Store) -> None:
+    writer = timelinejs.SlideWriter(store)
+    events = list(store.iter_events())
+    assert events
+    for event in events:
+        assert writer.slide(event) == json.dumps(timelinejs.slide(store, event), ensure_ascii=False)
