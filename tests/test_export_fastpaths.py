@@ -13,7 +13,7 @@ import json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kztj_tui.export import csvfmt, ics, timelinejs
+from kztj_tui.export import csvfmt, ics, jsonfmt, timelinejs
 from kztj_tui.export.common import one_line
 from kztj_tui.store import Store
 
@@ -79,3 +79,18 @@ def test_a_slide_written_as_text_is_the_slide_encoded(store: Store) -> None:
     assert events
     for event in events:
         assert writer.slide(event) == json.dumps(timelinejs.slide(store, event), ensure_ascii=False)
+
+
+def test_an_event_written_as_json_text_is_the_event_encoded(store: Store) -> None:
+    writer = jsonfmt.EventText()
+    events = list(store.iter_events())
+    ids = [event.id for event in events]
+    assert events
+    for event in events:
+        assert writer.text(event) == json.dumps(jsonfmt.event_json(event), ensure_ascii=False)
+        # Related events the export leaves out are dropped, as event_json drops them.
+        keep = ids[::2].__contains__
+        assert writer.text(event, keep) == json.dumps(jsonfmt.event_json(event, keep), ensure_ascii=False)
+        notes = {ids[0]: "a note, with “quotes”\nand a line"}
+        with_note = jsonfmt._with_note(jsonfmt.event_json(event), notes)
+        assert writer.text(event, None, jsonfmt._note(event, notes)) == json.dumps(with_note, ensure_ascii=False)
