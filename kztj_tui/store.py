@@ -492,6 +492,17 @@ class Store:
             yield from self._events(page)
             last = page[-1][0]
 
+    def references(self) -> tuple[set[str], set[str]]:
+        """The entities (actors and places) and the sources that the events of the store name.
+
+        What an export of every event must carry, read from distinct columns and the actors' index: no event is made.
+        """
+        entities = {entity for (entity,) in self._rows("SELECT DISTINCT entity FROM event_actors")}
+        entities.update(place for (place,) in self._rows("SELECT DISTINCT place FROM events") if place is not None)
+        wanted = {int(q) for (cites,) in self._rows("SELECT DISTINCT cites FROM events") for q in split_list(cites)}
+        sources = {source for qid, source in self._rows("SELECT qid, source FROM quotes") if qid in wanted}
+        return entities, sources
+
     def rows(self, rowids: Sequence[int]) -> list[Row]:
         """Timeline rows for these rowids, in rowid order (the timeline asks only for what is on screen)."""
         sql = (
