@@ -172,6 +172,7 @@ class Store:
         each distinct column text is split once and its tuple shared, so an export of every event
         pays per distinct list, not per event.
         """
+        from .model import Event
         lists = self._lists
         cited = self._cited
         if len(lists) > 50_000:  # caches, not copies of every list of a large store
@@ -217,6 +218,7 @@ class Store:
 
     def _cite(self, columns: set[str]) -> None:
         """Remember the citations each of these ``cites`` columns names, fetching the quotes not yet known."""
+        from .model import Citation
         wanted = {int(q) for column in columns if column for q in column.split(LIST_SEP)} - self._quotes.keys()
         if wanted:
             if len(self._quotes) > 50_000:  # a cache, not a copy of every quote of a large store
