@@ -97,6 +97,9 @@ class Store:
         self._figures_by_id: dict[str, Figure] = {}
         self._figures_by_event: dict[str, list[Figure]] = {}
         self._quotes: dict[int, Citation] = {}
+        # Caches of _events: a list column's text -> its items; a cites column's text -> its citations.
+        self._lists: dict[str, tuple[str, ...]] = {}
+        self._cited: dict[str, tuple[Citation, ...]] = {}
         self._term_texts: Memo[str, str | None] = Memo(1000)
         self.count: int = int(meta["count"])
         # What ``note:`` in a query matches when a search is given no notes: the command line sets it
@@ -218,10 +221,62 @@ class Store:
         return [r[0] for r in self._rows("SELECT rowid FROM events ORDER BY rowid")]
 
     def _events(self, rows: Sequence[Any]) -> list[Event]:
-        """Events from rows of ``_EVENT_SQL``, their quotes fetched in one query."""
-        from .model import Citation, Event
+        """Events from rows of ``_EVENT_SQL``, their quotes fetched in one query.
 
-        wanted = {int(q) for row in rows if row[13] for q in row[13].split(LIST_SEP)} - self._quotes.keys()
+        A large store repeats its list columns (tag lists, actor lists, the passages events cite):
+        each distinct column text is split once and its tuple shared, so an export of every event
+        pays per distinct list, not per event.
+        """
+        from .model import Event
+
+        lists = self._lists
+        cited = self._cited
+        if len(lists) > 50_000:  # caches, not copies of every list of a large store
+            lists.clear()
+        if len(cited) > 50_000:
+            cited.clear()
+        new_cites = {row[13] for row in rows} - cited.keys()
+        if new_cites:
+            self._cite(new_cites)
+        new = tuple.__new__
+        events: list[Event] = []
+        append = events.append
+        for row in rows:
+            tags, actors, related = row[9], row[10], row[14]
+            tag_list = lists.get(tags)
+            if tag_list is None:
+                tag_list = lists[tags] = split_list(tags)
+            actor_list = lists.get(actors)
+            if actor_list is None:
+                actor_list = lists[actors] = split_list(actors)
+            append(
+                new(
+                    Event,
+                    (
+                        row[1],
+                        row[2],
+                        row[3],
+                        row[4],
+                        row[5],
+                        row[6],
+                        row[7],
+                        row[8],
+                        tag_list,
+                        actor_list,
+                        row[11],
+                        row[12],
+                        cited[row[13]],
+                        tuple(related.split(LIST_SEP)) if related else (),
+                    ),
+                )
+            )
+        return events
+
+    def _cite(self, columns: set[str]) -> None:
+        """Remember the citations each of these ``cites`` columns names, fetching the quotes not yet known."""
+        from .model import Citation
+
+        wanted = {int(q) for column in columns if column for q in column.split(LIST_SEP)} - self._quotes.keys()
         if wanted:
             if len(self._quotes) > 50_000:  # a cache, not a copy of every quote of a large store
                 self._quotes = {}
@@ -234,25 +289,8 @@ class Store:
                 ):
                     self._quotes[qid] = Citation(source, quote)
         quotes = self._quotes
-        return [
-            Event(
-                row[1],
-                row[2],
-                row[3],
-                row[4],
-                row[5],
-                row[6],
-                row[7],
-                row[8],
-                split_list(row[9]),
-                split_list(row[10]),
-                row[11],
-                row[12],
-                tuple(quotes[int(q)] for q in row[13].split(LIST_SEP)) if row[13] else (),
-                split_list(row[14]),
-            )
-            for row in rows
-        ]
+        for column in columns:
+            self._cited[column] = tuple(quotes[int(q)] for q in column.split(LIST_SEP)) if column else ()
 
     def disagreements_about(self, event_id: str) -> list[Disagreement]:
         """The recorded disagreements that concern an event."""
@@ -557,6 +595,17 @@ class Store:
             yield from self._events(page)
             last = page[-1][0]
 
+    def references(self) -> tuple[set[str], set[str]]:
+        """The entities (actors and places) and the sources that the events of the store name.
+
+        What an export of every event must carry, read from distinct columns and the actors' index: no event is made.
+        """
+        entities = {entity for (entity,) in self._rows("SELECT DISTINCT entity FROM event_actors")}
+        entities.update(place for (place,) in self._rows("SELECT DISTINCT place FROM events") if place is not None)
+        wanted = {int(q) for (cites,) in self._rows("SELECT DISTINCT cites FROM events") for q in split_list(cites)}
+        sources = {source for qid, source in self._rows("SELECT qid, source FROM quotes") if qid in wanted}
+        return entities, sources
+
     def rows(self, rowids: Sequence[int]) -> list[Row]:
         """Timeline rows for these rowids, in rowid order (the timeline asks only for what is on screen)."""
         sql = (
@@ -814,6 +863,8 @@ class Store:
         clone._conn = conn
         clone._lock = allocate_lock()
         clone._quotes = {}
+        clone._lists = {}
+        clone._cited = {}
         return clone
 
     def names(self, kind: str, prefix: str = "", limit: int = -1) -> list[str]:

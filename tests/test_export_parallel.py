@@ -70,7 +70,7 @@ def test_export_into_a_closed_pipe_stops_both_processes(generated: Path, tmp_pat
     assert b"Traceback" not in (pipeline.stderr.read() if pipeline.stderr else b"")
 
 
-@pytest.mark.parametrize("fmt", [name for name in FORMATS if name != "store"])
+@pytest.mark.parametrize("fmt", list(FORMATS))
 def test_an_export_forks_only_when_its_caller_says_so(
     generated: Path, monkeypatch: pytest.MonkeyPatch, forks: list[int], fmt: str
 ) -> None:

@@ -6,7 +6,8 @@ from collections.abc import Iterator
 from datetime import date
 
 from .. import __version__, edtf
-from ..model import NO_FILTERS, Event, Filters
+from ..memo import Memo
+from ..model import NO_FILTERS, Citation, Event, Filters
 from ..store import Store
 from . import parallel
 from .common import Selection, citation_line, date_facts, figure_line, one_line, title_of
@@ -23,26 +24,34 @@ def ics_text(value: str) -> str:
 
 def fold(line: str) -> str:
     """One content line folded at 75 octets, never inside a UTF-8 sequence or an escape, ending in CRLF."""
-    data = line.encode("utf-8")
-    if len(data) <= _LIMIT:
-        return line + "\r\n"
+    if line.isascii():
+        if len(line) <= _LIMIT:
+            return line + "\r\n"
+        data = line.encode("ascii")
+    else:
+        data = line.encode("utf-8")
+        if len(data) <= _LIMIT:
+            return line + "\r\n"
     parts = []
     start = 0
     limit = _LIMIT
-    while start < len(data):
-        end = min(start + limit, len(data))
-        while end < len(data) and (data[end] & 0xC0) == 0x80:  # a continuation byte: back up
+    size = len(data)
+    while size - start > limit:
+        end = start + limit
+        while (data[end] & 0xC0) == 0x80:  # a continuation byte: back up
             end -= 1
         # Nor between a backslash and the character it escapes: some readers unescape line by line.
-        backslashes = 0
-        while end - backslashes > start and data[end - backslashes - 1] == 0x5C:
-            backslashes += 1
-        if backslashes % 2 and end < len(data):
-            end -= 1
-        parts.append(data[start:end].decode("utf-8"))
+        if data[end - 1] == 0x5C:
+            backslashes = 0
+            while end - backslashes > start and data[end - backslashes - 1] == 0x5C:
+                backslashes += 1
+            if backslashes % 2:
+                end -= 1
+        parts.append(data[start:end])
         start = end
         limit = _LIMIT - 1  # continuation lines start with one space
-    return "\r\n ".join(parts) + "\r\n"
+    parts.append(data[start:])
+    return b"\r\n ".join(parts).decode("utf-8") + "\r\n"
 
 
 def _day(value: date) -> str:
@@ -71,29 +80,86 @@ def description(store: Store, event: Event) -> str:
 
 def vevent(store: Store, event: Event) -> str:
     """One VEVENT, folded, CRLF line ends."""
-    facts = date_facts(event.date)
-    start = facts.first.start
-    # iCalendar has no open end: an open or unknown one spans its start's days, the description says the rest.
-    last = facts.end_day or facts.first.end
-    end = edtf.day_after(last)  # DTEND is exclusive
-    # After 31 December 9999 there is no DTEND to write: a DURATION in days says the same.
-    until = f"DTEND;VALUE=DATE:{_day(end)}" if end else f"DURATION:P{(last - start).days + 1}D"
-    lines = [
-        "BEGIN:VEVENT",
-        f"UID:{event.id}@kztj",
-        f"DTSTAMP:{_stamp(store, event)}",
-        f"DTSTART;VALUE=DATE:{_day(start)}",
-        until,
-        f"SUMMARY:{ics_text(' '.join(event.title.split()))}",
-        f"DESCRIPTION:{ics_text(description(store, event))}",
-        f"CATEGORIES:{','.join(ics_text(tag) for tag in event.tags)}",
-        f"STATUS:{_STATUS[event.status]}",
-        "TRANSP:TRANSPARENT",
-    ]
-    if event.place:
-        lines.append(f"LOCATION:{ics_text(one_line(store.entity_name(event.place)))}")
-    lines.append("END:VEVENT")
-    return "".join(fold(line) for line in lines)
+    return VEventWriter(store).vevent(event)
+
+
+class VEventWriter:
+    """Writes the VEVENTs of one store, remembering the lines events share (dates, sources, tags, places).
+
+    What events share is written once: the date lines of each date, the DTSTAMP and the escaped
+    source lines of each list of citations, the CATEGORIES of each tag list, the LOCATION of each
+    place. Every line is escaped and folded exactly as one whole VEVENT would be.
+    """
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._dates: Memo[str, str] = Memo(4096)
+        self._cited: Memo[tuple[Citation, ...], tuple[str, str]] = Memo(20_000)
+        self._tags: Memo[tuple[str, ...], str] = Memo(4096)
+        self._places: Memo[str, str] = Memo(4096)
+        self._when: Memo[tuple[str, str, str], str] = Memo(4096)
+
+    def _date_lines(self, text: str) -> str:
+        lines = self._dates.get(text)
+        if lines is None:
+            facts = date_facts(text)
+            start = facts.first.start
+            # iCalendar has no open end: an open or unknown one spans its start's days, the description says the rest.
+            last = facts.end_day or facts.first.end
+            end = edtf.day_after(last)  # DTEND is exclusive
+            # After 31 December 9999 there is no DTEND to write: a DURATION in days says the same.
+            until = f"DTEND;VALUE=DATE:{_day(end)}" if end else f"DURATION:P{(last - start).days + 1}D"
+            lines = self._dates.remember(text, fold(f"DTSTART;VALUE=DATE:{_day(start)}") + fold(until))
+        return lines
+
+    def _sources(self, event: Event) -> tuple[str, str]:
+        """The DTSTAMP line and the description's escaped source lines (from its ``\\n\\nSources:``)."""
+        found = self._cited.get(event.sources)
+        if found is None:
+            store = self.store
+            lines = ["", "Sources:"] + [f"- {citation_line(store, c.source, c.quote)}" for c in event.sources]
+            escaped = "\\n".join(ics_text(line) for line in lines)
+            found = self._cited.remember(event.sources, (fold(f"DTSTAMP:{_stamp(store, event)}"), escaped))
+        return found
+
+    def vevent(self, event: Event) -> str:
+        """One VEVENT, folded, CRLF line ends."""
+        store = self.store
+        stamp, sources = self._sources(event)
+        # Escaped line by line: no line ends in a CR, so no CRLF spans two of them, and the
+        # result is the escaped description joined by newlines.
+        when = self._when.get((event.date, event.long_label, event.status))
+        if when is None:
+            facts = date_facts(event.date)
+            dated = f"Date: {event.long_label} (EDTF {event.date}, precision: {facts.precision}). {facts.hedge}"
+            when = self._when.remember(
+                (event.date, event.long_label, event.status),
+                f"{ics_text(dated.strip())}\\n{ics_text(f'Status: {event.status}.')}",
+            )
+        text = f"{ics_text(' '.join(event.summary.split()))}\\n\\n{when}"
+        figures = store.figures_for(event.id)
+        if figures:
+            text += "\\n\\nFigures:\\n" + "\\n".join(ics_text(f"- {figure_line(store, f)}") for f in figures)
+        text += "\\n" + sources
+        tags = self._tags.get(event.tags)
+        if tags is None:
+            tags = self._tags.remember(event.tags, fold(f"CATEGORIES:{','.join(ics_text(tag) for tag in event.tags)}"))
+        place = ""
+        if event.place:
+            known = self._places.get(event.place)
+            if known is None:
+                name = ics_text(one_line(store.entity_name(event.place)))
+                known = self._places.remember(event.place, fold(f"LOCATION:{name}"))
+            place = known
+        title = ics_text(" ".join(event.title.split()))
+        return (
+            f"BEGIN:VEVENT\r\n{fold(f'UID:{event.id}@kztj')}{stamp}{self._date_lines(event.date)}"
+            f"{fold(f'SUMMARY:{title}')}{fold(f'DESCRIPTION:{text}')}{tags}"
+            f"{_STATUS_LINES[event.status]}TRANSP:TRANSPARENT\r\n{place}END:VEVENT\r\n"
+        )
+
+
+_STATUS_LINES = {status: f"STATUS:{value}\r\n" for status, value in _STATUS.items()}
 
 
 def to_ics(store: Store, filters: Filters = NO_FILTERS, *, fork: bool = False) -> Iterator[str]:
@@ -108,7 +174,8 @@ def to_ics(store: Store, filters: Filters = NO_FILTERS, *, fork: bool = False) -
     if store.description:
         head.append(f"X-WR-CALDESC:{ics_text(one_line(store.description))}")
     yield "".join(fold(line) for line in head)
+    writers = parallel.PerStore(VEventWriter)
     yield from parallel.rendered(
-        Selection(store, filters), lambda own, events, _: "".join(vevent(own, e) for e in events), fork
+        Selection(store, filters), lambda own, events, _: "".join(map(writers(own).vevent, events)), fork
     )
     yield fold("END:VCALENDAR")

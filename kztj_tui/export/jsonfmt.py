@@ -6,7 +6,8 @@ import json
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from ..model import NO_FILTERS, Disagreement, Event, Figure, Filters
+from ..memo import Memo
+from ..model import NO_FILTERS, Citation, Disagreement, Event, Figure, Filters
 from ..store import Store
 from . import parallel
 from .common import Selection, date_facts
@@ -15,8 +16,70 @@ from .common import Selection, date_facts
 FORMAT = "kztj-export/1"
 
 
-def _dump(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False)
+# json.dumps(value, ensure_ascii=False), without making an encoder for every value.
+_dump = json.JSONEncoder(ensure_ascii=False).encode
+# A str as that encoder writes it.
+_string = json.encoder.encode_basestring
+
+
+class EventText:
+    """Events as JSON text, each exactly ``_dump(event_json(event, keep))``, for an export of many.
+
+    The values events share (the citations, the date fields) are encoded once; the rest is
+    joined around the encoded strings.
+    """
+
+    def __init__(self) -> None:
+        self._cited: Memo[tuple[Citation, ...], str] = Memo(20_000)
+        self._dates: Memo[tuple[str, str, str], str] = Memo(4096)
+
+    def text(self, event: Event, keep: Any = None, end: str = "") -> str:
+        """The event as JSON text, ``end`` (more members, each starting ``, ``) before its closing brace."""
+        cited = self._cited.get(event.sources)
+        if cited is None:
+            cited = self._cited.remember(
+                event.sources, _dump([{"source": c.source, "quote": c.quote} for c in event.sources])
+            )
+        key = (event.date, event.start, event.end)
+        dated = self._dates.get(key)
+        if dated is None:
+            facts = date_facts(event.date)
+            dated = self._dates.remember(
+                key,
+                _dump(
+                    {
+                        "start": event.start,
+                        "end": None if facts.open_end else event.end,
+                        "precision": facts.precision,
+                        "uncertain": facts.uncertain,
+                        "approximate": facts.approximate,
+                    }
+                )[1:-1],
+            )
+        related = event.related
+        if keep is not None and related:
+            related = tuple([r for r in related if keep(r)])
+        return (
+            f'{{"id": {_string(event.id)}, "date": {_string(event.date)}, "title": {_string(event.title)}, '
+            f'"summary": {_string(event.summary)}, "tags": {_strings(event.tags)}, '
+            f'"actors": {_strings(event.actors)}, '
+            f'"place": {"null" if event.place is None else _string(event.place)}, '
+            f'"status": {_string(event.status)}, "sources": {cited}, "related": {_strings(related)}, '
+            f"{dated}{end}}}"
+        )
+
+
+def _strings(items: tuple[str, ...]) -> str:
+    """A list of strs as the encoder writes it."""
+    return "[" + ", ".join(map(_string, items)) + "]"
+
+
+def _note(event: Event, notes: Mapping[str, str] | None) -> str:
+    """``--notes``: the event's ``note`` member (the user's text, or null), else nothing."""
+    if notes is None:
+        return ""
+    note = notes.get(event.id)
+    return ', "note": ' + ("null" if note is None else _string(note))
 
 
 def event_json(event: Event, keep: Any = None) -> dict[str, Any]:
@@ -100,8 +163,11 @@ def to_json(
     )
     yield ',\n "events": ['
 
+    writer = EventText()
+    keep = selection.includes
+
     def events_json(own: Store, events: Sequence[Event], first: bool) -> str:
-        text = ",\n  ".join(_dump(_with_note(event_json(event, selection.includes), notes)) for event in events)
+        text = ",\n  ".join([writer.text(event, keep, _note(event, notes)) for event in events])
         return ("\n  " if first else ",\n  ") + text
 
     yield from parallel.rendered(selection, events_json, fork)
@@ -130,14 +196,17 @@ def to_jsonl(
     """One event per line, shaped as in the JSON export, with its figures (and their conflicts) inline."""
     selection = Selection(store, filters)
 
+    writer = EventText()
+    keep = selection.includes
+
     def lines(own: Store, events: Sequence[Event], first: bool) -> str:
         out = []
         for event in events:
-            data = _with_note(event_json(event, selection.includes), notes)
+            more = _note(event, notes)
             figures = own.figures_for(event.id)
             if figures:
-                data["figures"] = [figure_json(f) for f in figures]
-            out.append(_dump(data) + "\n")
+                more += ', "figures": ' + _dump([figure_json(f) for f in figures])
+            out.append(writer.text(event, keep, more) + "\n")
         return "".join(out)
 
     yield from parallel.rendered(selection, lines, fork)

@@ -22,8 +22,8 @@ from .common import Selection, file_label, title_of
 _INLINE = re.compile(r"([\\`*_\[\]<>|#~^$@&{}]|-(?=-)|:(?=//)|(?<=www)\.)")
 # Text renderers change without any syntax: pandoc's smart typography makes "--" and "---" dashes
 # (every hyphen of a run but the last is escaped above), and GFM's autolink extension makes bare
-# "http://..." and "www...." links (an escaped ":" or "." stops it). Searched for by the fast path.
-_RENDERER_WORK = ("--", "://", "www.")
+# "http://..." and "www...." links (an escaped ":" or "." stops it). The fast path searches for
+# "--", "://" and "www.".
 # Whitespace other than single spaces, which a report folds (searching first is ~5x cheaper).
 _LOOSE_SPACE = re.compile(r"\s\s|[^\S ]")
 # A single character class, which the regex engine scans fastest: the syntax above and ASCII
@@ -41,7 +41,9 @@ def md_inline(text: str) -> str:
         and text[:1] != " "
         and text[-1:] != " "
         and not _ASCII_WORK.search(text)
-        and not any(work in text for work in _RENDERER_WORK)
+        and "--" not in text
+        and "://" not in text
+        and "www." not in text
     ):
         return text
     if _LOOSE_SPACE.search(text) or text[:1] == " " or text[-1:] == " ":
@@ -115,19 +117,22 @@ class EventWriter:
         self.store = store
         self.notes = notes or {}  # the user's notes (``kztj export --notes``): a paragraph after the summary
         # Bounded: a large store has tens of thousands of actor lists, and an export's memory stays flat.
-        self._actors: Memo[tuple[str, ...], str] = Memo(2048)
+        self._names: dict[str, str] = {}  # entity id -> its name, escaped
         self._tags: Memo[tuple[str, ...], str] = Memo(2048)
         self._disagreements: dict[str, list[Disagreement]] = {}
         for item in store.disagreements:
             for event_id in item.events:
                 self._disagreements.setdefault(event_id, []).append(item)
 
+    def _name_of(self, entity_id: str) -> str:
+        name = self._names.get(entity_id)
+        if name is None:
+            name = self._names[entity_id] = _name(self.store.entity_name(entity_id))
+        return name
+
     def _actors_text(self, actors: tuple[str, ...]) -> str:
-        text = self._actors.get(actors)
-        if text is None:
-            names = ", ".join(_name(self.store.entity_name(a)) for a in actors)
-            text = self._actors.remember(actors, f" · **Actors:** {names}")
-        return text
+        # Per name, not per list: a large store has more distinct actor lists than any memo would keep.
+        return " · **Actors:** " + ", ".join([self._name_of(a) for a in actors])
 
     def _tags_text(self, tags: tuple[str, ...]) -> str:
         text = self._tags.get(tags)
@@ -138,7 +143,7 @@ class EventWriter:
     def markdown(self, event: Event, heading: str = "###") -> str:
         """One event as Markdown, with its sources as footnotes carrying the quotes."""
         store = self.store
-        place = f" · **Place:** {_name(store.entity_name(event.place))}" if event.place else ""
+        place = f" · **Place:** {self._name_of(event.place)}" if event.place else ""
         actors = self._actors_text(event.actors) if event.actors else ""
         labels = [event_note(event.id, i) for i in range(1, len(event.sources) + 1)]
         lines = [

@@ -17,7 +17,7 @@ from ..memo import Memo
 from ..model import NO_FILTERS, Citation, Event, Filters
 from ..store import Store
 from . import parallel
-from .common import Selection, date_facts, figure_line, file_label, title_of
+from .common import Selection, date_facts, figure_line, file_label, one_line, title_of
 
 # CommonMark's inline syntax (markwhen renders descriptions as Markdown) and markwhen's own:
 # ``#tag``, ``[place](location)``, ``![image](url)`` and ``40%`` progress.
@@ -30,8 +30,16 @@ def _backslashed(match: re.Match[str]) -> str:
 
 def mw_escape(text: str) -> str:
     """User text for a markwhen line, backslash-escaped so neither markwhen nor Markdown reads syntax in it."""
+    text = one_line(text)
     # A function, not a template: expanding a template for every match cost a third of the export.
-    return _SPECIAL.sub(_backslashed, " ".join(text.split()))
+    return _SPECIAL.sub(_backslashed, text) if _SPECIAL.search(text) else text
+
+
+def _json_string(text: str) -> str:
+    """``json.dumps(text)`` for a str, without the encoder for the usual plain ASCII text."""
+    if text.isascii() and text.isprintable() and '"' not in text and "\\" not in text:
+        return f'"{text}"'
+    return json.dumps(text)
 
 
 def mw_tag(tag: str) -> str:
@@ -42,7 +50,10 @@ def mw_tag(tag: str) -> str:
 
 def mw_id(event_id: str) -> str:
     """An event id as a markwhen ``!id`` (word characters only)."""
-    return re.sub(r"\W", "_", event_id)
+    return _NOT_WORD.sub("_", event_id)
+
+
+_NOT_WORD = re.compile(r"\W")
 
 
 def _point(point: edtf.Point, which: str) -> str:
@@ -73,34 +84,84 @@ def entry(store: Store, event: Event, sources: Memo[tuple[Citation, ...], str] |
 
     ``sources``: the source lines an export has written so far (events cite the same passages).
     """
-    facts = date_facts(event.date)
-    tags = " ".join(f"#{mw_tag(t)}" for t in event.tags)
-    lines = [
-        f"{mw_date(event.date)}: !{mw_id(event.id)} {mw_escape(event.title)} {tags}",
-        f"id: {json.dumps(event.id)}",
-        f"edtf: {json.dumps(event.date)}",
-        f"status: {event.status}",
-        f"tags: {json.dumps(list(event.tags))}",
-        f"- Summary: {mw_escape(event.summary)}",
-        f"- Date: {event.long_label} (EDTF {mw_escape(event.date)}). {facts.hedge}".rstrip(),
-    ]
-    if event.place:
-        lines.append(f"- Place: {mw_escape(store.entity_name(event.place))}")
-    if event.actors:
-        lines.append(f"- Actors: {mw_escape(', '.join(store.entity_name(a) for a in event.actors))}")
-    lines += [f"- Figure: {mw_escape(figure_line(store, f))}" for f in store.figures_for(event.id)]
-    cited = sources.get(event.sources) if sources is not None else None
-    if cited is None:
-        cited = "\n".join(
-            f"- Source: {mw_escape(f'{source.outlet}, {source.published_label} ({source.file})')}: "
-            f"“{mw_escape(citation.quote)}”"
-            for citation in event.sources
-            for source in (store.sources[citation.source],)
-        )
-        if sources is not None:
-            sources.remember(event.sources, cited)
-    lines.append(cited)
-    return "\n".join(lines) + "\n\n"
+    return EntryWriter(store, sources).entry(event)
+
+
+class EntryWriter:
+    """Writes the markwhen events of one store, remembering what events share: dates, tags, names, sources."""
+
+    def __init__(self, store: Store, sources: Memo[tuple[Citation, ...], str] | None = None) -> None:
+        self.store = store
+        self._sources = Memo(20_000) if sources is None else sources
+        self._dates: Memo[tuple[str, str], tuple[str, str, str]] = Memo(4096)
+        self._tags: Memo[tuple[str, ...], tuple[str, str]] = Memo(4096)
+        # An entity's escaped name, or None where joining escaped names would not equal escaping
+        # the joined names (a name that is empty or not one line: folding would change the joins).
+        self._names: dict[str, str | None] = {}
+
+    def _name(self, entity_id: str) -> str | None:
+        try:
+            return self._names[entity_id]
+        except KeyError:
+            name = self.store.entity_name(entity_id)
+            escaped = mw_escape(name) if name and one_line(name) == name else None
+            self._names[entity_id] = escaped
+            return escaped
+
+    def _actors(self, actors: tuple[str, ...]) -> str:
+        names = [self._name(a) for a in actors]
+        if None in names:
+            return mw_escape(", ".join(self.store.entity_name(a) for a in actors))
+        return ", ".join(names)  # type: ignore[arg-type]
+
+    def entry(self, event: Event) -> str:
+        """One markwhen event: date, id, title and tags; properties; then the description as a list."""
+        store = self.store
+        dated = self._dates.get((event.date, event.long_label))
+        if dated is None:
+            facts = date_facts(event.date)
+            dated = self._dates.remember(
+                (event.date, event.long_label),
+                (
+                    f"{mw_date(event.date)}: !",
+                    f"edtf: {json.dumps(event.date)}\nstatus: ",
+                    f"- Date: {event.long_label} (EDTF {mw_escape(event.date)}). {facts.hedge}".rstrip(),
+                ),
+            )
+        tagged = self._tags.get(event.tags)
+        if tagged is None:
+            tagged = self._tags.remember(
+                event.tags, (" ".join(f"#{mw_tag(t)}" for t in event.tags), f"tags: {json.dumps(list(event.tags))}")
+            )
+        lines = [
+            f"{dated[0]}{mw_id(event.id)} {mw_escape(event.title)} {tagged[0]}",
+            f"id: {_json_string(event.id)}",
+            f"{dated[1]}{event.status}",
+            tagged[1],
+            f"- Summary: {mw_escape(event.summary)}",
+            dated[2],
+        ]
+        if event.place:
+            name = self._name(event.place)
+            lines.append(f"- Place: {mw_escape(store.entity_name(event.place)) if name is None else name}")
+        if event.actors:
+            lines.append(f"- Actors: {self._actors(event.actors)}")
+        figures = store.figures_for(event.id)
+        if figures:
+            lines += [f"- Figure: {mw_escape(figure_line(store, f))}" for f in figures]
+        cited = self._sources.get(event.sources)
+        if cited is None:
+            cited = self._sources.remember(
+                event.sources,
+                "\n".join(
+                    f"- Source: {mw_escape(f'{source.outlet}, {source.published_label} ({source.file})')}: "
+                    f"“{mw_escape(citation.quote)}”"
+                    for citation in event.sources
+                    for source in (store.sources[citation.source],)
+                ),
+            )
+        lines.append(cited)
+        return "\n".join(lines) + "\n\n"
 
 
 def mw_header_value(text: str) -> str:
@@ -122,9 +183,9 @@ def to_markwhen(store: Store, filters: Filters = NO_FILTERS, *, fork: bool = Fal
         f"---\n\n// Exported by kztj {__version__} from {name}. Every event cites a verbatim quote;"
         " conflicting figures are marked ⚠.\n\n"
     )
-    known: parallel.PerStore[Memo[tuple[Citation, ...], str]] = parallel.PerStore(lambda _: Memo(20_000))
+    writers = parallel.PerStore(EntryWriter)
 
     def entries(own: Store, events: Sequence[Event], first: bool) -> str:
-        return "".join(entry(own, event, known(own)) for event in events)
+        return "".join(map(writers(own).entry, events))
 
     yield from parallel.rendered(Selection(store, filters), entries, fork)

@@ -16,8 +16,10 @@ from typing import Any
 
 from .. import __version__
 from ..edtf import DATE_PATTERN
+from ..memo import Memo
 from ..model import NO_FILTERS, Citation, Disagreement, Event, Figure, Filters
 from ..store import Store
+from . import parallel
 from .common import Selection
 
 # Long text is folded at spaces to keep lines near this width; the folding reads back as the same text.
@@ -28,7 +30,9 @@ WIDTH = 100
 _NOT_PLAIN_START = frozenset("-?:,[]{}#&*!|>'\"%@`+.<=~ 0123456789")
 # Words YAML 1.1 (PyYAML, and y/n in the spec) or 1.2 reads as booleans or null.
 _NOT_PLAIN_WORDS = frozenset({"y", "n", "yes", "no", "true", "false", "on", "off", "null"})
-_PLAIN_BLOCK_BREAKERS = re.compile(r": | #|:$")
+_LONGEST_WORD = max(map(len, _NOT_PLAIN_WORDS))
+# A plain scalar in block context also ends at ": " or " #", and must not end in ":" (is_plain
+# searches for these as substrings, which is faster on long text than one regular expression).
 # PyYAML also ends a plain scalar at ? inside a flow collection (scanner.scan_plain), so [A?, x] fails.
 _PLAIN_FLOW_BREAKERS = re.compile(r": | #|:$|[,?\[\]{}]")
 # Dates as EDTF text: plain when they match the grammar (digits, X, - / . and qualifiers), as the store writes them.
@@ -66,8 +70,12 @@ def is_plain(text: str, flow: bool = False) -> bool:
         and text[-1] != " "
         # Tabs, line breaks (also NEL, LS, PS), control and invisible characters are escaped in quotes.
         and text.isprintable()
-        and text.lower() not in _NOT_PLAIN_WORDS
-        and not (_PLAIN_FLOW_BREAKERS if flow else _PLAIN_BLOCK_BREAKERS).search(text)
+        and (len(text) > _LONGEST_WORD or text.lower() not in _NOT_PLAIN_WORDS)
+        and (
+            _PLAIN_FLOW_BREAKERS.search(text) is None
+            if flow
+            else ": " not in text and " #" not in text and text[-1] != ":"
+        )
     )
 
 
@@ -139,11 +147,15 @@ def _number(value: float) -> str:
     return written
 
 
-def _flow(items: Sequence[str], column: int) -> str:
-    """A list as ``[a, b, c]``, broken between items onto lines aligned after the bracket."""
+def _flow(items: Sequence[str], column: int, written: Sequence[str] | None = None) -> str:
+    """A list as ``[a, b, c]``, broken between items onto lines aligned after the bracket.
+
+    ``written``: the items already written as flow scalars, if the caller has them.
+    """
     if not items:
         return "[]"
-    written = [scalar(item, flow=True) for item in items]
+    if written is None:
+        written = [scalar(item, flow=True) for item in items]
     lines: list[str] = []
     line = ""
     for item in written:
@@ -211,22 +223,74 @@ def _header(store: Store, filters: Filters) -> str:
 
 
 def _event(event: Event, keep: Any) -> str:
-    item = _Item(4)
-    item.raw("id", scalar(event.id))
-    item.raw("date", _date(event.date))
-    item.text("title", event.title)
-    item.text("summary", event.summary)
-    item.flow("tags", event.tags)
-    if event.actors:
-        item.flow("actors", event.actors)
-    if event.place is not None:
-        item.raw("place", scalar(event.place))
-    item.raw("status", scalar(event.status))
-    item.citations("sources", event.sources)
-    related = [r for r in event.related if keep(r)]
-    if related:
-        item.flow("related", related)
-    return str(item)
+    return _EventWriter(keep).event(event)
+
+
+class _EventWriter:
+    """Writes events as ``_Item``s would, remembering what events share: citations, tag and actor lists, dates."""
+
+    def __init__(self, keep: Any) -> None:
+        self.keep = keep
+        self._cited: Memo[tuple[Citation, ...], str] = Memo(20_000)
+        self._lists: Memo[tuple[str, tuple[str, ...]], str] = Memo(20_000)
+        self._items: Memo[str, str] = Memo(20_000)  # an id or tag as a flow scalar
+        self._scalars: Memo[str, str] = Memo(4096)
+        self._dates: Memo[str, str] = Memo(4096)
+
+    def _flow(self, key: str, items: tuple[str, ...]) -> str:
+        found = self._lists.get((key, items))
+        if found is None:
+            lead = f"    {key}: "
+            found = self._lists.remember((key, items), lead + _flow(items, len(lead), self._written(items)))
+        return found
+
+    def _written(self, items: Sequence[str]) -> list[str]:
+        """Items as flow scalars."""
+        known = self._items
+        written = []
+        for item in items:
+            text = known.get(item)
+            if text is None:
+                text = known.remember(item, scalar(item, flow=True))
+            written.append(text)
+        return written
+
+    def _scalar(self, text: str) -> str:
+        found = self._scalars.get(text)
+        if found is None:
+            found = self._scalars.remember(text, scalar(text))
+        return found
+
+    def event(self, event: Event) -> str:
+        """The event as an item of the events list (indented by 4, its first line ``  - id: ...``)."""
+        date = self._dates.get(event.date)
+        if date is None:
+            date = self._dates.remember(event.date, _date(event.date))
+        cited = self._cited.get(event.sources)
+        if cited is None:
+            item = _Item(4)
+            item.lines.append("")  # the event's first line is before it
+            item.citations("sources", event.sources)
+            cited = self._cited.remember(event.sources, "\n".join(item.lines[1:]))
+        lines = [
+            f"  - id: {scalar(event.id)}",
+            f"    date: {date}",
+            "    title: " + folded(event.title, 11, 6),
+            "    summary: " + folded(event.summary, 13, 6),
+            self._flow("tags", event.tags),
+        ]
+        if event.actors:
+            lines.append(self._flow("actors", event.actors))
+        if event.place is not None:
+            lines.append(f"    place: {self._scalar(event.place)}")
+        lines.append(f"    status: {self._scalar(event.status)}")
+        lines.append(cited)
+        keep = self.keep
+        related = [r for r in event.related if keep(r)]
+        if related:
+            lead = "    related: "
+            lines.append(lead + _flow(related, len(lead), self._written(related)))
+        return "\n".join(lines) + "\n"
 
 
 def _figure(figure: Figure, keep: Any) -> str:
@@ -289,18 +353,24 @@ def _section(name: str, items: Iterable[str], spaced: bool) -> Iterator[str]:
 
 
 def to_store(store: Store, filters: Filters = NO_FILTERS, *, fork: bool = False) -> Iterator[str]:
-    """The chosen events as a store file, streamed: two passes over the events, never all of them at once.
+    """The chosen events as a store file, streamed, never all of them at once.
 
-    ``fork`` is taken as by every writer, and unused: one process writes a store.
+    A filtered export reads the events twice (what they use, then the events); an export of every
+    event asks the store what they use.
+
+    ``fork``: whether the events of a large store may be written by two processes (see forking.py).
     """
     selection = Selection(store, filters)
     entities: set[str] = set()
     sources: set[str] = set()
-    for event in selection.events():  # the first pass: what the events use (and, narrowed, their ids)
-        entities.update(event.actors)
-        if event.place is not None:
-            entities.add(event.place)
-        sources.update(c.source for c in event.sources)
+    if filters.active:
+        for event in selection.events():  # the first pass: what the events use (and, narrowed, their ids)
+            entities.update(event.actors)
+            if event.place is not None:
+                entities.add(event.place)
+            sources.update(c.source for c in event.sources)
+    else:  # every event: the store says what they use
+        entities, sources = store.references()
     figures = _figures(store, selection)
     written = {f.id for f in figures}
     disagreements = [
@@ -322,7 +392,18 @@ def to_store(store: Store, filters: Filters = NO_FILTERS, *, fork: bool = False)
     yield "\n"
     yield from _section("entities", (_entity(store, e) for e in store.entities if e in entities), spaced=False)
     yield "\n"
-    yield from _section("events", (_event(e, selection.includes) for e in selection.events()), spaced=True)
+    writers = parallel.PerStore(lambda _: _EventWriter(selection.includes))
+
+    def render(own: Store, events: Sequence[Event], first: bool) -> str:
+        # As _section writes them: the list's key before the first item, a blank line between items.
+        return ("events:\n" if first else "\n") + "\n".join(map(writers(own).event, events))
+
+    no_events = True
+    for chunk in parallel.rendered(selection, render, fork):
+        no_events = False
+        yield chunk
+    if no_events:
+        yield "events: []\n"
     yield "\n"
     yield from _section("figures", (_figure(f, selection.includes) for f in figures), spaced=False)
     yield "\n"

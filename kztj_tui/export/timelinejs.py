@@ -19,7 +19,7 @@ from ..memo import Memo
 from ..model import NO_FILTERS, Citation, Event, Filters
 from ..store import Store
 from . import parallel
-from .common import Selection, date_facts, figure_line, title_of
+from .common import Selection, date_facts, figure_line, one_line, title_of
 
 # TimelineJS picks a media type by matching patterns against the url (MediaType.js); these
 # characters and words are what its patterns need, so encoding them keeps a quote a quote. Most
@@ -28,9 +28,16 @@ from .common import Selection, date_facts, figure_line, title_of
 _MEDIA_TRIGGERS = re.compile(r"[.:/?]|(?i:s(?=potify)|i(?=frame)|y(?=outu))")
 
 
+# What esc changes besides whitespace; most text has none of it.
+_HTML_WORK = re.compile(r"[&<>\"'{}]")
+
+
 def esc(text: str) -> str:
     """User text as HTML text: never markup, never template syntax."""
-    escaped = html.escape(" ".join(text.split()), quote=True)
+    text = one_line(text)
+    if not _HTML_WORK.search(text):
+        return text
+    escaped = html.escape(text, quote=True)
     # Braces as character references too: a page that embeds the JSON may run it through a template
     # engine (Jinja, Handlebars, Vue), which would read "{{ ... }}" in a quote as its own syntax.
     if "{" in escaped or "}" in escaped:
@@ -150,6 +157,78 @@ def slide(store: Store, event: Event, sources: Memo[tuple[Citation, ...], str] |
     return out
 
 
+# json.dumps(value, ensure_ascii=False) without making an encoder for every slide.
+_encode = json.JSONEncoder(ensure_ascii=False).encode
+# A str as that encoder writes it.
+_string = json.encoder.encode_basestring
+
+
+class SlideWriter:
+    """Writes the slides of one store as JSON text, each exactly ``_encode(slide(store, event))``.
+
+    The parts events share are encoded once: a date's start and end objects and label, an event's
+    first source as media, the source lists; the rest is joined around the encoded strings.
+    """
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._sources: Memo[tuple[Citation, ...], str] = Memo(20_000)
+        self._dates: Memo[tuple[str, str], str] = Memo(4096)
+        self._notes: Memo[tuple[str, str], str] = Memo(4096)
+        self._media: Memo[Citation, str] = Memo(20_000)
+
+    def _date(self, event: Event) -> str:
+        """``{"start_date": ..., "display_date": ...``: slide()'s first keys, open."""
+        key = (event.date, event.long_label)
+        found = self._dates.get(key)
+        if found is None:
+            facts = date_facts(event.date)
+            out: dict[str, Any] = {"start_date": date_object(facts.first)}
+            if not facts.open_end and (facts.precision == "interval" or facts.first.start.year != facts.last.end.year):
+                out["start_date"]["hour"] = 0
+                out["end_date"] = end_object(facts.last)
+            out["display_date"] = event.long_label
+            found = self._dates.remember(key, _encode(out)[:-1])
+        return found
+
+    def _text(self, event: Event) -> str:
+        """The slide's ``text.text``, as _text_html writes it."""
+        store = self.store
+        key = (event.date, event.status)
+        notes = self._notes.get(key)
+        if notes is None:
+            hedge = date_facts(event.date).hedge
+            said = [esc_shared(hedge)] if hedge else []
+            if event.status != "occurred":
+                said.append(f"Status: {esc(event.status)}.")
+            notes = self._notes.remember(key, f"<p><em>{' '.join(said)}</em></p>" if said else "")
+        figures = store.figures_for(event.id)
+        listed = (
+            "<ul>" + "".join(f"<li>{esc(figure_line(store, f))}</li>" for f in figures) + "</ul>" if figures else ""
+        )
+        return f"<p>{esc(event.summary)}</p>{notes}{listed}{_sources_html(store, event.sources, self._sources)}"
+
+    def _medium(self, first: Citation) -> str:
+        found = self._media.get(first)
+        if found is None:
+            source = self.store.sources[first.source]
+            medium = {
+                "url": f"<blockquote>{inert_quote(first.quote)}</blockquote>",
+                "credit": esc_shared(f"{source.outlet}, {source.published_label}"),
+                "caption": esc_shared(source.description),
+            }
+            found = self._media.remember(first, _encode(medium))
+        return found
+
+    def slide(self, event: Event) -> str:
+        """One event's slide as JSON text."""
+        return (
+            f'{self._date(event)}, "text": {{"headline": {_string(esc(event.title))}, '
+            f'"text": {_string(self._text(event))}}}, "media": {self._medium(event.sources[0])}, '
+            f'"group": {_string(event.tags[0])}, "unique_id": {_string(event.id)}, "autolink": false}}'
+        )
+
+
 def to_timelinejs(store: Store, filters: Filters = NO_FILTERS, *, fork: bool = False) -> Iterator[str]:
     """The TimelineJS3 JSON document: a title slide and one slide per matching event; streamed."""
     intro = store.description or (
@@ -157,11 +236,10 @@ def to_timelinejs(store: Store, filters: Filters = NO_FILTERS, *, fork: bool = F
     )
     title = {"text": {"headline": esc(title_of(store)), "text": f"<p>{esc(intro)}</p>"}}
     yield '{"title": ' + json.dumps(title, ensure_ascii=False) + ',\n "events": ['
-    sources: parallel.PerStore[Memo[tuple[Citation, ...], str]] = parallel.PerStore(lambda _: Memo(20_000))
+    writers = parallel.PerStore(SlideWriter)
 
     def slides(own: Store, events: Sequence[Event], first: bool) -> str:
-        known = sources(own)
-        text = ",\n  ".join(json.dumps(slide(own, event, known), ensure_ascii=False) for event in events)
+        text = ",\n  ".join(map(writers(own).slide, events))
         return ("\n  " if first else ",\n  ") + text
 
     yield from parallel.rendered(Selection(store, filters), slides, fork)
