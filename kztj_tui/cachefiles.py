@@ -107,7 +107,10 @@ def read_verified(seal: str | os.PathLike[str]) -> dict[str, Verified]:
     for key, value in found.items() if isinstance(found, dict) else ():
         # [at, size, mtime_ns, ctime_ns, ino, dev]; anything else (an older kztj's) is hashed again
         if isinstance(value, list) and len(value) == 6 and all(type(v) in (int, float) for v in value):
-            verified[str(key)] = Verified(float(value[0]), FileIdentity(*(int(v) for v in value[1:])))
+            try:
+                verified[str(key)] = Verified(float(value[0]), FileIdentity(*(int(v) for v in value[1:])))
+            except (OverflowError, ValueError):  # an infinity or NaN: not an identity kztj wrote
+                continue
     return verified
 
 

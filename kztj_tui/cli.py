@@ -1065,7 +1065,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None and getattr(args, "events", None) == "-":
         _say("the browser reads its keys from stdin, so it cannot read the store there: use --events FILE")
         return EXIT_ERROR
-    if args.command is None and not (sys.stdin.isatty() and sys.stdout.isatty()):
+    if args.command is None and not (sys.stdin is not None and sys.stdin.isatty() and sys.stdout.isatty()):
         # Textual would wait for keys that never come, drawing escape codes into a file.
         _say("the browser needs a terminal; try kztj export or kztj --help")
         return EXIT_ERROR

@@ -1,12 +1,24 @@
-"""The ``kztj`` command: a piped search on a warm cache is answered by :mod:`.quick`, everything else by :mod:`.cli`."""
+"""The ``kztj`` command: a search for words on a warm cache is answered by :mod:`.quick`, the rest by :mod:`.cli`."""
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
 
 
 def main() -> None:
     """Console-script entry point."""
+    if sys.stdout is None or sys.stderr is None:  # started with a closed descriptor (>&-)
+        with contextlib.suppress(OSError):
+            os.write(2, b"kztj: standard output or error is closed\n")
+        sys.exit(2)
+    # A terminal or pipe that cannot take every character (PYTHONIOENCODING=ascii, a C locale) gets
+    # escapes instead of a traceback; UTF-8 output is unchanged (visible() already escapes surrogates).
+    reconfigure = getattr(sys.stdout, "reconfigure", None)  # a TextIOWrapper's; a replaced stdout may lack it
+    if reconfigure is not None:
+        with contextlib.suppress(ValueError):
+            reconfigure(errors="backslashreplace")
     argv = sys.argv[1:]
     if argv[:1] == ["search"]:
         from .quick import search

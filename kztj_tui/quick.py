@@ -37,8 +37,8 @@ def _arguments(argv: list[str]) -> tuple[str | None, list[str]] | None:
         name, equals, value = token.partition("=")
         if name in OPTIONS_WITH_VALUE:
             if not equals:
-                if position + 1 >= len(argv):
-                    return None
+                if position + 1 >= len(argv) or argv[position + 1].startswith("-"):
+                    return None  # argparse takes no value that looks like an option: it says so
                 position += 1
                 value = argv[position]
             events = value
@@ -97,6 +97,11 @@ def search(argv: list[str]) -> int | None:
         return EXIT_OK
     except KeyboardInterrupt:
         return 130
+    except OSError as error:  # stdout unwritable (a full disk, a closed descriptor): cli.main's words
+        from .console import say
+
+        say(f"{error.filename or ''}: {error.strerror or error}")
+        return EXIT_ERROR
     finally:
         store.close()
     return EXIT_OK if out.written else EXIT_NO_MATCH

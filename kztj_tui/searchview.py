@@ -119,8 +119,9 @@ def terminal(color: str, out: Output, environ: Mapping[str, str] = os.environ) -
     dumb = is_terminal and environ.get("TERM", "").lower() in ("dumb", "unknown")
     colour = color != "never" and is_terminal and not dumb
     columns, lines = environ.get("COLUMNS"), environ.get("LINES")
-    fixed = int(columns) if columns is not None and columns.isdigit() else None
-    if fixed is not None and lines is not None and lines.isdigit():
+    # ASCII digits only: str.isdigit() also takes "²", which int() refuses.
+    fixed = int(columns) if columns is not None and columns.isascii() and columns.isdigit() else None
+    if fixed is not None and lines is not None and lines.isascii() and lines.isdigit():
         return Terminal(fixed, colour)
     if dumb:
         return Terminal(80, colour)

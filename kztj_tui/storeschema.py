@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 
+# Bump it whenever what a build writes changes, the text it derives included (``text.search_line``,
+# ``WIDEST_LABEL_SQL``): a cache is trusted by this version and kztj's, which a change of code leaves alone.
 SCHEMA_VERSION = "18"
 # Event rowids are chronological but spaced, so an event added between two others by an
 # incremental update takes a free rowid between theirs instead of renumbering (and re-indexing)

@@ -212,3 +212,68 @@ def test_a_store_whose_sources_are_unreadable_says_its_cache_is_damaged(warm_sto
     with pytest.raises(sqlite3.DatabaseError, match="disagreements are unreadable"):
         _ = store.disagreements
     assert store.entities  # the rest is still there
+
+
+def test_a_value_after_events_that_looks_like_an_option_is_left_to_argparse(
+    warm_store: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dashed = warm_store.with_name("-x.yaml")
+    dashed.write_bytes(warm_store.read_bytes())
+    open_store(dashed, fork=False).close()  # warm: only the argument's form can send it to argparse
+    monkeypatch.chdir(warm_store.parent)
+    assert quick.search(["--events=-x.yaml", "trade"]) == 0  # argparse takes a value given with =
+    capsys.readouterr()
+    assert quick.search(["--events", "-x.yaml", "trade"]) is None
+    assert capsys.readouterr().out == ""
+    with pytest.raises(SystemExit) as stopped:
+        cli.main(["search", "--events", "-x.yaml", "trade"])
+    assert stopped.value.code == 2 and "expected one argument" in capsys.readouterr().err
+
+
+def test_an_unwritable_stdout_is_one_line_and_exit_2(warm_store: Path) -> None:
+    with open("/dev/full", "w", encoding="utf-8") as full:
+        result = subprocess.run(
+            [sys.executable, "-m", "kztj_tui", "search", "--events", str(warm_store), "trade"],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=REPO,
+            timeout=60,
+        )
+    assert (result.returncode, result.stderr) == (2, "kztj: : No space left on device\n")
+
+
+def test_a_closed_stdout_is_one_line_and_exit_2(warm_store: Path) -> None:
+    result = subprocess.run(
+        f"{sys.executable} -m kztj_tui search --events {warm_store} trade >&-",
+        shell=True,
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=60,
+    )
+    assert (result.returncode, result.stderr) == (2, "kztj: standard output or error is closed\n")
+
+
+def test_an_output_that_cannot_take_every_character_gets_escapes(warm_store: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "kztj_tui", "search", "--events", str(warm_store), "flights"],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env={**os.environ, "PYTHONIOENCODING": "ascii"},
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Dushanbe\\u2013Astana" in result.stdout and "Traceback" not in result.stderr
+
+
+def test_a_damaged_record_of_verified_inputs_is_ignored(warm_store: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from kztj_tui.cache import current_files
+
+    files = current_files(warm_store)
+    assert files is not None
+    verified = files.seal.with_name(files.seal.name.replace(".seal.json", ".verified.json"))
+    verified.write_text('{"events.yaml": [0, 1, 1, 1, 1, 1e400]}', encoding="utf-8")
+    assert quick.search(["--events", str(warm_store), "trade"]) == 0
+    assert "trade" in capsys.readouterr().out.lower()

@@ -360,3 +360,16 @@ def test_the_quick_path_draws_the_table_the_full_command_line_draws(
     (status, full), (quick_status, answered) = answers
     assert (quick_status, answered) == (status, full)  # None: left to cli
     assert full.startswith("\x1b[1mDate") or terms == ["zzzznothing"]
+
+
+@pytest.mark.parametrize("columns", ["²", "٣", "12x"])
+def test_a_width_that_is_not_ascii_digits_is_not_taken(columns: str) -> None:
+    from kztj_tui.searchview import terminal
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    found = terminal("always", Tty(), {"COLUMNS": columns, "LINES": "20"})  # "²" raised ValueError
+    assert found is not None and found.width > 0
+    assert found.width != 3  # "٣" is a digit to str.isdigit, not a width
