@@ -14,6 +14,7 @@ import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
+from .cells import fit
 from .query import Query
 from .store import Store
 from .text import visible
@@ -30,7 +31,7 @@ GAP = "  "
 BATCH = 256
 FIRST = 16
 # Characters that take one cell each and that visible() leaves alone: text made of them needs no
-# measuring (rich.cells) and no escaping. ASCII's printable characters, Latin-1's and Latin
+# measuring (cells.fit) and no escaping. ASCII's printable characters, Latin-1's and Latin
 # Extended-A's letters, Cyrillic without its combining marks, and common typographic punctuation.
 _NARROW = re.compile(
     "[\x20-\x7e\xa1-\xac\xae-\u017f\u0400-\u0482\u048a-\u04ff\u2013\u2014\u2018\u2019\u201c\u201d\u2026]*"
@@ -58,21 +59,6 @@ class Columns(NamedTuple):
         rest = max(20, width - date - 2 * len(GAP))
         event = max(10, rest // 2)
         return cls(date, event, max(10, rest - event))
-
-
-def fit(text: str, width: int) -> tuple[str, int]:
-    """Text cut to ``width`` cells (ending in … when cut) and padded to it; and how many of its characters show."""
-    if text.isascii():
-        return (text.ljust(width), len(text)) if len(text) <= width else (text[: width - 1] + "…", width - 1)
-    from rich.cells import cell_len, set_cell_size  # ~2 ms to import: only for text that needs measuring
-
-    if cell_len(text) <= width:
-        return set_cell_size(text, width), len(text)
-    cut = set_cell_size(text, width - 1)  # padded with a space where a wide character would straddle the cut
-    kept = len(cut)
-    while kept and cut[:kept] != text[:kept]:
-        kept -= 1
-    return cut + "…", kept
 
 
 def styled(text: str, spans: Spans, width: int, style: tuple[str, str] | None, mark: tuple[str, str] | None) -> str:
@@ -183,7 +169,7 @@ def write_table(
         for label, event_id, title, summary, title_spans, summary_spans in cards:
             date = dates.get(label)
             if date is None:
-                if narrow(label):  # "19–20 May 2021": no need to import rich.cells to measure it
+                if narrow(label):  # "19–20 May 2021": no need to measure it
                     size = columns.date
                     date = label + " " * (size - len(label)) if len(label) <= size else label[: size - 1] + "…"
                 else:

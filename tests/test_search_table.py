@@ -164,8 +164,7 @@ def test_highlighted_cards_are_cards_with_their_highlights(tmp_path: Path) -> No
 
 
 def test_narrow_characters_take_one_cell_and_need_no_escape() -> None:
-    from rich.cells import cell_len
-
+    from kztj_tui.cells import cell_len
     from kztj_tui.searchview import _NARROW
     from kztj_tui.text import visible
 
@@ -373,3 +372,16 @@ def test_a_width_that_is_not_ascii_digits_is_not_taken(columns: str) -> None:
     found = terminal("always", Tty(), {"COLUMNS": columns, "LINES": "20"})  # "²" raised ValueError
     assert found is not None and found.width > 0
     assert found.width != 3  # "٣" is a digit to str.isdigit, not a width
+
+
+def test_cells_are_counted_as_terminals_count_them() -> None:
+    # rich 15 counts a zero-width joiner between two letters as joining them into one cell (rich 14: none),
+    # so the table's columns moved with the rich installed; terminals draw that joiner as nothing.
+    from kztj_tui.cells import cell_len, fit
+
+    assert cell_len("Zero\u200dwidth") == 9
+    assert cell_len("漢字") == 4 and cell_len("Cafe\u0301") == 4 and cell_len("Рогун") == 5
+    assert fit("Zero\u200dwidth Rogun", 10) == ("Zero\u200dwidth…", 10)
+    assert fit("ab漢字", 4) == ("ab …", 2)  # the wide character would straddle the cut: a space instead
+    assert fit("Cafe\u0301 Rogun", 5) == ("Cafe\u0301…", 5)  # the accent stays with its letter
+    assert fit("Café", 6) == ("Café  ", 4)
