@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from kztj_tui.cache import open_store
 from kztj_tui.model import Filters
@@ -385,3 +387,18 @@ def test_cells_are_counted_as_terminals_count_them() -> None:
     assert fit("ab漢字", 4) == ("ab …", 2)  # the wide character would straddle the cut: a space instead
     assert fit("Cafe\u0301 Rogun", 5) == ("Cafe\u0301…", 5)  # the accent stays with its letter
     assert fit("Café", 6) == ("Café  ", 4)
+
+
+@given(st.text(), st.integers(min_value=2, max_value=60))
+def test_a_fitted_cell_takes_exactly_its_width(text: str, width: int) -> None:
+    from kztj_tui.cells import cell_len, fit
+    from kztj_tui.text import visible
+
+    safe = visible(text)
+    shown, kept = fit(safe, width)
+    assert cell_len(shown) == width
+    assert shown.startswith(safe[:kept])
+    if cell_len(safe) <= width:
+        assert shown == safe + " " * (width - cell_len(safe))  # padded, whole
+    else:
+        assert shown.endswith("…") and kept < len(safe)  # cut
