@@ -1,5 +1,6 @@
 """``kztj search`` on a terminal: the table byte for byte as it was drawn before it was made cheap (golden
-files written by the code before issue 22's change), and the terminal's width and colour found as rich finds them."""
+files written by the code before issue 22's change; a zero-width joiner's row since as a terminal draws it, see
+kztj_tui/cells.py), and the terminal's width and colour found as rich finds them."""
 
 from __future__ import annotations
 
