@@ -164,9 +164,9 @@ class Store:
         return self._load_figures()
 
     def _load_figures(self) -> list[Figure]:
-        from .model import Figure
-
         if self._figures is None:
+            from .model import Figure
+
             figures = []
             for (blob,) in self._rows("SELECT json FROM figures ORDER BY ord"):
                 data = json.loads(blob)
@@ -345,7 +345,8 @@ class Store:
 
     def figures_for(self, event_id: str) -> list[Figure]:
         """Figures attached to an event."""
-        self._load_figures()
+        if self._figures is None:  # asked once per event by an export: no call when loaded
+            self._load_figures()
         return self._figures_by_event.get(event_id, [])
 
     # -- filtering and search --------------------------------------------------------------

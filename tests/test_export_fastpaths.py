@@ -68,8 +68,14 @@ def _plain_fold(line: str) -> str:
 
 
 @settings(max_examples=500, deadline=None)
-@given(st.text(st.sampled_from(list("ab \\,é€𝄞")), max_size=400))
+@given(st.text(st.sampled_from(list("ab \\,é€𝄞")), min_size=30, max_size=400))
 def test_ics_folding_is_the_plain_folding(line: str) -> None:
+    assert ics.fold(line) == _plain_fold(line)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(st.sampled_from(list("ab \\,;")), min_size=70, max_size=400))
+def test_ics_folding_of_ascii_is_the_plain_folding(line: str) -> None:
     assert ics.fold(line) == _plain_fold(line)
 
 

@@ -25,13 +25,10 @@ def ics_text(value: str) -> str:
 def fold(line: str) -> str:
     """One content line folded at 75 octets, never inside a UTF-8 sequence or an escape, ending in CRLF."""
     if line.isascii():
-        if len(line) <= _LIMIT:
-            return line + "\r\n"
-        data = line.encode("ascii")
-    else:
-        data = line.encode("utf-8")
-        if len(data) <= _LIMIT:
-            return line + "\r\n"
+        return _fold_ascii(line)
+    data = line.encode("utf-8")
+    if len(data) <= _LIMIT:
+        return line + "\r\n"
     parts = []
     start = 0
     limit = _LIMIT
@@ -52,6 +49,27 @@ def fold(line: str) -> str:
         limit = _LIMIT - 1  # continuation lines start with one space
     parts.append(data[start:])
     return b"\r\n ".join(parts).decode("utf-8") + "\r\n"
+
+
+def _fold_ascii(line: str) -> str:
+    """``fold`` of an ASCII line, where a character is an octet: cut as text, with no encoding and no
+    UTF-8 sequence to keep whole (most lines of an export; folding was a quarter of its time)."""
+    size = len(line)
+    if size <= _LIMIT:
+        return line + "\r\n"
+    parts = []
+    start, end = 0, _LIMIT
+    while end < size:
+        if line[end - 1] == "\\":  # never between a backslash and the character it escapes
+            backslashes = 1
+            while end - backslashes > start and line[end - backslashes - 1] == "\\":
+                backslashes += 1
+            if backslashes % 2:
+                end -= 1
+        parts.append(line[start:end])
+        start, end = end, end + _LIMIT - 1  # continuation lines start with one space
+    parts.append(line[start:])
+    return "\r\n ".join(parts) + "\r\n"
 
 
 def _day(value: date) -> str:
