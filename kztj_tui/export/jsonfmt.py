@@ -32,6 +32,8 @@ class EventText:
     def __init__(self) -> None:
         self._cited: Memo[tuple[Citation, ...], str] = Memo(20_000)
         self._dates: Memo[tuple[str, str, str], str] = Memo(4096)
+        # Tag and actor lists repeat from event to event: each is encoded once.
+        self._lists: Memo[tuple[str, ...], str] = Memo(20_000)
 
     def text(self, event: Event, keep: Any = None, end: str = "") -> str:
         """The event as JSON text, ``end`` (more members, each starting ``, ``) before its closing brace."""
@@ -59,12 +61,19 @@ class EventText:
         related = event.related
         if keep is not None and related:
             related = tuple([r for r in related if keep(r)])
+        lists = self._lists
+        tags = lists.get(event.tags)
+        if tags is None:
+            tags = lists.remember(event.tags, _strings(event.tags))
+        actors = lists.get(event.actors)
+        if actors is None:
+            actors = lists.remember(event.actors, _strings(event.actors))
         return (
             f'{{"id": {_string(event.id)}, "date": {_string(event.date)}, "title": {_string(event.title)}, '
-            f'"summary": {_string(event.summary)}, "tags": {_strings(event.tags)}, '
-            f'"actors": {_strings(event.actors)}, '
+            f'"summary": {_string(event.summary)}, "tags": {tags}, "actors": {actors}, '
             f'"place": {"null" if event.place is None else _string(event.place)}, '
-            f'"status": {_string(event.status)}, "sources": {cited}, "related": {_strings(related)}, '
+            f'"status": {_string(event.status)}, "sources": {cited}, '
+            f'"related": {_strings(related) if related else "[]"}, '
             f"{dated}{end}}}"
         )
 
