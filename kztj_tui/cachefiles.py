@@ -10,10 +10,10 @@ import json
 import os
 import sys
 import zlib
-from typing import TYPE_CHECKING, NamedTuple
 
 from . import __version__
 from .files import FileBytes, FileIdentity, read_regular_file
+from .lean_typing import TYPE_CHECKING, NamedTuple
 from .locations import cache_root
 from .storeschema import SCHEMA_VERSION
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 import stat
 import time
-from typing import NamedTuple
+
+from .lean_typing import NamedTuple
 
 
 class FileIdentity(NamedTuple):

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Generic, TypeVar
+from .lean_typing import TYPE_CHECKING
 
-K = TypeVar("K")
-V = TypeVar("V")
+if TYPE_CHECKING:
+    from typing import TypeVar
+
+    K = TypeVar("K")
+    V = TypeVar("V")
+else:
+    K = V = object  # a plain dict at run time: typing is not imported on the warm path
 
 
-class Memo(dict[K, V], Generic[K, V]):
+class Memo(dict[K, V]):
     """A dict that empties itself when it already holds ``most`` entries and one more is remembered.
 
     Emptying, not evicting one at a time: the entries worth keeping come back at once, and the

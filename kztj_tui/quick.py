@@ -13,8 +13,8 @@ from __future__ import annotations
 import os
 import sqlite3
 import sys
-from typing import TYPE_CHECKING
 
+from .lean_typing import TYPE_CHECKING
 from .streams import Watched
 from .warm import open_trusted
 

@@ -12,9 +12,9 @@ import os
 import re
 import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, NamedTuple
 
 from .cells import fit
+from .lean_typing import TYPE_CHECKING, NamedTuple
 from .query import Query
 from .store import Store
 from .text import visible

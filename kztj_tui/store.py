@@ -15,16 +15,17 @@ from _thread import allocate_lock  # threading's Lock, without importing threadi
 from collections.abc import Iterable, Iterator, Sequence
 from functools import cached_property
 from itertools import pairwise
-from typing import TYPE_CHECKING, Any, NamedTuple
 
 from . import query as query_lang
 from .folding import fold
+from .lean_typing import TYPE_CHECKING, NamedTuple
 from .memo import Memo
 from .query import Atom, Field
 from .storeschema import LIST_SEP, ROWID_STEP, SCHEMA_VERSION, database_uri, entity_token, split_list
 
 if TYPE_CHECKING:
     from pathlib import Path
+    from typing import Any
 
     from .model import Citation, Disagreement, Entity, Event, Figure, Filters, Source
 
@@ -354,13 +355,13 @@ class Store:
     def resolve_actor(self, text: str) -> list[str]:
         """Entity ids whose id, name or any alias matches text (case- and diacritic-insensitive)."""
         wanted = fold(text).strip()
-        words = set(query_lang.WORD.findall(wanted))
+        words = set(query_lang.words(wanted))
         out = []
         for entity in self.entities.values():
             spellings = [entity.id, entity.name, *entity.aliases]
             for spelling in spellings:
                 folded = fold(spelling)
-                if folded == wanted or (words and words <= set(query_lang.WORD.findall(folded))):
+                if folded == wanted or (words and words <= set(query_lang.words(folded))):
                     out.append(entity.id)
                     break
         return out
@@ -764,7 +765,7 @@ class Store:
         The answer is the longest indexed term that the word starts with (or, for stems ending in "e",
         such as "trade" for "tradin", starts with less that "e"), at least three letters long.
         """
-        tokens = query_lang.WORD.findall(fold(word))
+        tokens = query_lang.words(fold(word))
         if len(tokens) != 1 or len(tokens[0]) < 4:
             return None
         typed = tokens[0]

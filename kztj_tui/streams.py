@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Protocol, TextIO
+from .lean_typing import TYPE_CHECKING
 
+if TYPE_CHECKING:  # annotations only: typing is not imported on the warm path
+    from typing import Protocol, TextIO
 
-class Output(Protocol):
-    """What a command writes to: ``sys.stdout``, a file or a :class:`Watched` one."""
+    class Output(Protocol):
+        """What a command writes to: ``sys.stdout``, a file or a :class:`Watched` one."""
 
-    def write(self, text: str, /) -> int: ...
+        def write(self, text: str, /) -> int: ...
 
-    def isatty(self) -> bool: ...
+        def isatty(self) -> bool: ...
 
 
 class Watched:

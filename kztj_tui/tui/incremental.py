@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ..query import TOKEN
+from ..query import tokens as query_tokens
 
 OPERATORS = ("OR", "AND", "NOT")
 
@@ -22,24 +22,24 @@ def typing_query(text: str, stem_of: Callable[[str], str | None] = lambda word: 
     """
     if not text or text[-1].isspace() or text.count('"') % 2:
         return text
-    tokens = list(TOKEN.finditer(text))
+    tokens = list(query_tokens(text))
     if not tokens:
         return text
     last = tokens[-1]
-    word = last.group("word")
+    word = last.word
     if (
         word is None
-        or last.end() != len(text)
-        or last.group("neg")
-        or last.group("field")
+        or last.end != len(text)
+        or last.negated
+        or last.field
         or word in OPERATORS
         or word.endswith("*")
         or not word[-1].isalnum()
-        or (len(tokens) > 1 and tokens[-2].group("word") == "NOT")
+        or (len(tokens) > 1 and tokens[-2].word == "NOT")
     ):
         return text
     if len(word) < min_letters:
-        return text[: last.start()].rstrip()
+        return text[: last.start].rstrip()
     prefixed = f"{text}*"
     stem = stem_of(word)
     return f"{prefixed} OR {stem}" if stem else prefixed
