@@ -8,7 +8,6 @@ positions, so timeline order is rowid order.
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 from _thread import allocate_lock  # threading's Lock, without importing threading (~0.6 ms a start)
@@ -131,6 +130,8 @@ class Store:
     @cached_property
     def disagreements(self) -> list[Disagreement]:
         """Where the sources disagree, as the checks found when the cache was built."""
+        import json
+
         from .model import Disagreement
 
         try:
@@ -140,6 +141,8 @@ class Store:
 
     def _stored_json(self, sql: str) -> list[dict[str, Any]]:
         """The JSON objects a query returns; a cache that holds anything else is damaged (sqlite3.DatabaseError)."""
+        import json  # not at the top: a search for words reads no JSON, and json brings re (~4 ms a start)
+
         try:
             found = [json.loads(blob) for (blob,) in self._rows(sql)]
             if not all(isinstance(data, dict) and "id" in data for data in found):
@@ -166,6 +169,8 @@ class Store:
 
     def _load_figures(self) -> list[Figure]:
         if self._figures is None:
+            import json
+
             from .model import Figure
 
             figures = []
@@ -304,6 +309,8 @@ class Store:
 
     def count_of(self, event_ids: Iterable[str]) -> int:
         """How many of these event ids the store has (one query, however many ids)."""
+        import json
+
         sql = "SELECT count(*) FROM lines WHERE id IN (SELECT value FROM json_each(?))"
         return int(self._rows(sql, (json.dumps(list(event_ids)),))[0][0])
 

@@ -1,13 +1,12 @@
 """A store opened from its cache when the files' identities alone vouch for it: no hash, no lock, no build.
 
-What a warm command needs and nothing more (no pathlib, no loader, no argparse). Anything the
-identities cannot settle (no cache, a touched input, a damaged seal, a store with includes) is
+What a warm command needs and nothing more (no pathlib, no loader, no argparse, no json). Anything
+the identities cannot settle (no cache, a touched input, a damaged seal, a store with includes) is
 left to :func:`.cache.open_store`, which hashes, rebuilds and reports: this returns None then.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 
@@ -17,9 +16,9 @@ from .cachefiles import (
     current_build,
     folder_of,
     input_unchanged,
-    read_seal,
-    read_verified,
-    sealed_identity,
+    inputs_in_sql,
+    sealed_in_sql,
+    verified_in_sql,
 )
 from .store import Store
 from .storeschema import database_uri
@@ -32,23 +31,22 @@ def open_trusted(store_path: str, allow_outside: bool = False) -> Store | None:
     if build is None:
         return None
     main, fts, seal_file = (os.path.join(folder, name) for name in build_file_names(build))
-    try:
-        seal = read_seal(seal_file)
-        if not (sealed_identity(main, seal["main"]) and sealed_identity(fts, seal["fts"])):
-            return None
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
     conn = None
     try:
+        with open(seal_file, encoding="utf-8") as seal:
+            seal_text = seal.read()
         conn = sqlite3.connect(database_uri(main), uri=True, check_same_thread=False)
+        if not sealed_in_sql(conn, seal_text, {"main": main, "fts": fts}):
+            conn.close()
+            return None
         conn.execute("ATTACH DATABASE ? AS idx", (database_uri(fts),))
         meta = dict(conn.execute("SELECT key, value FROM meta"))
         if "include" in meta or not built_for(meta, os.path.realpath(store_path), allow_outside):
             conn.close()
             return None
         read_at = float(meta.get("read_at", "0"))
-        inputs = json.loads(meta.get("inputs", "[]"))
-        verified = read_verified(seal_file)
+        inputs = inputs_in_sql(conn)
+        verified = verified_in_sql(conn, seal_file)
         folder_of_store = os.path.dirname(store_path) or "."
         if not inputs or not all(
             input_unchanged(entry, folder_of_store, read_at, verified, may_hash=False) for entry in inputs
@@ -56,7 +54,7 @@ def open_trusted(store_path: str, allow_outside: bool = False) -> Store | None:
             conn.close()
             return None
         return Store(conn, store_path)
-    except (sqlite3.Error, ValueError, KeyError, TypeError):
+    except (OSError, sqlite3.Error, ValueError, KeyError, TypeError):
         if conn is not None:
             conn.close()
         return None
