@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from difflib import SequenceMatcher, get_close_matches
 from typing import TYPE_CHECKING
 
-from .text import _ELLIPSIS, normalize_for_quote
+from .text import EXPRESSIONS, normalize_for_quote
 
 if TYPE_CHECKING:
     from .store import Store
@@ -37,7 +37,7 @@ def closest_passage(quote: str, article: str) -> str | None:
     Returns the passage as the article writes it, whitespace collapsed, or None when nothing is
     similar enough to be worth suggesting.
     """
-    pieces = [p for p in _ELLIPSIS.split(normalize_for_quote(quote)) if p]
+    pieces = [p for p in EXPRESSIONS.ellipsis.split(normalize_for_quote(quote)) if p]
     if not pieces:
         return None
     folded_article = normalize_for_quote(article)

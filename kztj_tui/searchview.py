@@ -9,7 +9,6 @@ lines: its date, title and the passage that matched, then its id, for ``kztj sho
 from __future__ import annotations
 
 import os
-import re
 import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 
@@ -17,7 +16,7 @@ from .cells import fit
 from .lean_typing import TYPE_CHECKING, NamedTuple
 from .query import Query
 from .store import Store
-from .text import visible
+from .text import Expressions, visible
 
 if TYPE_CHECKING:
     from .model import Filters
@@ -33,8 +32,9 @@ FIRST = 16
 # Characters that take one cell each and that visible() leaves alone: text made of them needs no
 # measuring (cells.fit) and no escaping. ASCII's printable characters, Latin-1's and Latin
 # Extended-A's letters, Cyrillic without its combining marks, and common typographic punctuation.
-_NARROW = re.compile(
-    "[\x20-\x7e\xa1-\xac\xae-\u017f\u0400-\u0482\u048a-\u04ff\u2013\u2014\u2018\u2019\u201c\u201d\u2026]*"
+# Compiled when a row first holds more than printable ASCII.
+_NARROW = Expressions(
+    line="[\x20-\x7e\xa1-\xac\xae-\u017f\u0400-\u0482\u048a-\u04ff\u2013\u2014\u2018\u2019\u201c\u201d\u2026]*"
 )
 Spans = Sequence[tuple[int, int]]
 
@@ -159,7 +159,6 @@ def write_table(
     pads = [" " * size for size in range(max(event_width, match_width) + 1)]
     indent = " " * (columns.date + len(GAP))
     dates: dict[str, str] = {}  # a label's cell: labels repeat
-    narrow = _NARROW.fullmatch
     count = 0
     for rowids, cards in store.highlighted_card_batches(query, _regrouped(batches)):
         lines = []
@@ -169,7 +168,9 @@ def write_table(
         for label, event_id, title, summary, title_spans, summary_spans in cards:
             date = dates.get(label)
             if date is None:
-                if narrow(label):  # "19–20 May 2021": no need to measure it
+                if (label.isascii() and label.isprintable()) or _NARROW.line.fullmatch(
+                    label
+                ):  # "19–20 May 2021": no need to measure it
                     size = columns.date
                     date = label + " " * (size - len(label)) if len(label) <= size else label[: size - 1] + "…"
                 else:
@@ -177,7 +178,7 @@ def write_table(
                 dates[label] = date
             # Most text is one cell a character with nothing to escape (_NARROW): it is cut and padded by
             # counting characters, as fit() and styled() would, without measuring or escaping it.
-            if (title.isascii() and title.isprintable()) or narrow(title):
+            if (title.isascii() and title.isprintable()) or _NARROW.line.fullmatch(title):
                 if len(title) <= event_width:
                     event_cell = _marked(title, title_spans, b0, marks) + pads[event_width - len(title)] + b1
                 else:
@@ -198,7 +199,7 @@ def write_table(
                 spans = [(a + shift, b + shift) for a, b in summary_spans if a >= start and b <= end]
             else:
                 spans = []
-            fast = (text.isascii() and text.isprintable()) or narrow(text)
+            fast = (text.isascii() and text.isprintable()) or _NARROW.line.fullmatch(text)
             text = prefix + text + suffix
             if fast:  # never longer than the column
                 match_cell = _marked(text, spans, d0, marks) + pads[match_width - len(text)] + d1

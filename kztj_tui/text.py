@@ -2,28 +2,61 @@
 
 from __future__ import annotations
 
-import re
 import unicodedata
+
+from .lean_typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import re
 
 # Removed: C0 (except tab and newline), DEL, C1; the bidi embedding/override/isolate controls,
 # which can reorder what a terminal shows (CVE-2021-42574 "Trojan Source"); and invisible
 # characters that hide text from a reader or a search (zero-width space, word joiner and
 # invisible operators, byte-order mark, interlinear annotation, tag characters). Zero-width
 # joiners stay: Persian script and emoji need them.
-_CONTROL = re.compile(
+_CONTROL = (
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u180e\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064"
     "\u2066-\u206f\ufeff\ufff9-\ufffb\U000e0000-\U000e007f]"
 )
 # Unicode's line and paragraph separators break lines in some terminals and not others: make them newlines.
-_LINE_BREAKS = re.compile("[\u2028\u2029]")
-# Either of the above: one search tells most text it has nothing to change.
-_UNSAFE = re.compile(f"{_CONTROL.pattern}|{_LINE_BREAKS.pattern}")
+_LINE_BREAKS = "[\u2028\u2029]"
 
 
-# What a terminal line must never carry: every control character (tab and newline too: a message is
-# one line), the line and paragraph separators, what sanitize() removes, and the lone surrogates
-# that stand for the bytes of a file name that is not UTF-8.
-_UNSHOWN = re.compile(f"[\x00-\x1f\u2028\u2029\ud800-\udfff]|{_CONTROL.pattern}")
+class Expressions:
+    """Regular expressions by name, each compiled when first used: importing re costs ~4 ms, and a warm
+    search, which escapes only the odd line, usually needs none of them."""
+
+    def __init__(self, **sources: str) -> None:
+        self.sources = sources
+
+    def __getattr__(self, name: str) -> re.Pattern[str]:
+        """Compile an expression on first use and keep it as an attribute (so this is not called for it again)."""
+        import re
+
+        try:
+            source = self.__dict__["sources"][name]
+        except KeyError:
+            raise AttributeError(name) from None
+        compiled = re.compile(source)
+        setattr(self, name, compiled)
+        return compiled
+
+
+EXPRESSIONS = Expressions(
+    control=_CONTROL,
+    line_breaks=_LINE_BREAKS,
+    # Either of the above: one search tells most text it has nothing to change.
+    unsafe=f"{_CONTROL}|{_LINE_BREAKS}",
+    # What a terminal line must never carry: every control character (tab and newline too: a message is
+    # one line), the line and paragraph separators, what sanitize() removes, and the lone surrogates
+    # that stand for the bytes of a file name that is not UTF-8.
+    unshown=f"[\x00-\x1f\u2028\u2029\ud800-\udfff]|{_CONTROL}",
+    # In JSON text: json.dumps escapes C0 itself, and a JSON string may carry a raw newline in no other way.
+    unshown_in_json=f"[\x7f\u2028\u2029\ud800-\udfff]|{_CONTROL}",
+    space=r"\s+",
+    ellipsis=r"\s*(?:\.\.\.|\[\.\.\.\])\s*",
+)
+""":mod:`.text`'s regular expressions by name (``EXPRESSIONS.ellipsis``), compiled when first used."""
 
 
 _NAMED_ESCAPES = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
@@ -49,17 +82,13 @@ def visible(text: str) -> str:
     """
     if text.isprintable():  # no Cc, Cf, Zl, Zp or surrogate: nothing to escape
         return text
-    return _UNSHOWN.sub(_escape, text)
+    return EXPRESSIONS.unshown.sub(_escape, text)
 
 
 def search_line(date: str, event_id: str, title: str) -> str:
     """What ``kztj search`` prints for a match when piped: date, id and title, two spaces apart, on one line."""
     line = f"{date}  {event_id}  {title}"
     return line if line.isprintable() else "  ".join((visible(date), visible(event_id), visible(title)))
-
-
-# In JSON text: json.dumps escapes C0 itself, and a JSON string may carry a raw newline in no other way.
-_UNSHOWN_IN_JSON = re.compile(f"[\x7f\u2028\u2029\ud800-\udfff]|{_CONTROL.pattern}")
 
 
 def _json_escape(match: re.Match[str]) -> str:
@@ -72,17 +101,17 @@ def _json_escape(match: re.Match[str]) -> str:
 
 def visible_json(dumped: str) -> str:
     """JSON text (from json.dumps) with what visible() escapes written as \\u escapes: the same data, safe to print."""
-    return _UNSHOWN_IN_JSON.sub(_json_escape, dumped)
+    return EXPRESSIONS.unshown_in_json.sub(_json_escape, dumped)
 
 
 def sanitize(text: str) -> str:
     """Return text without control or invisible characters, line breaks as newlines, NFC-normalised."""
-    if text.isascii() and not _UNSAFE.search(text):
+    if text.isascii() and not EXPRESSIONS.unsafe.search(text):
         return text
-    if _CONTROL.search(text):
-        text = _CONTROL.sub("", text)
-    if _LINE_BREAKS.search(text):
-        text = _LINE_BREAKS.sub("\n", text)
+    if EXPRESSIONS.control.search(text):
+        text = EXPRESSIONS.control.sub("", text)
+    if EXPRESSIONS.line_breaks.search(text):
+        text = EXPRESSIONS.line_breaks.sub("\n", text)
     if not text.isascii():
         text = unicodedata.normalize("NFC", text)
     return text
@@ -105,18 +134,16 @@ _QUOTE_FOLD = str.maketrans(
         "\u2026": "...",
     }
 )
-_SPACE = re.compile(r"\s+")
-_ELLIPSIS = re.compile(r"\s*(?:\.\.\.|\[\.\.\.\])\s*")
 
 
 def normalize_for_quote(text: str) -> str:
     """Fold whitespace runs and typographic quotes so quotes compare like a careful reader would."""
-    return _SPACE.sub(" ", text.translate(_QUOTE_FOLD)).strip()
+    return EXPRESSIONS.space.sub(" ", text.translate(_QUOTE_FOLD)).strip()
 
 
 def quote_in(quote: str, normalized_article: str) -> bool:
     """Whether quote occurs in the article; an ellipsis in the quote may elide any text."""
-    pieces = [p for p in _ELLIPSIS.split(normalize_for_quote(quote)) if p]
+    pieces = [p for p in EXPRESSIONS.ellipsis.split(normalize_for_quote(quote)) if p]
     if not pieces:
         return False
     position = 0
@@ -130,9 +157,11 @@ def quote_in(quote: str, normalized_article: str) -> bool:
 
 def find_quote_span(quote: str, article: str) -> tuple[int, int] | None:
     """Character span of the quote's first piece in the raw article text, for the reader."""
-    pieces = [p for p in _ELLIPSIS.split(normalize_for_quote(quote)) if p]
+    pieces = [p for p in EXPRESSIONS.ellipsis.split(normalize_for_quote(quote)) if p]
     if not pieces:
         return None
+    import re
+
     # Build a pattern that tolerates any whitespace and either quote style.
     start_end: list[tuple[int, int]] = []
     position = 0

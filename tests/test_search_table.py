@@ -171,10 +171,14 @@ def test_narrow_characters_take_one_cell_and_need_no_escape() -> None:
     from kztj_tui.searchview import _NARROW
     from kztj_tui.text import visible
 
-    narrow = [chr(code) for code in range(0x30000) if _NARROW.fullmatch(chr(code))]
+    narrow = [chr(code) for code in range(0x30000) if _NARROW.line.fullmatch(chr(code))]
     assert len(narrow) > 500
     assert [c for c in narrow if cell_len(c) != 1 or visible(c) != c] == []
-    assert not _NARROW.fullmatch("e\u0301") and not _NARROW.fullmatch("漢") and not _NARROW.fullmatch("a\tb")
+    assert (
+        not _NARROW.line.fullmatch("e\u0301")
+        and not _NARROW.line.fullmatch("漢")
+        and not _NARROW.line.fullmatch("a\tb")
+    )
 
 
 ENVIRONMENTS = [
@@ -244,6 +248,58 @@ def test_the_table_on_a_terminal_imports_no_rich_console(tmp_path: Path) -> None
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=120)
     assert result.returncode == 0, result.stderr
+
+
+def test_a_warm_table_of_plain_rows_imports_neither_re_nor_json_nor_typing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # re (and enum with it), json and typing were ~8 ms of the table's first row; rows of printable
+    # ASCII need none of them. The store is read as if saved a few seconds ago, so its cache is warm.
+    import subprocess
+    import sys
+    import threading
+    import time
+
+    from .conftest import REPO
+
+    store = write_generated_store(tmp_path / "events.yaml", 300)
+    real = time.time
+    monkeypatch.setattr(time, "time", lambda: real() + 3)
+    open_store(store, fork=False).close()
+    code = (
+        "import sys\nfrom kztj_tui.launch import main\n"
+        f"sys.argv = ['kztj', 'search', '--events', {str(store)!r}, 'kazakhstan']\n"
+        "try:\n    main()\nexcept SystemExit as done:\n    status = done.code\n"
+        "sys.stdout.flush()\n"
+        "heavy = ('re', 'enum', 'json', 'typing', 'argparse', 'kztj_tui.cli')\n"
+        "print(status, sorted(m for m in heavy if m in sys.modules), file=sys.stderr)\n"
+    )
+    leader, follower = pty.openpty()
+    drawn = bytearray()
+
+    def drain() -> None:  # the table fills more than a terminal's buffer holds
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # the other side closed
+                return
+            if not chunk:
+                return
+            drawn.extend(chunk)
+
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+    environment = {**os.environ, "COLUMNS": "100", "TERM": "xterm-256color"}
+    try:
+        result = subprocess.run(
+            [sys.executable, "-c", code], stdout=follower, stderr=subprocess.PIPE, cwd=REPO, env=environment, timeout=60
+        )
+    finally:
+        os.close(follower)
+        reader.join(timeout=10)
+        os.close(leader)
+    assert result.stderr.decode().strip() == "0 []"
+    assert b"Date" in drawn and drawn.lower().count(b"kazakhstan") >= 300
 
 
 @pytest.mark.parametrize(
