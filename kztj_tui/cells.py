@@ -10,9 +10,10 @@ from __future__ import annotations
 import unicodedata
 from functools import lru_cache
 
-# Marks drawn on the character before them, invisible format characters, and Hangul's medial and final
-# jamo (drawn inside the syllable they follow): no cell of their own.
+# Marks drawn on the character before them and invisible format characters: no cell of their own.
 _NO_CELL = frozenset(("Mn", "Me", "Cf"))
+# Hangul's medial and final jamo, drawn inside the syllable they follow: no cell either.
+_JAMO_IN_SYLLABLE = range(0x1160, 0x1200)
 
 
 @lru_cache(maxsize=8192)
@@ -21,7 +22,7 @@ def char_cells(char: str) -> int:
     code = ord(char)
     if 0x20 <= code < 0x7F:
         return 1
-    if code < 0x20 or 0x7F <= code < 0xA0 or unicodedata.category(char) in _NO_CELL or 0x1160 <= code <= 0x11FF:
+    if code < 0x20 or 0x7F <= code < 0xA0 or unicodedata.category(char) in _NO_CELL or code in _JAMO_IN_SYLLABLE:
         return 0
     return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
 

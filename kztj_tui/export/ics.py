@@ -37,18 +37,23 @@ def fold(line: str) -> str:
         end = start + limit
         while (data[end] & 0xC0) == 0x80:  # a continuation byte: back up
             end -= 1
-        # Nor between a backslash and the character it escapes: some readers unescape line by line.
         if data[end - 1] == 0x5C:
-            backslashes = 0
-            while end - backslashes > start and data[end - backslashes - 1] == 0x5C:
-                backslashes += 1
-            if backslashes % 2:
-                end -= 1
+            end = _escape_kept_whole(data, start, end)
         parts.append(data[start:end])
         start = end
         limit = _LIMIT - 1  # continuation lines start with one space
     parts.append(data[start:])
     return b"\r\n ".join(parts).decode("utf-8") + "\r\n"
+
+
+def _escape_kept_whole(line: str | bytes, start: int, end: int) -> int:
+    """Where to cut ``line[start:]`` at ``end`` or before: never between a backslash and the character it
+    escapes (some readers unescape line by line). ``line`` is text or, where UTF-8 matters, its bytes."""
+    backslash: str | int = "\\" if isinstance(line, str) else 0x5C
+    backslashes = 0
+    while end - backslashes > start and line[end - backslashes - 1] == backslash:
+        backslashes += 1
+    return end - 1 if backslashes % 2 else end
 
 
 def _fold_ascii(line: str) -> str:
@@ -60,12 +65,8 @@ def _fold_ascii(line: str) -> str:
     parts = []
     start, end = 0, _LIMIT
     while end < size:
-        if line[end - 1] == "\\":  # never between a backslash and the character it escapes
-            backslashes = 1
-            while end - backslashes > start and line[end - backslashes - 1] == "\\":
-                backslashes += 1
-            if backslashes % 2:
-                end -= 1
+        if line[end - 1] == "\\":
+            end = _escape_kept_whole(line, start, end)
         parts.append(line[start:end])
         start, end = end, end + _LIMIT - 1  # continuation lines start with one space
     parts.append(line[start:])
