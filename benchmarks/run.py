@@ -434,6 +434,28 @@ def search_limit_vs_fts(bench: Bench) -> list[Row]:
     return [row]
 
 
+def search_filtered(bench: Bench) -> list[Row]:
+    """Warm `kztj search` with a filter against the same search without one, both on the full command line:
+    what a filter adds (no list SQLite builds over and over, no count of every tag)."""
+    store = bench.warm(bench.store())
+    rows = []
+    for label, filtered in [("--tag trade", ["--tag", "trade"]), ("-trade (a word against)", ["-trade"])]:
+        # --sort date is the default order; it only keeps the plain search on the same path (cli, not quick).
+        plain = Side(
+            f"`kztj search {RARE} --sort date`", [*KZTJ, "search", "--events", str(store), RARE, "--sort", "date"]
+        )
+        ours = Side(
+            f"`kztj search {RARE} {label.split()[0]}`",
+            [*KZTJ, "search", "--events", str(store), RARE, "--sort", "date", *filtered],
+        )
+        name = f"{bench.size} `kztj search` rare word with {label}"
+        ours_out, plain_out = bench.scratch / "filtered.out", bench.scratch / "plain.out"
+        row = compare("filtered", name, ours, plain, 1.25, "≤ 1.25× no filter", bench.rounds, ours_out, plain_out)
+        row.note = f"{line_count(ours_out)} of {line_count(plain_out)} lines kept"
+        rows.append(row)
+    return rows
+
+
 def export_formats(bench: Bench) -> list[Row]:
     """Every warm export format to /dev/null (≤ 1.5 s and ≤ 2× reading the cached rows); then Markdown's peak memory."""
     from kztj_tui.cache import current_files
@@ -923,6 +945,7 @@ GROUPS: dict[str, Callable[[Bench], list[Row]]] = {
     "search": search_vs_ripgrep,
     "search-floor": search_vs_fts,
     "limit": search_limit_vs_fts,
+    "filtered": search_filtered,
     "export": export_formats,
     "terminal": search_table,
     "cache-size": cache_size,

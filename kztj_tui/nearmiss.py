@@ -118,11 +118,11 @@ def filter_problems(
     (with the nearest names), then a date range that ends before it starts."""
     problems = []
     tags, actors = list(tags), list(actors)
-    if tags:
+    unknown_tags = [tag for tag in tags if not store.has_tag(tag.lower())]
+    if unknown_tags:  # only then every tag, for the nearest names: counting them is ~30 ms at 100,000 events
         known_tags = [tag for tag, _ in store.tags()]
-        for tag in tags:
-            if tag.lower() not in known_tags:
-                problems.append(f"unknown tag {tag!r}{near_hint(tag.lower(), known_tags, 'see: kztj tags')}")
+        for tag in unknown_tags:
+            problems.append(f"unknown tag {tag!r}{near_hint(tag.lower(), known_tags, 'see: kztj tags')}")
     if actors:
         spellings = {s: e.id for e in store.entities.values() for s in (e.id, e.name, *e.aliases)}
         for actor in actors:
