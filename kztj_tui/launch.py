@@ -22,13 +22,28 @@ def main() -> None:
             reconfigure(errors="backslashreplace")
         except ValueError:
             pass
-    argv = sys.argv[1:]
-    if argv[:1] == ["search"]:
+    arguments = _search_arguments(sys.argv[1:])
+    if arguments is not None:
         from .quick import search
 
-        status = search(argv[1:])
+        status = search(arguments)
         if status is not None:
             sys.exit(status)
     from .cli import entry
 
     entry()
+
+
+def _search_arguments(argv: list[str]) -> list[str] | None:
+    """``search``'s arguments when the command line is ``kztj search …`` or ``kztj --events PATH search …``.
+
+    The store named before the command is the same option: it goes first, so one named after the
+    command still wins, as it does in argparse. Anything else is not a search, or not a plain one: None.
+    """
+    if argv[:1] == ["search"]:
+        return argv[1:]
+    if len(argv) >= 3 and argv[0] == "--events" and argv[2] == "search":
+        return ["--events", argv[1], *argv[3:]]
+    if len(argv) >= 2 and argv[0].startswith("--events=") and argv[1] == "search":
+        return [argv[0], *argv[2:]]
+    return None

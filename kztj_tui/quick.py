@@ -1,4 +1,4 @@
-"""``kztj search WORDS [--events PATH]`` into a pipe or a terminal, answered before the full command line loads.
+"""``kztj [--events PATH] search WORDS [--events PATH]`` to a pipe or a terminal, before the command line loads.
 
 A warm search is mostly start-up: argparse, pathlib, the loader and the rest of :mod:`.cli` cost
 more than the search itself. This answers the common form with what it needs (the trusted cache,
