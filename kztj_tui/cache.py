@@ -33,6 +33,7 @@ from . import __version__, collection
 from .cachefiles import (
     PYTHON_VERSION,
     CacheFiles,
+    Sealed,
     Verified,
     built_for,
     current_build,
@@ -42,8 +43,10 @@ from .cachefiles import (
     path_text,
     read_seal,
     read_verified,
+    seal_text,
     sealed_identity,
     verified_file,
+    verified_text,
 )
 from .errors import Progress
 from .files import FileBytes
@@ -103,11 +106,11 @@ def _check_seal(files: CacheFiles) -> None:
             recorded = seal[key]
             if sealed_identity(file, recorded):
                 continue
-            if _seal_digest(file) != recorded["digest"]:
+            if _seal_digest(file) != recorded.digest:
                 raise _Damaged(f"{file.name} changed after it was written")
     except FileNotFoundError as error:
         raise _Damaged(f"{Path(error.filename or '').name} is missing") from None
-    except (OSError, ValueError, KeyError, TypeError) as error:
+    except (OSError, ValueError) as error:
         raise _Damaged(f"its seal is unreadable ({error})") from None
 
 
@@ -132,9 +135,7 @@ def _write_verified(files: CacheFiles, found: dict[str, Verified]) -> None:
     verified = {**read_verified(files.seal), **found}
     temporary = target.with_name(f".{target.name}.{os.getpid()}.{time.time_ns()}.tmp")
     try:
-        temporary.write_text(
-            json.dumps({key: [entry.at, *entry.identity] for key, entry in verified.items()}), encoding="utf-8"
-        )
+        temporary.write_text(verified_text(verified), encoding="ascii")
         os.replace(temporary, target)
     except OSError:
         with contextlib.suppress(OSError):
@@ -153,6 +154,8 @@ def _open_cached(
     A build just written describes exactly the bytes it parsed, so its inputs are not checked again.
     Files read to find out are left in ``reads``.
     """
+    if not files.seal.exists() and files.seal.with_name(f"{files.seal.name}.json").exists():
+        return None  # a build of a kztj before this one, with its seal in JSON: outdated, not damaged
     _check_seal(files)
     try:
         conn = sqlite3.connect(database_uri(files.main), uri=True, check_same_thread=False)
@@ -220,11 +223,10 @@ def _alive(pid: int) -> bool:
 
 
 def _write_seal(files: CacheFiles) -> None:
-    seal = {
-        key: {"identity": list(identity_of(file)), "digest": _seal_digest(file)}
-        for key, file in (("main", files.main), ("fts", files.fts))
+    sealed = {
+        key: Sealed(_seal_digest(file), identity_of(file)) for key, file in (("main", files.main), ("fts", files.fts))
     }
-    files.seal.write_text(json.dumps(seal), encoding="utf-8")
+    files.seal.write_text(seal_text(sealed), encoding="ascii")
 
 
 def _point_at(folder: Path, build: str) -> None:

@@ -10,7 +10,6 @@ import os
 import sqlite3
 import sys
 import zlib
-from collections.abc import Iterable
 
 from . import __version__
 from .files import FileBytes, FileIdentity, read_regular_file
@@ -56,7 +55,7 @@ def current_build(folder: str | os.PathLike[str]) -> str | None:
 
 def build_file_names(build: str) -> tuple[str, str, str]:
     """The names of a build's events file, search index and seal."""
-    return f"{build}.sqlite", f"{build}.fts.sqlite", f"{build}.seal.json"
+    return f"{build}.sqlite", f"{build}.fts.sqlite", f"{build}.seal"
 
 
 def path_text(path: str | os.PathLike[str]) -> str:
@@ -78,117 +77,123 @@ def built_for(meta: dict[str, str], resolved_store: str | os.PathLike[str], allo
     return meta.get("store") == path_text(resolved_store) and meta.get("allow_outside") == str(int(allow_outside))
 
 
-def read_seal(seal: str | os.PathLike[str]) -> dict[str, dict[str, object]]:
-    """A build's seal: each file's identity and checksum when written; raises OSError or ValueError."""
-    import json  # a warm command reads the seal with sealed_in_sql() instead
+class Sealed(NamedTuple):
+    """What a seal records of one cache file: its checksum and its identity when it was written."""
 
-    with open(seal, encoding="utf-8") as file:
-        found = json.load(file)
-    if not isinstance(found, dict):
-        raise ValueError("not a JSON object")
+    digest: str
+    identity: FileIdentity
+
+
+# A seal and a verified record are kztj's own lines of numbers, not JSON: one reader for a warm search
+# and for cache.py, and no json (which brings re and enum, ~4 ms of a 25 ms search) to read them.
+_SEALED = ("main", "fts")
+
+
+def seal_text(sealed: dict[str, Sealed]) -> str:
+    """A build's seal: ``KEY DIGEST SIZE MTIME_NS CTIME_NS INO DEV``, one line for each of its two files."""
+    return "".join(f"{key} {entry.digest} {' '.join(map(str, entry.identity))}\n" for key, entry in sealed.items())
+
+
+def read_seal(seal: str | os.PathLike[str]) -> dict[str, Sealed]:
+    """A build's seal (seal_text), by file; raises OSError, or ValueError for anything but exactly that."""
+    with open(seal, encoding="ascii") as file:
+        text = file.read()
+    if not text.endswith("\n"):
+        raise ValueError("a seal ends with a newline")
+    found = {}
+    for line in text[:-1].split("\n"):
+        key, digest, *numbers = line.split(" ")  # fewer than two words: ValueError too
+        if key not in _SEALED or key in found or len(numbers) != len(FileIdentity._fields):
+            raise ValueError(f"not a seal line: {line[:40]!r}")
+        found[key] = Sealed(digest, FileIdentity(*map(_integer, numbers)))
+    if len(found) != len(_SEALED):
+        raise ValueError("a seal names both files")
     return found
 
 
-def sealed_identity(file: str | os.PathLike[str], recorded: dict[str, object]) -> bool:
+def _integer(text: str) -> int:
+    """An integer written by str(int): digits, maybe after a minus (a file dated before 1970); else ValueError."""
+    digits = text[1:] if text[:1] == "-" else text
+    if not (digits.isascii() and digits.isdigit()):
+        raise ValueError(f"not an integer: {text[:20]!r}")
+    return int(text)
+
+
+def sealed_identity(file: str | os.PathLike[str], recorded: Sealed) -> bool:
     """Whether a cache file has the identity its seal recorded (else its checksum decides)."""
-    return list(identity_of(file)) == recorded["identity"]
+    return identity_of(file) == recorded.identity
 
 
 def verified_file(seal: str | os.PathLike[str]) -> str:
     """The record of a build's inputs hashed and found unchanged: beside its seal."""
-    return os.fspath(seal).removesuffix(".seal.json") + ".verified.json"
+    return os.fspath(seal).removesuffix(".seal") + ".verified"
+
+
+def verified_text(verified: dict[str, Verified]) -> str:
+    """The verified record: ``AT SIZE MTIME_NS CTIME_NS INO DEV PATH``, the path as the hex of its bytes."""
+    return "".join(
+        f"{entry.at!r} {' '.join(map(str, entry.identity))} {os.fsencode(key).hex()}\n"
+        for key, entry in verified.items()
+    )
 
 
 def read_verified(seal: str | os.PathLike[str]) -> dict[str, Verified]:
-    """The inputs of a build last hashed and found unchanged, by path (nothing, if unreadable)."""
-    import json  # a warm command reads the record with verified_in_sql() instead
-
+    """The inputs of a build last hashed and found unchanged, by path (verified_text): a line that is not
+    what kztj writes is left out (that input is hashed again), and an unreadable record is nothing."""
     try:
-        with open(verified_file(seal), encoding="utf-8") as file:
-            found = json.load(file)
+        with open(verified_file(seal), encoding="ascii") as file:
+            lines = file.read().split("\n")
     except (OSError, ValueError):
         return {}
     verified = {}
-    for key, value in found.items() if isinstance(found, dict) else ():
-        entry = _verified_entry(value)
-        if entry is not None:
-            verified[str(key)] = entry
+    for line in lines[:-1]:  # the last is what follows the last newline: a line cut short, or nothing
+        words = line.split(" ")
+        if len(words) != len(FileIdentity._fields) + 2 or words[0].strip("0123456789.e-+"):
+            continue  # not seven words, or a time not as repr() writes one
+        at, *numbers, path = words
+        try:
+            moment = float(at)
+            identity = FileIdentity(*map(_integer, numbers))
+            key = os.fsdecode(bytes.fromhex(path))
+        except ValueError:
+            continue
+        if moment - moment == 0 and path == path.lower() and key not in verified:  # finite; hex as .hex() writes it
+            verified[key] = Verified(moment, identity)
     return verified
-
-
-def _verified_entry(value: object) -> Verified | None:
-    """One input of the verified record: ``[at, size, mtime_ns, ctime_ns, ino, dev]``; else None (hash again)."""
-    if not (isinstance(value, list) and len(value) == 6 and all(type(v) in (int, float) for v in value)):
-        return None  # not what kztj writes (an older kztj's, or damage)
-    try:
-        return Verified(float(value[0]), FileIdentity(*(int(v) for v in value[1:])))
-    except (OverflowError, ValueError):  # an infinity or NaN: not an identity kztj wrote
-        return None
-
-
-# A warm command reads the seal, the verified record and the inputs meta with SQLite's JSON functions,
-# on the connection it has open anyway: importing json (which brings re and enum) costs ~4 ms of a
-# ~25 ms search. These readers only ever vouch for less than the json ones: a number past 64 bits
-# comes back inexact and matches no identity, and anything SQLite cannot parse is an error, so the
-# command falls back to cache.open_store, which reads the same files with json.
-
-
-def _json_ints(numbers: Iterable[int]) -> str:
-    """Integers as a JSON array, for SQLite to compare with one it extracted."""
-    return "[" + ",".join(str(int(number)) for number in numbers) + "]"
-
-
-def sealed_in_sql(conn: sqlite3.Connection, seal_text: str, files: dict[str, str]) -> bool:
-    """Whether each cache file (seal key -> path) has the identity the seal records (read_seal's JSON)."""
-    # Both sides as minified JSON text: json() minifies ours, json_extract() returns an array so.
-    checks = " AND ".join(f"json_extract(?1, ?{2 * n + 2}) = json(?{2 * n + 3})" for n in range(len(files)))
-    params: list[object] = [seal_text]
-    for key, path in files.items():
-        params += [f"$.{key}.identity", _json_ints(identity_of(path))]
-    return conn.execute(f"SELECT {checks}", params).fetchone()[0] == 1
 
 
 _INPUT_FIELDS = ("path", *FileIdentity._fields, "digest")
 
 
-def inputs_in_sql(conn: sqlite3.Connection) -> list[dict[str, object]]:
-    """The inputs a build records in its meta (the JSON that cache.py reads), as dicts for input_unchanged()."""
-    columns = ", ".join(f"json_extract(value, '$.{name}')" for name in _INPUT_FIELDS)
-    sql = f"SELECT {columns} FROM json_each((SELECT value FROM meta WHERE key = 'inputs')) ORDER BY key"
-    return [dict(zip(_INPUT_FIELDS, row, strict=True)) for row in conn.execute(sql)]
+def inputs_in_sql(conn: sqlite3.Connection) -> list[dict[str, object]] | None:
+    """The inputs a build records in its meta, read by SQLite's JSON functions (no json import for a warm
+    search), as dicts for input_unchanged(); None unless each is exactly what json reads there too.
 
-
-def verified_in_sql(conn: sqlite3.Connection, seal: str) -> dict[str, Verified]:
-    """read_verified()'s record, read by SQLite (nothing if it is missing or unreadable)."""
-    try:
-        with open(verified_file(seal), encoding="utf-8") as file:
-            text = file.read()
-        if "\\u0000" in text:  # SQLite cuts a key at a NUL; no path holds one, so kztj never writes it
-            return {}
-        # Each array as minified JSON text (SQLite writes it so): its items are split at the commas.
-        sql = "SELECT key, value FROM json_each(?1) WHERE json_type(?1) = 'object' AND type = 'array'"
-        rows = conn.execute(sql, (text,)).fetchall()
-    except (OSError, ValueError, sqlite3.Error):
-        return {}
-    verified = {}
-    for key, array in rows:
-        entry = _verified_entry([_json_number(item) for item in array[1:-1].split(",")])
-        if entry is not None:
-            verified[str(key)] = entry
-    return verified
-
-
-def _json_number(text: str) -> int | float | None:
-    """A number in minified JSON text as json reads it; None for anything else (a string, true, an array)."""
-    if not text or text.strip("0123456789+-.eE"):
+    cache.py reads the same JSON with json. This never vouches for more: text that is not strict JSON,
+    a key given twice, a number past 64 bits (SQLite gives it back rounded) all make it None.
+    """
+    row = conn.execute("SELECT value FROM meta WHERE key = 'inputs'").fetchone()
+    text = row[0] if row else None
+    # One question at a time, and CASE, not AND: SQLite may ask json_type() of text that is not JSON.
+    if (
+        not isinstance(text, str)
+        or not conn.execute(
+            "SELECT CASE WHEN json_valid(?1) THEN json_type(?1) = 'array' ELSE 0 END", (text,)
+        ).fetchone()[0]
+    ):
         return None
-    try:
-        return int(text)
-    except ValueError:
-        try:
-            return float(text)
-        except ValueError:
+    if conn.execute("SELECT count(*) FROM json_each(?1) WHERE type != 'object'", (text,)).fetchone()[0]:
+        return None
+    columns = ", ".join(f"json_extract(o.value, '$.{name}')" for name in _INPUT_FIELDS)
+    repeated = "(SELECT count(*) - count(DISTINCT i.key) FROM json_each(o.value) i)"  # aliased, or value is i's
+    found = []
+    sql = f"SELECT {repeated}, {columns} FROM json_each(?1) o ORDER BY o.key"
+    for repeats, *values in conn.execute(sql, (text,)):
+        entry = dict(zip(_INPUT_FIELDS, values, strict=True))
+        if repeats or not all(type(entry[name]) is int for name in FileIdentity._fields):
             return None
+        found.append(entry)
+    return found
 
 
 class CacheFiles(NamedTuple):

@@ -17,8 +17,9 @@ from .cachefiles import (
     folder_of,
     input_unchanged,
     inputs_in_sql,
-    sealed_in_sql,
-    verified_in_sql,
+    read_seal,
+    read_verified,
+    sealed_identity,
 )
 from .store import Store
 from .storeschema import database_uri
@@ -31,14 +32,15 @@ def open_trusted(store_path: str, allow_outside: bool = False) -> Store | None:
     if build is None:
         return None
     main, fts, seal_file = (os.path.join(folder, name) for name in build_file_names(build))
+    try:
+        seal = read_seal(seal_file)
+        if not (sealed_identity(main, seal["main"]) and sealed_identity(fts, seal["fts"])):
+            return None
+    except (OSError, ValueError):
+        return None
     conn = None
     try:
-        with open(seal_file, encoding="utf-8") as seal:
-            seal_text = seal.read()
         conn = sqlite3.connect(database_uri(main), uri=True, check_same_thread=False)
-        if not sealed_in_sql(conn, seal_text, {"main": main, "fts": fts}):
-            conn.close()
-            return None
         conn.execute("ATTACH DATABASE ? AS idx", (database_uri(fts),))
         meta = dict(conn.execute("SELECT key, value FROM meta"))
         if "include" in meta or not built_for(meta, os.path.realpath(store_path), allow_outside):
@@ -46,7 +48,7 @@ def open_trusted(store_path: str, allow_outside: bool = False) -> Store | None:
             return None
         read_at = float(meta.get("read_at", "0"))
         inputs = inputs_in_sql(conn)
-        verified = verified_in_sql(conn, seal_file)
+        verified = read_verified(seal_file)
         folder_of_store = os.path.dirname(store_path) or "."
         if not inputs or not all(
             input_unchanged(entry, folder_of_store, read_at, verified, may_hash=False) for entry in inputs
@@ -54,7 +56,7 @@ def open_trusted(store_path: str, allow_outside: bool = False) -> Store | None:
             conn.close()
             return None
         return Store(conn, store_path)
-    except (OSError, sqlite3.Error, ValueError, KeyError, TypeError):
+    except (sqlite3.Error, ValueError, KeyError, TypeError):
         if conn is not None:
             conn.close()
         return None

@@ -54,9 +54,9 @@ def one_build(folder: Path) -> str:
     builds = {n.split(".", 1)[0] for n in names if n != "current"}
     assert len(builds) == 1, names
     [build] = builds
-    expected = {"current", f"{build}.sqlite", f"{build}.fts.sqlite", f"{build}.seal.json"}
+    expected = {"current", f"{build}.sqlite", f"{build}.fts.sqlite", f"{build}.seal"}
     # A racy input found unchanged later is recorded beside the build, once the racy window has passed.
-    assert expected <= set(names) <= expected | {f"{build}.verified.json"}, names
+    assert expected <= set(names) <= expected | {f"{build}.verified"}, names
     assert (folder / "current").read_text(encoding="ascii").strip() == build
     return build
 

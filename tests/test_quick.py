@@ -288,7 +288,9 @@ def test_a_damaged_record_of_verified_inputs_is_ignored(warm_store: Path, capsys
 
     files = current_files(warm_store)
     assert files is not None
-    verified = files.seal.with_name(files.seal.name.replace(".seal.json", ".verified.json"))
-    verified.write_text('{"events.yaml": [0, 1, 1, 1, 1, 1e400]}', encoding="utf-8")
+    verified = files.seal.with_name(files.seal.name.replace(".seal", ".verified"))
+    # An infinity, a time that is not a number, and a line cut short: each line is left out.
+    path = b"events.yaml".hex()
+    verified.write_text(f"inf 1 1 1 1 1 {path}\nnan 1 1 1 1 1 {path}\n0 1 1 1 1 1e400 {path}\n0 1 1", encoding="ascii")
     assert quick.search(["--events", str(warm_store), "trade"]) == 0
     assert "trade" in capsys.readouterr().out.lower()

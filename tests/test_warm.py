@@ -1,26 +1,32 @@
-"""The warm path reads the cache's seal, inputs and verified record with SQLite, never more generously than json."""
+"""A warm search's cache records: the seal and the verified record read exactly as written, the inputs no more
+generously than json reads them, and an older kztj's build taken as outdated, not damaged."""
 
 from __future__ import annotations
 
 import json
+import math
+import os
 import shutil
 import sqlite3
 import time
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from kztj_tui.cache import current_files, open_store
 from kztj_tui.cachefiles import (
+    Sealed,
+    Verified,
     inputs_in_sql,
     read_seal,
     read_verified,
-    sealed_in_sql,
+    seal_text,
     verified_file,
-    verified_in_sql,
+    verified_text,
 )
+from kztj_tui.files import FileIdentity
 from kztj_tui.storeschema import database_uri
 from kztj_tui.warm import open_trusted
 
@@ -40,65 +46,134 @@ def built(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return path
 
 
-def _connect(built: Path) -> tuple[sqlite3.Connection, Path, Path, Path]:
+IDENTITY = st.builds(FileIdentity, *[st.integers(-(2**63), 2**64)] * 5)
+
+
+@given(st.text(alphabet="0123456789abcdef:crc", min_size=1, max_size=16), IDENTITY, IDENTITY)
+def test_a_seal_reads_back_as_written(digest: str, main: FileIdentity, fts: FileIdentity) -> None:
+    sealed = {"main": Sealed(digest, main), "fts": Sealed(digest[::-1], fts)}
+    path = Path(os.environ["KZTJ_CACHE_DIR"]) / "x.seal"
+    path.write_text(seal_text(sealed), encoding="ascii")
+    assert read_seal(path) == sealed
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda text: text[:-1],  # cut short
+        lambda text: text.replace("main", "mane"),
+        lambda text: text + text.splitlines(keepends=True)[0],  # a file twice
+        lambda text: text.splitlines(keepends=True)[0],  # one file only
+        lambda text: text.replace(" ", "  ", 1),
+        lambda text: text.replace(text.split()[2], f"+{text.split()[2]}", 1),  # int() would take it
+        lambda text: text.replace(text.split()[2], f"{text.split()[2]}_0", 1),
+        lambda text: '{"main": {}}',  # an older kztj's JSON
+    ],
+)
+def test_a_seal_that_is_not_exactly_what_kztj_writes_is_refused(built: Path, damage: object) -> None:
     files = current_files(built)
     assert files is not None
-    conn = sqlite3.connect(database_uri(files.main), uri=True)
-    return conn, files.main, files.fts, files.seal
+    assert read_seal(files.seal).keys() == {"main", "fts"}
+    files.seal.write_text(damage(files.seal.read_text(encoding="ascii")), encoding="utf-8")  # type: ignore[operator]
+    with pytest.raises(ValueError):
+        read_seal(files.seal)
+    assert open_trusted(str(built)) is None
+
+
+@given(
+    st.dictionaries(
+        st.text(max_size=6),  # any path, surrogates (a name that is not UTF-8) included
+        st.builds(Verified, st.floats(allow_nan=False, allow_infinity=False), IDENTITY),
+        max_size=4,
+    )
+)
+def test_a_verified_record_reads_back_as_written(verified: dict[str, Verified]) -> None:
+    seal = Path(os.environ["KZTJ_CACHE_DIR"]) / "y.seal"
+    Path(verified_file(seal)).write_text(verified_text(verified), encoding="ascii")
+    assert read_verified(seal) == verified
+
+
+def test_a_verified_line_that_is_not_what_kztj_writes_vouches_for_nothing(tmp_path: Path) -> None:
+    seal = tmp_path / "z.seal"
+    good = verified_text({"events.yaml": Verified(1.5, FileIdentity(1, 2, 3, 4, 5))})
+    path = good.split()[-1]
+    for line in [
+        f"inf 1 2 3 4 5 {path}",
+        f"nan 1 2 3 4 5 {path}",
+        f"1_0 1 2 3 4 5 {path}",
+        f"1.5 1 2 3 4 {path}",
+        f"1.5 1 2 3 4 5 6 {path}",
+        f"1.5 +1 2 3 4 5 {path}",
+        f"1.5 1 2 3 4 5 {path.upper()}",
+        f"1.5 1 2 3 4 5 {path}zz",
+        '{"events.yaml": [1.5, 1, 2, 3, 4, 5]}',  # an older kztj's JSON
+    ]:
+        Path(verified_file(seal)).write_text(line + "\n", encoding="ascii")
+        assert read_verified(seal) == {}, line
+    Path(verified_file(seal)).write_text(good + good.rstrip("\n"), encoding="ascii")  # the last line cut short
+    assert read_verified(seal) == {"events.yaml": Verified(1.5, FileIdentity(1, 2, 3, 4, 5))}
+    assert math.isfinite(read_verified(seal)["events.yaml"].at)
+
+
+def _inputs_of(text: str) -> list[dict[str, object]] | None:
+    """inputs_in_sql() of a meta table holding ``text`` as its inputs."""
+    memory = sqlite3.connect(":memory:")
+    memory.execute("CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT)")
+    memory.execute("INSERT INTO meta VALUES ('inputs', ?)", (text,))
+    return inputs_in_sql(memory)
 
 
 def test_the_inputs_read_by_sqlite_are_the_inputs_json_reads(built: Path) -> None:
-    conn, *_ = _connect(built)
+    files = current_files(built)
+    assert files is not None
+    conn = sqlite3.connect(database_uri(files.main), uri=True)
     meta = dict(conn.execute("SELECT key, value FROM meta"))
-    assert inputs_in_sql(conn) == json.loads(meta["inputs"])
-    assert len(inputs_in_sql(conn)) > 1  # the store and its articles
+    assert inputs_in_sql(conn) == json.loads(meta["inputs"]) and len(json.loads(meta["inputs"])) > 1
 
 
-def test_the_seal_read_by_sqlite_vouches_for_what_it_recorded_and_nothing_else(built: Path) -> None:
-    conn, main, fts, seal = _connect(built)
-    text = seal.read_text(encoding="utf-8")
-    assert read_seal(seal)["main"]["identity"] and sealed_in_sql(conn, text, {"main": str(main), "fts": str(fts)})
-    other = built.with_name("other")
-    other.write_bytes(fts.read_bytes())  # the same bytes, another file: another identity
-    assert not sealed_in_sql(conn, text, {"main": str(main), "fts": str(other)})
-    assert not sealed_in_sql(conn, text.replace('"main"', '"mane"'), {"main": str(main), "fts": str(fts)})
-    with pytest.raises(sqlite3.Error):
-        sealed_in_sql(conn, text[:-2], {"main": str(main), "fts": str(fts)})  # damaged: open_trusted says None
+ENTRY = {"path": "events.yaml", "size": 1, "mtime_ns": 2, "ctime_ns": 3, "ino": 4, "dev": 5, "digest": "d"}
 
 
-NUMBER = st.one_of(st.integers(0, 2**62), st.floats(allow_nan=False, allow_infinity=False), st.booleans())
-ENTRY = st.one_of(
-    st.lists(st.integers(0, 2**62), min_size=6, max_size=6),  # what kztj writes
-    st.lists(st.one_of(NUMBER, st.text(max_size=3), st.none()), min_size=5, max_size=7),
-    st.integers(),
-    st.text(max_size=3),
+@pytest.mark.parametrize(
+    "text",
+    [
+        json.dumps({**ENTRY, "ino": 2**63 + 1}),  # not an array
+        json.dumps([{**ENTRY, "ino": 2**63 + 1}]),  # SQLite would round it (to 2**63: another file)
+        json.dumps([ENTRY])[:-2] + ', "ino": 9}]',  # a key twice: json keeps the last, SQLite the first
+        json.dumps([ENTRY, "events.yaml"]),
+        json.dumps([{**ENTRY, "size": "1"}]),
+        json.dumps([ENTRY]).replace('"path"', "path"),  # JSON5, which newer SQLite reads
+        json.dumps([ENTRY]) + ",",
+    ],
 )
+def test_inputs_json_would_not_read_as_given_vouch_for_nothing(text: str) -> None:
+    assert _inputs_of(text) is None
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.dictionaries(st.text(max_size=5), ENTRY, max_size=4))
-def test_the_verified_record_read_by_sqlite_vouches_for_no_more_than_json(built: Path, record: dict) -> None:
-    conn, *_, seal = _connect(built)
-    text = json.dumps(record)
-    Path(verified_file(seal)).write_text(text, encoding="utf-8")
-    by_sqlite, by_json = verified_in_sql(conn, str(seal)), read_verified(seal)
-    assert by_sqlite.items() <= by_json.items()
-    written = {key for key, value in record.items() if isinstance(value, list) and len(value) == 6}
-    if all(type(v) is int for key in written for v in record[key]) and "\\u0000" not in text:
-        assert by_sqlite == by_json and by_json.keys() == written
-
-
-def test_an_unreadable_verified_record_vouches_for_nothing(built: Path) -> None:
-    conn, *_, seal = _connect(built)
-    for text in ("[[0, 1, 2, 3, 4, 5]]", '{"a": [0, 1, 2, 3, 4, 5', '{"a": [0, 1, 2, 3, 4, Infinity]}', "\udcff"):
-        Path(verified_file(seal)).write_text(text, encoding="utf-8", errors="surrogateescape")
-        assert verified_in_sql(conn, str(seal)) == {}
+def test_inputs_exactly_as_json_reads_them() -> None:
+    assert _inputs_of(json.dumps([ENTRY, {**ENTRY, "path": "seeds/a.txt"}])) == [
+        ENTRY,
+        {**ENTRY, "path": "seeds/a.txt"},
+    ]
 
 
 def test_a_warm_store_opens_and_a_touched_cache_file_does_not(built: Path) -> None:
     store = open_trusted(str(built))
     assert store is not None and store.count_of(["declaration-allied-interaction"]) == 1
     store.close()
-    _, main, _, _ = _connect(built)
-    main.touch()
+    files = current_files(built)
+    assert files is not None
+    files.main.touch()
     assert open_trusted(str(built)) is None  # its seal no longer vouches for it: cache.open_store decides
+
+
+def test_an_older_kztjs_build_is_rebuilt_without_a_word_of_damage(built: Path) -> None:
+    files = current_files(built)
+    assert files is not None
+    files.seal.rename(files.seal.with_name(files.seal.name + ".json"))  # as a kztj before this one left it
+    said: list[str] = []
+    store = open_store(built, fork=False, notice=said.append)
+    assert said == [] and store.count > 0
+    store.close()
+    rebuilt = current_files(built)
+    assert rebuilt is not None and rebuilt.seal.exists() and read_seal(rebuilt.seal).keys() == {"main", "fts"}
