@@ -16,6 +16,7 @@ TYPE_CHECKING = False
 _NOT_COPIED = frozenset({"__module__", "__name__", "__annotations__"})
 _PROHIBITED = frozenset(
     {"__new__", "__init__", "__slots__", "__getnewargs__", "_fields", "_field_defaults", "_make", "_replace", "_asdict"}
+    | {"_source"}
 )
 
 if TYPE_CHECKING:
@@ -28,6 +29,8 @@ else:
         def __new__(cls, name, bases, namespace):
             if not bases:  # NamedTuple itself
                 return super().__new__(cls, name, bases, namespace)
+            if len(bases) != 1:
+                raise TypeError(f"{name}: a NamedTuple class has no other base")
             annotations = namespace.get("__annotations__", {})
             defaults = [field for field in annotations if field in namespace]
             if defaults != list(annotations)[len(annotations) - len(defaults) :]:

@@ -168,9 +168,8 @@ def write_table(
         for label, event_id, title, summary, title_spans, summary_spans in cards:
             date = dates.get(label)
             if date is None:
-                if (label.isascii() and label.isprintable()) or _NARROW.line.fullmatch(
-                    label
-                ):  # "19–20 May 2021": no need to measure it
+                # "19–20 May 2021": no need to measure it.
+                if (label.isascii() and label.isprintable()) or _NARROW.line.fullmatch(label):
                     size = columns.date
                     date = label + " " * (size - len(label)) if len(label) <= size else label[: size - 1] + "…"
                 else:

@@ -416,12 +416,20 @@ class Store:
         lines: bool = False,
         notes: query_lang.NoteMatcher | None = None,
         query: query_lang.Query | None = None,
-        ranged: bool = False,
     ) -> tuple[str, list[Any], str | None, list[str]]:
-        """The FROM, WHERE and ORDER BY of a search, its parameters, and what counting it needs.
+        """The FROM, WHERE and ORDER BY of a search, its parameters, and what counting it needs."""
+        source, clauses, params, positive, order = self._search_parts(filters, sort, lines, notes, query)
+        return _from_where(source, clauses, order), params, positive, clauses
 
-        ``ranged`` adds ``first <= rowid < end`` as the last condition; its two values are the caller's to append.
-        """
+    def _search_parts(
+        self,
+        filters: Filters | None,
+        sort: str,
+        lines: bool = False,
+        notes: query_lang.NoteMatcher | None = None,
+        query: query_lang.Query | None = None,
+    ) -> tuple[str, list[str], list[Any], str | None, str]:
+        """A search's source tables, conditions, their parameters, its FTS5 expression and its order."""
         if query is None and filters is not None:
             query = query_lang.parse(filters.query) if filters.query.strip() else None
         parsed = query or None  # a query that parses to nothing (``!!!``) filters nothing
@@ -441,12 +449,7 @@ class Store:
             source, order = "events e", "e.rowid"
             if lines:
                 source += " JOIN lines l ON l.rowid = e.rowid"
-        conditions = clauses
-        if ranged:
-            key = "fts.rowid" if positive else "e.rowid"
-            conditions = [*clauses, f"{key} >= ?", f"{key} < ?"]
-        where = (" WHERE " + " AND ".join(conditions)) if conditions else ""
-        return f"FROM {source}{where} ORDER BY {order}", params, positive, clauses
+        return source, clauses, params, positive, order
 
     def search(
         self,
@@ -491,10 +494,10 @@ class Store:
         ``rowid IN (SELECT event FROM event_tags …)`` reads once a span (7 lists at 100,000 events;
         ``--tag trade zircon`` took 46 ms more than ``zircon``).
         """
-        matching, params, positive, clauses = self._matching(
-            filters, sort, lines=True, notes=notes, query=query, ranged=True
-        )
+        source, clauses, params, positive, order = self._search_parts(filters, sort, True, notes, query)
         if sort == "date" and limit is None and len(clauses) == bool(positive):  # words alone (one MATCH), or nothing
+            key = "fts.rowid" if positive else "e.rowid"  # first <= rowid < end: each span's values appended
+            matching = _from_where(source, [*clauses, f"{key} >= ?", f"{key} < ?"], order)
             # group_concat keeps the order its rows come in: the subquery's, rowid order (tests check it).
             sql = f"SELECT group_concat(line, char(10)) FROM (SELECT l.line AS line {matching})"
             # Words alone that every event matches (one count of the index): the lines are read straight,
@@ -507,8 +510,7 @@ class Store:
                 if text is not None:
                     yield text + "\n"
             return
-        matching, params, _positive, _clauses = self._matching(filters, sort, lines=True, notes=notes, query=query)
-        sql = f"SELECT l.line {matching}" + (" LIMIT ?" if limit is not None else "")
+        sql = f"SELECT l.line {_from_where(source, clauses, order)}" + (" LIMIT ?" if limit is not None else "")
         cursor = self._conn.execute(sql, [*params, limit] if limit is not None else params)
         while batch := cursor.fetchmany(8192):
             yield "".join([row[0] + "\n" for row in batch])
@@ -897,6 +899,12 @@ _NAMES = {
     "actor": ("event_actors", "entity"),
     "metric": ("figures", "json_extract(json, '$.metric')"),
 }
+
+
+def _from_where(source: str, conditions: Sequence[str], order: str) -> str:
+    """The FROM, WHERE and ORDER BY of a search."""
+    where = (" WHERE " + " AND ".join(conditions)) if conditions else ""
+    return f"FROM {source}{where} ORDER BY {order}"
 
 
 # A search result's row, with its matches marked (``Store.highlighted_cards``).

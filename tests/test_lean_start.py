@@ -119,3 +119,19 @@ def test_a_lean_named_tuple_refuses_what_typing_refuses() -> None:
 
             def _asdict(self) -> dict[str, object]:  # type: ignore[override]
                 return {}
+
+
+def test_a_lean_named_tuple_takes_no_other_base() -> None:
+    class Mixin:
+        pass
+
+    with pytest.raises(TypeError):
+
+        class Mixed(NamedTuple, Mixin):  # type: ignore[misc]
+            name: str
+
+    with pytest.raises(AttributeError):
+
+        class Sourced(NamedTuple):
+            name: str
+            _source = "what typing refuses too"
