@@ -98,8 +98,9 @@ class _Damaged(Exception):
     """The cache files are not what was written: rebuild them, and say so."""
 
 
-def _check_seal(files: CacheFiles) -> None:
-    """Raise _Damaged unless both files are byte for byte what their seal recorded."""
+def _check_seal(files: CacheFiles) -> bool:
+    """Raise _Damaged unless both files are byte for byte what their seal recorded; False for a build an
+    older kztj sealed in JSON (outdated, not damaged)."""
     try:
         seal = read_seal(files.seal)
         for file, key in ((files.main, "main"), (files.fts, "fts")):
@@ -109,9 +110,12 @@ def _check_seal(files: CacheFiles) -> None:
             if _seal_digest(file) != recorded.digest:
                 raise _Damaged(f"{file.name} changed after it was written")
     except FileNotFoundError as error:
+        if not files.seal.exists() and files.seal.with_name(f"{files.seal.name}.json").exists():
+            return False
         raise _Damaged(f"{Path(error.filename or '').name} is missing") from None
     except (OSError, ValueError) as error:
         raise _Damaged(f"its seal is unreadable ({error})") from None
+    return True
 
 
 def _seal_digest(path: Path) -> str:
@@ -154,9 +158,8 @@ def _open_cached(
     A build just written describes exactly the bytes it parsed, so its inputs are not checked again.
     Files read to find out are left in ``reads``.
     """
-    if not files.seal.exists() and files.seal.with_name(f"{files.seal.name}.json").exists():
-        return None  # a build of a kztj before this one, with its seal in JSON: outdated, not damaged
-    _check_seal(files)
+    if not _check_seal(files):
+        return None
     try:
         conn = sqlite3.connect(database_uri(files.main), uri=True, check_same_thread=False)
     except sqlite3.Error as error:

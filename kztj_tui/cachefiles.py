@@ -170,7 +170,7 @@ def inputs_in_sql(conn: sqlite3.Connection) -> list[dict[str, object]] | None:
     search), as dicts for input_unchanged(); None unless each is exactly what json reads there too.
 
     cache.py reads the same JSON with json. This never vouches for more: text that is not strict JSON,
-    a key given twice, a number past 64 bits (SQLite gives it back rounded) all make it None.
+    a key given twice, a number past 63 bits (SQLite gives it back rounded) all make it None.
     """
     row = conn.execute("SELECT value FROM meta WHERE key = 'inputs'").fetchone()
     text = row[0] if row else None

@@ -15,8 +15,18 @@ TYPE_CHECKING = False
 # What typing.NamedTuple's class syntax neither copies from the body nor lets it set (Python 3.11's lists).
 _NOT_COPIED = frozenset({"__module__", "__name__", "__annotations__"})
 _PROHIBITED = frozenset(
-    {"__new__", "__init__", "__slots__", "__getnewargs__", "_fields", "_field_defaults", "_make", "_replace", "_asdict"}
-    | {"_source"}
+    (
+        "__new__",
+        "__init__",
+        "__slots__",
+        "__getnewargs__",
+        "_fields",
+        "_field_defaults",
+        "_make",
+        "_replace",
+        "_asdict",
+        "_source",
+    )
 )
 
 if TYPE_CHECKING:

@@ -409,18 +409,6 @@ class Store:
             params += ids
         return clauses, params
 
-    def _matching(
-        self,
-        filters: Filters | None,
-        sort: str,
-        lines: bool = False,
-        notes: query_lang.NoteMatcher | None = None,
-        query: query_lang.Query | None = None,
-    ) -> tuple[str, list[Any], str | None, list[str]]:
-        """The FROM, WHERE and ORDER BY of a search, its parameters, and what counting it needs."""
-        source, clauses, params, positive, order = self._search_parts(filters, sort, lines, notes, query)
-        return _from_where(source, clauses, order), params, positive, clauses
-
     def _search_parts(
         self,
         filters: Filters | None,
@@ -429,7 +417,8 @@ class Store:
         notes: query_lang.NoteMatcher | None = None,
         query: query_lang.Query | None = None,
     ) -> tuple[str, list[str], list[Any], str | None, str]:
-        """A search's source tables, conditions, their parameters, its FTS5 expression and its order."""
+        """A search's source tables, conditions, their parameters, its FTS5 expression and its order: what
+        ``_from_where`` joins into the FROM, WHERE and ORDER BY, and what counting a search needs."""
         if query is None and filters is not None:
             query = query_lang.parse(filters.query) if filters.query.strip() else None
         parsed = query or None  # a query that parses to nothing (``!!!``) filters nothing
@@ -464,8 +453,8 @@ class Store:
 
         ``notes`` finds the events whose user note holds a word (``note:``); without it ``note:`` matches nothing.
         """
-        matching, params, positive, clauses = self._matching(filters, sort, notes=notes, query=query)
-        sql = f"SELECT e.rowid, e.year {matching}"
+        source, clauses, params, positive, order = self._search_parts(filters, sort, notes=notes, query=query)
+        sql = f"SELECT e.rowid, e.year {_from_where(source, clauses, order)}"
         with self._lock:
             if limit is None:
                 found = self._conn.execute(sql, params).fetchall()
@@ -523,8 +512,8 @@ class Store:
         self, filters: Filters | None, sort: str = "date", query: query_lang.Query | None = None
     ) -> Iterator[list[int]]:
         """The rowids of every match, in batches streamed by one query (the terminal table reads them so)."""
-        matching, params, _positive, _clauses = self._matching(filters, sort, query=query)
-        cursor = self._conn.execute(f"SELECT e.rowid {matching}", params)
+        source, clauses, params, _positive, order = self._search_parts(filters, sort, query=query)
+        cursor = self._conn.execute(f"SELECT e.rowid {_from_where(source, clauses, order)}", params)
         while batch := cursor.fetchmany(256):
             yield [row[0] for row in batch]
 
