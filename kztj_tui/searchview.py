@@ -16,7 +16,7 @@ from .cells import fit
 from .lean_typing import TYPE_CHECKING, NamedTuple
 from .query import Query
 from .store import Store
-from .text import Expressions, visible
+from .text import Compiled, visible
 
 if TYPE_CHECKING:
     from .model import Filters
@@ -29,13 +29,21 @@ GAP = "  "
 # first rows show as soon as the piped ones would.
 BATCH = 256
 FIRST = 16
-# Characters that take one cell each and that visible() leaves alone: text made of them needs no
-# measuring (cells.fit) and no escaping. ASCII's printable characters, Latin-1's and Latin
-# Extended-A's letters, Cyrillic without its combining marks, and common typographic punctuation.
-# Compiled when a row first holds more than printable ASCII.
-_NARROW = Expressions(
-    line="[\x20-\x7e\xa1-\xac\xae-\u017f\u0400-\u0482\u048a-\u04ff\u2013\u2014\u2018\u2019\u201c\u201d\u2026]*"
-)
+
+
+class _Narrow:
+    """Characters that take one cell each and that visible() leaves alone: text made of them needs no
+    measuring (cells.fit) and no escaping."""
+
+    # ASCII's printable characters, Latin-1's and Latin Extended-A's letters, Cyrillic without its
+    # combining marks, and common typographic punctuation. Compiled when a row first holds more than
+    # printable ASCII.
+    line = Compiled(
+        "[\x20-\x7e\xa1-\xac\xae-\u017f\u0400-\u0482\u048a-\u04ff\u2013\u2014\u2018\u2019\u201c\u201d\u2026]*"
+    )
+
+
+_NARROW = _Narrow()
 Spans = Sequence[tuple[int, int]]
 
 

@@ -22,41 +22,45 @@ _CONTROL = (
 _LINE_BREAKS = "[\u2028\u2029]"
 
 
-class Expressions:
-    """Regular expressions by name, each compiled when first used: importing re costs ~4 ms, and a warm
-    search, which escapes only the odd line, usually needs none of them."""
+class Compiled:
+    """A regular expression as a class attribute, compiled when first read: importing re costs ~4 ms, and a
+    warm search, which escapes only the odd line, usually needs none. mypy sees a ``re.Pattern``, so a
+    misspelt name is an error."""
 
-    def __init__(self, **sources: str) -> None:
-        self.sources = sources
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.name = ""
 
-    def __getattr__(self, name: str) -> re.Pattern[str]:
-        """Compile an expression on first use and keep it as an attribute (so this is not called for it again)."""
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, instance: object, owner: type) -> re.Pattern[str]:
+        """The compiled expression, which then replaces this on the class (so this is not called again)."""
         import re
 
-        try:
-            source = self.__dict__["sources"][name]
-        except KeyError:
-            raise AttributeError(name) from None
-        compiled = re.compile(source)
-        setattr(self, name, compiled)
+        compiled = re.compile(self.source)
+        setattr(owner, self.name, compiled)
         return compiled
 
 
-EXPRESSIONS = Expressions(
-    control=_CONTROL,
-    line_breaks=_LINE_BREAKS,
+class Expressions:
+    """:mod:`.text`'s regular expressions by name (``EXPRESSIONS.ellipsis``), each compiled when first used."""
+
+    control = Compiled(_CONTROL)
+    line_breaks = Compiled(_LINE_BREAKS)
     # Either of the above: one search tells most text it has nothing to change.
-    unsafe=f"{_CONTROL}|{_LINE_BREAKS}",
+    unsafe = Compiled(f"{_CONTROL}|{_LINE_BREAKS}")
     # What a terminal line must never carry: every control character (tab and newline too: a message is
     # one line), the line and paragraph separators, what sanitize() removes, and the lone surrogates
     # that stand for the bytes of a file name that is not UTF-8.
-    unshown=f"[\x00-\x1f\u2028\u2029\ud800-\udfff]|{_CONTROL}",
+    unshown = Compiled(f"[\x00-\x1f\u2028\u2029\ud800-\udfff]|{_CONTROL}")
     # In JSON text: json.dumps escapes C0 itself, and a JSON string may carry a raw newline in no other way.
-    unshown_in_json=f"[\x7f\u2028\u2029\ud800-\udfff]|{_CONTROL}",
-    space=r"\s+",
-    ellipsis=r"\s*(?:\.\.\.|\[\.\.\.\])\s*",
-)
-""":mod:`.text`'s regular expressions by name (``EXPRESSIONS.ellipsis``), compiled when first used."""
+    unshown_in_json = Compiled(f"[\x7f\u2028\u2029\ud800-\udfff]|{_CONTROL}")
+    space = Compiled(r"\s+")
+    ellipsis = Compiled(r"\s*(?:\.\.\.|\[\.\.\.\])\s*")
+
+
+EXPRESSIONS = Expressions()
 
 
 _NAMED_ESCAPES = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}

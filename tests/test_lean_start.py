@@ -135,3 +135,25 @@ def test_a_lean_named_tuple_takes_no_other_base() -> None:
         class Sourced(NamedTuple):
             name: str
             _source = "what typing refuses too"
+
+
+def test_an_expression_is_compiled_when_first_read_and_then_kept() -> None:
+    from kztj_tui.text import Compiled
+
+    class Patterns:
+        digits = Compiled(r"\d+")
+
+    assert isinstance(Patterns.__dict__["digits"], Compiled)  # nothing compiled yet
+    first = Patterns().digits
+    assert first.findall("a1b22") == ["1", "22"]
+    assert Patterns.__dict__["digits"] is first  # the class now holds the pattern itself
+    assert Patterns().digits is first
+
+
+def test_text_compiles_no_expression_on_import() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, kztj_tui.text as t; print('re' in sys.modules); t.visible('\\x1b'); print('re' in sys.modules)"
+    shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert shown == ["False", "True"]
