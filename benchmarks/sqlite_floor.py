@@ -3,7 +3,9 @@
 ``python benchmarks/sqlite_floor.py top MAIN FTS WORD N``: the N best FTS5 matches of WORD (date, id, title).
 ``python benchmarks/sqlite_floor.py every MAIN FTS WORD``: every match of WORD in date order (its printed line).
 ``python benchmarks/sqlite_floor.py rows MAIN FTS``: every cached event row, all its columns and its summary.
-Both open the cache's files read-only and print one tab-separated line per row.
+``python benchmarks/sqlite_floor.py highlighted MAIN FTS WORD``: every match of WORD in date order with its
+title and summary highlighted by FTS5, as ``kztj search`` on a terminal reads them (two lines a match).
+All open the cache's files read-only and print one tab-separated line per row.
 """
 
 from __future__ import annotations
@@ -62,6 +64,23 @@ def rows(main: str, fts: str) -> None:
         write_rows(batch)
 
 
+def highlighted(main: str, fts: str, word: str) -> None:
+    """What the table of ``kztj search WORD`` on a terminal must read: each match's date, id, and title and
+    summary highlighted by FTS5's ``highlight()``, in date order; written raw (the summary cut to 50
+    characters), with none of the table's fitting, escaping or colour."""
+    conn = read_only(main)
+    conn.execute("ATTACH DATABASE ? AS idx", (f"file:{fts}?mode=ro",))
+    cursor = conn.execute(
+        "SELECT e.label, l.id, highlight(fts, 0, '\x02', '\x03'), highlight(fts, 1, '\x02', '\x03') FROM idx.fts"
+        " JOIN events e ON e.rowid = fts.rowid JOIN idx.lines l ON l.rowid = fts.rowid WHERE fts MATCH ?"
+        " ORDER BY fts.rowid",
+        (f'"{word}"',),
+    )
+    out = sys.stdout
+    while batch := cursor.fetchmany(4096):
+        out.write("".join([f"{label}  {title}  {summary[:50]}\n{id_}\n" for label, id_, title, summary in batch]))
+
+
 def main() -> None:
     kind, *args = sys.argv[1:]
     if kind == "top":
@@ -70,8 +89,10 @@ def main() -> None:
         every(args[0], args[1], args[2])
     elif kind == "rows":
         rows(args[0], args[1])
+    elif kind == "highlighted":
+        highlighted(args[0], args[1], args[2])
     else:
-        raise SystemExit(f"unknown floor {kind!r}: top, every or rows")
+        raise SystemExit(f"unknown floor {kind!r}: top, every, rows or highlighted")
 
 
 if __name__ == "__main__":
