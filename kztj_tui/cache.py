@@ -176,8 +176,8 @@ def _open_cached(
             if verified != known:
                 _write_verified(files, {key: entry for key, entry in verified.items() if known.get(key) != entry})
         return Store(conn, store_path)
-    except (sqlite3.DatabaseError, ValueError, KeyError, TypeError) as error:
-        conn.close()
+    except (sqlite3.DatabaseError, ValueError, KeyError, TypeError, RecursionError) as error:
+        conn.close()  # RecursionError: json refusing to nest a damaged meta's arrays 100,000 deep
         raise _Damaged(str(error)) from None
     except BaseException:
         conn.close()

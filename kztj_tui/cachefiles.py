@@ -10,6 +10,7 @@ import os
 import sqlite3
 import sys
 import zlib
+from stat import S_ISREG
 
 from . import __version__
 from .files import FileBytes, FileIdentity, read_regular_file
@@ -94,10 +95,26 @@ def seal_text(sealed: dict[str, Sealed]) -> str:
     return "".join(f"{key} {entry.digest} {' '.join(map(str, entry.identity))}\n" for key, entry in sealed.items())
 
 
+# A seal or verified record is a few hundred bytes a file; anything far larger is not one.
+_SMALL_LIMIT = 1 << 20
+
+
+def _small_text(path: str | os.PathLike[str]) -> str:
+    """A seal's or record's ASCII text: a regular file only (a FIFO put in its place must not hang a search)."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    descriptor = os.open(path, flags)  # non-blocking: opening a FIFO does not wait for a writer
+    try:
+        if not S_ISREG(os.fstat(descriptor).st_mode):
+            raise ValueError("not a regular file")
+        data = os.read(descriptor, _SMALL_LIMIT)
+    finally:
+        os.close(descriptor)
+    return data.decode("ascii")  # read_regular_file would hash it: hashlib is ~2 ms of a warm search
+
+
 def read_seal(seal: str | os.PathLike[str]) -> dict[str, Sealed]:
     """A build's seal (seal_text), by file; raises OSError, or ValueError for anything but exactly that."""
-    with open(seal, encoding="ascii") as file:
-        text = file.read()
+    text = _small_text(seal)
     if not text.endswith("\n"):
         raise ValueError("a seal ends with a newline")
     found = {}
@@ -141,8 +158,7 @@ def read_verified(seal: str | os.PathLike[str]) -> dict[str, Verified]:
     """The inputs of a build last hashed and found unchanged, by path (verified_text): a line that is not
     what kztj writes is left out (that input is hashed again), and an unreadable record is nothing."""
     try:
-        with open(verified_file(seal), encoding="ascii") as file:
-            lines = file.read().split("\n")
+        lines = _small_text(verified_file(seal)).split("\n")
     except (OSError, ValueError):
         return {}
     verified = {}
@@ -170,10 +186,14 @@ def inputs_in_sql(conn: sqlite3.Connection) -> list[dict[str, object]] | None:
     search), as dicts for input_unchanged(); None unless each is exactly what json reads there too.
 
     cache.py reads the same JSON with json. This never vouches for more: text that is not strict JSON,
-    a key given twice, a number past 63 bits (SQLite gives it back rounded) all make it None.
+    a key given twice, a number past 63 bits (SQLite gives it back rounded), a NUL, a path or digest
+    that is not text, an identity that is not an integer (``true`` is 1 to SQLite) all make it None.
     """
     row = conn.execute("SELECT value FROM meta WHERE key = 'inputs'").fetchone()
     text = row[0] if row else None
+    # SQLite's JSON ends a text at a NUL, raw or escaped, where json reads on (or refuses it).
+    if not isinstance(text, str) or "\x00" in text or "\\u0000" in text:
+        return None
     # One question at a time, and CASE, not AND: SQLite may ask json_type() of text that is not JSON.
     if (
         not isinstance(text, str)
@@ -186,11 +206,23 @@ def inputs_in_sql(conn: sqlite3.Connection) -> list[dict[str, object]] | None:
         return None
     columns = ", ".join(f"json_extract(o.value, '$.{name}')" for name in _INPUT_FIELDS)
     repeated = "(SELECT count(*) - count(DISTINCT i.key) FROM json_each(o.value) i)"  # aliased, or value is i's
+    # JSON's own types, not what SQLite converts them to (true is the integer 1 to json_extract).
+    numbers = ", ".join(f"'{name}'" for name in FileIdentity._fields)
+    mistyped = (
+        "(SELECT count(*) FROM json_each(o.value) i WHERE i.key IN ('path', 'digest') AND i.type != 'text'"
+        f" OR i.key IN ({numbers}) AND i.type != 'integer')"
+    )
     found = []
-    sql = f"SELECT {repeated}, {columns} FROM json_each(?1) o ORDER BY o.key"
+    sql = f"SELECT {repeated} + {mistyped}, {columns} FROM json_each(?1) o ORDER BY o.key"
     for repeats, *values in conn.execute(sql, (text,)):
         entry = dict(zip(_INPUT_FIELDS, values, strict=True))
-        if repeats or not all(type(entry[name]) is int for name in FileIdentity._fields):
+        # Types as json gives them: SQLite reads true as 1 and a long integer as a rounded real.
+        if (
+            repeats
+            or type(entry["path"]) is not str
+            or type(entry["digest"]) is not str
+            or not all(type(entry[name]) is int for name in FileIdentity._fields)
+        ):
             return None
         found.append(entry)
     return found

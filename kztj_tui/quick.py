@@ -42,7 +42,7 @@ def _arguments(argv: list[str]) -> tuple[str | None, list[str]] | None:
                 position += 1
                 value = argv[position]
             events = value
-        elif token.startswith("--") or token in ("-h", "-"):
+        elif token.startswith("--") or name in ("-h", "-"):  # "-h=x" too: argparse refuses it
             return None
         else:
             terms.append(token)

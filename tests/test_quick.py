@@ -117,6 +117,8 @@ def test_a_piped_warm_search_loads_neither_argparse_pathlib_nor_the_command_line
         ["trade", "--sort", "date"],
         ["--tag", "trade", "water"],
         ["-h"],
+        ["trade", "-h=foo"],  # argparse refuses a value given to -h
+        ["-h="],
         ["--", "trade"],
         ["note:anything"],
         ["--events"],

@@ -144,6 +144,12 @@ ENTRY = {"path": "events.yaml", "size": 1, "mtime_ns": 2, "ctime_ns": 3, "ino": 
         json.dumps([{**ENTRY, "size": "1"}]),
         json.dumps([ENTRY]).replace('"path"', "path"),  # JSON5, which newer SQLite reads
         json.dumps([ENTRY]) + ",",
+        json.dumps([ENTRY]) + "\x00x",  # SQLite's JSON ends at a NUL; json refuses the rest
+        json.dumps([{**ENTRY, "path": "events.yaml\x00x"}]),  # SQLite would read "events.yaml"
+        json.dumps([{**ENTRY, "path": True}]),  # SQLite reads 1: a file named 1, where json reads True
+        json.dumps([{**ENTRY, "path": 10**22}]),  # SQLite reads 1e+22
+        json.dumps([{**ENTRY, "ino": True}]),  # SQLite reads 1
+        json.dumps([{**ENTRY, "digest": 1}]),
     ],
 )
 def test_inputs_json_would_not_read_as_given_vouch_for_nothing(text: str) -> None:
@@ -177,3 +183,34 @@ def test_an_older_kztjs_build_is_rebuilt_without_a_word_of_damage(built: Path) -
     store.close()
     rebuilt = current_files(built)
     assert rebuilt is not None and rebuilt.seal.exists() and read_seal(rebuilt.seal).keys() == {"main", "fts"}
+
+
+def test_a_fifo_in_place_of_a_seal_or_record_hangs_nothing(built: Path) -> None:
+    files = current_files(built)
+    assert files is not None
+    record = Path(verified_file(files.seal))
+    record.unlink(missing_ok=True)
+    os.mkfifo(record)
+    assert read_verified(files.seal) == {}  # not a wait for a writer that never comes
+    files.seal.unlink()
+    os.mkfifo(files.seal)
+    with pytest.raises(ValueError):
+        read_seal(files.seal)
+
+
+def test_inputs_nested_past_jsons_depth_are_damage_not_a_traceback(built: Path) -> None:
+    files = current_files(built)
+    assert files is not None
+    deep = "[" * 100_000 + "]" * 100_000
+    conn = sqlite3.connect(database_uri(files.main, "rw"), uri=True)
+    with conn:
+        conn.execute("UPDATE meta SET value = ? WHERE key = 'inputs'", (deep,))
+    conn.close()
+    os.chmod(files.seal, 0o644)
+    sealed = read_seal(files.seal)
+    sealed["main"] = Sealed(sealed["main"].digest, FileIdentity.of(os.stat(files.main)))
+    files.seal.write_text(seal_text(sealed), encoding="ascii")
+    assert open_trusted(built) is None
+    store = open_store(built, fork=False)  # rebuilt, with a word of damage: no RecursionError
+    assert store.count > 0
+    store.close()
