@@ -222,6 +222,17 @@ def timed_call(function: Callable[[], object]) -> Callable[[Side | None], object
     return step
 
 
+def warm_with_files(bench: Bench) -> tuple[Path, Any]:
+    """The benchmark's store with its cache built, and that cache's files (CacheFiles), for the floor scripts."""
+    from kztj_tui.cache import current_files
+
+    store = bench.warm(bench.store())
+    files = current_files(store)
+    if files is None:
+        raise SystemExit(f"no cache for {store} after building it")
+    return store, files
+
+
 def line_count(path: Path) -> int:
     with path.open("rb") as handle:
         return sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
@@ -358,12 +369,7 @@ def terminal_step(
 
 def search_vs_fts(bench: Bench) -> list[Row]:
     """Warm `kztj search WORD` against a bare Python script running the same FTS5 query (≤ 2×): its overhead."""
-    from kztj_tui.cache import current_files
-
-    store = bench.warm(bench.store())
-    files = current_files(store)
-    if files is None:
-        raise SystemExit(f"no cache for {store} after building it")
+    store, files = warm_with_files(bench)
     rows = []
     for kind, word in [("rare word", RARE), ("word in ~5% of events", FIVE_PERCENT)]:
         ours_out, floor_out = bench.scratch / "search.out", bench.scratch / "floor.out"
@@ -379,12 +385,7 @@ def search_vs_fts(bench: Bench) -> list[Row]:
 def search_table(bench: Bench) -> list[Row]:
     """`kztj search WORD` drawing its table on a 120-column pseudo-terminal against the same search piped
     (≤ 2×): the whole output, and the first row against the first piped line (as fast)."""
-    from kztj_tui.cache import current_files
-
-    store = bench.warm(bench.store())
-    files = current_files(store)
-    if files is None:
-        raise SystemExit(f"no cache for {store} after building it")
+    store, files = warm_with_files(bench)
     rows = []
     for kind, word in [("word in ~5% of events", FIVE_PERCENT), ("word in every event", EVERY)]:
         command = [*KZTJ, "search", "--events", str(store), word]
@@ -442,12 +443,7 @@ def search_table(bench: Bench) -> list[Row]:
 
 def search_limit_vs_fts(bench: Bench) -> list[Row]:
     """`kztj search WORD --limit 20` against a plain FTS5 query of the same cache, both fresh processes."""
-    from kztj_tui.cache import current_files
-
-    store = bench.warm(bench.store())
-    files = current_files(store)
-    if files is None:
-        raise SystemExit(f"no cache for {store} after building it")
+    store, files = warm_with_files(bench)
     ours = Side(f"`kztj search {EVERY} --limit 20`", [*KZTJ, "search", "--events", str(store), EVERY, "--limit", "20"])
     floor = Side("plain FTS5 script", [*FLOOR, "top", str(files.main), str(files.fts), EVERY, "20"])
     name = f"{bench.size} `kztj search --limit 20`, word in every event"
@@ -481,13 +477,9 @@ def search_filtered(bench: Bench) -> list[Row]:
 
 def export_formats(bench: Bench) -> list[Row]:
     """Every warm export format to /dev/null (≤ 1.5 s and ≤ 2× reading the cached rows); then Markdown's peak memory."""
-    from kztj_tui.cache import current_files
     from kztj_tui.formats import FORMATS
 
-    store = bench.warm(bench.store())
-    files = current_files(store)
-    if files is None:
-        raise SystemExit(f"no cache for {store} after building it")
+    store, files = warm_with_files(bench)
     rows = []
     for fmt in FORMATS:
         side = Side(f"`kztj export --format {fmt}`", [*KZTJ, "export", "--events", str(store), "--format", fmt])

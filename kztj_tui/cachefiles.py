@@ -195,12 +195,8 @@ def inputs_in_sql(conn: sqlite3.Connection) -> list[dict[str, object]] | None:
     if not isinstance(text, str) or "\x00" in text or "\\u0000" in text:
         return None
     # One question at a time, and CASE, not AND: SQLite may ask json_type() of text that is not JSON.
-    if (
-        not isinstance(text, str)
-        or not conn.execute(
-            "SELECT CASE WHEN json_valid(?1) THEN json_type(?1) = 'array' ELSE 0 END", (text,)
-        ).fetchone()[0]
-    ):
+    is_array = "SELECT CASE WHEN json_valid(?1) THEN json_type(?1) = 'array' ELSE 0 END"
+    if not conn.execute(is_array, (text,)).fetchone()[0]:
         return None
     if conn.execute("SELECT count(*) FROM json_each(?1) WHERE type != 'object'", (text,)).fetchone()[0]:
         return None
@@ -216,7 +212,8 @@ def inputs_in_sql(conn: sqlite3.Connection) -> list[dict[str, object]] | None:
     sql = f"SELECT {repeated} + {mistyped}, {columns} FROM json_each(?1) o ORDER BY o.key"
     for repeats, *values in conn.execute(sql, (text,)):
         entry = dict(zip(_INPUT_FIELDS, values, strict=True))
-        # Types as json gives them: SQLite reads true as 1 and a long integer as a rounded real.
+        # Each field there: json_each has no row for a missing key (json_extract gives None), and an
+        # integer past 63 bits is a real to json_extract, though json_each types it as an integer.
         if (
             repeats
             or type(entry["path"]) is not str
