@@ -10,10 +10,9 @@ import os
 import sqlite3
 import sys
 import zlib
-from stat import S_ISREG
 
 from . import __version__
-from .files import FileBytes, FileIdentity, read_regular_file
+from .files import FileBytes, FileIdentity, read_regular_bytes, read_regular_file
 from .lean_typing import TYPE_CHECKING, NamedTuple
 from .locations import cache_root
 from .storeschema import SCHEMA_VERSION
@@ -101,15 +100,7 @@ _SMALL_LIMIT = 1 << 20
 
 def _small_text(path: str | os.PathLike[str]) -> str:
     """A seal's or record's ASCII text: a regular file only (a FIFO put in its place must not hang a search)."""
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
-    descriptor = os.open(path, flags)  # non-blocking: opening a FIFO does not wait for a writer
-    try:
-        if not S_ISREG(os.fstat(descriptor).st_mode):
-            raise ValueError("not a regular file")
-        data = os.read(descriptor, _SMALL_LIMIT)
-    finally:
-        os.close(descriptor)
-    return data.decode("ascii")  # read_regular_file would hash it: hashlib is ~2 ms of a warm search
+    return read_regular_bytes(path, _SMALL_LIMIT)[0].decode("ascii")
 
 
 def read_seal(seal: str | os.PathLike[str]) -> dict[str, Sealed]:
