@@ -49,7 +49,7 @@ from .cachefiles import (
     verified_text,
 )
 from .errors import Progress
-from .files import FileBytes
+from .files import FileBytes, open_regular
 from .store import Store
 from .storeschema import database_uri
 
@@ -107,7 +107,11 @@ def _check_seal(files: CacheFiles) -> bool:
             recorded = seal[key]
             if sealed_identity(file, recorded):
                 continue
-            if _seal_digest(file) != recorded.digest:
+            try:
+                digest = _seal_digest(file)
+            except ValueError as error:  # a FIFO, a device or a folder in its place
+                raise _Damaged(f"{file.name} {error}") from None
+            if digest != recorded.digest:
                 raise _Damaged(f"{file.name} changed after it was written")
     except FileNotFoundError as error:
         if not files.seal.exists() and files.seal.with_name(f"{files.seal.name}.json").exists():
@@ -119,9 +123,12 @@ def _check_seal(files: CacheFiles) -> bool:
 
 
 def _seal_digest(path: Path) -> str:
-    """A checksum of a cache file, read in blocks: it catches damage (the inputs get a real hash)."""
+    """A checksum of a cache file, read in blocks: it catches damage (the inputs get a real hash).
+
+    ValueError for a file that is not regular: a FIFO or /dev/zero put there would never end the read.
+    """
     checksum = 0
-    with path.open("rb") as file:
+    with os.fdopen(open_regular(path), "rb") as file:
         while block := file.read(1 << 20):
             checksum = zlib.crc32(block, checksum)
     return f"crc32:{checksum:08x}"
@@ -325,7 +332,9 @@ def _lock(path: Path, progress: Progress | None) -> int | None:
     for _ in range(100):  # a try only fails when a holder removed the file (or the folder) meanwhile
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            descriptor = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o666)
+            # Not through a link: a lock file made a symlink must not create a file outside the cache.
+            flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+            descriptor = os.open(path, flags, 0o666)
         except FileNotFoundError:
             continue  # the folder was removed between the two
         except OSError:

@@ -46,9 +46,8 @@ def folder_of(store_path: str | os.PathLike[str]) -> str:
 def current_build(folder: str | os.PathLike[str]) -> str | None:
     """The id of the build a cache folder points at, or None when there is none."""
     try:
-        with open(os.path.join(folder, "current"), encoding="ascii") as pointer:
-            build = pointer.read().strip()
-    except (OSError, UnicodeDecodeError):
+        build = _small_text(os.path.join(folder, "current")).strip()  # a FIFO or /dev/zero there is no build
+    except (OSError, ValueError):
         return None
     return build if build.replace("-", "").isalnum() else None
 

@@ -55,14 +55,9 @@ def read_regular_bytes(path: str | os.PathLike[str], limit: int) -> tuple[bytes,
     read never looks like the version that was read. Nothing is hashed: a warm search reads its
     cache's seal with this, and hashlib alone costs it ~2 ms.
     """
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
-    if not stat.S_ISREG(os.stat(path).st_mode):  # never open a device: opening one can act
-        raise ValueError(_not_regular(os.stat(path).st_mode))
-    descriptor = os.open(path, flags)  # non-blocking: a FIFO swapped in after the stat cannot hang us
+    descriptor = open_regular(path)
     try:
         before = os.fstat(descriptor)
-        if not stat.S_ISREG(before.st_mode):
-            raise ValueError(_not_regular(before.st_mode))
         if before.st_size > limit:
             raise ValueError(f"is {before.st_size:,} bytes; the limit is {limit:,}")
         chunks = []
@@ -82,6 +77,27 @@ def read_regular_bytes(path: str | os.PathLike[str], limit: int) -> tuple[bytes,
     finally:
         os.close(descriptor)
     return data, before
+
+
+def open_regular(path: str | os.PathLike[str]) -> int:
+    """A read-only descriptor of a regular file; ValueError for anything else (a FIFO, a device, a folder).
+
+    A device is never opened (opening one can act), and the open does not block, so a FIFO put in
+    the file's place after the first look cannot hang the caller: the descriptor is checked again.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    mode = os.stat(path).st_mode
+    if not stat.S_ISREG(mode):
+        raise ValueError(_not_regular(mode))
+    descriptor = os.open(path, flags)
+    try:
+        mode = os.fstat(descriptor).st_mode
+        if not stat.S_ISREG(mode):
+            raise ValueError(_not_regular(mode))
+    except BaseException:
+        os.close(descriptor)
+        raise
+    return descriptor
 
 
 def _not_regular(mode: int) -> str:

@@ -8,6 +8,8 @@ import math
 import os
 import shutil
 import sqlite3
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -196,6 +198,48 @@ def test_a_fifo_in_place_of_a_seal_or_record_hangs_nothing(built: Path) -> None:
     os.mkfifo(files.seal)
     with pytest.raises(ValueError):
         read_seal(files.seal)
+
+
+def _search(store: Path) -> subprocess.CompletedProcess[str]:
+    """``kztj search`` as a user runs it, in a process of its own: a hang fails the test instead of the suite."""
+    command = [sys.executable, "-m", "kztj_tui", "--events", str(store), "search", "Dushanbe"]
+    return subprocess.run(command, capture_output=True, text=True, timeout=60)
+
+
+# Not /dev/zero in place of `current`: read to its end, it fills memory (the cache's other files are
+# only checksummed, block by block, so there it spins instead).
+@pytest.mark.parametrize(
+    ("name", "replacement"), [("current", "fifo"), ("main", "fifo"), ("fts", "fifo"), ("main", "zero"), ("fts", "zero")]
+)
+def test_a_fifo_or_device_in_place_of_a_cache_file_is_damage_not_a_wait(
+    built: Path, name: str, replacement: str
+) -> None:
+    files = current_files(built)
+    assert files is not None
+    before = _search(built)
+    assert before.returncode == 0 and "Dushanbe" in before.stdout
+    target = {"current": files.main.parent / "current", "main": files.main, "fts": files.fts}[name]
+    target.unlink()
+    if replacement == "fifo":
+        os.mkfifo(target)
+    else:
+        target.symlink_to("/dev/zero")
+    after = _search(built)  # was: waited for a writer, or checksummed /dev/zero, for ever
+    assert (after.returncode, after.stdout) == (0, before.stdout)
+    assert "Traceback" not in after.stderr
+    again = _search(built)  # rebuilt, and trusted again
+    assert (again.returncode, again.stdout, again.stderr) == (0, before.stdout, "")
+
+
+def test_a_lock_made_a_symlink_creates_nothing_outside_the_cache(built: Path, tmp_path: Path) -> None:
+    files = current_files(built)
+    assert files is not None
+    outside = tmp_path / "outside"
+    (files.main.parent / "lock").symlink_to(outside)
+    files.seal.unlink()  # damage: the next open rebuilds, under the lock
+    open_store(built, fork=False, notice=lambda _: None).close()
+    assert not outside.exists()
+    assert current_files(built) is not None
 
 
 def test_inputs_nested_past_jsons_depth_are_damage_not_a_traceback(built: Path) -> None:
