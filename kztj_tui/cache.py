@@ -128,7 +128,7 @@ def _seal_digest(path: Path) -> str:
     ValueError for a file that is not regular: a FIFO or /dev/zero put there would never end the read.
     """
     checksum = 0
-    with os.fdopen(open_regular(path), "rb") as file:
+    with os.fdopen(open_regular(path)[0], "rb") as file:
         while block := file.read(1 << 20):
             checksum = zlib.crc32(block, checksum)
     return f"crc32:{checksum:08x}"

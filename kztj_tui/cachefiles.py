@@ -98,7 +98,8 @@ _SMALL_LIMIT = 1 << 20
 
 
 def _small_text(path: str | os.PathLike[str]) -> str:
-    """A seal's or record's ASCII text: a regular file only (a FIFO put in its place must not hang a search)."""
+    """A seal's, record's or ``current`` pointer's ASCII text: a regular file only (a FIFO put in its place must
+    not hang a search)."""
     return read_regular_bytes(path, _SMALL_LIMIT)[0].decode("ascii")
 
 

@@ -55,9 +55,8 @@ def read_regular_bytes(path: str | os.PathLike[str], limit: int) -> tuple[bytes,
     read never looks like the version that was read. Nothing is hashed: a warm search reads its
     cache's seal with this, and hashlib alone costs it ~2 ms.
     """
-    descriptor = open_regular(path)
+    descriptor, before = open_regular(path)
     try:
-        before = os.fstat(descriptor)
         if before.st_size > limit:
             raise ValueError(f"is {before.st_size:,} bytes; the limit is {limit:,}")
         chunks = []
@@ -79,8 +78,8 @@ def read_regular_bytes(path: str | os.PathLike[str], limit: int) -> tuple[bytes,
     return data, before
 
 
-def open_regular(path: str | os.PathLike[str]) -> int:
-    """A read-only descriptor of a regular file; ValueError for anything else (a FIFO, a device, a folder).
+def open_regular(path: str | os.PathLike[str]) -> tuple[int, os.stat_result]:
+    """A read-only descriptor of a regular file and its stat; ValueError for anything else (a FIFO, a device, a folder).
 
     A device is never opened (opening one can act), and the open does not block, so a FIFO put in
     the file's place after the first look cannot hang the caller: the descriptor is checked again.
@@ -91,13 +90,13 @@ def open_regular(path: str | os.PathLike[str]) -> int:
         raise ValueError(_not_regular(mode))
     descriptor = os.open(path, flags)
     try:
-        mode = os.fstat(descriptor).st_mode
-        if not stat.S_ISREG(mode):
-            raise ValueError(_not_regular(mode))
+        opened = os.fstat(descriptor)
+        if not stat.S_ISREG(opened.st_mode):
+            raise ValueError(_not_regular(opened.st_mode))
     except BaseException:
         os.close(descriptor)
         raise
-    return descriptor
+    return descriptor, opened
 
 
 def _not_regular(mode: int) -> str:
