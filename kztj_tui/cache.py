@@ -338,6 +338,8 @@ def _lock(path: Path, progress: Progress | None) -> int | None:
         except FileNotFoundError:
             continue  # the folder was removed between the two
         except OSError:
+            if _removed_link(path):
+                continue  # a symlink is never a lock kztj holds: the next try creates a real one
             return None
         try:
             try:
@@ -360,6 +362,19 @@ def _lock(path: Path, progress: Progress | None) -> int | None:
             raise
         os.close(descriptor)
     return None
+
+
+def _removed_link(path: Path) -> bool:
+    """Remove ``path`` if it is a symlink (kztj opens its lock only with ``O_NOFOLLOW``); whether it was one."""
+    try:
+        if not path.is_symlink():
+            return False
+        path.unlink()
+    except FileNotFoundError:
+        pass  # another process removed it first
+    except OSError:
+        return False
+    return True
 
 
 def _unlock(path: Path, descriptor: int) -> None:

@@ -242,6 +242,36 @@ def test_a_lock_made_a_symlink_creates_nothing_outside_the_cache(built: Path, tm
     assert current_files(built) is not None
 
 
+def test_a_lock_made_a_symlink_is_replaced_and_the_build_holds_the_lock(built: Path, tmp_path: Path) -> None:
+    import fcntl
+
+    files = current_files(built)
+    assert files is not None
+    lock = files.main.parent / "lock"
+    lock.symlink_to(tmp_path / "outside")
+    files.seal.unlink()  # damage: the next open rebuilds, under the lock
+    held: list[bool] = []
+
+    def progress(stage: str, _fraction: float) -> None:
+        if stage != "indexing" or held:
+            return
+        # Another open file description of the lock: it must find the lock taken by the build.
+        descriptor = os.open(lock, os.O_RDONLY | os.O_NOFOLLOW)
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            held.append(True)
+        else:
+            held.append(False)
+        finally:
+            os.close(descriptor)
+
+    open_store(built, progress=progress, fork=False, notice=lambda _: None).close()
+    assert held == [True]
+    assert not lock.is_symlink() and not lock.exists()  # removed when the build let go of it
+    assert not (tmp_path / "outside").exists()
+
+
 def test_inputs_nested_past_jsons_depth_are_damage_not_a_traceback(built: Path) -> None:
     files = current_files(built)
     assert files is not None
