@@ -57,7 +57,7 @@ def apply(
     try:
         conn.execute("ATTACH DATABASE ? AS idx", (database_uri(old.fts),))
         plan = _plan(Store(conn, store_path), store_path, allow_outside, read)
-    except (_Cannot, StoreError, OSError, sqlite3.Error, ValueError, KeyError, TypeError, struct.error):
+    except (_Cannot, StoreError, OSError, sqlite3.Error, ValueError, LookupError, TypeError, struct.error):
         return False
     finally:
         conn.close()
