@@ -79,8 +79,8 @@ def split(text: str, body_start: int = 0) -> list[Sentence]:
         cut = 0
         pieces: list[tuple[int, int]] = []
         for stop in _END.finditer(chunk):
-            word = re.search(r"(\w+)$", chunk[: stop.start()])
-            if word and (word[1] in _ABBREVIATIONS or (len(word[1]) == 1 and word[1].isupper())):
+            word = _word_before(chunk, stop.start())
+            if word in _ABBREVIATIONS or (len(word) == 1 and word.isupper()):
                 continue
             pieces.append((cut, stop.end()))
             cut = stop.end()
@@ -92,6 +92,15 @@ def split(text: str, body_start: int = 0) -> list[Sentence]:
                 sentences.append(Sentence(chunk[a:b], line_start + a, line_start + b, paragraph, len(sentences)))
         paragraph += 1
     return sentences
+
+
+def _word_before(text: str, end: int) -> str:
+    """The word (``\\w+``) that ends at ``end``, or ``""``: looked back from ``end``, so a paragraph of many
+    sentences is read once, not once per sentence."""
+    begin = end
+    while begin > 0 and (text[begin - 1].isalnum() or text[begin - 1] == "_"):  # what re's \w matches
+        begin -= 1
+    return text[begin:end]
 
 
 def _paragraphs(text: str, start: int) -> list[tuple[int, str]]:
