@@ -456,3 +456,57 @@ def test_a_paragraph_of_many_sentences_is_split_in_linear_time() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
     assert result.stdout.strip() == "20000"
+
+
+# Every phrase that names a day, month or year relative to the article's date, or to another date.
+_RELATIVE_PHRASES = (
+    "The day before yesterday and yesterday the talks went on, and today too. On Thursday they met."
+    " Last month, this month and next month, last year, this year and next year they signed."
+    " A week ago the forum on December 31 began, and a day later they met on May 19."
+    " The fair ran from August 25 to September 4, in the first half of this year and in H2 last year."
+)
+
+
+@pytest.mark.parametrize("published", ["0001-01-01", "9999-12-31", "0001-06-01/0002-01-01"])
+def test_a_publication_date_at_the_ends_of_the_calendar_is_one_line_not_a_traceback(
+    published: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    article = tmp_path / "a.txt"
+    article.write_text(f"Tokayev met Rahmon in Astana. {_RELATIVE_PHRASES}\n", encoding="utf-8")
+    assert main(["ingest", str(article), "--events", str(BUNDLED), "--published", published]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    article.write_text(
+        f" date {published[:10]}\n\nTokayev met Rahmon in Astana. {_RELATIVE_PHRASES}\n", encoding="utf-8"
+    )
+    code = main(["ingest", str(article), "--events", str(BUNDLED)])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and "out of range" in err
+
+
+@pytest.mark.parametrize("published", [date(2, 1, 1), date(999, 3, 15), date(9998, 12, 31)])
+def test_relative_dates_near_the_ends_of_the_calendar_are_edtf_dates(published: date) -> None:
+    from kztj_tui import edtf
+
+    found = dates.find(_RELATIVE_PHRASES, published)
+    assert len(found) >= 12
+    for each in found:
+        edtf.parse(each.edtf)  # four-digit years: "0998", never "998" or "0"
+
+
+def test_on_the_eve_of_a_store_date_of_0001_01_01_names_no_day() -> None:
+    first = Reference(frozenset({"forum", "astana"}), date.min, date.min, "0001-01-01", "the forum")
+    assert resolved("Tokayev arrived on the eve of the Astana forum.", date(2023, 5, 5), (first,)) == []
+
+
+def test_an_article_of_year_two_is_read(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    article = tmp_path / "a.txt"
+    article.write_text(f" date 0002-01-01\n\nTokayev met Rahmon in Astana. {_RELATIVE_PHRASES}\n", encoding="utf-8")
+    assert main(["ingest", str(article), "--events", str(BUNDLED), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["candidates"]
+
+
+def test_a_relation_to_a_date_in_the_first_month_of_year_one_is_not_a_traceback() -> None:
+    from kztj_tui.ingest.relations import Known
+
+    assert Known([], [], set()).for_event("Tokayev met Rahmon in Astana.", "0001-01-05?", [], earlier=True) == []

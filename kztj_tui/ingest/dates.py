@@ -216,7 +216,7 @@ def find(
         else:
             quarter = int(m[3][1]) if m[3] else ("first", "second", "third", "fourth").index(m[4].lower()) + 1
             months = (3 * quarter - 2, 3 * quarter)
-        add(m.start(), m.end(), f"{year}-{months[0]:02d}/{year}-{months[1]:02d}", why, "range")
+        add(m.start(), m.end(), f"{year:04d}-{months[0]:02d}/{year:04d}-{months[1]:02d}", why, "range")
     # Months: "June 1993", "in July", "the May visit".
     for m in re.finditer(rf"\b({_MONTH}) ({_YEAR})\b", sentence):
         since(m.start(), f"{m[2]}-{_month(m[1]):02d}", f'"{m[0]}"', m.end())
@@ -227,7 +227,7 @@ def find(
         year = _month_year(month, published, future)
         which = "the next" if future else "the last"
         why = f'"{m[0]}" in {article}: {which} {LONG_MONTHS[month - 1]} on or {"after" if future else "before"} it'
-        since(m.start(1), f"{year}-{month:02d}", why, m.end())
+        since(m.start(1), f"{year:04d}-{month:02d}", why, m.end())
     # Years: "2018-2020", "from 2018 to 2020", "in 2015", "by 2027", "since 1993".
     for m in re.finditer(rf"\b(?:from )?({_YEAR})(?:{_DASH}| to )({_YEAR})\b", sentence):
         if int(m[1]) < int(m[2]):
@@ -249,12 +249,15 @@ def find(
     relative = (
         (r"\bthe day before yesterday\b", lambda: (_iso(published - timedelta(days=2)), "day")),
         (r"\byesterday\b", lambda: (_iso(published - timedelta(days=1)), "day")),
-        (r"\blast year(?:’s|'s)?\b", lambda: (str(published.year - 1), "year")),
-        (r"\bthis year\b|\bthe current year\b", lambda: (str(published.year), "year")),
-        (r"\bnext year\b", lambda: (str(published.year + 1), "year")),
+        (r"\blast year(?:’s|'s)?\b", lambda: (f"{published.year - 1:04d}", "year")),
+        (r"\bthis year\b|\bthe current year\b", lambda: (f"{published.year:04d}", "year")),
+        (r"\bnext year\b", lambda: (f"{published.year + 1:04d}", "year")),
         (r"\blast month\b", lambda: (_month_before(published), "month")),
-        (r"\bthis month\b", lambda: (f"{published.year}-{published.month:02d}", "month")),
-        (r"\bin the year of (?:marking )?the \d+(?:st|nd|rd|th) anniversary\b", lambda: (str(published.year), "year")),
+        (r"\bthis month\b", lambda: (f"{published.year:04d}-{published.month:02d}", "month")),
+        (
+            r"\bin the year of (?:marking )?the \d+(?:st|nd|rd|th) anniversary\b",
+            lambda: (f"{published.year:04d}", "year"),
+        ),
     )
     for pattern, resolve in relative:
         for m in re.finditer(pattern, sentence, re.IGNORECASE):
@@ -275,7 +278,7 @@ def find(
     # "on the eve of X": the day before what the article or the store dates X.
     for m in re.finditer(r"\bon the eve of\b", sentence, re.IGNORECASE):
         reference = best_reference(sentence[m.end() : m.end() + 80], references)
-        if reference is not None:
+        if reference is not None and reference.start > date.min:  # a store may date something 0001-01-01
             eve = reference.start - timedelta(days=1)
             why = f'"on the eve of" {reference.name}, dated {reference.edtf}: the day before, {long_date(eve)}'
             add(m.start(), m.end(), _iso(eve), why, "reference")
@@ -290,7 +293,21 @@ def find(
 
 def _month_before(day: date) -> str:
     first = day.replace(day=1) - timedelta(days=1)
-    return f"{first.year}-{first.month:02d}"
+    return f"{first.year:04d}-{first.month:02d}"
+
+
+# The years an article may be published in: "last year", "next month", "a week ago" and the like
+# then name days that exist (there is no year 0 or 10000 to name).
+FIRST_YEAR, LAST_YEAR = 2, 9998
+
+
+def check_published(day: date, what: str) -> None:
+    """ValueError unless ``day`` is in a year an article may be published in; ``what`` names it."""
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise ValueError(
+            f"{what}: {day.isoformat()} is out of range: ingest reads articles published"
+            f" from {FIRST_YEAR:04d} to {LAST_YEAR}"
+        )
 
 
 def parse_published(text: str) -> tuple[date, date]:
@@ -303,4 +320,6 @@ def parse_published(text: str) -> tuple[date, date]:
         raise ValueError(f"--published {text!r} is not a date: {error}") from None
     if when.open_end or when.first.precision != "day" or (when.is_interval and when.last.precision != "day"):
         raise ValueError(f"--published {text!r}: give the day (YYYY-MM-DD), or the range of days it may be (A/B)")
+    for day in (when.start, when.end):
+        check_published(day, f"--published {text!r}")
     return when.start, when.end

@@ -77,6 +77,10 @@ def ingest(
             raise IngestError(str(error)) from None
         published_text = published
     elif head.published is not None:
+        try:
+            dates.check_published(head.published, f"{path}: its date line")
+        except ValueError as error:
+            raise IngestError(str(error)) from None
         span = (head.published, head.published)
         published_text = head.published.isoformat()
     else:
