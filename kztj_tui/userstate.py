@@ -5,6 +5,7 @@ The file lives in the data directory (``$KZTJ_DATA_DIR``, else ``$XDG_DATA_HOME/
 each store has its own. It is replaced atomically on every save. A file kztj cannot make sense of
 (not JSON, the wrong shape, not a regular file, too large) is renamed ``NAME.damaged-TIMESTAMP``
 beside it and the state starts empty, with one line saying so: it is never silently overwritten.
+A ``\\uD800``-style escape that is no text (a lone surrogate) is read as U+FFFD, with one line saying so.
 
 Marks and notes of events the store no longer has are kept (an event may come back after an
 edit); the browser and the exports only show those of events the store has.
@@ -127,6 +128,11 @@ def load(store_path: Path) -> tuple[UserState, str | None]:
         data = json.loads(raw.data.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError) as error:
         return state, _set_aside(state, f"it is not valid JSON ({_first_line(error)})")
+    replaced = None
+    # Strict UTF-8 was decoded: only a \\u escape can make a lone surrogate, which no text can hold.
+    if b"\\u" in raw.data and _holds_surrogates(data):
+        data = _without_surrogates(data)
+        replaced = f"{path}: lone \\uD800-\\uDFFF escapes are not text; each was read as U+FFFD"
     problem = _shape_problem(data)
     if problem is not None:
         return state, _set_aside(state, problem)
@@ -139,7 +145,24 @@ def load(store_path: Path) -> tuple[UserState, str | None]:
         except ValueError as error:
             state.unreadable_views[name] = (raw, str(error))
     state.extra = {key: value for key, value in data.items() if key not in KEYS}
-    return state, None
+    return state, replaced
+
+
+def _holds_surrogates(data: object) -> bool:
+    """Whether parsed JSON holds a lone surrogate anywhere (a key or a string)."""
+    try:
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _without_surrogates(data: object) -> Any:
+    """Parsed JSON with each lone surrogate of its keys and strings replaced by U+FFFD."""
+    text = json.dumps(data, ensure_ascii=False)
+    # Each character in turn: surrogatepass and a "replace" decode would give one U+FFFD per byte.
+    clean = "".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in text)
+    return json.loads(clean)
 
 
 def _first_line(error: BaseException) -> str:
@@ -178,6 +201,6 @@ def save(state: UserState, marks: Iterable[str] | None = None, notes: Mapping[st
     try:
         state.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)  # notes are private
         write_output(state.path, [snapshot.to_json()])
-    except OSError as error:
+    except (OSError, ValueError) as error:  # ValueError: text that is not UTF-8, should any reach here
         return f"cannot save marks and notes: {error}"
     return None

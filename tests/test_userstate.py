@@ -169,6 +169,27 @@ def test_unknown_keys_written_by_another_version_are_kept(two: Path) -> None:
     assert json.loads(path.read_text(encoding="utf-8"))["layouts"] == {"a": {"query": "x"}}
 
 
+def test_lone_surrogate_escapes_in_a_state_file_become_replacement_characters(two: Path) -> None:
+    # "\\ud800" is valid JSON but no text: saving it (a new mark, in the browser or an export with
+    # --notes -o) was a UnicodeEncodeError traceback, and the mark was lost.
+    path = userstate.state_path(two)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        '{"format": 1, "marks": ["x\\udfff"], "notes": {"visit": "a\\ud800b", "later": "\\ud83d\\ude00"},'
+        ' "views": {"v\\udc80": {"query": "trade"}}, "more": [["\\ud800"]]}',
+        encoding="utf-8",
+    )
+    state, notice = userstate.load(two)
+    assert notice is not None and str(path) in notice and "U+FFFD" in notice and "\n" not in notice
+    assert state.notes == {"visit": "a\ufffdb", "later": "\U0001f600"}  # a pair is one character, kept
+    assert state.marks == {"x\ufffd"} and set(state.views) == {"v\ufffd"}
+    state.toggle_mark("later")
+    assert userstate.save(state) is None
+    saved = json.loads(path.read_text(encoding="utf-8"))
+    assert saved["marks"] == ["later", "x\ufffd"] and saved["more"] == [["\ufffd"]]
+    assert userstate.load(two)[1] is None  # nothing left to replace
+
+
 # -- the session ------------------------------------------------------------------------------
 
 
