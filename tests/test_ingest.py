@@ -510,3 +510,15 @@ def test_a_relation_to_a_date_in_the_first_month_of_year_one_is_not_a_traceback(
     from kztj_tui.ingest.relations import Known
 
     assert Known([], [], set()).for_event("Tokayev met Rahmon in Astana.", "0001-01-05?", [], earlier=True) == []
+
+
+def test_a_long_outlet_makes_ids_the_store_accepts(capsys: pytest.CaptureFixture[str]) -> None:
+    article = REPO / "seeds" / "002_22b63dd09c227152.txt"
+    import yaml
+
+    # The ids were built from the whole outlet: 100,011 characters, which `validate` refused (limit 200).
+    assert main(["ingest", str(article), "--events", str(BUNDLED), "--outlet", "Outlet " * 20_000]) == 0
+    data = yaml.safe_load(capsys.readouterr().out)
+    (source,) = data["sources"]
+    assert source["id"] == "outlet-outlet-outlet-outlet-outlet-2023-08-25"
+    assert data["events"] and all(len(event["id"]) <= 200 for event in data["events"])

@@ -6,6 +6,7 @@ Needs the html extra (trafilatura), which .ci/run installs; the missing-extra te
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -172,6 +173,25 @@ def test_the_article_is_never_written_over_the_store_or_the_page(
     assert BUNDLED.read_bytes() == before
     assert "refusing" in one_line_error(capsys, str(saved), "--article-out", str(saved))
     assert saved.read_bytes() == PAGE.read_bytes()
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this platform")
+def test_article_out_that_is_a_fifo_is_refused_not_a_wait(saved: Path) -> None:
+    # Writing there waited for a reader for ever; and `validate` reads only a regular file as an article.
+    fifo = saved.parent / "article.txt"
+    os.mkfifo(fifo)
+    argv = ["ingest", str(saved), "--article-out", str(fifo), "--events", str(BUNDLED), "--no-cache"]
+    result = subprocess.run([sys.executable, "-m", "kztj_tui", *argv], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.count("\n") == 1 and "not a regular file" in result.stderr
+
+
+def test_article_out_and_the_draft_in_one_file_is_refused_before_anything_is_written(
+    saved: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = saved.parent / "both.txt"
+    assert "name the same file" in one_line_error(capsys, str(saved), "--article-out", str(target), "-o", str(target))
+    assert not target.exists()
 
 
 def test_article_out_is_for_pages_only(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

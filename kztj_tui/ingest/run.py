@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import stat
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -45,8 +46,18 @@ def read_article_raw(path: Path) -> tuple[str, str]:
     return article.text, article.read.data.decode("utf-8")
 
 
+# An outlet's part of the ids a draft makes: the store allows ids of 200 characters, and an event's
+# id is its source's and more.
+SLUG_LIMIT = 40
+
+
 def slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "article"
+    """``text`` as the start of an id: lower-case words joined by hyphens, at most SLUG_LIMIT characters."""
+    words = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    if len(words) > SLUG_LIMIT:
+        cut = words[: SLUG_LIMIT + 1]
+        words = cut.rsplit("-", 1)[0] if "-" in cut else cut[:SLUG_LIMIT]  # whole words, where it can
+    return words or "article"
 
 
 def knowledge_of(store: object) -> candidates.Knowledge:
@@ -152,6 +163,13 @@ def write_page_article(found: page.Page, published: str, target: Path, asked: bo
     from ..output import OutputError, write_output
 
     text = page.article_text(found, dates.parse_published(published))
+    try:
+        kind = os.stat(target).st_mode
+    except OSError:
+        kind = None  # nothing there yet (or a dangling link, written through)
+    if kind is not None and not stat.S_ISREG(kind):
+        # A FIFO would wait for a reader for ever, and `validate` reads only a regular file as an article.
+        raise IngestError(f"{visible(str(target))}: not a regular file; the article a draft cites must be one")
     if not asked and os.path.lexists(target):
         try:
             same = target.is_file() and target.read_bytes() == text.encode("utf-8")
@@ -170,12 +188,23 @@ def write_page_article(found: page.Page, published: str, target: Path, asked: bo
     return True
 
 
+def _same_file(first: str, second: str) -> bool:
+    """Whether two paths name one file, whether or not it exists yet."""
+    try:
+        return os.path.samefile(first, second)
+    except OSError:
+        return os.path.realpath(first) == os.path.realpath(second)
+
+
 def _command(args: argparse.Namespace, out: TextIO, open_for: Callable[[argparse.Namespace], Store]) -> int:
     from ..errors import StoreError
 
     path = Path(args.article)
     article_out = getattr(args, "article_out", None)
     published, outlet = args.published, args.outlet
+    if article_out and args.output and args.output != "-" and _same_file(article_out, args.output):
+        say("--article-out and -o name the same file: the article and the draft that cites it are two files")
+        return EXIT_ERROR
     try:
         if published is not None:
             dates.parse_published(published)
