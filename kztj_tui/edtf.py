@@ -40,7 +40,8 @@ LONG_MONTHS = (
 _D = "[0-9]"
 _YEAR = f"(?!0000){_D}{{4}}"  # fully specified; year 0000 is not supported
 _YEAR_UNSPECIFIED = f"(?!000X|00XX)(?:{_D}{{3}}X|{_D}{{2}}XX)"  # X may only end the year, never spanning 0000
-_LEAP_YEAR = f"(?!0000)(?:{_D}{{2}}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)"  # 0000 too
+# Year 0000 is not supported, leap or not (the second form would let it through).
+_LEAP_YEAR = f"(?!0000)(?:{_D}{{2}}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)"
 _DAY_28 = "(?:0[1-9]|1[0-9]|2[0-8])"
 _FULL_DATE = (
     f"(?:{_YEAR}-(?:(?:0[13578]|1[02])-(?:{_DAY_28}|29|30|31)|(?:0[469]|11)-(?:{_DAY_28}|29|30)|02-{_DAY_28})"

@@ -442,6 +442,13 @@ def test_abbreviations_and_initials_do_not_end_a_sentence() -> None:
         "Snake_case.",
         "Then they left.",
     ]
+    # A hard-wrapped line that ends in an abbreviation: the word before the newline is the one read.
+    wrapped = (
+        "The meeting was held in the capital city yesterday morning by Mr\n. Smith and the others. Then they left."
+    )
+    assert [s.text for s in sentences.split(wrapped)] == [wrapped[:-16], "Then they left."]
+    found = sentences.split("He met Ü. Smith there. The 3. Then it ended.")
+    assert [s.text for s in found] == ["He met Ü. Smith there.", "The 3.", "Then it ended."]
 
 
 def test_a_paragraph_of_many_sentences_is_split_in_linear_time() -> None:
@@ -522,3 +529,58 @@ def test_a_long_outlet_makes_ids_the_store_accepts(capsys: pytest.CaptureFixture
     (source,) = data["sources"]
     assert source["id"] == "outlet-outlet-outlet-outlet-outlet-2023-08-25"
     assert data["events"] and all(len(event["id"]) <= 200 for event in data["events"])
+
+
+def _first_best(phrase: str, references: list[Reference], least: int = 2) -> Reference | None:
+    """The rule References.best keeps: the first reference sharing the most content words, at least ``least``."""
+    words = dates.content_words(phrase)
+    best, score = None, least - 1
+    for reference in references:
+        if len(words & reference.words) > score:
+            best, score = reference, len(words & reference.words)
+    return best
+
+
+def test_the_best_reference_is_the_first_sharing_the_most_words() -> None:
+    import random
+
+    rng = random.Random(7)
+    vocabulary = ["astana", "forum", "summit", "water", "energy", "trade", "visit", "dushanbe"]
+    for _ in range(300):
+        references = [
+            Reference(
+                frozenset(rng.sample(vocabulary, rng.randint(0, 4))), date(2023, 5, 1), date(2023, 5, 1), "x", str(n)
+            )
+            for n in range(rng.randint(0, 30))
+        ]
+        phrase = " ".join(rng.sample(vocabulary, rng.randint(0, 5)))
+        for least in (1, 2, 3):
+            assert dates.References(references).best(phrase, least) == _first_best(phrase, references, least)
+
+
+def test_an_n_day_visit_ending_past_9999_is_its_first_day_alone() -> None:
+    # The visit's last day was computed past 9999-12-31: an OverflowError traceback. The day itself is kept.
+    assert resolved("Tokayev will begin a five-day visit to Astana on December 30.", date(9998, 12, 31)) == [
+        "9999-12-30"
+    ]
+    assert resolved("Tokayev will begin a two-day visit to Astana on December 30.", date(9998, 12, 31)) == [
+        "9999-12-30/9999-12-31"
+    ]
+
+
+def test_a_day_before_a_store_event_of_9999_12_31_is_not_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = tmp_path / "events.yaml"
+    text = BUNDLED.read_text(encoding="utf-8")
+    assert "date: 1993-01-07" in text
+    store.write_text(text.replace("date: 1993-01-07", "date: 9999-12-31", 1), encoding="utf-8")
+    shutil.copytree(REPO / "seeds", tmp_path / "seeds")
+    article = tmp_path / "a.txt"
+    article.write_text(
+        " date 2023-05-05\n\nTokayev recalled that Kazakhstan and Tajikistan establish diplomatic relations,"
+        " which took place a day before.\n",
+        encoding="utf-8",
+    )
+    assert main(["ingest", str(article), "--events", str(store), "--json", "--no-cache"]) == 0
+    assert json.loads(capsys.readouterr().out)["candidates"]

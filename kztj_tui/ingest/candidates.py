@@ -9,7 +9,6 @@ own date, marked uncertain, as the store's rule says.
 
 from __future__ import annotations
 
-import bisect
 import functools
 import re
 from collections.abc import Sequence
@@ -132,7 +131,8 @@ def read(
         if span is not None and "/.." not in e.date:
             name = f"{e.title} ({e.id}, in the store)"
             references.append(dates.Reference(dates.content_words(e.title), span[0], span[1], e.date, name))
-    found_dates = [dates.find(s.text, first_day, references, in_quotation=False) for s in split]
+    in_store = dates.References(references)
+    found_dates = [dates.find(s.text, first_day, in_store, in_quotation=False) for s in split]
     # The article's own dated days, for "a day before" and "on the eve of": before the store's, the latest first.
     anchors: list[dates.Reference] = []
     for sentence, found in zip(split, found_dates, strict=True):
@@ -142,7 +142,7 @@ def read(
                 name = f"what the article dates {item.edtf} (\u201c{sentence.text[:50]}\u2026\u201d)"
                 words = dates.content_words(sentence.text)
                 anchors.append(dates.Reference(words, days[0], days[1], item.edtf, name))
-    references = anchors[::-1] + references
+    everything = dates.References(anchors[::-1] + references)
     lead = next((f for f in found_dates[:2] if f), [])
     context: tuple[str, str] | None = None
     if lead:
@@ -168,9 +168,9 @@ def read(
         joined = text[members[0].start : members[-1].end + 2]
         quoted[number] = _in_quotation(joined)
         for member in members:
-            for item in dates.find(member.text, first_day, references):
+            for item in dates.find(member.text, first_day, everything):
                 day = _day(item.edtf)
-                if item.kind == "day-before" and day is not None:
+                if item.kind == "day-before" and day is not None and day < date.max:  # a store may date 9999-12-31
                     after = (day + timedelta(days=1)).isoformat()
                     speech_day[number] = (
                         after,
@@ -230,7 +230,7 @@ def read(
             speaker = None
         in_quote = quoted.get(sentence.paragraph, False)
         if in_quote:
-            found = dates.find(sentence.text, first_day, references, in_quotation=True)
+            found = dates.find(sentence.text, first_day, everything, in_quotation=True)
         amounts = numbers.find(sentence.text)
         actors, place = finder.propose(sentence.text)
         if not (found or amounts or actors or _ACT.search(sentence.text) or sentence.start in keep):
@@ -364,24 +364,28 @@ def _byte_span(quote: str, start: int, article: str, raw: str | None) -> list[in
     return [before, before + len(quote.encode("utf-8"))]
 
 
+# Character offsets whose byte offsets are known: any other costs the encoding of at most this many characters.
+_BYTES_STEP = 4096
+
+
 @functools.lru_cache(maxsize=2)
-def _line_bytes(text: str) -> tuple[list[int], list[int]]:
-    """Each line's start in characters and in bytes, so an offset costs one line's encoding, not the text's."""
-    chars, bytes_ = [0], [0]
+def _step_bytes(text: str) -> list[int] | None:
+    """The byte offset of every _BYTES_STEP-th character of ``text``, or None if a character is a byte."""
+    # Every STEP characters, not every line: a paragraph is one line, and may be megabytes long.
     if text.isascii():
-        return [], []  # a character is a byte
-    for line in text.splitlines(keepends=True):
-        chars.append(chars[-1] + len(line))
-        bytes_.append(bytes_[-1] + len(line.encode("utf-8")))
-    return chars, bytes_
+        return None
+    offsets = [0]
+    for start in range(0, len(text), _BYTES_STEP):
+        offsets.append(offsets[-1] + len(text[start : start + _BYTES_STEP].encode("utf-8")))
+    return offsets
 
 
 def _byte_offset(text: str, position: int) -> int:
-    chars, bytes_ = _line_bytes(text)
-    if not chars:
+    offsets = _step_bytes(text)
+    if offsets is None:
         return position
-    line = bisect.bisect_right(chars, position) - 1
-    return bytes_[line] + len(text[chars[line] : position].encode("utf-8"))
+    step, rest = divmod(position, _BYTES_STEP)
+    return offsets[step] + len(text[position - rest : position].encode("utf-8"))
 
 
 def _overlaps(cited: tuple[tuple[int, int], Relation], sentence: sentences.Sentence) -> bool:

@@ -11,8 +11,10 @@ a date the article or the store gives the thing they refer to).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
+from itertools import chain
 from typing import NamedTuple
 
 from ..edtf import LONG_MONTHS
@@ -109,21 +111,36 @@ def content_words(text: str) -> frozenset[str]:
     return frozenset(w for w in re.findall(r"[a-zа-яё]{4,}", text.lower()) if w not in _STOP)
 
 
-def best_reference(phrase: str, references: Sequence[Reference], least: int = 2) -> Reference | None:
-    """The reference sharing the most content words with the phrase (at least ``least``)."""
-    words = content_words(phrase)
-    best, score = None, least - 1
-    for reference in references:
-        shared = len(words & reference.words)
-        if shared > score:
-            best, score = reference, shared
-    return best
+class References:
+    """Dated things a phrase may refer to, the preferred first, indexed by their content words."""
+
+    # A phrase is scored against the references that share a word with it, at most this many per word
+    # (the preferred ones): an article repeating one phrase thousands of times stays linear in its length.
+    PER_WORD = 1000
+
+    def __init__(self, items: Iterable[Reference]) -> None:
+        self.items = list(items)
+        self._by_word: dict[str, list[int]] = {}
+        for number, item in enumerate(self.items):
+            for word in item.words:
+                self._by_word.setdefault(word, []).append(number)
+
+    def best(self, phrase: str, least: int = 2) -> Reference | None:
+        """The first reference sharing the most content words with the phrase (at least ``least``), or None."""
+        by_word = self._by_word
+        shared = Counter(chain.from_iterable(by_word.get(word, ())[: self.PER_WORD] for word in content_words(phrase)))
+        top = max(shared.values(), default=0)
+        if top < least:
+            return None
+        return self.items[min(number for number, count in shared.items() if count == top)]
 
 
 def find(
-    sentence: str, published: date, references: Sequence[Reference] = (), in_quotation: bool = False
+    sentence: str, published: date, references: References | Sequence[Reference] = (), in_quotation: bool = False
 ) -> list[Found]:
     """Every date the sentence states, resolved against ``published``, in the order they appear."""
+    if not isinstance(references, References):
+        references = References(references)
     future = bool(FUTURE.search(sentence))
     article = f"an article of {long_date(published)}"
     found: list[Found] = []
@@ -179,7 +196,7 @@ def find(
         if begins:
             month, day_number = _month(begins[1]), int(begins[2])
             first = _day(_day_year(month, day_number, published, future), month, day_number)
-            if first:
+            if first and first <= date.max - timedelta(days=days - 1):  # no day after 9999-12-31
                 last = first + timedelta(days=days - 1)
                 a, b = m.end() + begins.start(), m.end() + begins.end()
                 why = f'a {m[0]} visit beginning "{begins[0]}" in {article}: {long_date(first)} to {long_date(last)}'
@@ -277,13 +294,13 @@ def find(
         add(m.start(), m.end(), _iso(weekday), why, "report" if reported else "relative")
     # "on the eve of X": the day before what the article or the store dates X.
     for m in re.finditer(r"\bon the eve of\b", sentence, re.IGNORECASE):
-        reference = best_reference(sentence[m.end() : m.end() + 80], references)
+        reference = references.best(sentence[m.end() : m.end() + 80])
         if reference is not None and reference.start > date.min:  # a store may date something 0001-01-01
             eve = reference.start - timedelta(days=1)
             why = f'"on the eve of" {reference.name}, dated {reference.edtf}: the day before, {long_date(eve)}'
             add(m.start(), m.end(), _iso(eve), why, "reference")
     for m in re.finditer(r"\b(?:which |that )?(?:took place |was held |met |held )?(?:a|the) day before\b", sentence):
-        reference = best_reference(sentence[: m.start()], references)
+        reference = references.best(sentence[: m.start()])
         if reference is not None:
             why = f'"{m[0].strip()}": {reference.name}, dated {reference.edtf}'
             add(m.start(), m.end(), reference.edtf, why, "day-before")

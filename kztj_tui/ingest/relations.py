@@ -96,7 +96,7 @@ class Known:
         if not words or mine is None:
             return found
         if earlier or when.endswith("?"):  # the article's own date, or a report's: the fact may be a little earlier
-            mine = (max(mine[0], date.min + timedelta(days=31)) - timedelta(days=31), mine[1])
+            mine = (mine[0] - min(timedelta(days=31), mine[0] - date.min), mine[1])  # never before 0001-01-01
         weigh = self.weight.get
         mass = sum(weigh(word, self.unseen_weight) for word in words) or 1.0
         by_words: list[tuple[float, Relation]] = []

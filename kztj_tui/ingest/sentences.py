@@ -22,11 +22,6 @@ class Sentence(NamedTuple):
     paragraph: int
     number: int
 
-    def byte_span(self, article: str) -> tuple[int, int]:
-        """The sentence's span in bytes of the article's UTF-8 text."""
-        before = len(article[: self.start].encode("utf-8"))
-        return before, before + len(self.text.encode("utf-8"))
-
 
 class Header(NamedTuple):
     """What an article's first line says about it: the date line, the dateline's outlet, where the text begins."""
@@ -95,8 +90,10 @@ def split(text: str, body_start: int = 0) -> list[Sentence]:
 
 
 def _word_before(text: str, end: int) -> str:
-    """The word (``\\w+``) that ends at ``end``, or ``""``: looked back from ``end``, so a paragraph of many
-    sentences is read once, not once per sentence."""
+    """The word (``\\w+``) that ends at ``end`` or just before a newline there, or ``""``."""
+    # Read back from ``end``, so a paragraph of many sentences is read once, not once per sentence.
+    if end and text[end - 1] == "\n":  # as re's "$" matches before a final newline
+        end -= 1
     begin = end
     while begin > 0 and (text[begin - 1].isalnum() or text[begin - 1] == "_"):  # what re's \w matches
         begin -= 1
