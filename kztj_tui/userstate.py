@@ -130,9 +130,11 @@ def load(store_path: Path) -> tuple[UserState, str | None]:
         return state, _set_aside(state, f"it is not valid JSON ({_first_line(error)})")
     replaced = None
     # Strict UTF-8 was decoded: only a \\u escape can make a lone surrogate, which no text can hold.
-    if b"\\u" in raw.data and _holds_surrogates(data):
-        data = _without_surrogates(data)
-        replaced = f"{path}: lone \\uD800-\\uDFFF escapes are not text; each was read as U+FFFD"
+    if b"\\u" in raw.data:
+        try:
+            data, replaced = _without_surrogates(data, path)
+        except RecursionError:  # json.dumps nests a little deeper than json.loads did
+            return state, _set_aside(state, "it is nested too deeply")
     problem = _shape_problem(data)
     if problem is not None:
         return state, _set_aside(state, problem)
@@ -148,21 +150,18 @@ def load(store_path: Path) -> tuple[UserState, str | None]:
     return state, replaced
 
 
-def _holds_surrogates(data: object) -> bool:
-    """Whether parsed JSON holds a lone surrogate anywhere (a key or a string)."""
-    try:
-        json.dumps(data, ensure_ascii=False).encode("utf-8")
-    except UnicodeEncodeError:
-        return True
-    return False
-
-
-def _without_surrogates(data: object) -> Any:
-    """Parsed JSON with each lone surrogate of its keys and strings replaced by U+FFFD."""
+def _without_surrogates(data: object, path: Path) -> tuple[Any, str | None]:
+    """Parsed JSON with each lone surrogate of its keys and strings read as U+FFFD, and a line saying so (or None)."""
     text = json.dumps(data, ensure_ascii=False)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        pass
+    else:
+        return data, None
     # Each character in turn: surrogatepass and a "replace" decode would give one U+FFFD per byte.
     clean = "".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in text)
-    return json.loads(clean)
+    return json.loads(clean), f"{path}: lone \\uD800-\\uDFFF escapes are not text; each was read as U+FFFD"
 
 
 def _first_line(error: BaseException) -> str:
@@ -201,6 +200,6 @@ def save(state: UserState, marks: Iterable[str] | None = None, notes: Mapping[st
     try:
         state.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)  # notes are private
         write_output(state.path, [snapshot.to_json()])
-    except (OSError, ValueError) as error:  # ValueError: text that is not UTF-8, should any reach here
-        return f"cannot save marks and notes: {error}"
+    except (OSError, ValueError, RecursionError) as error:  # text that is not UTF-8, or JSON nested too deep
+        return f"cannot save marks and notes: {_first_line(error)}"
     return None

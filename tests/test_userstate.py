@@ -190,6 +190,33 @@ def test_lone_surrogate_escapes_in_a_state_file_become_replacement_characters(tw
     assert userstate.load(two)[1] is None  # nothing left to replace
 
 
+def _reads(depth: int) -> bool:
+    """Whether json reads a list nested this deep, here."""
+    try:
+        json.loads("[" * depth + "]" * depth)
+    except RecursionError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("escape", ["\\ud800", "a"])
+def test_a_deeply_nested_state_file_is_never_a_traceback(two: Path, escape: str) -> None:
+    # Every depth around the deepest json reads here (where it stops depends on the stack already in use):
+    # re-encoding it, to find a lone surrogate or to save, nests a little deeper than reading did.
+    path = userstate.state_path(two)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    deepest = next(d for d in range(100, 100_000, 10) if not _reads(d)) - 10
+    for depth in range(deepest - 20, deepest + 20):
+        path.write_text(f'{{"format": 1, "x": "{escape}", "more": {"[" * depth}{"]" * depth}}}', encoding="utf-8")
+        state, notice = userstate.load(two)
+        if path.exists():  # read: saving it again is a line at worst
+            state.toggle_mark("visit")
+            problem = userstate.save(state)
+            assert problem is None or problem.count("\n") == 0
+        else:  # set aside, with one line
+            assert notice is not None and "damaged" in notice and "\n" not in notice
+
+
 # -- the session ------------------------------------------------------------------------------
 
 
