@@ -190,8 +190,18 @@ def test_article_out_and_the_draft_in_one_file_is_refused_before_anything_is_wri
     saved: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     target = saved.parent / "both.txt"
-    assert "name the same file" in one_line_error(capsys, str(saved), "--article-out", str(target), "-o", str(target))
+    assert "-o names the file" in one_line_error(capsys, str(saved), "--article-out", str(target), "-o", str(target))
     assert not target.exists()
+    # Spelt another way, or through a link.
+    (saved.parent / "sub").mkdir()
+    (saved.parent / "link.txt").symlink_to(target)
+    for spelt in (saved.parent / "sub" / ".." / "both.txt", saved.parent / "link.txt"):
+        assert "-o names the file" in one_line_error(capsys, str(saved), "--article-out", str(target), "-o", str(spelt))
+        assert not target.exists()
+    # The default article path (page.txt beside page.html).
+    default = saved.with_suffix(".txt")
+    assert "-o names the file" in one_line_error(capsys, str(saved), "-o", str(default))
+    assert not default.exists()
 
 
 def test_article_out_is_for_pages_only(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

@@ -202,9 +202,6 @@ def _command(args: argparse.Namespace, out: TextIO, open_for: Callable[[argparse
     path = Path(args.article)
     article_out = getattr(args, "article_out", None)
     published, outlet = args.published, args.outlet
-    if article_out and args.output and args.output != "-" and _same_file(article_out, args.output):
-        say("--article-out and -o name the same file: the article and the draft that cites it are two files")
-        return EXIT_ERROR
     try:
         if published is not None:
             dates.parse_published(published)
@@ -213,6 +210,13 @@ def _command(args: argparse.Namespace, out: TextIO, open_for: Callable[[argparse
             if article_out is not None:
                 raise IngestError("--article-out is for an HTML page; this article is text already")
             _, raw = read_article_raw(path)
+        elif args.output and args.output != "-":
+            article = article_out or str(page.default_article_path(path))
+            if _same_file(article, args.output):
+                raise IngestError(
+                    f"{visible(args.output)}: -o names the file the page's article goes to;"
+                    " the draft needs one of its own"
+                )
     except (IngestError, ValueError) as error:
         say(str(error))
         return EXIT_ERROR
