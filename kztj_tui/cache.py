@@ -366,6 +366,9 @@ def _lock(path: Path, progress: Progress | None) -> int | None:
 
 def _removed_link(path: Path) -> bool:
     """Remove ``path`` if it is a symlink (kztj opens its lock only with ``O_NOFOLLOW``); whether it was one."""
+    # Not atomic: if two processes find the link at once, one may remove the lock file the other has
+    # just made and locked, and both build. That is what every build did while the link stayed (no lock
+    # at all), and harmless: a build is switched in atomically, so a reader never sees a mix.
     try:
         if not path.is_symlink():
             return False
