@@ -215,7 +215,8 @@ def _field(name: str, value: str) -> Field:
 def parse(text: str) -> Query:
     """Parse user query text; raise QueryError for a bad field value or an oversized query."""
     if len(text) > MAX_QUERY_CHARS:
-        raise QueryError(f"the query is {len(text):,} characters long; the limit is {MAX_QUERY_CHARS:,}")
+        # The point first: a narrow count box shows the start of the line.
+        raise QueryError(f"query too long: {len(text):,} characters, over the limit of {MAX_QUERY_CHARS:,}")
     query = Query(text=text)
     pending_or = False
     negate_next = False

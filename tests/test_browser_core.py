@@ -67,6 +67,16 @@ def test_typing_query_makes_the_last_bare_word_a_prefix() -> None:
     assert typing_query("coopera", lambda word: "cooper") == "coopera* OR cooper"
 
 
+def test_a_query_typed_up_to_the_limit_runs_and_one_over_it_counts_what_was_typed(store: Store) -> None:
+    limit = "trade " + "x" * 9_994  # exactly 10,000 characters: the "*" made it 10,001 and refused it
+    assert len(limit) == 10_000
+    result = run_search(store, SearchRequest(Filters(query=limit), typing=True), store.year_runs())
+    assert result.error is None
+    over = limit + "e"
+    result = run_search(store, SearchRequest(Filters(query=over), typing=True), store.year_runs())
+    assert result.error is not None and result.error.startswith("query too long: 10,001 characters")
+
+
 def test_a_half_typed_word_is_matched_through_its_stem(store: Store) -> None:
     assert store.typed_word_stem("coopera") == "cooper"
     assert store.typed_word_stem("tradin") == "trade"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from ..query import MAX_QUERY_CHARS
 from ..query import tokens as query_tokens
 
 OPERATORS = ("OR", "AND", "NOT")
@@ -42,4 +43,6 @@ def typing_query(text: str, stem_of: Callable[[str], str | None] = lambda word: 
         return text[: last.start].rstrip()
     prefixed = f"{text}*"
     stem = stem_of(word)
-    return f"{prefixed} OR {stem}" if stem else prefixed
+    meant = f"{prefixed} OR {stem}" if stem else prefixed
+    # The length limit counts what the user typed: a query at the limit runs, and one over it says its length.
+    return text if len(meant) > MAX_QUERY_CHARS else meant
