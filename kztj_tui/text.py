@@ -14,10 +14,11 @@ if TYPE_CHECKING:
 # characters that hide text from a reader or a search (zero-width space, word joiner and
 # invisible operators, byte-order mark, interlinear annotation, tag characters). Zero-width
 # joiners stay: Persian script and emoji need them.
-_CONTROL = (
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u180e\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064"
-    "\u2066-\u206f\ufeff\ufff9-\ufffb\U000e0000-\U000e007f]"
-)
+INVISIBLE = (
+    "\u061c\u180e\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb"
+    "\U000e0000-\U000e007f"
+)  # what the class below removes besides the controls: the contents of a regex class
+_CONTROL = f"[\x00-\x08\x0b-\x1f\x7f-\x9f{INVISIBLE}]"
 # Unicode's line and paragraph separators break lines in some terminals and not others: make them newlines.
 _LINE_BREAKS = "[\u2028\u2029]"
 

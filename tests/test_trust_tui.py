@@ -29,6 +29,7 @@ from kztj_tui.tui.app import KztjApp
 from kztj_tui.tui.main import MainScreen
 from kztj_tui.tui.reader import ReaderScreen, SourcePicker
 from kztj_tui.tui.screens import FilterScreen
+from kztj_tui.tui.timeline import Timeline
 
 from .conftest import BUNDLED
 from .tui_support import bundled_app, selected, settle, shown
@@ -44,6 +45,9 @@ PASTES = [
     ("\x1b]0;PWNED\x07Rogun", "]0;PWNEDRogun"),  # an OSC title
     ("Ro\x03gun\x7f\x9b\x11", "Rogun"),  # Ctrl+C, DEL, an 8-bit CSI, Ctrl+Q
     ("Rogun\x1b", "Rogun"),  # an ESC just before the end marker
+    ("trade \u202e2202 \u200bx", "trade 2202 x"),  # a right-to-left override (drawn reversed) and a zero-width space
+    ("\u2066Rogun\u2069\ufeff\u2060", "Rogun"),  # bidi isolates, a byte-order mark, a word joiner
+    ("Ro\u200dgun\t", "Ro\u200dgun\t"),  # a zero-width joiner (Persian and emoji need it) and a tab stay
 ]
 
 
@@ -99,6 +103,20 @@ async def test_a_paste_into_the_search_box_is_searched_for_not_run(
         assert app.is_running and isinstance(app.screen, MainScreen)
         assert isinstance(app.focused, Input) and app.focused.value == text
         assert not list(tmp_path.iterdir())
+
+
+async def test_a_query_matching_nothing_is_quoted_as_visible_text() -> None:
+    app = bundled_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash")
+        box = app.focused
+        assert isinstance(box, Input)
+        box.value = "zzz \u202eabc"  # typed, not pasted: a terminal may send any character as a key
+        await settle(pilot)
+        assert shown(app) == []
+        message = app.screen.query_one(Timeline).empty_message
+        assert "\\u202e" in message and "\u202e" not in message
 
 
 @pytest.mark.parametrize("pasted", ["\x1b\x1bq", "\x1bq", "a\x1bv", "\x1b\x1bs", "\x1b[B\x1b[B"])

@@ -16,14 +16,17 @@ from collections.abc import Iterable
 from textual._xterm_parser import XTermParser
 from textual.message import Message
 
+from ..text import INVISIBLE
+
 PASTE_START = "\x1b[200~"
 PASTE_END = "\x1b[201~"
-# C0 and C1 controls and DEL, except the tab and line ends a pasted text may hold.
-_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# C0 and C1 controls and DEL, except the tab and line ends a pasted text may hold; and the bidi
+# controls and invisible characters the store's text is cleaned of (a pasted U+202E reorders a line).
+_CONTROLS = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{INVISIBLE}]")
 
 
 def pasted_text(text: str) -> str:
-    """Pasted text with its control characters removed."""
+    """Pasted text with its control and invisible characters removed."""
     return _CONTROLS.sub("", text)
 
 

@@ -9,6 +9,7 @@ from textual.widgets import Input
 
 from ..model import Filters
 from ..query import Query
+from ..text import visible
 from .bars import FilterBar, MatchCount
 from .base import KztjScreen
 from .detail import DetailPane
@@ -140,7 +141,7 @@ class ViewingScreen(KztjScreen[None]):
             timeline.release()
             return
         query = result.request.filters.query.strip()
-        shown = f"“{query}”" if query else "these filters"
+        shown = f"“{visible(query)}”" if query else "these filters"  # a typed query may hold anything
         timeline.empty_message = f"No events match {shown}. Esc clears the search, x the filters."
         self.session.rows.put(result.rows)
         self._shown_query = result.query
