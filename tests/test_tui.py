@@ -1116,3 +1116,19 @@ async def test_the_reader_find_does_not_depend_on_typing_speed() -> None:
             assert isinstance(reader, ReaderScreen)
             results.append((reader.term, reader.match, len(reader.matches), reader.query_one(FindBox).display))
     assert results[0] == results[1] and results[0][0] == "billion" and not results[0][3]
+
+
+@pytest.mark.parametrize("width", [40, 57, 60, 66, 75, 80, 100, 120])
+async def test_the_trade_strip_never_cuts_a_figure(width: int) -> None:
+    # Cropped at the edge, "2021 $1.1 bn" showed as "2021 $1.1" at 60 columns: a wrong number.
+    app = bundled_app()
+    async with app.run_test(size=(width, 20)) as pilot:
+        await settle(pilot)
+        strip = app.screen.query_one("#trade-strip")
+        text = widget_text(app, strip).strip()
+        assert text.startswith("Trade turnover")
+        whole = {"Trade turnover", "…", "▄ 2013 $700 mn", "▅ 2020 $800 mn", "▆ 2021 $1.1 bn", "█ 2022 $1.4 bn"}
+        whole |= {"▃ Jan–Jun 2023 $500 mn", "target $2 bn", " t: chart"}
+        assert set(text.split("  ")) <= whole, text
+        if width >= 60:  # room for the latest period and the target
+            assert "▃ Jan–Jun 2023 $500 mn" in text and "target $2 bn" in text

@@ -7,6 +7,7 @@ from typing import NamedTuple
 from textual import on
 from textual.app import ComposeResult
 from textual.content import Content
+from textual.widget import Widget
 from textual.widgets import Footer, OptionList
 from textual.widgets.option_list import Option
 
@@ -34,28 +35,89 @@ def _distinct(group: list[Figure]) -> list[Figure]:
     return list(seen.values())
 
 
-def trade_strip(store: Store) -> Content:
-    """A compact sparkline of trade turnover by period, with the latest target."""
+class StripParts(NamedTuple):
+    """The trade strip's pieces, each shown whole or not at all."""
+
+    heading: Content
+    periods: list[Content]  # in time order
+    target: Content | None
+    hint: Content
+
+
+def strip_parts(store: Store) -> StripParts | None:
+    """The pieces of the trade strip: trade turnover by period and the latest target; None without figures."""
     groups = series(store, "trade_turnover")
     if not groups:
-        return Content("")
+        return None
     top = max(f.value for group in groups for f in group) or 1
-    parts: list[Content] = [Content.styled("Trade turnover ", "bold")]
+    periods = []
     for group in groups:
         values = _distinct(group)
         first = values[0]
         block = BLOCKS[max(1, round(first.value / top * (len(BLOCKS) - 1)))]
         label = "/".join(format_value(f.value, f.unit) for f in values)
-        parts.append(Content.assemble((block, "$success"), f" {first.period_label} {label}"))
+        period = Content.assemble((block, "$success"), f" {first.period_label} {label}")
         if len(values) > 1:
-            parts.append(Content.styled(" ⚠", "bold $warning"))
-        parts.append(Content("  "))
+            period += Content.styled(" ⚠", "bold $warning")
+        periods.append(period)
     targets = series(store, "trade_target")
+    target = None
     if targets:
         latest = _distinct(targets[-1])[0]
-        parts.append(Content.styled(f"target {format_value(latest.value, latest.unit)}", "italic $warning"))
-    parts.append(Content.styled("   t: chart", "dim"))
-    return Content("").join(parts)
+        target = Content.styled(f"target {format_value(latest.value, latest.unit)}", "italic $warning")
+    return StripParts(Content.styled("Trade turnover", "bold"), periods, target, Content.styled("t: chart", "dim"))
+
+
+_GAP = Content("  ")
+_LEFT_OUT = Content.styled("…", "dim")
+
+
+def trade_strip(parts: StripParts | None, width: int) -> Content:
+    """The strip in ``width`` cells: the heading, the target and the latest periods that fit whole, then the hint.
+
+    A figure is never cut: "$1.1" for $1.1 bn would be a wrong number. Older periods go first, with a
+    "…" saying some are left out.
+    """
+    if parts is None:
+        return Content("")
+    target = [parts.target] if parts.target is not None else []
+    fixed = [parts.heading, *target]
+
+    def length(pieces: list[Content]) -> int:
+        return sum(piece.cell_length for piece in pieces) + _GAP.cell_length * (len(pieces) - 1)
+
+    if length(fixed) > width:
+        fixed = [parts.heading]
+    periods: list[Content] = []
+    for period in reversed(parts.periods):
+        more = [period, *periods]
+        marker = [_LEFT_OUT] if len(more) < len(parts.periods) else []
+        if length([parts.heading, *marker, *more, *fixed[1:]]) > width:
+            break
+        periods = more
+    marker = [_LEFT_OUT] if len(periods) < len(parts.periods) else []
+    if periods == [] and length([parts.heading, *marker, *fixed[1:]]) > width:
+        marker = []
+    shown = [parts.heading, *marker, *periods, *fixed[1:]]
+    if length([*shown, parts.hint]) + 1 <= width:
+        shown.append(Content(" ") + parts.hint)
+    return _GAP.join(shown)
+
+
+class TradeStrip(Widget):
+    """The trade strip under the timeline, fitted to its width whole figure by whole figure."""
+
+    def __init__(self, store: Store, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._parts = strip_parts(store)
+
+    def show(self, store: Store) -> None:
+        """Show the figures of this store (after a reload)."""
+        self._parts = strip_parts(store)
+        self.refresh()
+
+    def render(self) -> Content:
+        return trade_strip(self._parts, self.content_region.width)
 
 
 class Line(NamedTuple):

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from textual import work
-from textual.widgets import Static
 
 from ..session import Reloaded
 from .base import FollowsStore
 from .detail import DetailPane
-from .figures import trade_strip
+from .figures import TradeStrip
 from .live import ReloadErrors, ReloadFailed, StoreReloaded, follow_article, nearest_first
 from .messages import CheckFinished
 from .search import SearchRequest
@@ -60,7 +59,7 @@ class StoreFollowing(ViewingScreen):
         selected = self.query_one(DetailPane).view
         notice = session.adopt(reloaded)
         self.query_one(Timeline).use_rows(session.rows)
-        self.query_one("#trade-strip", Static).update(trade_strip(session.store))
+        self.query_one(TradeStrip).show(session.store)
         self.query_one(ReloadErrors).hide()
         self.refresh_bindings()
         # The result was prepared for the request current when the reload began; typing since then

@@ -5,12 +5,12 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.widgets import Header, Static
+from textual.widgets import Header
 
 from ..model import Filters
 from .bars import FilterBar, KeysFooter, MatchCount
 from .detail import CompareFigure, DetailPane, FilterBy, OpenEvent, OpenSource
-from .figures import trade_strip
+from .figures import TradeStrip
 from .following import StoreFollowing
 from .live import InputsChanged, ReloadErrors
 from .mainkeys import MAIN_BINDINGS
@@ -65,7 +65,7 @@ class MainScreen(StoreFollowing, OutputKeys, MarkKeys):
         with Horizontal(id="panes"):
             yield Timeline(self.session.rows, self.session.title_matches, id="timeline")
             yield DetailPane(id="detail")
-        yield Static(trade_strip(self.session.store), id="trade-strip")
+        yield TradeStrip(self.session.store, id="trade-strip")
         yield ReloadErrors(id="reload-errors")
         yield KeysFooter(compact=True)
 
