@@ -158,3 +158,19 @@ async def test_article_replaced_by_a_fifo_while_browsing_gets_a_message(write_st
         await pilot.pause()
         shown = "\n".join(str(s.render()) for s in app.screen.query(".paragraph, Static"))
         assert "named pipe" in shown
+        # No meter of paragraphs there are not ("showing ¶1–1 of 0  ·  ").
+        assert "¶" not in shown and "of 0" not in shown
+
+
+async def test_a_quote_not_in_the_article_leaves_no_dangling_separator(write_store: Callable[..., Path]) -> None:
+    from textual.widgets import Static
+
+    from kztj_tui.cache import open_store
+
+    store = open_store(write_store(MINIMAL), use_cache=False)
+    app = KztjApp(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.push_screen(ReaderScreen(store, None, ReaderPlace("s1", "words this article never says")))
+        await pilot.pause()
+        meter = str(app.screen.query_one("#reader-map", Static).render()).splitlines()[-1]
+        assert meter.startswith("showing ¶1–") and not meter.rstrip().endswith("·"), meter

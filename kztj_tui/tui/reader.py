@@ -187,12 +187,16 @@ class ReaderScreen(Screen[None]):
         if self.term and not self.matches:
             found = f"  ·  “{self.term}” not found"
         strip = self.query_one("#reader-map", Static)
+        if not count:  # an article that could not be read: its error says so, and there is nothing to map
+            strip.update(Content(""))
+            return
         width = max(10, strip.content_region.width - 2)
+        shown = "  ·  ".join(part for part in (f"showing ¶{top + 1}–{bottom + 1} of {count}", where) if part)
         strip.update(
             Content.assemble(
                 article_map(width, count, self.quote_paragraph, top, bottom),
                 "\n",
-                (f"showing ¶{top + 1}–{bottom + 1} of {count}  ·  {where}", "dim"),
+                (shown, "dim"),
                 (found, "dim"),
             )
         )
