@@ -175,3 +175,24 @@ async def test_a_name_the_dialog_refuses_keeps_it_open(write_store: Callable[...
         await pilot.press("escape")
         await wait_for(pilot, lambda: type(app.screen).__name__ == "MainScreen")
     assert userstate.load(BUNDLED)[0].views == {}
+
+
+async def test_a_pasted_name_over_the_limit_is_shown_and_refused_with_why() -> None:
+    from textual import events
+    from textual.widgets import Input, Static
+
+    # Input(max_length=60) dropped the whole paste with only a bell: the box stayed empty, no word why.
+    app = bundled_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("V")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "ViewNameScreen")
+        app.post_message(events.Paste("N" * 300))
+        box = app.screen.query_one("#view-name", Input)
+        await wait_for(pilot, lambda: box.value == "N" * 300)
+        help_line = app.screen.query_one("#view-help", Static)
+        assert "at most 60" in str(help_line.render())
+        await pilot.press("enter")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "ViewNameScreen"
+        assert "at most 60" in str(help_line.render())

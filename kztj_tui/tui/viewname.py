@@ -27,13 +27,16 @@ class ViewNameScreen(KztjModal[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="view-dialog"):
             yield Static(Content.assemble(("Save this view", "bold"), "\n", (self.shows, "italic")), id="view-shows")
-            yield Input(placeholder="name, e.g. water-2023", max_length=MAX_NAME, id="view-name")
+            # No max_length: Textual drops a paste that would pass it whole, with only a bell; the hint says why.
+            yield Input(placeholder="name, e.g. water-2023", id="view-name")
             yield Static(Content.styled("Enter saves · Esc cancels", "dim"), id="view-help")
 
     def on_input_changed(self, event: Input.Changed) -> None:
         name = event.value.strip()
         hint = "Enter saves · Esc cancels"
-        if name in self.taken:
+        if len(name) > MAX_NAME:
+            hint = f"{len(name):,} characters: a view's name is at most {MAX_NAME} · Esc cancels"
+        elif name in self.taken:
             hint = f"Enter replaces the view {name!r} · Esc cancels"
         self.query_one("#view-help", Static).update(Content.styled(hint, "dim"))
 
