@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import signal
+import time
 from collections.abc import Callable, Iterable
 from functools import partial
 from typing import TYPE_CHECKING
@@ -12,6 +13,7 @@ from typing import TYPE_CHECKING
 from textual.app import App, SystemCommand
 from textual.command import Provider
 from textual.driver import Driver
+from textual.notifications import Notify, SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Input
 
@@ -82,6 +84,33 @@ class KztjApp(App[int]):
             self.set_keymap({key: keys for key, keys in self.keymap.items() if bad_key(keys) is None})
         self._saving = False
         self._remembered: dict[str, str] = {}
+        self._notices_until: dict[tuple[str, str, str], float] = {}  # each notice shown, until when
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Show a notice, unless the same one is showing: a key pressed again and again says it once."""
+        timeout = self.NOTIFICATION_TIMEOUT if timeout is None else timeout
+        now, shown = time.monotonic(), (message, title, severity)
+        if self._notices_until.get(shown, 0.0) > now:
+            return
+        self._notices_until = {key: until for key, until in self._notices_until.items() if until > now}
+        self._notices_until[shown] = now + timeout
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
+    def on_notify(self, event: Notify) -> None:
+        # Textual can leave an expired toast painted where it stood (after several, across screen
+        # changes), until what is under it happens to be drawn again: draw the screen once it is gone.
+        self.set_timer(event.notification.timeout + 0.2, self._repaint_screen)
+
+    def _repaint_screen(self) -> None:
+        self.screen.refresh()
 
     def get_driver_class(self) -> type[Driver]:
         driver = super().get_driver_class()
