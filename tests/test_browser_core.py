@@ -75,6 +75,9 @@ def test_a_query_typed_up_to_the_limit_runs_and_one_over_it_counts_what_was_type
     over = limit + "e"
     result = run_search(store, SearchRequest(Filters(query=over), typing=True), store.year_runs())
     assert result.error is not None and result.error.startswith("query too long: 10,001 characters")
+    # Near the limit, the last word stays a prefix if that fits, though its stem does not.
+    near = "x" * 9_990 + " coopera"
+    assert typing_query(near, lambda word: "cooper") == near + "*"
 
 
 def test_a_half_typed_word_is_matched_through_its_stem(store: Store) -> None:

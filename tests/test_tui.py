@@ -1135,18 +1135,18 @@ async def test_the_trade_strip_never_cuts_a_figure(width: int) -> None:
 
 
 async def test_a_notice_repeated_while_it_shows_is_shown_once() -> None:
-    from textual.widgets._toast import Toast
-
     # n pressed again and again with no search stacked a toast per press, over the whole screen.
     app = bundled_app()
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await settle(pilot)
-        for _ in range(5):
-            app.notify("No search yet: press / and type.", markup=False)
-        app.notify("No matches.", markup=False)
-        await wait_for(pilot, lambda: len(app.screen.query(Toast)) >= 2)
+        await pilot.press("s", "enter")  # the source reader
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "ReaderScreen")
+        await pilot.press(*"nnnnn", "N")
+        await wait_for(pilot, lambda: len(app.screen.query("Toast")) >= 1)
         await settle(pilot)
-        assert sorted(str(toast.render()) for toast in app.screen.query(Toast)) == [
-            "No matches.",
-            "No search yet: press / and type.",
-        ]
+        assert [str(toast.render()) for toast in app.screen.query("Toast")] == ["No search yet: press / and type."]
+        # Once it is gone (dismissed, or expired), the same notice shows again.
+        app.clear_notifications()
+        await wait_for(pilot, lambda: len(app.screen.query("Toast")) == 0)
+        await pilot.press("n")
+        await wait_for(pilot, lambda: len(app.screen.query("Toast")) == 1)

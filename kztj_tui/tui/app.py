@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import signal
-import time
+import threading
 from collections.abc import Callable, Iterable
 from functools import partial
 from typing import TYPE_CHECKING
@@ -84,7 +84,7 @@ class KztjApp(App[int]):
             self.set_keymap({key: keys for key, keys in self.keymap.items() if bad_key(keys) is None})
         self._saving = False
         self._remembered: dict[str, str] = {}
-        self._notices_until: dict[tuple[str, str, str], float] = {}  # each notice shown, until when
+        self._notices_pending: set[tuple[str, str, str]] = set()  # notified, not yet among the app's notifications
 
     def notify(
         self,
@@ -96,21 +96,24 @@ class KztjApp(App[int]):
         markup: bool = True,
     ) -> None:
         """Show a notice, unless the same one is showing: a key pressed again and again says it once."""
-        timeout = self.NOTIFICATION_TIMEOUT if timeout is None else timeout
-        now, shown = time.monotonic(), (message, title, severity)
-        if self._notices_until.get(shown, 0.0) > now:
-            return
-        self._notices_until = {key: until for key, until in self._notices_until.items() if until > now}
-        self._notices_until[shown] = now + timeout
+        if threading.current_thread() is threading.main_thread():  # the app's thread: Textual's own is thread-safe
+            shown = (message, title, severity)
+            live = {(n.message, n.title, n.severity) for n in self._notifications}  # Textual's, unexpired
+            if shown in self._notices_pending or shown in live:
+                return
+            self._notices_pending.add(shown)
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     def on_notify(self, event: Notify) -> None:
+        notification = event.notification
+        self._notices_pending.discard((notification.message, notification.title, notification.severity))
         # Textual can leave an expired toast painted where it stood (after several, across screen
         # changes), until what is under it happens to be drawn again: draw the screen once it is gone.
-        self.set_timer(event.notification.timeout + 0.2, self._repaint_screen)
+        self.set_timer(notification.timeout + 0.2, self._repaint_screen)
 
     def _repaint_screen(self) -> None:
-        self.screen.refresh()
+        if self.screen_stack:
+            self.screen.refresh()
 
     def get_driver_class(self) -> type[Driver]:
         driver = super().get_driver_class()

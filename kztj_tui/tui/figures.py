@@ -68,40 +68,39 @@ def strip_parts(store: Store) -> StripParts | None:
     return StripParts(Content.styled("Trade turnover", "bold"), periods, target, Content.styled("t: chart", "dim"))
 
 
-_GAP = Content("  ")
+_GAP = 2  # cells between the strip's pieces
 _LEFT_OUT = Content.styled("…", "dim")
+
+
+def _cells(pieces: list[Content]) -> int:
+    return sum(piece.cell_length for piece in pieces) + _GAP * (len(pieces) - 1)
 
 
 def trade_strip(parts: StripParts | None, width: int) -> Content:
     """The strip in ``width`` cells: the heading, the target and the latest periods that fit whole, then the hint.
 
-    A figure is never cut: "$1.1" for $1.1 bn would be a wrong number. Older periods go first, with a
-    "…" saying some are left out.
+    A figure is never cut: "$1.1" for $1.1 bn would be a wrong number. Older periods go first, and a
+    "…" says some are left out; the target goes before the last "…" would.
     """
     if parts is None:
         return Content("")
     target = [parts.target] if parts.target is not None else []
-    fixed = [parts.heading, *target]
-
-    def length(pieces: list[Content]) -> int:
-        return sum(piece.cell_length for piece in pieces) + _GAP.cell_length * (len(pieces) - 1)
-
-    if length(fixed) > width:
-        fixed = [parts.heading]
     periods: list[Content] = []
     for period in reversed(parts.periods):
         more = [period, *periods]
         marker = [_LEFT_OUT] if len(more) < len(parts.periods) else []
-        if length([parts.heading, *marker, *more, *fixed[1:]]) > width:
+        if _cells([parts.heading, *marker, *more, *target]) > width:
             break
         periods = more
     marker = [_LEFT_OUT] if len(periods) < len(parts.periods) else []
-    if periods == [] and length([parts.heading, *marker, *fixed[1:]]) > width:
-        marker = []
-    shown = [parts.heading, *marker, *periods, *fixed[1:]]
-    if length([*shown, parts.hint]) + 1 <= width:
+    shown = [parts.heading, *marker, *periods]
+    if _cells([*shown, *target]) <= width:
+        shown += target
+    if _cells([*shown, parts.hint]) + 1 <= width:
         shown.append(Content(" ") + parts.hint)
-    return _GAP.join(shown)
+    gap = " " * _GAP
+    # Assembled, not joined: Content.join counts the separator's cells once too often (Textual 8.2).
+    return Content.assemble(*[item for piece in shown for item in (gap, piece)][1:])
 
 
 class TradeStrip(Widget):

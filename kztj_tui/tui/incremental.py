@@ -45,4 +45,4 @@ def typing_query(text: str, stem_of: Callable[[str], str | None] = lambda word: 
     stem = stem_of(word)
     meant = f"{prefixed} OR {stem}" if stem else prefixed
     # The length limit counts what the user typed: a query at the limit runs, and one over it says its length.
-    return text if len(meant) > MAX_QUERY_CHARS else meant
+    return next((query for query in (meant, prefixed) if len(query) <= MAX_QUERY_CHARS), text)
