@@ -272,8 +272,8 @@ def test_a_lock_made_a_symlink_is_replaced_and_the_build_holds_the_lock(built: P
     assert not (tmp_path / "outside").exists()
 
 
-@pytest.mark.parametrize("inputs", ["[]", "[{}]", "[1]", '[{"path": []}]', "{}"])
-def test_a_resealed_cache_with_inputs_of_the_wrong_shape_is_rebuilt_not_a_traceback(built: Path, inputs: str) -> None:
+def record_inputs_and_reseal(built: Path, inputs: str) -> None:
+    """Write ``inputs`` as the build's recorded inputs, and a seal that vouches for the edited file."""
     files = current_files(built)
     assert files is not None
     conn = sqlite3.connect(database_uri(files.main, "rw"), uri=True)
@@ -284,23 +284,18 @@ def test_a_resealed_cache_with_inputs_of_the_wrong_shape_is_rebuilt_not_a_traceb
     sealed = read_seal(files.seal)
     sealed["main"] = Sealed(sealed["main"].digest, FileIdentity.of(os.stat(files.main)))
     files.seal.write_text(seal_text(sealed), encoding="ascii")
+
+
+@pytest.mark.parametrize("inputs", ["[]", "[{}]", "[1]", '[{"path": []}]', "{}"])
+def test_a_resealed_cache_with_inputs_of_the_wrong_shape_is_rebuilt_not_a_traceback(built: Path, inputs: str) -> None:
+    record_inputs_and_reseal(built, inputs)
     store = open_store(built, fork=False, notice=lambda _: None)
     assert store.count == 45
     store.close()
 
 
 def test_inputs_nested_past_jsons_depth_are_damage_not_a_traceback(built: Path) -> None:
-    files = current_files(built)
-    assert files is not None
-    deep = "[" * 100_000 + "]" * 100_000
-    conn = sqlite3.connect(database_uri(files.main, "rw"), uri=True)
-    with conn:
-        conn.execute("UPDATE meta SET value = ? WHERE key = 'inputs'", (deep,))
-    conn.close()
-    os.chmod(files.seal, 0o644)
-    sealed = read_seal(files.seal)
-    sealed["main"] = Sealed(sealed["main"].digest, FileIdentity.of(os.stat(files.main)))
-    files.seal.write_text(seal_text(sealed), encoding="ascii")
+    record_inputs_and_reseal(built, "[" * 100_000 + "]" * 100_000)
     assert open_trusted(built) is None
     store = open_store(built, fork=False)  # rebuilt, with a word of damage: no RecursionError
     assert store.count > 0
