@@ -53,14 +53,16 @@ def _reason(error: OSError) -> str:
     return error.strerror or str(error)
 
 
+def same_file(first: str | Path, second: str | Path) -> bool:
+    """Whether two paths name one file, whether or not it exists yet: one spelling, a link or a hard link."""
+    try:
+        return os.path.realpath(first) == os.path.realpath(second) or os.path.samefile(first, second)
+    except OSError:
+        return False
+
+
 def _is_protected(real: Path, protect: Iterable[Path]) -> bool:
-    for path in protect:
-        try:
-            if real == Path(os.path.realpath(path)) or (real.exists() and os.path.samefile(real, path)):
-                return True
-        except OSError:
-            continue
-    return False
+    return any(same_file(real, path) for path in protect)
 
 
 def _is_protected_descriptor(descriptor: int, protect: Iterable[Path]) -> bool:

@@ -188,14 +188,6 @@ def write_page_article(found: page.Page, published: str, target: Path, asked: bo
     return True
 
 
-def _same_file(first: str, second: str) -> bool:
-    """Whether two paths name one file, whether or not it exists yet."""
-    try:
-        return os.path.samefile(first, second)
-    except OSError:
-        return os.path.realpath(first) == os.path.realpath(second)
-
-
 def _command(args: argparse.Namespace, out: TextIO, open_for: Callable[[argparse.Namespace], Store]) -> int:
     from ..errors import StoreError
 
@@ -211,8 +203,10 @@ def _command(args: argparse.Namespace, out: TextIO, open_for: Callable[[argparse
                 raise IngestError("--article-out is for an HTML page; this article is text already")
             _, raw = read_article_raw(path)
         elif args.output and args.output != "-":
+            from ..output import same_file
+
             article = article_out or str(page.default_article_path(path))
-            if _same_file(article, args.output):
+            if same_file(article, args.output):
                 raise IngestError(
                     f"{visible(args.output)}: -o names the file the page's article goes to;"
                     " the draft needs one of its own"
