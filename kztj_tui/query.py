@@ -10,12 +10,11 @@ which are not in the store: the caller passes a function that finds them (see :d
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
-
 from .folding import fold
 from .lean_typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Iterator, Mapping
     from datetime import date
     from typing import Any
 
@@ -103,7 +102,8 @@ class Term(NamedTuple):
         return '"' + " ".join(self.tokens) + '"' + (" *" if self.prefix else "")
 
 
-TermText = Callable[[Term], "str | None"]
+if TYPE_CHECKING:  # annotations only: collections.abc is not imported on a warm search
+    TermText = Callable[[Term], "str | None"]
 """How a term is written into an FTS5 expression (the store adds the entities whose names match it),
 or None when it names too many entities to list there: it is then matched through SQL."""
 
@@ -252,8 +252,9 @@ def parse(text: str) -> Query:
     return query
 
 
-ActorResolver = Callable[[str], list[str]]
-NoteMatcher = Callable[[str], list[str]]
+if TYPE_CHECKING:
+    ActorResolver = Callable[[str], list[str]]
+    NoteMatcher = Callable[[str], list[str]]
 """The ids of the events whose note holds a word (``note:WORD``); without one, ``note:`` matches nothing."""
 
 

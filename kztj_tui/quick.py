@@ -11,9 +11,9 @@ that needs a hash or a build, a query that does not parse.
 from __future__ import annotations
 
 import os
-import sqlite3
 import sys
 
+from .lean_sqlite import sqlite3
 from .lean_typing import TYPE_CHECKING
 from .streams import Watched
 from .warm import open_trusted

@@ -9,20 +9,20 @@ positions, so timeline order is rowid order.
 from __future__ import annotations
 
 import os
-import sqlite3
 from _thread import allocate_lock  # threading's Lock, without importing threading (~0.6 ms a start)
-from collections.abc import Iterable, Iterator, Sequence
 from functools import cached_property
 from itertools import pairwise
 
 from . import query as query_lang
 from .folding import fold
+from .lean_sqlite import sqlite3
 from .lean_typing import TYPE_CHECKING, NamedTuple
 from .memo import Memo
 from .query import Atom, Field
 from .storeschema import LIST_SEP, ROWID_STEP, SCHEMA_VERSION, database_uri, entity_token, split_list
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator, Sequence
     from pathlib import Path
     from typing import Any
 

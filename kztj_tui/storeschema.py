@@ -7,7 +7,11 @@ incremental update (:mod:`.update`).
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+
+from .lean_typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 # Bump it whenever what a build writes changes, the text it derives included (``text.search_line``,
 # ``WIDEST_LABEL_SQL``): a cache is trusted by this version and kztj's, which a change of code leaves alone.

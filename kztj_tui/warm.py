@@ -8,7 +8,6 @@ left to :func:`.cache.open_store`, which hashes, rebuilds and reports: this retu
 from __future__ import annotations
 
 import os
-import sqlite3
 
 from .cachefiles import (
     build_file_names,
@@ -21,6 +20,7 @@ from .cachefiles import (
     read_verified,
     sealed_identity,
 )
+from .lean_sqlite import sqlite3
 from .store import Store
 from .storeschema import database_uri
 

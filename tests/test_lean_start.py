@@ -157,3 +157,40 @@ def test_text_compiles_no_expression_on_import() -> None:
     code = "import sys, kztj_tui.text as t; print('re' in sys.modules); t.visible('\\x1b'); print('re' in sys.modules)"
     shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert shown == ["False", "True"]
+
+
+@given(st.binary(max_size=300))
+def test_the_cache_folders_checksum_is_zlibs(data: bytes) -> None:
+    import zlib
+
+    from kztj_tui.cachefiles import crc32
+
+    assert crc32(data) == zlib.crc32(data)
+
+
+def test_lean_sqlite_is_sqlite3s_own_classes() -> None:
+    import sqlite3
+
+    from kztj_tui.lean_sqlite import sqlite3 as lean
+
+    assert (lean.connect, lean.Connection, lean.DatabaseError, lean.Error) == (
+        sqlite3.connect,
+        sqlite3.Connection,
+        sqlite3.DatabaseError,
+        sqlite3.Error,
+    )
+
+
+def test_lean_sqlite_falls_back_to_sqlite3_without_its_c_module() -> None:
+    import subprocess
+    import sys
+
+    # sqlite3 first (it needs the C module), then the C module made unimportable, as where it does not exist.
+    code = (
+        "import sqlite3, sys\n"
+        "sys.modules['_sqlite3'] = None\n"
+        "from kztj_tui.lean_sqlite import sqlite3 as lean\n"
+        "print(lean is sqlite3, lean.connect(':memory:').execute('SELECT 41 + 1').fetchone()[0])\n"
+    )
+    shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert shown == ["True", "42"]

@@ -8,13 +8,14 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 from ..model import Filters
-from ..query import NoteMatcher, Query, QueryError, parse
+from ..query import Query, QueryError, parse
 from ..store import Row, Store
 from .incremental import typing_query
 from .views import EventView, event_view
 
 if TYPE_CHECKING:
     from ..check import Finding
+    from ..query import NoteMatcher
 
 # Typing a word that matches most of a 100,000-event store must not block: show the first
 # matches in date order and count the rest.
