@@ -104,8 +104,8 @@ class Term(NamedTuple):
 
 if TYPE_CHECKING:  # annotations only: collections.abc is not imported on a warm search
     TermText = Callable[[Term], "str | None"]
-"""How a term is written into an FTS5 expression (the store adds the entities whose names match it),
-or None when it names too many entities to list there: it is then matched through SQL."""
+    """How a term is written into an FTS5 expression (the store adds the entities whose names match it),
+    or None when it names too many entities to list there: it is then matched through SQL."""
 
 # A term that names too many entities for an FTS5 expression: its own text through the index, and
 # the events whose actors or place have a name it matches (entity_names' rowid is the entity's ord).
@@ -255,7 +255,7 @@ def parse(text: str) -> Query:
 if TYPE_CHECKING:
     ActorResolver = Callable[[str], list[str]]
     NoteMatcher = Callable[[str], list[str]]
-"""The ids of the events whose note holds a word (``note:WORD``); without one, ``note:`` matches nothing."""
+    """The ids of the events whose note holds a word (``note:WORD``); without one, ``note:`` matches nothing."""
 
 
 def term_sql(term: Term, text: TermText = Term.fts) -> tuple[str, list[Any]]:
