@@ -16,14 +16,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from . import __version__
-from .console import json_text, say
+from .console import error_line, json_text, os_error_message, say
 from .errors import Problem, StoreError
 from .forking import can_fork
 from .locations import default_store_path
 from .model import Filters, format_value
 from .query import QueryError
 from .store import Store
-from .streams import Watched
+from .streams import Watched, discard
 from .text import visible
 
 if TYPE_CHECKING:
@@ -1079,14 +1079,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             today()
         except ValueError as error:
-            print(f"kztj: {error}", file=sys.stderr)
+            _say(str(error))
             return EXIT_ERROR
+    out: Watched | None = None
     try:
         try:
             store = open_for(args)
         except StoreError as error:
             for problem in error.problems:
-                print(problem, file=sys.stderr)
+                error_line(str(problem))
             return EXIT_ERROR
         if getattr(args, "view", None) and not _apply_view(store, args):
             return EXIT_ERROR
@@ -1134,13 +1135,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     except BrokenPipeError:
         # The reader went away (e.g. `| head`); that is not an error of ours.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        discard(sys.stdout)
         return EXIT_OK
     except KeyboardInterrupt:
         return 130
     except OSError as error:
-        _say(f"{error.filename or ''}: {error.strerror or error}")
+        failed = out is not None and out.failed
+        _say(os_error_message(error, failed))
+        if failed:
+            discard(sys.stdout)
         return EXIT_ERROR
 
 

@@ -15,7 +15,7 @@ import sys
 
 from .lean_sqlite import sqlite3
 from .lean_typing import TYPE_CHECKING
-from .streams import Watched
+from .streams import Watched, discard
 from .warm import open_trusted
 
 if TYPE_CHECKING:
@@ -92,15 +92,16 @@ def search(argv: list[str]) -> int | None:
         return EXIT_ERROR
     except BrokenPipeError:
         # The reader went away (e.g. `| head`); that is not an error of ours.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, out.fileno())
+        discard(out)
         return EXIT_OK
     except KeyboardInterrupt:
         return 130
     except OSError as error:  # stdout unwritable (a full disk, a closed descriptor): cli.main's words
-        from .console import say
+        from .console import os_error_message, say
 
-        say(f"{error.filename or ''}: {error.strerror or error}")
+        say(os_error_message(error, out.failed))
+        if out.failed:
+            discard(out)
         return EXIT_ERROR
     finally:
         store.close()

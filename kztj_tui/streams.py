@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from .lean_typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # annotations only: typing is not imported on the warm path
@@ -17,24 +19,46 @@ if TYPE_CHECKING:  # annotations only: typing is not imported on the warm path
 
 class Watched:
     """An output stream that remembers whether anything was written to it (a damaged cache found after
-    output began cannot be answered again from a rebuild)."""
+    output began cannot be answered again from a rebuild), and whether writing to it failed."""
 
     def __init__(self, stream: TextIO) -> None:
         self.stream = stream
         self.written = False
+        self.failed = False
 
     def write(self, text: str, /) -> int:
         self.written = self.written or bool(text)
-        return self.stream.write(text)
+        try:
+            return self.stream.write(text)
+        except OSError:
+            self.failed = True
+            raise
 
     def isatty(self) -> bool:
         return self.stream.isatty()
 
     def flush(self) -> None:
-        self.stream.flush()
+        try:
+            self.stream.flush()
+        except OSError:
+            self.failed = True
+            raise
 
     def fileno(self) -> int:
         return self.stream.fileno()
 
     def __getattr__(self, name: str) -> object:
         return getattr(self.stream, name)
+
+
+def discard(stream: TextIO | Watched) -> None:
+    """Send what is left to write to ``stream`` to /dev/null: its reader went away, or it is full, and the
+    exit status must not change when Python flushes it at exit."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, stream.fileno())
+        finally:
+            os.close(devnull)
+    except (OSError, ValueError):  # no descriptor left to replace: nothing more will be written to it
+        pass

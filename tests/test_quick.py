@@ -248,17 +248,48 @@ def test_a_value_after_events_that_looks_like_an_option_is_left_to_argparse(
     assert stopped.value.code == 2 and "expected one argument" in capsys.readouterr().err
 
 
-def test_an_unwritable_stdout_is_one_line_and_exit_2(warm_store: Path) -> None:
+@pytest.mark.parametrize("more", [[], ["--sort", "date"]], ids=["quick", "command line"])
+def test_an_unwritable_stdout_is_one_line_naming_it_and_exit_2(warm_store: Path, more: list[str]) -> None:
     with open("/dev/full", "w", encoding="utf-8") as full:
         result = subprocess.run(
-            [sys.executable, "-m", "kztj_tui", "search", "--events", str(warm_store), "trade"],
+            [sys.executable, "-m", "kztj_tui", "search", "--events", str(warm_store), "trade", *more],
             stdout=full,
             stderr=subprocess.PIPE,
             text=True,
             cwd=REPO,
             timeout=60,
         )
-    assert (result.returncode, result.stderr) == (2, "kztj: : No space left on device\n")
+    assert (result.returncode, result.stderr) == (2, "kztj: standard output: No space left on device\n")
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["search", "trade"], ["search", "trade", "--sort", "date"], ["export"], ["validate"]],
+    ids=["quick search", "search", "export", "validate"],
+)
+def test_an_error_that_stderr_cannot_take_still_exits_2(warm_store: Path, argv: list[str]) -> None:
+    # Both streams full: the message has nowhere to go, but the status must still say it failed (it was 1:
+    # the message's own OSError ended the process as an uncaught exception).
+    with open("/dev/full", "w", encoding="utf-8") as full:
+        result = subprocess.run(
+            [sys.executable, "-m", "kztj_tui", "--events", str(warm_store), *argv],
+            stdout=full,
+            stderr=full,
+            cwd=REPO,
+            timeout=60,
+        )
+    assert result.returncode == 2
+
+
+def test_a_store_error_that_stderr_cannot_take_still_exits_2(tmp_path: Path) -> None:
+    with open("/dev/full", "w", encoding="utf-8") as full:
+        result = subprocess.run(
+            [sys.executable, "-m", "kztj_tui", "--events", str(tmp_path / "missing.yaml"), "validate"],
+            stderr=full,
+            cwd=REPO,
+            timeout=60,
+        )
+    assert result.returncode == 2
 
 
 def test_a_closed_stdout_is_one_line_and_exit_2(warm_store: Path) -> None:

@@ -10,13 +10,12 @@ import argparse
 import os
 import re
 import stat
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from .. import articles
-from ..console import json_text, say
+from ..console import error_line, json_text, say
 from ..text import sanitize, visible
 from . import candidates, dates, draft, page, sentences
 
@@ -218,7 +217,7 @@ def _command(args: argparse.Namespace, out: TextIO, open_for: Callable[[argparse
         store = open_for(args)
     except StoreError as error:
         for problem in error.problems:
-            print(problem, file=sys.stderr)
+            error_line(str(problem))
         return EXIT_ERROR
     if html is not None:
         from ..output import store_files
