@@ -35,6 +35,7 @@ from .cachefiles import (
     CacheFiles,
     Sealed,
     Verified,
+    build_file_names,
     built_for,
     current_build,
     folder_of,
@@ -194,30 +195,46 @@ def _open_cached(
 def _tidy(folder: Path, keep: str | None) -> None:
     """Delete every build but ``keep``, and temporary files, except what a live kztj is writing now.
 
-    A process still reading an older build keeps its open files: on POSIX, unlinking them is safe.
+    Only files named as kztj names them (``_owned``): whatever else is in the folder is not kztj's to
+    delete. A process still reading an older build keeps its open files: on POSIX, unlinking them is safe.
     """
     for file in folder.iterdir():
-        name = file.name
-        if name in ("current", _LOCK):
+        owned = _owned(file.name)
+        if owned is None:
             continue
-        if name.startswith(".current."):  # a pointer being written: .current.PID.tmp
-            owner = _pid_of(name.split(".")[2])
-        else:
-            build = name.split(".", 1)[0]
-            if build == keep:
-                continue
-            owner = _pid_of(build)
+        build, owner = owned
+        if build is not None and build == keep:
+            continue
         if owner != os.getpid() and _alive(owner):
             continue
         with contextlib.suppress(OSError):
             file.unlink()
 
 
-def _pid_of(build: str) -> int:
-    try:
-        return int(build.split("-")[0])
-    except ValueError:
-        return 0
+def _owned(name: str) -> tuple[str | None, int] | None:
+    """(build, pid of its writer) of a file kztj writes in a cache folder, or None for any other name.
+
+    A build's files (``build_file_names``, its verified record, SQLite's journal of one being written)
+    belong to their build; a pointer or verified record being written (``.current.PID.tmp``,
+    ``.BUILD.verified.PID.NS.tmp``) to no build. ``current`` and the lock are left to their owners.
+    """
+    if name.startswith(".current.") and name.endswith(".tmp"):
+        pid = name[len(".current.") : -len(".tmp")]
+        return (None, int(pid)) if pid.isdigit() else None
+    build = name.removeprefix(".").split(".", 1)[0]
+    writer, dash, stamp = build.partition("-")
+    if not (writer.isdigit() and dash and stamp.isdigit()):
+        return None
+    main, fts, seal = build_file_names(build)
+    verified = os.path.basename(verified_file(seal))
+    if name in (main, fts, seal, verified, f"{main}-journal", f"{fts}-journal"):
+        return build, int(writer)
+    temporary = f".{verified}."
+    if name.startswith(temporary) and name.endswith(".tmp"):
+        pid, _, stamp = name[len(temporary) : -len(".tmp")].partition(".")
+        if pid.isdigit() and stamp.isdigit():
+            return None, int(pid)
+    return None
 
 
 def _alive(pid: int) -> bool:
@@ -263,6 +280,8 @@ def open_store(
     """
     store_path = Path(store_path)
     folder = cache_folder(store_path)
+    if use_cache:
+        _removed_link(folder)  # a link there would make another folder (the store's, say) one kztj tidies
     if not use_cache:
         with collection.paused():
             return _load_and_build(store_path, folder, False, progress, allow_outside_articles, fork)
@@ -365,7 +384,7 @@ def _lock(path: Path, progress: Progress | None) -> int | None:
 
 
 def _removed_link(path: Path) -> bool:
-    """Remove ``path`` if it is a symlink (kztj opens its lock only with ``O_NOFOLLOW``); whether it was one."""
+    """Remove ``path`` if it is a symlink (kztj makes its cache folders and lock files, never links); whether it was."""
     # Not atomic: if two processes find the link at once, one may remove the lock file the other has
     # just made and locked, and both build. That is what every build did while the link stayed (no lock
     # at all), and harmless: a build is switched in atomically, so a reader never sees a mix.
@@ -485,7 +504,7 @@ def _updated(
 def drop(store_path: Path | str) -> None:
     """Remove a store's cache, so the next open rebuilds it."""
     folder = cache_folder(Path(store_path))
-    if not folder.is_dir():
+    if _removed_link(folder) or not folder.is_dir():
         return
     with _build_lock(folder, None):
         _drop(folder)

@@ -301,3 +301,67 @@ def test_a_build_replaced_while_it_was_being_opened_is_not_taken_for_damage(
     assert cache.open_store(path, notice=notices.append).search(Filters(query="edited")).total == 1
     assert notices == []
     assert real(path) == latest and latest.main.exists()
+
+
+def test_a_cache_folder_made_a_link_to_the_stores_folder_deletes_nothing_there(
+    tmp_path: Path, isolated_cache: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The link made the store's folder the cache's: a rebuild tidied it, deleting the store and every
+    # other file there that was not `current` or the lock (a hostile tester's finding).
+    store = store_in(tmp_path / "mine")
+    (tmp_path / "mine" / "README.txt").write_text("keep\n", encoding="utf-8")
+    assert cli.main(["search", "--events", str(store), "dushanbe"]) == 0
+    folder = cache.cache_folder(store)
+    shutil.rmtree(folder)
+    folder.symlink_to(tmp_path / "mine", target_is_directory=True)
+    before = {path.name for path in (tmp_path / "mine").iterdir()}
+    capsys.readouterr()
+    assert cli.main(["search", "--events", str(store), "dushanbe"]) == 0
+    assert "dushanbe" in capsys.readouterr().out.lower()
+    assert {path.name for path in (tmp_path / "mine").iterdir()} == before  # nothing removed, nothing added
+    assert folder.is_dir() and not folder.is_symlink()  # the link is gone, a folder of kztj's own took its place
+    one_build(folder)
+    cache.drop(store)
+    assert {path.name for path in (tmp_path / "mine").iterdir()} == before
+
+
+def test_a_rebuild_removes_only_the_files_kztj_names(tmp_path: Path, isolated_cache: Path) -> None:
+    store = store_in(tmp_path / "mine")
+    cache.open_store(store).close()
+    folder = cache.cache_folder(store)
+    foreign = ["notes.txt", "events.yaml", "12-34.sqlite.bak", "x-1.sqlite", ".hidden", "1-2.seal.old"]
+    for file_name in foreign:
+        (folder / file_name).write_text("not kztj's\n", encoding="utf-8")
+    # Files of a build by a process that has ended (no process has that id), which a rebuild must remove.
+    build, pid = "999999999-2", "999999999"
+    stale = [f"{build}.sqlite", f"{build}.fts.sqlite", f"{build}.seal", f"{build}.verified", f"{build}.sqlite-journal"]
+    stale += [f".current.{pid}.tmp", f".{build}.verified.{pid}.5.tmp"]
+    for file_name in stale:
+        (folder / file_name).write_text("", encoding="utf-8")
+    text = store.read_text(encoding="utf-8")
+    store.write_text(text.replace("A two-day visit.", "A visit of two days."), encoding="utf-8")
+    cache.drop(store)
+    cache.open_store(store).close()
+    names = {path.name for path in folder.iterdir()}
+    assert set(foreign) <= names and not set(stale) & names
+
+
+def test_a_warm_search_does_not_read_a_cache_folder_made_a_link(
+    tmp_path: Path, isolated_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kztj_tui.warm import open_trusted
+
+    real = time.time
+    monkeypatch.setattr(time, "time", lambda: real() + 3)  # read past the racy window: identities alone vouch
+    store = store_in(tmp_path / "mine")
+    cache.open_store(store).close()
+    warm = open_trusted(str(store), allow_outside=False)
+    assert warm is not None
+    warm.close()
+    folder = cache.cache_folder(store)
+    shutil.move(folder, tmp_path / "elsewhere")
+    folder.symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+    # The same files, through the link: the command line removes such a link, so the quick path leaves it to it.
+    assert open_trusted(str(store), allow_outside=False) is None
+    cache.open_store(store).close()
+    assert not folder.is_symlink() and (tmp_path / "elsewhere" / "current").exists()
