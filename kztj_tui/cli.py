@@ -508,11 +508,21 @@ def _filter_problems(store: Store, args: argparse.Namespace) -> list[str]:
         from .nearmiss import filter_problems
 
         problems = filter_problems(store, tags, actors, date_from, date_to)
+    terms = getattr(args, "terms", None)  # kztj search's QUERY
     try:
-        parse(_filters(args, " ".join(getattr(args, "terms", []))).query)
+        parse(_filters(args, " ".join(terms or [])).query)
+        if terms is not None and not parse(" ".join(terms)):
+            problems.append(f"nothing to search for in {' '.join(terms)!r}: {NOTHING_TO_SEARCH}")
     except QueryError as error:
         problems.append(str(error))
     return problems
+
+
+# Why a query of only symbols, emoji or spaces finds nothing to search for (it would list every event).
+NOTHING_TO_SEARCH = (
+    "a query needs a word of letters or digits (AND, OR and NOT join words), a field such as tag:trade,"
+    " or a word against (-trade)"
+)
 
 
 def cmd_validate(store: Store, args: argparse.Namespace, out: TextIO) -> int:

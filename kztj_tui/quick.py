@@ -71,6 +71,8 @@ def search(argv: list[str]) -> int | None:
         query = parse(text)
     except QueryError:
         return None  # cli says why
+    if not query:
+        return None  # nothing to search for: cli says so
     store = open_trusted(events or default_store_file())
     if store is None:
         return None

@@ -72,12 +72,21 @@ def test_a_piped_search_answers_as_the_full_command_line_does(
     status = cli.main(argv)
     full = capsys.readouterr()
     answered = quick.search(argv[1:])
-    if terms == ["year:nope"]:
+    if terms in (["year:nope"], ["!!!"]):
         assert answered is None  # cli says what is wrong with the query
     else:
         assert (answered, capsys.readouterr().out) == (status, full.out)
     piped = run_kztj(*argv)  # the command itself, through whichever path
     assert (piped.returncode, piped.stdout, piped.stderr) == (status, full.out, full.err)
+
+
+@pytest.mark.parametrize("query", ["😀", "*", '"', "'", "AND", "OR NOT", "-", " ", "", "\u200b", "\x7f"])
+def test_a_query_with_nothing_to_search_for_is_one_line_and_exit_2(warm_store: Path, query: str) -> None:
+    # It listed every event with status 0, as if every event matched (a hostile tester's finding).
+    for more in ([], ["--sort", "date"], ["--json"]):
+        result = run_kztj("search", "--events", str(warm_store), query, *more)
+        assert (result.returncode, result.stdout) == (2, "")
+        assert result.stderr.startswith("kztj: nothing to search for in ") and result.stderr.count("\n") == 1
 
 
 @pytest.mark.parametrize("form", ["after", "before", "before=", "both"])
