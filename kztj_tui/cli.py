@@ -150,11 +150,19 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_ERROR, f"{self.prog}: {visible(' '.join(message.split()))} (see {self.prog} --help)\n")
 
 
+def _store_path(value: str) -> str:
+    """``--events``'s value: an empty one names no file (it would quietly mean the default store)."""
+    if not value:
+        raise argparse.ArgumentTypeError("an empty path names no store file")
+    return value
+
+
 def _parser() -> argparse.ArgumentParser:
     common = _Parser(add_help=False)
     common.add_argument(
         "--events",
         metavar="PATH",
+        type=_store_path,
         default=argparse.SUPPRESS,
         help="store file, or - to read it from stdin (articles relative to the working directory; not cached) "
         "(default: $KZTJ_EVENTS, else the bundled store)",

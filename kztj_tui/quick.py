@@ -62,7 +62,7 @@ def search(argv: list[str]) -> int | None:
         return None
     events, terms = parsed
     text = " ".join(terms)
-    if not text.strip() or "note:" in text.lower() or events == "-" or any(_undecodable(t) for t in argv):
+    if not text.strip() or "note:" in text.lower() or events in ("-", "") or any(_undecodable(t) for t in argv):
         return None
     from .locations import default_store_file
     from .query import QueryError, parse

@@ -337,3 +337,15 @@ def test_a_damaged_record_of_verified_inputs_is_ignored(warm_store: Path, capsys
     verified.write_text(f"inf 1 1 1 1 1 {path}\nnan 1 1 1 1 1 {path}\n0 1 1 1 1 1e400 {path}\n0 1 1", encoding="ascii")
     assert quick.search(["--events", str(warm_store), "trade"]) == 0
     assert "trade" in capsys.readouterr().out.lower()
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["--events=", "search", "trade"], ["search", "--events", "", "trade"], ["--events", "", "export"]],
+    ids=["before=", "after", "export"],
+)
+def test_an_empty_store_path_is_one_line_and_exit_2(argv: list[str]) -> None:
+    # It quietly answered from the bundled store (a hostile tester's finding).
+    result = run_kztj(*argv)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert "argument --events: an empty path names no store file" in result.stderr and result.stderr.count("\n") == 1
