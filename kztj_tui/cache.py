@@ -260,7 +260,12 @@ def _point_at(folder: Path, build: str) -> None:
     """Make ``build`` the current one, atomically: readers see the old build or the new, never a mix."""
     temporary = folder / f".current.{os.getpid()}.tmp"
     temporary.write_text(build + "\n", encoding="ascii")
-    os.replace(temporary, folder / "current")
+    pointer = folder / "current"
+    if pointer.is_dir() and not pointer.is_symlink():  # damage no build could replace: every run would rebuild
+        import shutil  # here: its import costs ~2 ms (zlib, bz2, lzma), and this is rare
+
+        shutil.rmtree(pointer, ignore_errors=True)
+    os.replace(temporary, pointer)
 
 
 def open_store(

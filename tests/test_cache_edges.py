@@ -365,3 +365,19 @@ def test_a_warm_search_does_not_read_a_cache_folder_made_a_link(
     assert open_trusted(str(store), allow_outside=False) is None
     cache.open_store(store).close()
     assert not folder.is_symlink() and (tmp_path / "elsewhere" / "current").exists()
+
+
+def test_a_pointer_made_a_folder_is_replaced_by_the_next_build(
+    tmp_path: Path, isolated_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # No build could replace it, so every run rebuilt the store and left a build behind.
+    store = store_in(tmp_path / "mine")
+    cache.open_store(store).close()
+    folder = cache.cache_folder(store)
+    (folder / "current").unlink()
+    (folder / "current").mkdir()
+    (folder / "current" / "inside").write_text("x", encoding="utf-8")
+    cache.open_store(store).close()  # rebuilds once
+    one_build(folder)
+    refuse_loading(monkeypatch)
+    cache.open_store(store).close()  # and is then warm
