@@ -1042,19 +1042,27 @@ PATH_DESTS = frozenset({"events", "output", "article", "article_out"})
 def _undecodable(args: argparse.Namespace) -> str | None:
     """The first parsed value that is not valid UTF-8 (Python keeps such bytes as lone surrogates), file names aside.
 
-    Read from what argparse parsed, so which values are file names follows the parser's own
-    options and positionals, and never a second list of them.
+    Under a locale that is not UTF-8 (``LC_ALL=C`` with Python's UTF-8 mode off) typed UTF-8 arrives
+    so too: such a value is decoded again, as UTF-8, in ``args``. Read from what argparse parsed, so
+    which values are file names follows the parser's own options and positionals, and never a second
+    list of them.
     """
     for dest, value in vars(args).items():
         if dest in PATH_DESTS:
             continue
-        for item in value if isinstance(value, list) else [value]:
-            if not isinstance(item, str):
-                continue
-            try:
-                item.encode("utf-8")
-            except UnicodeEncodeError:
-                return visible(item)  # the undecodable bytes as \\xNN, like every other escape
+        items = value if isinstance(value, list) else [value]
+        decoded = []
+        for item in items:
+            if isinstance(item, str) and not item.isascii():
+                try:
+                    item.encode("utf-8")
+                except UnicodeEncodeError:
+                    try:
+                        item = os.fsencode(item).decode("utf-8")
+                    except UnicodeError:
+                        return visible(item)  # the undecodable bytes as \\xNN, like every other escape
+            decoded.append(item)
+        setattr(args, dest, decoded if isinstance(value, list) else decoded[0])
     return None
 
 

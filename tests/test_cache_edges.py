@@ -381,3 +381,15 @@ def test_a_pointer_made_a_folder_is_replaced_by_the_next_build(
     one_build(folder)
     refuse_loading(monkeypatch)
     cache.open_store(store).close()  # and is then warm
+
+
+def test_utf8_typed_under_an_ascii_locale_is_read_as_utf8(tmp_path: Path, isolated_cache: Path) -> None:
+    # Python decodes arguments with the locale's encoding: with LC_ALL=C and its UTF-8 mode off, typed
+    # UTF-8 arrived as lone surrogates and was refused as "not valid UTF-8" (a hostile tester's finding).
+    store = store_in(tmp_path / "mine")
+    ascii_locale = {**os.environ, "LC_ALL": "C", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0", "PYTHONPATH": str(REPO)}
+    command = [sys.executable, "-m", "kztj_tui", "search", "--events", str(store)]
+    found = subprocess.run([*command, "Душанбе"], capture_output=True, env=ascii_locale, timeout=60)
+    assert (found.returncode, found.stderr) == (0, b"") and b"dushanbe" in found.stdout.lower()
+    refused = subprocess.run([*command, os.fsdecode(b"caf\xe9")], capture_output=True, env=ascii_locale, timeout=60)
+    assert (refused.returncode, refused.stderr) == (2, b"kztj: argument 'caf\\xe9' is not valid UTF-8\n")
