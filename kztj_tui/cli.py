@@ -519,7 +519,7 @@ def _filter_problems(store: Store, args: argparse.Namespace) -> list[str]:
     terms = getattr(args, "terms", None)  # kztj search's QUERY
     try:
         parse(_filters(args, " ".join(terms or [])).query)
-        if terms is not None and not parse(" ".join(terms)):
+        if terms and not parse(" ".join(terms)):  # words given (not only --view or a filter) that are none
             problems.append(f"nothing to search for in {' '.join(terms)!r}: {NOTHING_TO_SEARCH}")
     except QueryError as error:
         problems.append(str(error))
