@@ -19,7 +19,7 @@ from . import __version__
 from .console import error_line, json_text, os_error_message, say
 from .errors import Problem, StoreError
 from .forking import can_fork
-from .locations import default_store_path
+from .locations import STDIN_NAME, default_store_path
 from .model import Filters, format_value
 from .query import QueryError
 from .store import Store
@@ -408,9 +408,6 @@ def _filters(args: argparse.Namespace, query: str = "") -> Filters:
     )
 
 
-STDIN_NAME = "<stdin>"
-
-
 def _stdin_store(args: argparse.Namespace) -> Store:
     """``--events -``: the store read from stdin into memory, its articles relative to the working directory.
 
@@ -653,9 +650,12 @@ def _user_state(store: Store, args: argparse.Namespace, why: str) -> UserState |
 
 def cmd_export(store: Store, args: argparse.Namespace, out: TextIO) -> int:
     from . import export
-    from .output import OutputError, store_files, write_output
+    from .output import OutputError, into_store, store_files, write_output
 
     target = "-" if args.output is None else args.output
+    if into_store(store, target):
+        _say(f"{target}: refusing to write into the store: one of its include patterns names this file")
+        return EXIT_ERROR
     fmt = args.format
     named = export.format_for(target) if target != "-" else None
     if fmt is None:

@@ -47,7 +47,12 @@ FORMATS = {
 NOTES_FORMATS = ("markdown", "json", "jsonl")
 
 
+# Other spellings of an extension in the table.
+_SPELLINGS = {"yml": "yaml"}
+
+
 def format_for(path: str) -> str | None:
     """The format a file name's extension names (``.json`` is JSON; TimelineJS shares it), or None."""
     extension = os.path.splitext(path)[1][1:].lower()
+    extension = _SPELLINGS.get(extension, extension)
     return next((name for name, fmt in FORMATS.items() if fmt.extension == extension), None) if extension else None

@@ -11,6 +11,10 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 
+# The name a store read from stdin (``--events -``) goes by in messages: it has no path.
+STDIN_NAME = "<stdin>"
+
+
 def default_store_file() -> str:
     """The store to use: ``$KZTJ_EVENTS`` or the bundled one; as text, so a warm search needs no pathlib."""
     env = os.environ.get("KZTJ_EVENTS")

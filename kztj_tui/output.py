@@ -130,8 +130,13 @@ def _write(shown: str, chunks: Iterable[str], protect: Iterable[Path], stdout: T
         raise OutputError(shown, "is a directory")
     if existing is not None and not stat.S_ISREG(existing.st_mode):
         _write_in_place(shown, chunks)
-    else:
-        _replace(real, shown, chunks, existing)
+        return
+    if existing is not None and not os.access(shown, os.W_OK):
+        # Renaming over it would succeed (that takes the folder's permission): refuse, as the shell's > does.
+        raise OutputError(shown, os.strerror(errno.EACCES))
+    # The path as given, unless it is a link (whose target is replaced): a relative path keeps working
+    # where the absolute one would be too long for the system (a working folder kilobytes deep).
+    _replace(real if os.path.islink(shown) else Path(shown), shown, chunks, existing)
 
 
 # Where a process's descriptors appear as files: Linux (/dev/fd is a link to /proc/self/fd) and the BSDs.
@@ -256,7 +261,8 @@ def _signals_raise() -> Iterator[None]:
 
 
 def _replace(real: Path, shown: str, chunks: Iterable[str], existing: os.stat_result | None) -> None:
-    """Write a temporary file beside the target, then rename it over the target."""
+    """Write a temporary file beside the target ``real`` (``shown``, or the file its link names), then rename it
+    over the target."""
     limit = _name_max(real.parent)
     if len(os.fsencode(real.name)) > limit:
         raise OutputError(shown, os.strerror(errno.ENAMETOOLONG))
@@ -291,14 +297,19 @@ def _replace(real: Path, shown: str, chunks: Iterable[str], existing: os.stat_re
         temporary = None
     except OSError as error:
         if temporary is not None:
-            temporary.unlink(missing_ok=True)
-            _forget(temporary)
+            _discard(temporary)
         raise OutputError(shown, _reason(error)) from None
     except BaseException:
         if temporary is not None:
-            temporary.unlink(missing_ok=True)
-            _forget(temporary)
+            _discard(temporary)
         raise
+
+
+def _discard(temporary: Path) -> None:
+    """Remove a temporary file; one that cannot be removed (a read-only file system) is not the error to report."""
+    with contextlib.suppress(OSError):
+        temporary.unlink(missing_ok=True)
+    _forget(temporary)
 
 
 def _forget(temporary: Path) -> None:
@@ -312,11 +323,33 @@ def write_atomically(target: Path, chunks: Iterable[str], protect: Iterable[Path
 
 
 def store_files(store: Store) -> list[Path]:
-    """The files an export must never overwrite: the store file, the files it includes and every article it cites."""
-    from .includes import included_paths
+    """The files an export must never overwrite: the store file, the files it includes and every article it cites.
 
-    return [
+    A store read from stdin (``--events - < events.yaml``) has no path of its own: the file stdin is
+    open on, when it is one, is protected in its place.
+    """
+    from .includes import included_paths
+    from .locations import STDIN_NAME
+
+    files = [
         store.path,
         *included_paths(store.path, store.meta),
         *(store.path.parent / source.file for source in store.sources.values()),
     ]
+    if str(store.path) == STDIN_NAME and _regular_stdin():
+        files.append(Path("/dev/stdin"))  # a link to descriptor 0: same_file follows it to the file
+    return files
+
+
+def _regular_stdin() -> bool:
+    try:
+        return stat.S_ISREG(os.fstat(0).st_mode)  # not a terminal or pipe, which stdout may share
+    except OSError:
+        return False
+
+
+def into_store(store: Store, target: str) -> bool:
+    """Whether writing ``target`` would add a file to the store: one of its include patterns names it."""
+    from .includes import would_include
+
+    return target not in ("", "-") and would_include(store.path, store.meta, Path(target))

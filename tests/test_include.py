@@ -14,6 +14,7 @@ import pytest
 from kztj_tui import cli, editor, loader
 from kztj_tui.cache import open_store
 from kztj_tui.errors import StoreError
+from kztj_tui.model import Filters
 from kztj_tui.session import BrowserSession
 from kztj_tui.watch import InputWatcher, input_paths
 
@@ -164,6 +165,25 @@ def test_an_export_never_overwrites_an_included_file(split: Path, capsys: pytest
     status, _, err = run_cli(capsys, "--events", str(split), "export", "--format", "store", "-o", str(target))
     assert status == 2 and "a.yaml" in err
     assert target.read_bytes() == before
+
+
+@pytest.mark.parametrize("name", ["trade.yaml", "trade.md"])
+def test_an_export_never_adds_a_file_to_the_store(split: Path, capsys: pytest.CaptureFixture[str], name: str) -> None:
+    # A new file an include pattern names becomes part of the store: the export made the store invalid
+    # (an exported store holds a title, which only the main file may), or added its events twice.
+    session_target = split.parent / "articles" / f"browser-{name}"
+    if name.endswith(".md"):
+        edit(split, INCLUDE, "include: [articles/*]\n")
+    target = split.parent / "articles" / name
+    status, _, err = run_cli(capsys, "--events", str(split), "export", "--tag", "trade", "-o", str(target))
+    assert status == 2 and err.endswith(
+        "refusing to write into the store: one of its include patterns names this file\n"
+    )
+    assert not target.exists()
+    session = BrowserSession(open_store(split))
+    assert "include patterns" in (session.export(Filters(), session_target) or "")
+    assert not session_target.exists()
+    assert run_cli(capsys, "--events", str(split), "validate")[0] == 0
 
 
 # -- messages name the file they are about --------------------------------------------------------

@@ -18,7 +18,7 @@ from kztj_tui import cli
 from kztj_tui.export import FORMATS
 from kztj_tui.output import OutputError, write_atomically, write_output
 
-from .conftest import MINIMAL, REPO, write_generated_store
+from .conftest import BUNDLED, MINIMAL, REPO, write_generated_store
 
 
 @pytest.fixture
@@ -386,6 +386,8 @@ def test_an_empty_output_name_is_an_error_not_stdout(capsys: pytest.CaptureFixtu
         ("r.ics", "BEGIN:VCALENDAR"),
         ("r.mw", "---"),
         ("r.md", "# "),
+        ("r.yaml", "# A kztj store"),
+        ("r.yml", "# A kztj store"),  # it was Markdown
         ("r.txt", "# "),  # not a format's extension: Markdown, the default
         ("noextension", "# "),
     ],
@@ -467,3 +469,89 @@ def test_a_write_in_a_worker_thread_leaves_no_temporary_when_the_process_is_ende
     release.set()
     writer.join(30)
     assert list(tmp_path.iterdir()) == [] and len(failures) == 1  # its rename found nothing to rename
+
+
+# -- a hostile tester's findings ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "command", [["export", "--format", "store", "--tag", "trade"], ["ingest", "seeds/001_e76ff33dc96d9a90.txt"]]
+)
+def test_a_store_read_from_stdin_is_never_overwritten(write_store: Callable[..., Path], command: list[str]) -> None:
+    # `--events - < events.yaml` has no path of its own: `-o events.yaml` replaced it.
+    store = write_store(BUNDLED.read_text(encoding="utf-8"))
+    before = store.read_bytes()
+    with open(store, "rb") as stdin:
+        result = subprocess.run(
+            [sys.executable, "-m", "kztj_tui", "--events", "-", *command, "-o", "events.yaml"],
+            stdin=stdin,
+            capture_output=True,
+            text=True,
+            cwd=store.parent,
+            env={**os.environ, "PYTHONPATH": str(REPO)},
+            timeout=120,
+        )
+    refused = "kztj: events.yaml: refusing to overwrite the store or one of its articles\n"
+    assert (result.returncode, result.stderr) == (2, refused)
+    assert store.read_bytes() == before
+
+
+def test_a_read_only_file_is_not_replaced(tmp_path: Path) -> None:
+    # Renaming over it takes only the folder's permission: it was replaced, where the shell's > refuses.
+    target = tmp_path / "read-only.md"
+    target.write_text("old\n", encoding="utf-8")
+    target.chmod(0o444)
+    # Root may write anything: run without the capabilities that let it, as a user would.
+    unprivileged = ["setpriv", "--bounding-set=-dac_override,-dac_read_search,-fowner,-chown", "--"]
+    result = subprocess.run(
+        [*(unprivileged if os.geteuid() == 0 else []), sys.executable, "-m", "kztj_tui", "export", "-o", str(target)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        timeout=120,
+    )
+    assert (result.returncode, result.stderr) == (2, f"kztj: {target}: Permission denied\n")
+    assert target.read_text(encoding="utf-8") == "old\n"
+
+
+def test_a_temporary_that_cannot_be_removed_is_not_the_error_reported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # On a file system that turned read-only, removing the temporary failed too, and that error, naming
+    # the temporary file, was the one reported.
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise OSError(30, "Read-only file system")
+
+    monkeypatch.setattr(os, "replace", refuse)
+    monkeypatch.setattr(Path, "unlink", refuse)
+    with pytest.raises(OutputError) as raised:
+        write_output(tmp_path / "out.md", ["text"])
+    assert str(raised.value) == f"{tmp_path / 'out.md'}: Read-only file system"
+
+
+def test_a_file_is_written_from_a_working_folder_too_deep_for_its_absolute_path(tmp_path: Path) -> None:
+    # The temporary was named by its absolute path, which the system refuses past PATH_MAX (4 KB on Linux).
+    result = subprocess.run(
+        [sys.executable, "-c", DEEP_EXPORT],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        timeout=120,
+    )
+    assert (result.returncode, result.stderr) == (0, "kztj: wrote out.md\n")
+    assert result.stdout.startswith("# ")
+
+
+# Made one folder at a time from inside: no absolute path can name the deepest ones.
+DEEP_EXPORT = (
+    "import os, sys\n"
+    "for _ in range(25):\n"
+    "    os.mkdir('d' * 200)\n"
+    "    os.chdir('d' * 200)\n"
+    "assert len(os.getcwd()) > 4096\n"
+    "from kztj_tui import cli\n"
+    "status = cli.main(['export', '-o', 'out.md'])\n"
+    "sys.stdout.write(open('out.md', encoding='utf-8').read(100))\n"
+    "sys.exit(status)\n"
+)
