@@ -157,6 +157,18 @@ def _store_path(value: str) -> str:
     return value
 
 
+def _query_option(value: str) -> str:
+    """``--query``'s value: one with nothing to search for would keep every event, as if each matched."""
+    from .query import QueryError, parse
+
+    try:
+        if value and not parse(value):
+            raise argparse.ArgumentTypeError(f"nothing to search for in {value!r}: {NOTHING_TO_SEARCH}")
+    except QueryError:
+        pass  # a query that does not parse: _filter_problems says why, with every other filter
+    return value
+
+
 def _parser() -> argparse.ArgumentParser:
     common = _Parser(add_help=False)
     common.add_argument(
@@ -203,7 +215,9 @@ def _parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="keep events naming this actor, by id, name or alias (repeatable)",
     )
-    group.add_argument("--query", default="", metavar="QUERY", help="keep events matching a search query")
+    group.add_argument(
+        "--query", default="", type=_query_option, metavar="QUERY", help="keep events matching a search query"
+    )
     group.add_argument(
         "--view",
         metavar="NAME",

@@ -631,3 +631,14 @@ def test_the_browser_cannot_read_the_store_from_stdin() -> None:
         result.stderr
         == "kztj: the browser reads its keys from stdin, so it cannot read the store there: use --events FILE\n"
     )
+
+
+@pytest.mark.parametrize("query", ["((((", "-", " ", "AND", "😀"])
+@pytest.mark.parametrize("to_file", [False, True])
+def test_a_query_option_with_nothing_to_search_for_writes_nothing(tmp_path: Path, query: str, to_file: bool) -> None:
+    # It kept every event, as if each matched (a hostile tester's finding); `kztj search` refuses the same words.
+    target = tmp_path / "out.md"
+    result = run("export", "--query", query, *(["-o", str(target)] if to_file else []))
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr.startswith(f"kztj export: argument --query: nothing to search for in {query!r}: ")
+    assert result.stderr.count("\n") == 1 and not target.exists()
