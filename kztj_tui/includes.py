@@ -334,8 +334,12 @@ def _shifted(on_event: Callable[[int, Any], Any], base: int) -> Callable[[int, A
 
 
 def meta_value(patterns: Sequence[str], files: Sequence[str]) -> str:
-    """What the cache records of the includes: the patterns, and the files they matched when it was built."""
-    return json.dumps({"patterns": list(patterns), "files": list(files)}, ensure_ascii=False)
+    """What the cache records of the includes: the patterns, and the files they matched when it was built.
+
+    ASCII JSON: a file name that is not UTF-8 (its bytes kept as lone surrogates) is written as ``\\udcXX``,
+    which SQLite's text can hold and ``json.loads`` gives back as the same name.
+    """
+    return json.dumps({"patterns": list(patterns), "files": list(files)})
 
 
 def recorded(meta: Mapping[str, str]) -> tuple[list[str], list[str]]:

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from . import layout, yamlparse
-from .cachefiles import CacheFiles, input_unchanged
+from .cachefiles import CacheFiles, built_for, input_unchanged
 from .errors import StoreError
 from .files import FileBytes, FileIdentity
 from .layout import Layout
@@ -86,6 +86,10 @@ class _Plan:
 
 def _plan(store: Store, store_path: Path, allow_outside: bool, read: FileBytes | None) -> _Plan:
     meta = store.meta
+    # Only a build this kztj made of this store, so: rows another version rendered, another store's
+    # (a folder name shared by two paths) or one built with other options are not carried forward.
+    if not built_for(meta, store_path.resolve(), allow_outside):
+        raise _Cannot("built by another kztj, for another store or with other options")
     blob = store.select("SELECT value FROM layout WHERE key = 'store'")
     if not blob:
         raise _Cannot("no layout")

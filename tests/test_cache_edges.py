@@ -338,6 +338,9 @@ def test_a_rebuild_removes_only_the_files_kztj_names(tmp_path: Path, isolated_ca
     stale += [f".current.{pid}.tmp", f".{build}.verified.{pid}.5.tmp"]
     for file_name in stale:
         (folder / file_name).write_text("", encoding="utf-8")
+    (folder / f"{build}.seal").unlink()
+    (folder / f"{build}.seal").mkdir()  # damage under a build's name: a folder, which unlinking leaves
+    (folder / f"{build}.seal" / "inside").write_text("", encoding="utf-8")
     text = store.read_text(encoding="utf-8")
     store.write_text(text.replace("A two-day visit.", "A visit of two days."), encoding="utf-8")
     cache.drop(store)

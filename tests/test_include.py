@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import sys
@@ -579,3 +580,19 @@ def test_a_main_file_that_is_a_link_is_not_included_by_its_own_pattern(
     (store / "events.yaml").symlink_to(kept / "events.yaml")
     status, _, err = run_cli(capsys, "--events", str(store / "events.yaml"), "validate")
     assert status == 0, err
+
+
+def test_an_included_file_whose_name_is_not_utf8_works(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # The cache recorded the matched names as JSON text SQLite could not hold: a traceback on every
+    # command, --no-cache too (a hostile tester's finding).
+    main = tmp_path / "events.yaml"
+    (tmp_path / "parts").mkdir()
+    main.write_text("title: t\ninclude: [parts/*.yaml]\nsources: []\nentities: []\nevents: []\n", encoding="utf-8")
+    part = tmp_path / "parts" / os.fsdecode(b"caf\xe9.yaml")
+    part.write_text("events: []\n", encoding="utf-8")
+    ok = f"{main}: ok — 0 events, 0 figures, 0 sources, 0 entities\n"
+    for options in (["--no-cache"], [], []):  # uncached, cold, warm
+        assert run_cli(capsys, "--events", str(main), *options, "validate")[:2] == (0, ok)
+    part.write_text("events: [1]\n", encoding="utf-8")
+    status, _, err = run_cli(capsys, "--events", str(main), "validate")
+    assert status == 2 and err.startswith(f"{tmp_path}/parts/caf\\xe9.yaml:1:")

@@ -356,3 +356,36 @@ def test_an_update_records_exactly_what_changed(edit: str, generated: Path) -> N
     finally:
         old.close()
         new.close()
+
+
+# -- a hostile tester's findings: only a build this kztj made of this store, so, is updated ---------------------------
+
+
+def test_a_build_by_another_kztj_is_rebuilt_after_an_edit_not_carried_forward(
+    bundled: Path, monkeypatch: pytest.MonkeyPatch, full_loads: list[Path]
+) -> None:
+    # An update copied the old build's rows, rendered by that version, and kept its version in the meta.
+    from kztj_tui import __version__, cachefiles
+
+    with monkeypatch.context() as older:
+        older.setattr(cache, "__version__", "0.0.9")
+        older.setattr(cachefiles, "__version__", "0.0.9")
+        cache.open_store(bundled).close()
+    text = bundled.read_text(encoding="utf-8")
+    bundled.write_text(text.replace("Tokayev's two-day visit to Dushanbe", "Tokayev in Dushanbe"), encoding="utf-8")
+    with reopened(bundled, full_loads) as (store, loads):
+        assert (loads, store.meta["kztj"]) == (1, __version__)
+
+
+def test_switching_allow_outside_articles_rebuilds_once_then_is_warm(bundled: Path, full_loads: list[Path]) -> None:
+    # The update kept the other setting in the meta: every later run updated the cache again.
+    cache.open_store(bundled, allow_outside_articles=True).close()
+    text = bundled.read_text(encoding="utf-8")
+    bundled.write_text(text.replace("Tokayev's two-day visit to Dushanbe", "Tokayev in Dushanbe"), encoding="utf-8")
+    folder = cache.cache_folder(bundled)
+    with reopened(bundled, full_loads) as (store, loads):
+        assert (loads, store.meta["allow_outside"]) == (1, "0")
+    built = (folder / "current").read_text(encoding="ascii")
+    for _ in range(2):
+        with reopened(bundled, full_loads) as (store, loads):
+            assert loads == 0 and (folder / "current").read_text(encoding="ascii") == built
