@@ -157,18 +157,6 @@ def _store_path(value: str) -> str:
     return value
 
 
-def _query_option(value: str) -> str:
-    """``--query``'s value: one with nothing to search for would keep every event, as if each matched."""
-    from .query import QueryError, parse
-
-    try:
-        if value and not parse(value):
-            raise argparse.ArgumentTypeError(f"nothing to search for in {value!r}: {NOTHING_TO_SEARCH}")
-    except QueryError:
-        pass  # a query that does not parse: _filter_problems says why, with every other filter
-    return value
-
-
 def _parser() -> argparse.ArgumentParser:
     common = _Parser(add_help=False)
     common.add_argument(
@@ -215,9 +203,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="keep events naming this actor, by id, name or alias (repeatable)",
     )
-    group.add_argument(
-        "--query", default="", type=_query_option, metavar="QUERY", help="keep events matching a search query"
-    )
+    group.add_argument("--query", default="", metavar="QUERY", help="keep events matching a search query")
     group.add_argument(
         "--view",
         metavar="NAME",
@@ -410,13 +396,13 @@ def cmd_ingest(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _filters(args: argparse.Namespace, query: str = "") -> Filters:
-    extra = getattr(args, "query", "") or ""
+    given = (query, getattr(args, "view_query", ""), getattr(args, "query", ""))  # search's words, --view's, --query
     return Filters(
         date_from=getattr(args, "date_from", None),
         date_to=getattr(args, "date_to", None),
         tags=tuple(t.lower() for t in getattr(args, "tag", [])),
         actors=tuple(getattr(args, "actor", [])),
-        query=" ".join(q for q in (query, extra) if q),
+        query=" ".join(q for q in given if q),
         places=tuple(getattr(args, "places", ())),  # from a saved view: the CLI has no --place
         marked=getattr(args, "marked_ids", None),
     )
@@ -527,17 +513,21 @@ def _filter_problems(store: Store, args: argparse.Namespace) -> list[str]:
         from .nearmiss import filter_problems
 
         problems = filter_problems(store, tags, actors, date_from, date_to)
-    terms = getattr(args, "terms", None)  # kztj search's QUERY
+    words = getattr(args, "terms", None)  # kztj search's QUERY: none with --view alone
+    typed = [" ".join(words)] if words else []
+    if getattr(args, "query", ""):
+        typed.append(args.query)
     try:
-        parse(_filters(args, " ".join(terms or [])).query)
-        if terms and not parse(" ".join(terms)):  # words given (not only --view or a filter) that are none
-            problems.append(f"nothing to search for in {' '.join(terms)!r}: {NOTHING_TO_SEARCH}")
+        parse(_filters(args, " ".join(words or [])).query)
+        # Typed text with nothing to search for would keep every event, as if each matched. A saved
+        # view's query is not checked: the browser's search box shows the whole timeline for such text.
+        problems += [f"nothing to search for in {text!r}: {NOTHING_TO_SEARCH}" for text in typed if not parse(text)]
     except QueryError as error:
         problems.append(str(error))
     return problems
 
 
-# Why a query of only symbols, emoji or spaces finds nothing to search for (it would list every event).
+# Why a query of only symbols, emoji or spaces finds nothing to search for.
 NOTHING_TO_SEARCH = (
     "a query needs a word of letters or digits (AND, OR and NOT join words), a field such as tag:trade,"
     " or a word against (-trade)"
@@ -924,7 +914,7 @@ def _apply_view(store: Store, args: argparse.Namespace) -> bool:
     args.places = filters.places
     args.date_from = args.date_from or filters.date_from
     args.date_to = args.date_to or filters.date_to
-    args.query = " ".join(q for q in (filters.query, args.query) if q)
+    args.view_query = filters.query
     if marks is not None:
         args.marked_ids = marks
     if getattr(args, "sort", "absent") is None:

@@ -394,5 +394,9 @@ def test_utf8_typed_under_an_ascii_locale_is_read_as_utf8(tmp_path: Path, isolat
     command = [sys.executable, "-m", "kztj_tui", "search", "--events", str(store)]
     found = subprocess.run([*command, "Душанбе"], capture_output=True, env=ascii_locale, timeout=60)
     assert (found.returncode, found.stderr) == (0, b"") and b"dushanbe" in found.stdout.lower()
+    filtered = subprocess.run(
+        [*command, "--query", "Душанбе", "visits"], capture_output=True, env=ascii_locale, timeout=60
+    )
+    assert (filtered.returncode, filtered.stdout) == (0, found.stdout)
     refused = subprocess.run([*command, os.fsdecode(b"caf\xe9")], capture_output=True, env=ascii_locale, timeout=60)
     assert (refused.returncode, refused.stderr) == (2, b"kztj: argument 'caf\\xe9' is not valid UTF-8\n")

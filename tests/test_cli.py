@@ -640,5 +640,5 @@ def test_a_query_option_with_nothing_to_search_for_writes_nothing(tmp_path: Path
     target = tmp_path / "out.md"
     result = run("export", "--query", query, *(["-o", str(target)] if to_file else []))
     assert (result.returncode, result.stdout) == (2, "")
-    assert result.stderr.startswith(f"kztj export: argument --query: nothing to search for in {query!r}: ")
+    assert result.stderr.startswith(f"kztj: nothing to search for in {query!r}: ")
     assert result.stderr.count("\n") == 1 and not target.exists()
