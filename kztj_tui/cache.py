@@ -219,16 +219,17 @@ def _tidy(folder: Path, keep: str | None) -> None:
 def _owned(name: str) -> tuple[str | None, int] | None:
     """(build, pid of its writer) of a file kztj writes in a cache folder, or None for any other name.
 
-    A build's files (``build_file_names``, its verified record, SQLite's journal of one being written)
-    belong to their build; a pointer or verified record being written (``.current.PID.tmp``,
-    ``.BUILD.verified.PID.NS.tmp``) to no build. ``current`` and the lock are left to their owners.
+    A build's files (``build_file_names``, its verified record, and SQLite's journal should one be left:
+    builds write none) belong to their build; a pointer or verified record being written
+    (``.current.PID.tmp``, ``.BUILD.verified.PID.NS.tmp``) to no build. ``current`` and the lock are
+    left to their owners. Numbers are as kztj writes them: ASCII digits, a pid without a leading zero.
     """
     if name.startswith(".current.") and name.endswith(".tmp"):
         pid = name[len(".current.") : -len(".tmp")]
-        return (None, int(pid)) if pid.isdigit() else None
+        return (None, int(pid)) if _is_pid(pid) else None
     build = name.removeprefix(".").split(".", 1)[0]
     writer, dash, stamp = build.partition("-")
-    if not (writer.isdigit() and dash and stamp.isdigit()):
+    if not (_is_pid(writer) and dash and stamp.isascii() and stamp.isdigit()):
         return None
     main, fts, seal = build_file_names(build)
     verified = os.path.basename(verified_file(seal))
@@ -237,9 +238,14 @@ def _owned(name: str) -> tuple[str | None, int] | None:
     temporary = f".{verified}."
     if name.startswith(temporary) and name.endswith(".tmp"):
         pid, _, stamp = name[len(temporary) : -len(".tmp")].partition(".")
-        if pid.isdigit() and stamp.isdigit():
+        if _is_pid(pid) and stamp.isascii() and stamp.isdigit():
             return None, int(pid)
     return None
+
+
+def _is_pid(text: str) -> bool:
+    """Whether ``text`` is a process id as kztj writes one (``str(os.getpid())``)."""
+    return text.isascii() and text.isdigit() and not text.startswith("0") and len(text) <= 10
 
 
 def _alive(pid: int) -> bool:
@@ -249,8 +255,8 @@ def _alive(pid: int) -> bool:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except OSError:
-        return True  # someone else's process: leave its files alone
+    except (OSError, OverflowError):
+        return True  # someone else's process, or no pid at all: leave its files alone
     return True
 
 

@@ -330,6 +330,8 @@ def test_a_rebuild_removes_only_the_files_kztj_names(tmp_path: Path, isolated_ca
     cache.open_store(store).close()
     folder = cache.cache_folder(store)
     foreign = ["notes.txt", "events.yaml", "12-34.sqlite.bak", "x-1.sqlite", ".hidden", "1-2.seal.old"]
+    # Names that only look like kztj's: digits that are not ASCII, a leading zero, a pid past any system's.
+    foreign += ["\u00b2-1.sqlite", ".current.\u00b2\u00b3.tmp", "0123-5.sqlite", "99999999999999999999-1.sqlite"]
     for file_name in foreign:
         (folder / file_name).write_text("not kztj's\n", encoding="utf-8")
     # Files of a build by a process that has ended (no process has that id), which a rebuild must remove.
