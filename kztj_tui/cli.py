@@ -654,11 +654,11 @@ def _user_state(store: Store, args: argparse.Namespace, why: str) -> UserState |
 
 def cmd_export(store: Store, args: argparse.Namespace, out: TextIO) -> int:
     from . import export
-    from .output import OutputError, into_store, store_files, write_output
+    from .output import INTO_STORE, OutputError, into_store, store_files, write_output
 
     target = "-" if args.output is None else args.output
     if into_store(store, target):
-        _say(f"{target}: refusing to write into the store: one of its include patterns names this file")
+        _say(f"{target}: {INTO_STORE}")
         return EXIT_ERROR
     fmt = args.format
     named = export.format_for(target) if target != "-" else None
@@ -1043,11 +1043,12 @@ NO_STORE["ingest"] = cmd_ingest  # opens the store itself, once the article is k
 PATH_DESTS = frozenset({"events", "output", "article", "article_out"})
 
 
-def _undecodable(args: argparse.Namespace) -> str | None:
-    """The first parsed value that is not valid UTF-8 (Python keeps such bytes as lone surrogates), file names aside.
+def _decode_arguments(args: argparse.Namespace) -> str | None:
+    """Read every parsed value but file names as UTF-8, in ``args``; the first that is not UTF-8, or None.
 
-    Under a locale that is not UTF-8 (``LC_ALL=C`` with Python's UTF-8 mode off) typed UTF-8 arrives
-    so too: such a value is decoded again, as UTF-8, in ``args``. Read from what argparse parsed, so
+    Python keeps the bytes of an argument its locale cannot decode as lone surrogates: bytes that are
+    not UTF-8, and, under a locale that is not UTF-8 (``LC_ALL=C`` with Python's UTF-8 mode off),
+    typed UTF-8 too, which is decoded again here. Read from what argparse parsed, so
     which values are file names follows the parser's own options and positionals, and never a second
     list of them.
     """
@@ -1088,7 +1089,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         (_subparser(parser, args.command) if args.command else parser).error(
             f"unrecognized arguments: {' '.join(unknown)}"
         )
-    bad = _undecodable(args)
+    bad = _decode_arguments(args)
     if bad is not None:
         _say(f"argument '{bad[:60]}' is not valid UTF-8")
         return EXIT_ERROR

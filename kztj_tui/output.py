@@ -61,19 +61,32 @@ def same_file(first: str | Path, second: str | Path) -> bool:
         return False
 
 
-def _is_protected(real: Path, protect: Iterable[Path]) -> bool:
-    return any(same_file(real, path) for path in protect)
+# A file never to write: by its path, or by its identity (a store read from stdin has no path).
+Protected = Path | os.stat_result
 
 
-def _is_protected_descriptor(descriptor: int, protect: Iterable[Path]) -> bool:
+def _is_protected(real: Path, protect: Iterable[Protected]) -> bool:
+    for entry in protect:
+        if isinstance(entry, os.stat_result):
+            try:
+                if os.path.samestat(os.stat(real), entry):
+                    return True
+            except OSError:
+                continue
+        elif same_file(real, entry):
+            return True
+    return False
+
+
+def _is_protected_descriptor(descriptor: int, protect: Iterable[Protected]) -> bool:
     """Whether a descriptor is open on a protected file (`kztj export >> events.yaml`)."""
     try:
         opened = os.fstat(descriptor)
     except OSError:
         return False  # not open: writing will say so
-    for path in protect:
+    for entry in protect:
         try:
-            if os.path.samestat(opened, os.stat(path)):
+            if os.path.samestat(opened, entry if isinstance(entry, os.stat_result) else os.stat(entry)):
                 return True
         except OSError:
             continue
@@ -81,7 +94,7 @@ def _is_protected_descriptor(descriptor: int, protect: Iterable[Path]) -> bool:
 
 
 def write_output(
-    target: str | Path, chunks: Iterable[str], protect: Iterable[Path] = (), stdout: TextIO | None = None
+    target: str | Path, chunks: Iterable[str], protect: Iterable[Protected] = (), stdout: TextIO | None = None
 ) -> None:
     """Write chunks to target: ``-`` is stdout; a FIFO or device is written in place; a file is replaced atomically.
 
@@ -104,7 +117,7 @@ def write_output(
             raise
 
 
-def _write(shown: str, chunks: Iterable[str], protect: Iterable[Path], stdout: TextIO | None) -> None:
+def _write(shown: str, chunks: Iterable[str], protect: Iterable[Protected], stdout: TextIO | None) -> None:
     if not shown:
         raise OutputError(shown, "is not a file name ('-' is stdout)")
     descriptor = 1 if shown == "-" else _own_descriptor(shown)
@@ -131,12 +144,24 @@ def _write(shown: str, chunks: Iterable[str], protect: Iterable[Path], stdout: T
     if existing is not None and not stat.S_ISREG(existing.st_mode):
         _write_in_place(shown, chunks)
         return
-    if existing is not None and not os.access(shown, os.W_OK):
-        # Renaming over it would succeed (that takes the folder's permission): refuse, as the shell's > does.
-        raise OutputError(shown, os.strerror(errno.EACCES))
+    if existing is not None:
+        _may_write(shown)
     # The path as given, unless it is a link (whose target is replaced): a relative path keeps working
-    # where the absolute one would be too long for the system (a working folder kilobytes deep).
+    # where the absolute one would be too long for the system (a working folder kilobytes deep). Its
+    # folders are resolved again by the rename: a folder link swapped since the check above could move
+    # the write (a race only someone who can change the user's folders can run).
     _replace(real if os.path.islink(shown) else Path(shown), shown, chunks, existing)
+
+
+def _may_write(shown: str) -> None:
+    """Raise OutputError unless the user may write the existing file ``shown``: renaming over a file takes only
+    its folder's permission, and a file the user made read-only is refused, as the shell's ``>`` refuses it."""
+    try:
+        # Opened for writing, not truncated, and closed: the kernel's own answer, with its reason
+        # (read-only, or a read-only file system), for the effective user, as the shell would get.
+        os.close(os.open(shown, os.O_WRONLY))
+    except OSError as error:
+        raise OutputError(shown, _reason(error)) from None
 
 
 # Where a process's descriptors appear as files: Linux (/dev/fd is a link to /proc/self/fd) and the BSDs.
@@ -260,11 +285,10 @@ def _signals_raise() -> Iterator[None]:
             signal.signal(number, current)
 
 
-def _replace(real: Path, shown: str, chunks: Iterable[str], existing: os.stat_result | None) -> None:
-    """Write a temporary file beside the target ``real`` (``shown``, or the file its link names), then rename it
-    over the target."""
-    limit = _name_max(real.parent)
-    if len(os.fsencode(real.name)) > limit:
+def _replace(target: Path, shown: str, chunks: Iterable[str], existing: os.stat_result | None) -> None:
+    """Write a temporary file beside ``target`` (``shown``, or the file its link names), then rename it over it."""
+    limit = _name_max(target.parent)
+    if len(os.fsencode(target.name)) > limit:
         raise OutputError(shown, os.strerror(errno.ENAMETOOLONG))
     temporary: Path | None = None
     try:
@@ -272,7 +296,7 @@ def _replace(real: Path, shown: str, chunks: Iterable[str], existing: os.stat_re
         # (mkstemp would give 0600 and reading the umask is not thread-safe). The name is known
         # before the file exists, so a signal (write_output makes it an exception) finds what to remove.
         for _ in range(100):
-            temporary = real.with_name(_temporary_name(real.name, limit))
+            temporary = target.with_name(_temporary_name(target.name, limit))
             try:
                 with _TEMPORARIES_LOCK:
                     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
@@ -281,7 +305,7 @@ def _replace(real: Path, shown: str, chunks: Iterable[str], existing: os.stat_re
             except FileExistsError:
                 temporary = None
         else:
-            raise FileExistsError(f"no free temporary name beside {real.name}")
+            raise FileExistsError(f"no free temporary name beside {target.name}")
         if existing is not None:
             os.fchmod(descriptor, stat.S_IMODE(existing.st_mode))
             if (existing.st_uid, existing.st_gid) != (os.getuid(), os.getgid()):
@@ -292,20 +316,20 @@ def _replace(real: Path, shown: str, chunks: Iterable[str], existing: os.stat_re
                 handle.write(chunk)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(temporary, real)
+        os.replace(temporary, target)
         _forget(temporary)
         temporary = None
     except OSError as error:
         if temporary is not None:
-            _discard(temporary)
+            _remove_temporary(temporary)
         raise OutputError(shown, _reason(error)) from None
     except BaseException:
         if temporary is not None:
-            _discard(temporary)
+            _remove_temporary(temporary)
         raise
 
 
-def _discard(temporary: Path) -> None:
+def _remove_temporary(temporary: Path) -> None:
     """Remove a temporary file; one that cannot be removed (a read-only file system) is not the error to report."""
     with contextlib.suppress(OSError):
         temporary.unlink(missing_ok=True)
@@ -317,39 +341,41 @@ def _forget(temporary: Path) -> None:
         _TEMPORARIES.discard(temporary)
 
 
-def write_atomically(target: Path, chunks: Iterable[str], protect: Iterable[Path] = ()) -> None:
+def write_atomically(target: Path, chunks: Iterable[str], protect: Iterable[Protected] = ()) -> None:
     """The browser's export: :func:`write_output` to a path (kept under this name for callers)."""
     write_output(target, chunks, protect)
 
 
-def store_files(store: Store) -> list[Path]:
+def store_files(store: Store) -> list[Protected]:
     """The files an export must never overwrite: the store file, the files it includes and every article it cites.
 
     A store read from stdin (``--events - < events.yaml``) has no path of its own: the file stdin is
-    open on, when it is one, is protected in its place.
+    open on, when it is one, is protected in its place, by its identity.
     """
     from .includes import included_paths
     from .locations import STDIN_NAME
 
-    files = [
+    files: list[Protected] = [
         store.path,
         *included_paths(store.path, store.meta),
         *(store.path.parent / source.file for source in store.sources.values()),
     ]
-    if str(store.path) == STDIN_NAME and _regular_stdin():
-        files.append(Path("/dev/stdin"))  # a link to descriptor 0: same_file follows it to the file
+    if str(store.path) == STDIN_NAME:
+        with contextlib.suppress(OSError):
+            opened = os.fstat(0)
+            if stat.S_ISREG(opened.st_mode):  # not a terminal or a pipe, which stdout may share
+                files.append(opened)
     return files
 
 
-def _regular_stdin() -> bool:
-    try:
-        return stat.S_ISREG(os.fstat(0).st_mode)  # not a terminal or pipe, which stdout may share
-    except OSError:
-        return False
+INTO_STORE = "refusing to write into the store: one of its include patterns names this file"
 
 
 def into_store(store: Store, target: str) -> bool:
-    """Whether writing ``target`` would add a file to the store: one of its include patterns names it."""
+    """Whether writing ``target`` would add a file to the store: one of its include patterns names it (or the
+    file it links to, which is what a write replaces). The refusal says ``INTO_STORE``."""
     from .includes import would_include
 
-    return target not in ("", "-") and would_include(store.path, store.meta, Path(target))
+    if target in ("", "-"):
+        return False
+    return any(would_include(store.path, store.meta, Path(path)) for path in (target, os.path.realpath(target)))

@@ -120,5 +120,5 @@ def _table(store: Store, query: Query, out: Watched) -> int:
 
 
 def _undecodable(token: str) -> bool:
-    """Whether an argument held bytes that are not UTF-8 (kept as lone surrogates): cli says so."""
+    """Whether Python could not decode an argument (its bytes kept as lone surrogates): cli decodes it or says why."""
     return not token.isprintable() and any("\udc80" <= char <= "\udcff" for char in token)

@@ -7,6 +7,7 @@ import os
 from .lean_typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # annotations only: typing is not imported on the warm path
+    from collections.abc import Iterable
     from typing import Protocol, TextIO
 
     class Output(Protocol):
@@ -33,6 +34,10 @@ class Watched:
         except OSError:
             self.failed = True
             raise
+
+    def writelines(self, lines: Iterable[str], /) -> None:
+        for line in lines:
+            self.write(line)
 
     def isatty(self) -> bool:
         return self.stream.isatty()

@@ -181,6 +181,11 @@ def test_an_export_never_adds_a_file_to_the_store(split: Path, capsys: pytest.Ca
         "refusing to write into the store: one of its include patterns names this file\n"
     )
     assert not target.exists()
+    # Nor through a link elsewhere to such a file: the write replaces the file the link names.
+    link = split.parent / f"link-{name}"
+    link.symlink_to(target)
+    assert run_cli(capsys, "--events", str(split), "export", "--tag", "trade", "-o", str(link))[0] == 2
+    assert not target.exists()
     session = BrowserSession(open_store(split))
     assert "include patterns" in (session.export(Filters(), session_target) or "")
     assert not session_target.exists()

@@ -271,6 +271,20 @@ def test_an_unwritable_stdout_is_one_line_naming_it_and_exit_2(warm_store: Path,
     assert (result.returncode, result.stderr) == (2, "kztj: standard output: No space left on device\n")
 
 
+@pytest.mark.parametrize("argv", [["check"], ["tags"], ["figures"]])
+def test_every_command_names_standard_output_when_it_is_full(warm_store: Path, argv: list[str]) -> None:
+    with open("/dev/full", "w", encoding="utf-8") as full:
+        result = subprocess.run(
+            [sys.executable, "-m", "kztj_tui", "--events", str(warm_store), *argv],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=REPO,
+            timeout=60,
+        )
+    assert (result.returncode, result.stderr) == (2, "kztj: standard output: No space left on device\n")
+
+
 @pytest.mark.parametrize(
     "argv",
     [["search", "trade"], ["search", "trade", "--sort", "date"], ["export"], ["validate"]],

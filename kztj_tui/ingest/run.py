@@ -20,6 +20,7 @@ from ..text import sanitize, visible
 from . import candidates, dates, draft, page, sentences
 
 if TYPE_CHECKING:
+    from ..output import Protected
     from ..store import Store
 
 EXIT_OK, EXIT_ERROR = 0, 2
@@ -153,7 +154,7 @@ def read_page(path: Path, published: str | None, outlet: str | None) -> tuple[pa
     return found, published, outlet
 
 
-def write_page_article(found: page.Page, published: str, target: Path, asked: bool, protect: list[Path]) -> bool:
+def write_page_article(found: page.Page, published: str, target: Path, asked: bool, protect: list[Protected]) -> bool:
     """Write the page's text as an article at ``target``, atomically; whether it was written (False: already there).
 
     A file already at the default place (``asked`` False) is never replaced: the same text is used as
