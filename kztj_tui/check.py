@@ -788,7 +788,9 @@ def today() -> date:
             return date.fromisoformat(text)
     except ValueError:
         pass
-    raise ValueError(f"KZTJ_TODAY={text[:40]!r} is not a day (expected YYYY-MM-DD)")
+    # Quoted by hand, not repr(): the message is shown through text.visible, which writes bytes that are
+    # not UTF-8 as \\xNN (repr would write their lone surrogates as \\udcNN).
+    raise ValueError(f"KZTJ_TODAY='{text[:40]}' is not a day (expected YYYY-MM-DD)")
 
 
 def later_report(event: Event, related: Iterable[Event]) -> Event | None:

@@ -8,9 +8,10 @@ from __future__ import annotations
 import argparse
 import os
 import sqlite3
+import stat
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
@@ -421,6 +422,14 @@ def _stdin_store(args: argparse.Namespace) -> Store:
 
     data = getattr(args, "stdin_data", None)
     if data is None:
+        if sys.stdin is None:  # started with it closed (<&-)
+            raise StoreError([Problem(STDIN_NAME, 1, 1, "standard input is closed")])
+        try:
+            device = stat.S_ISCHR(os.fstat(sys.stdin.fileno()).st_mode) and not sys.stdin.isatty()
+        except (OSError, ValueError):
+            device = False
+        if device:  # /dev/zero would be read to the 2 GiB limit (--events /dev/zero is refused at once too)
+            raise StoreError([Problem(STDIN_NAME, 1, 1, "is a device, not a file")])
         data = sys.stdin.buffer.read(MAX_STORE_BYTES + 1)
         if len(data) > MAX_STORE_BYTES:
             raise StoreError([Problem(STDIN_NAME, 1, 1, f"is more than {MAX_STORE_BYTES:,} bytes, the limit")])
@@ -774,6 +783,15 @@ def cmd_edit(store: Store, args: argparse.Namespace, out: TextIO) -> int:
     except OSError as error:
         _say(f"cannot run the editor {argv[0]!r}: {error.strerror or error}")
         return EXIT_ERROR
+    if status < 0:  # ended by a signal (subprocess gives minus its number)
+        import signal
+
+        try:
+            name = signal.Signals(-status).name
+        except ValueError:
+            name = f"signal {-status}"
+        _say(f"the editor {argv[0]!r} was ended by {name}")
+        return EXIT_NO_MATCH
     if status != 0:
         _say(f"the editor {argv[0]!r} exited with status {status}")
         return EXIT_NO_MATCH
@@ -1080,7 +1098,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if argv[:1] == ["__complete"]:  # what the completion scripts run; before argparse, so never in --help
         from .completion import complete
 
-        return complete(argv[1:], sys.stdout, fork=fork)
+        return _writing(lambda out: complete(argv[1:], out, fork=fork))  # type: ignore[arg-type]
     parser = _parser()
     args, unknown = parser.parse_known_args(_search_argv(argv, parser))
     args.fork = fork
@@ -1103,7 +1121,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "search" and not args.terms and not args.view:
         _subparser(parser, "search").error("the following arguments are required: QUERY (or --view NAME)")
     if args.command in NO_STORE:
-        return NO_STORE[args.command](args, sys.stdout)
+        return _writing(lambda out: NO_STORE[args.command](args, out))  # type: ignore[arg-type]
     if args.command in (None, "check"):  # both weigh plans against today, which $KZTJ_TODAY can set
         from .check import today
 
@@ -1164,18 +1182,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     except QueryError as error:
         _say(str(error))
         return EXIT_ERROR
-    except BrokenPipeError:
-        # The reader went away (e.g. `| head`); that is not an error of ours.
-        discard(sys.stdout)
-        return EXIT_OK
     except KeyboardInterrupt:
         return 130
     except OSError as error:
-        failed = out is not None and out.failed
-        _say(os_error_message(error, failed))
-        if failed:
-            discard(sys.stdout)
-        return EXIT_ERROR
+        return _output_failed(error, out)
+
+
+def _writing(command: Callable[[Watched], int]) -> int:
+    """Run a command that writes to stdout, as main runs the others: see _output_failed."""
+    out = Watched(sys.stdout)
+    try:
+        return command(out)
+    except OSError as error:
+        return _output_failed(error, out)
+
+
+def _output_failed(error: OSError, out: Watched | None) -> int:
+    """The exit status after ``error``: a reader that went away (``| head``) is not an error of ours; any other
+    is one line, naming standard output when writing it failed."""
+    failed = out is not None and out.failed
+    if isinstance(error, BrokenPipeError) or failed:
+        discard(sys.stdout)  # what is left in its buffer must not fail again when Python flushes it at exit
+    if isinstance(error, BrokenPipeError):
+        return EXIT_OK
+    _say(os_error_message(error, failed))
+    return EXIT_ERROR
 
 
 def entry() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import re
 import subprocess
 import sys
@@ -624,15 +625,22 @@ def test_check_weighs_plans_against_kztj_today(
     ) is listed
 
 
-@pytest.mark.parametrize("today", ["2023-13-01", "tomorrow", "20230601", "2023-06-01T00:00", "２０２３-06-01"])
+@pytest.mark.parametrize(
+    ("today", "shown"),
+    [
+        *((text, text) for text in ["2023-13-01", "tomorrow", "20230601", "2023-06-01T00:00", "２０２３-06-01"]),
+        (os.fsdecode(b"\xff"), "\\xff"),  # not UTF-8: written as \\xNN, as everywhere (it was \\udcff)
+        ("x\x1b[31m", "x\\x1b[31m"),
+    ],
+)
 @pytest.mark.parametrize("command", [["check"], ["check", "--json"]])
 def test_a_bad_kztj_today_is_one_line_and_exit_two(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, today: str, command: list[str]
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, today: str, shown: str, command: list[str]
 ) -> None:
     monkeypatch.setenv("KZTJ_TODAY", today)
     assert cli.main(command) == 2
     captured = capsys.readouterr()
-    assert captured.out == "" and captured.err == f"kztj: KZTJ_TODAY={today!r} is not a day (expected YYYY-MM-DD)\n"
+    assert captured.out == "" and captured.err == f"kztj: KZTJ_TODAY='{shown}' is not a day (expected YYYY-MM-DD)\n"
 
 
 # -- disagreements that rest on nothing --------------------------------------------------------

@@ -165,6 +165,15 @@ def test_kztj_edit_runs_the_editor_at_the_line(store_copy: Path, tmp_path: Path)
     assert json.loads(record.read_text()) == [f"+{line_of(store_copy, EVENT)}", str(store_copy)]
 
 
+def test_an_editor_ended_by_a_signal_is_named_so(store_copy: Path, tmp_path: Path) -> None:
+    # It said "exited with status -9".
+    script = tmp_path / "killed.sh"
+    script.write_text("#!/bin/sh\nkill -9 $$\n", encoding="utf-8")
+    script.chmod(0o755)
+    result = kztj("edit", EVENT, "--events", str(store_copy), env={"EDITOR": str(script)})
+    assert (result.returncode, result.stderr) == (1, f"kztj: the editor {str(script)!r} was ended by SIGKILL\n")
+
+
 def test_kztj_edit_fails_as_the_editor_fails(store_copy: Path, tmp_path: Path) -> None:
     script, _ = fake_editor(tmp_path)
     result = kztj("edit", EVENT, "--events", str(store_copy), env={"EDITOR": str(script), "FAKE_STATUS": "3"})

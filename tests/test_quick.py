@@ -271,6 +271,35 @@ def test_an_unwritable_stdout_is_one_line_naming_it_and_exit_2(warm_store: Path,
     assert (result.returncode, result.stderr) == (2, "kztj: standard output: No space left on device\n")
 
 
+@pytest.mark.parametrize(
+    "argv", [["schema"], ["schema", "--export"], ["completion", "bash"], ["__complete", "event", ""]]
+)
+def test_commands_without_a_store_end_quietly_when_the_reader_goes_and_say_so_when_stdout_is_full(
+    argv: list[str],
+) -> None:
+    # Both were tracebacks with status 1.
+    piped = subprocess.Popen(
+        [sys.executable, "-m", "kztj_tui", *argv], stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=REPO
+    )
+    assert piped.stdout is not None and piped.stderr is not None
+    piped.stdout.close()  # the reader goes away before the first byte
+    assert (piped.wait(timeout=60), piped.stderr.read()) == (0, b"")
+    piped.stderr.close()
+    with open("/dev/full", "w", encoding="utf-8") as full:
+        command = [sys.executable, "-m", "kztj_tui", *argv]
+        result = subprocess.run(command, stdout=full, stderr=subprocess.PIPE, text=True, cwd=REPO, timeout=60)
+    assert (result.returncode, result.stderr) == (2, "kztj: standard output: No space left on device\n")
+
+
+@pytest.mark.parametrize("stdin", ["closed", "/dev/zero"])
+def test_a_store_on_stdin_that_is_closed_or_a_device_is_one_line(stdin: str) -> None:
+    # Closed: an AttributeError traceback; /dev/zero: 2 GiB read before the size limit refused it.
+    command = f"{sys.executable} -m kztj_tui validate --events - " + ("<&-" if stdin == "closed" else "</dev/zero")
+    result = subprocess.run(command, shell=True, capture_output=True, text=True, cwd=REPO, timeout=60)
+    reason = "standard input is closed" if stdin == "closed" else "is a device, not a file"
+    assert (result.returncode, result.stdout, result.stderr) == (2, "", f"<stdin>:1:1: {reason}\n")
+
+
 @pytest.mark.parametrize("argv", [["check"], ["tags"], ["figures"]])
 def test_every_command_names_standard_output_when_it_is_full(warm_store: Path, argv: list[str]) -> None:
     with open("/dev/full", "w", encoding="utf-8") as full:
