@@ -764,7 +764,7 @@ def cmd_show(store: Store, args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_edit(store: Store, args: argparse.Namespace, out: TextIO) -> int:
     """Run the user's editor on the store at the event's line; its terminal is the editor's."""
-    from .editor import EditorError, edit_command, run
+    from .editor import EditorError, edit_command
 
     if store.rowid_of(args.id) is None:
         _say(f"no event with id {args.id!r}{_near(args.id, store.names('event'), 'try: kztj search WORD')}")
@@ -778,6 +778,29 @@ def cmd_edit(store: Store, args: argparse.Namespace, out: TextIO) -> int:
         _say(str(error))
         return EXIT_ERROR
     out.flush()
+    return _run_editor(argv)
+
+
+def _edit_broken_store(args: argparse.Namespace) -> int | None:
+    """``kztj edit ID`` on a store that does not load: the editor at its ``- id: ID`` line, to fix it; None
+    (the store's problems are said instead) when the file has no such line or is not a file."""
+    from .editor import EditorError, broken_store_command
+
+    path = getattr(args, "events", None) or str(default_store_path())
+    if path == "-":
+        return None
+    try:
+        argv = broken_store_command(Path(path), args.id)
+    except EditorError as error:
+        _say(str(error))
+        return EXIT_ERROR
+    return None if argv is None else _run_editor(argv)
+
+
+def _run_editor(argv: list[str]) -> int:
+    """Run the editor and say how it ended: 0 when it exits 0; 1 otherwise; 2 when it cannot run."""
+    from .editor import run
+
     try:
         status = run(argv)
     except OSError as error:
@@ -796,9 +819,6 @@ def cmd_edit(store: Store, args: argparse.Namespace, out: TextIO) -> int:
         _say(f"the editor {argv[0]!r} exited with status {status}")
         return EXIT_NO_MATCH
     return EXIT_OK
-
-
-# -- end kztj edit --
 
 
 def _near(name: str, known: Sequence[str], otherwise: str) -> str:
@@ -1135,6 +1155,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             store = open_for(args)
         except StoreError as error:
+            if args.command == "edit" and (status := _edit_broken_store(args)) is not None:
+                return status
             for problem in error.problems:
                 error_line(str(problem))
             return EXIT_ERROR

@@ -188,3 +188,13 @@ def edit_command(store: Store, event_id: str, environ: Mapping[str, str] | None 
     in the user's editor; raises EditorError."""
     editor = editor_argv(environ)
     return command(editor, *event_place(store, event_id))
+
+
+def broken_store_command(path: Path, event_id: str, environ: Mapping[str, str] | None = None) -> list[str] | None:
+    """The command that opens a store file that does not load at its ``- id: ID`` line, to fix it; None if the
+    file holds no such line (or cannot be read). Raises EditorError."""
+    try:
+        line = _from_text(path.read_bytes(), event_id)
+    except OSError:
+        return None
+    return None if line is None else command(editor_argv(environ), path, line)

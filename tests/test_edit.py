@@ -300,3 +300,18 @@ async def test_the_command_palette_offers_the_edit(store_copy: Path, monkeypatch
         await pilot.press("enter")
         await wait_for(pilot, lambda: bool(ran))
         assert ran == [["vim", f"+{line_of(store_copy, EVENT)}", str(store_copy)]]
+
+
+def test_kztj_edit_opens_a_store_that_no_longer_loads_at_the_event(store_copy: Path, tmp_path: Path) -> None:
+    # The store's problems were printed and the editor never ran: the documented way to fix it from the shell.
+    script, record = fake_editor(tmp_path)
+    vim = tmp_path / "vim"
+    vim.symlink_to(script)
+    text = store_copy.read_text(encoding="utf-8")
+    store_copy.write_text(text + "events: [\n", encoding="utf-8")  # no longer parses
+    result = kztj("edit", EVENT, "--events", str(store_copy), env={"EDITOR": str(vim)})
+    assert (result.returncode, result.stderr) == (0, "")
+    assert json.loads(record.read_text()) == [f"+{line_of(store_copy, EVENT)}", str(store_copy)]
+    # An id the file does not hold: the store's problems, as before.
+    result = kztj("edit", "no-such-event", "--events", str(store_copy), env={"EDITOR": str(vim)})
+    assert result.returncode == 2 and result.stderr.startswith(f"{store_copy}:")
