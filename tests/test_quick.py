@@ -257,18 +257,20 @@ def test_a_value_after_events_that_looks_like_an_option_is_left_to_argparse(
     assert stopped.value.code == 2 and "expected one argument" in capsys.readouterr().err
 
 
+def into_full_stdout(*argv: str) -> subprocess.CompletedProcess[str]:
+    """``kztj ARGV`` with its standard output on /dev/full (every write fails: no space left)."""
+    with open("/dev/full", "w", encoding="utf-8") as full:
+        command = [sys.executable, "-m", "kztj_tui", *argv]
+        return subprocess.run(command, stdout=full, stderr=subprocess.PIPE, text=True, cwd=REPO, timeout=60)
+
+
+FULL = "kztj: standard output: No space left on device\n"
+
+
 @pytest.mark.parametrize("more", [[], ["--sort", "date"]], ids=["quick", "command line"])
 def test_an_unwritable_stdout_is_one_line_naming_it_and_exit_2(warm_store: Path, more: list[str]) -> None:
-    with open("/dev/full", "w", encoding="utf-8") as full:
-        result = subprocess.run(
-            [sys.executable, "-m", "kztj_tui", "search", "--events", str(warm_store), "trade", *more],
-            stdout=full,
-            stderr=subprocess.PIPE,
-            text=True,
-            cwd=REPO,
-            timeout=60,
-        )
-    assert (result.returncode, result.stderr) == (2, "kztj: standard output: No space left on device\n")
+    result = into_full_stdout("search", "--events", str(warm_store), "trade", *more)
+    assert (result.returncode, result.stderr) == (2, FULL)
 
 
 @pytest.mark.parametrize(
@@ -285,10 +287,8 @@ def test_commands_without_a_store_end_quietly_when_the_reader_goes_and_say_so_wh
     piped.stdout.close()  # the reader goes away before the first byte
     assert (piped.wait(timeout=60), piped.stderr.read()) == (0, b"")
     piped.stderr.close()
-    with open("/dev/full", "w", encoding="utf-8") as full:
-        command = [sys.executable, "-m", "kztj_tui", *argv]
-        result = subprocess.run(command, stdout=full, stderr=subprocess.PIPE, text=True, cwd=REPO, timeout=60)
-    assert (result.returncode, result.stderr) == (2, "kztj: standard output: No space left on device\n")
+    result = into_full_stdout(*argv)
+    assert (result.returncode, result.stderr) == (2, FULL)
 
 
 @pytest.mark.parametrize("stdin", ["closed", "/dev/zero"])
@@ -302,16 +302,8 @@ def test_a_store_on_stdin_that_is_closed_or_a_device_is_one_line(stdin: str) -> 
 
 @pytest.mark.parametrize("argv", [["check"], ["tags"], ["figures"]])
 def test_every_command_names_standard_output_when_it_is_full(warm_store: Path, argv: list[str]) -> None:
-    with open("/dev/full", "w", encoding="utf-8") as full:
-        result = subprocess.run(
-            [sys.executable, "-m", "kztj_tui", "--events", str(warm_store), *argv],
-            stdout=full,
-            stderr=subprocess.PIPE,
-            text=True,
-            cwd=REPO,
-            timeout=60,
-        )
-    assert (result.returncode, result.stderr) == (2, "kztj: standard output: No space left on device\n")
+    result = into_full_stdout("--events", str(warm_store), *argv)
+    assert (result.returncode, result.stderr) == (2, FULL)
 
 
 @pytest.mark.parametrize(
