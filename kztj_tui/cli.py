@@ -17,14 +17,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from . import __version__
-from .console import error_line, json_text, os_error_message, say
+from .console import error_line, json_text, say
 from .errors import Problem, StoreError
 from .forking import can_fork
 from .locations import STDIN_NAME, default_store_path
 from .model import Filters, format_value
 from .query import QueryError
 from .store import Store
-from .streams import Watched, discard
+from .streams import Watched, output_failed
 from .text import visible
 
 if TYPE_CHECKING:
@@ -1207,28 +1207,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except OSError as error:
-        return _output_failed(error, out)
+        return output_failed(error, out)
 
 
 def _writing(command: Callable[[Watched], int]) -> int:
-    """Run a command that writes to stdout, as main runs the others: see _output_failed."""
+    """Run a command that writes to stdout, as main runs the others: see streams.output_failed."""
     out = Watched(sys.stdout)
     try:
         return command(out)
     except OSError as error:
-        return _output_failed(error, out)
-
-
-def _output_failed(error: OSError, out: Watched | None) -> int:
-    """The exit status after ``error``: a reader that went away (``| head``) is not an error of ours; any other
-    is one line, naming standard output when writing it failed."""
-    failed = out is not None and out.failed
-    if isinstance(error, BrokenPipeError) or failed:
-        discard(sys.stdout)  # what is left in its buffer must not fail again when Python flushes it at exit
-    if isinstance(error, BrokenPipeError):
-        return EXIT_OK
-    _say(os_error_message(error, failed))
-    return EXIT_ERROR
+        return output_failed(error, out)
 
 
 def entry() -> None:

@@ -15,7 +15,7 @@ import sys
 
 from .lean_sqlite import sqlite3
 from .lean_typing import TYPE_CHECKING
-from .streams import Watched, discard
+from .streams import Watched, output_failed
 from .warm import open_trusted
 
 if TYPE_CHECKING:
@@ -92,19 +92,10 @@ def search(argv: list[str]) -> int | None:
         drop(store.path)
         say(f"the cache was damaged while reading it ({error}); it was removed, run again")
         return EXIT_ERROR
-    except BrokenPipeError:
-        # The reader went away (e.g. `| head`); that is not an error of ours.
-        discard(out)
-        return EXIT_OK
     except KeyboardInterrupt:
         return 130
-    except OSError as error:  # stdout unwritable (a full disk, a closed descriptor): cli.main's words
-        from .console import os_error_message, say
-
-        say(os_error_message(error, out.failed))
-        if out.failed:
-            discard(out)
-        return EXIT_ERROR
+    except OSError as error:  # the reader went away (`| head`), or stdout cannot be written: as cli says it
+        return output_failed(error, out)
     finally:
         store.close()
     return EXIT_OK if out.written else EXIT_NO_MATCH

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 
 from .lean_typing import TYPE_CHECKING
 
@@ -67,3 +68,17 @@ def discard(stream: TextIO | Watched) -> None:
             os.close(devnull)
     except (OSError, ValueError):  # no descriptor left to replace: nothing more will be written to it
         pass
+
+
+def output_failed(error: OSError, out: Watched | None) -> int:
+    """The exit status after writing stdout raised ``error``: a reader that went away (``| head``) is not an
+    error of ours (0); any other failure is one line on stderr, naming standard output when it was the one (2)."""
+    failed = out is not None and out.failed
+    if isinstance(error, BrokenPipeError) or failed:
+        discard(sys.stdout)  # what is left in its buffer must not fail again when Python flushes it at exit
+    if isinstance(error, BrokenPipeError):
+        return 0
+    from .console import os_error_message, say  # only now: console imports json, which a warm search never needs
+
+    say(os_error_message(error, failed))
+    return 2
