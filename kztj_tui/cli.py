@@ -663,12 +663,9 @@ def _user_state(store: Store, args: argparse.Namespace, why: str) -> UserState |
 
 def cmd_export(store: Store, args: argparse.Namespace, out: TextIO) -> int:
     from . import export
-    from .output import INTO_STORE, OutputError, into_store, store_files, write_output
+    from .output import OutputError, write_export
 
     target = "-" if args.output is None else args.output
-    if into_store(store, target):
-        _say(f"{target}: {INTO_STORE}")
-        return EXIT_ERROR
     fmt = args.format
     named = export.format_for(target) if target != "-" else None
     if fmt is None:
@@ -694,7 +691,7 @@ def cmd_export(store: Store, args: argparse.Namespace, out: TextIO) -> int:
             notes = state.notes
     chunks = export.chunks(store, filters, fmt, notes, fork=_fork(args))
     try:
-        write_output(target, chunks, protect=store_files(store), stdout=out)
+        write_export(store, target, chunks, stdout=out)
     except OutputError as error:
         _say(str(error))
         return EXIT_ERROR

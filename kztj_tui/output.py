@@ -341,9 +341,15 @@ def _forget(temporary: Path) -> None:
         _TEMPORARIES.discard(temporary)
 
 
-def write_atomically(target: Path, chunks: Iterable[str], protect: Iterable[Protected] = ()) -> None:
-    """The browser's export: :func:`write_output` to a path (kept under this name for callers)."""
-    write_output(target, chunks, protect)
+def write_export(store: Store, target: str | Path, chunks: Iterable[str], stdout: TextIO | None = None) -> None:
+    """Write an export of ``store`` to ``target`` (``kztj export -o`` and the browser's): :func:`write_output`, never
+    over the store's files, nor into a file its include patterns name. Raises OutputError naming ``target``."""
+    if _into_store(store, str(target)):
+        close = getattr(chunks, "close", None)
+        if close is not None:  # an export not yet begun: nothing to wait for
+            close()
+        raise OutputError(str(target), INTO_STORE)
+    write_output(target, chunks, protect=store_files(store), stdout=stdout)
 
 
 def store_files(store: Store) -> list[Protected]:
@@ -371,9 +377,9 @@ def store_files(store: Store) -> list[Protected]:
 INTO_STORE = "refusing to write into the store: one of its include patterns names this file"
 
 
-def into_store(store: Store, target: str) -> bool:
+def _into_store(store: Store, target: str) -> bool:
     """Whether writing ``target`` would add a file to the store: one of its include patterns names it (or the
-    file it links to, which is what a write replaces). The refusal says ``INTO_STORE``."""
+    file it links to, which is what a write replaces). Only an export is refused: ``kztj ingest`` writes there."""
     from .includes import would_include
 
     if target in ("", "-"):

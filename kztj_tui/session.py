@@ -158,17 +158,14 @@ class BrowserSession:
     def export(self, filters: Filters, target: Path, fmt: str = "markdown") -> str | None:
         """Write the events of a view in a format (``kztj export``'s); why not, or None once written."""
         from . import export
-        from .output import INTO_STORE, into_store, store_files, write_atomically
+        from .output import write_export
 
         with self.readers.borrow() as store:
             store.note_matcher = note_matcher(self._notes)  # for a view searching `note:`
-            if into_store(store, str(target)):
-                return INTO_STORE
             try:
-                # Like `kztj export -o`: never over the store or one of its articles.
                 chunks = export.chunks(store, filters, fmt, fork=False)  # the browser runs threads: it never forks
-                write_atomically(target, chunks, protect=store_files(store))
-            except OSError as error:
+                write_export(store, target, chunks)
+            except OSError as error:  # an OutputError says why in its strerror, without the path
                 return str(error.strerror or error)
         return None
 

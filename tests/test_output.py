@@ -16,7 +16,7 @@ import pytest
 
 from kztj_tui import cli
 from kztj_tui.export import FORMATS
-from kztj_tui.output import OutputError, write_atomically, write_output
+from kztj_tui.output import OutputError, write_output
 
 from .conftest import BUNDLED, MINIMAL, REPO, write_generated_store
 
@@ -158,11 +158,11 @@ def test_refuses_to_overwrite_the_store_or_its_articles(
     assert {path: path.read_bytes() for path in before} == before
 
 
-def test_browser_export_function_refuses_protected_paths(tmp_path: Path) -> None:
+def test_write_output_refuses_protected_paths(tmp_path: Path) -> None:
     store = tmp_path / "events.yaml"
     store.write_text("events: []\n")
     with pytest.raises(OutputError, match="refusing"):
-        write_atomically(store, ["x"], protect=[store])
+        write_output(store, ["x"], protect=[store])
     assert store.read_text() == "events: []\n"
 
 
@@ -456,7 +456,7 @@ def test_a_write_in_a_worker_thread_leaves_no_temporary_when_the_process_is_ende
 
     def write() -> None:
         try:
-            write_atomically(tmp_path / "report.md", chunks())
+            write_output(tmp_path / "report.md", chunks())
         except OutputError as error:
             failures.append(error)
 
