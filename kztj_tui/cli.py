@@ -33,6 +33,12 @@ if TYPE_CHECKING:
 
 EXIT_OK, EXIT_NO_MATCH, EXIT_ERROR = 0, 1, 2
 COLOR_CHOICES = ("auto", "always", "never")
+# The browser's own options (by dest), and what a command takes in their place.
+BROWSER_OPTIONS = {
+    "search": ("--search", "kztj search WORDS, or kztj export --query WORDS"),
+    "event": ("--event", "kztj show ID"),
+    "browser_view": ("--view", "kztj search --view NAME, or kztj export --view NAME"),
+}
 SHELLS = ("bash", "zsh", "fish")
 
 EPILOG = """\
@@ -221,7 +227,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("-V", "--version", action="version", version=f"kztj {__version__}")
     parser.add_argument("--event", metavar="ID", help="open the browser at this event")
     parser.add_argument("--search", metavar="QUERY", help="open the browser with this search")
-    parser.add_argument("--view", metavar="NAME", help="open the browser on the view saved as NAME (kztj views)")
+    parser.add_argument(
+        "--view", dest="browser_view", metavar="NAME", help="open the browser on the view saved as NAME (kztj views)"
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     commands.add_parser("validate", parents=[common], help="check the store; one PATH:LINE:COL line per problem")
@@ -1124,6 +1132,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         (_subparser(parser, args.command) if args.command else parser).error(
             f"unrecognized arguments: {' '.join(unknown)}"
         )
+    for dest, (option, instead) in BROWSER_OPTIONS.items():
+        if args.command is not None and getattr(args, dest) is not None:
+            # argparse keeps them beside any command: they were dropped, or --view applied to some.
+            parser.error(f"{option} opens the browser, so it takes no command ({args.command}); use {instead}")
+    if args.command is None:
+        args.view = args.browser_view
     bad = _decode_arguments(args)
     if bad is not None:
         _say(f"argument '{bad[:60]}' is not valid UTF-8")

@@ -642,3 +642,28 @@ def test_a_query_option_with_nothing_to_search_for_writes_nothing(tmp_path: Path
     assert (result.returncode, result.stdout) == (2, "")
     assert result.stderr.startswith(f"kztj: nothing to search for in {query!r}: ")
     assert result.stderr.count("\n") == 1 and not target.exists()
+
+
+@pytest.mark.parametrize(
+    ("argv", "hint"),
+    [
+        (["--search", "trade", "validate"], "kztj search WORDS, or kztj export --query WORDS"),
+        (["--search", "trade", "export"], "kztj search WORDS, or kztj export --query WORDS"),
+        (["--event", "kz-tj-diplomatic-relations-1993", "show", "x"], "kztj show ID"),
+        (["--view", "mine", "export"], "kztj search --view NAME, or kztj export --view NAME"),
+        (["--view", "mine", "validate"], "kztj search --view NAME, or kztj export --view NAME"),
+    ],
+)
+def test_a_browser_option_before_a_command_is_an_error(
+    capsys: pytest.CaptureFixture[str], argv: list[str], hint: str
+) -> None:
+    # They were dropped without a word (`--search trade export` exported every event), or, for --view,
+    # applied to some commands and not to others.
+    with pytest.raises(SystemExit) as ended:
+        cli.main(argv)
+    assert ended.value.code == 2
+    option, command = argv[0], argv[2]
+    assert capsys.readouterr() == (
+        "",
+        f"kztj: {option} opens the browser, so it takes no command ({command}); use {hint} (see kztj --help)\n",
+    )
