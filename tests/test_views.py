@@ -196,3 +196,22 @@ async def test_a_pasted_name_over_the_limit_is_shown_and_refused_with_why() -> N
         await pilot.pause()
         assert type(app.screen).__name__ == "ViewNameScreen"
         assert str(help_line.render()) == "A view's name is at most 60 characters."
+
+
+def test_the_browser_opens_on_the_view(monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+    import sys
+
+    import kztj_tui.tui.app
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    opened: list[object] = []
+    monkeypatch.setattr(sys, "stdin", Terminal())
+    monkeypatch.setattr(sys, "stdout", Terminal())
+    monkeypatch.setattr(kztj_tui.tui.app, "run", lambda store, **options: opened.append(options["filters"]) or 0)
+    save_views(BUNDLED, water=WATER)
+    assert cli.main(["--view", "water"]) == 0
+    assert opened == [WATER.filters]
