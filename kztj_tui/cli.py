@@ -156,6 +156,21 @@ class _Parser(argparse.ArgumentParser):
         # argparse quotes some values with repr() and others raw ("unrecognized arguments: ...").
         self.exit(EXIT_ERROR, f"{self.prog}: {visible(' '.join(message.split()))} (see {self.prog} --help)\n")
 
+    def _print_message(self, message: str, file: Any = None) -> None:
+        # argparse drops a failed write, so help or the version into a full disk exited 0: stdout's fails as
+        # every command's does (a reader gone is not an error); stderr's still has nowhere to be told.
+        if not message:
+            return
+        if file is None or file is not sys.stdout:
+            error_line(message.rstrip("\n"))
+            return
+        out = Watched(file)
+        try:
+            out.write(message)
+            out.flush()
+        except OSError as error:
+            self.exit(output_failed(error, out))
+
 
 def _store_path(value: str) -> str:
     """``--events``'s value: an empty one names no file (it would quietly mean the default store)."""

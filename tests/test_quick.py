@@ -274,12 +274,21 @@ def test_an_unwritable_stdout_is_one_line_naming_it_and_exit_2(warm_store: Path,
 
 
 @pytest.mark.parametrize(
-    "argv", [["schema"], ["schema", "--export"], ["completion", "bash"], ["__complete", "event", ""]]
+    "argv",
+    [
+        ["schema"],
+        ["schema", "--export"],
+        ["completion", "bash"],
+        ["__complete", "event", ""],
+        ["--help"],
+        ["-V"],
+        ["export", "--help"],
+    ],
 )
 def test_commands_without_a_store_end_quietly_when_the_reader_goes_and_say_so_when_stdout_is_full(
     argv: list[str],
 ) -> None:
-    # Both were tracebacks with status 1.
+    # The commands were tracebacks with status 1; help and the version, into a full disk, exit 0 unsaid.
     piped = subprocess.Popen(
         [sys.executable, "-m", "kztj_tui", *argv], stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=REPO
     )
