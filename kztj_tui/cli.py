@@ -24,7 +24,7 @@ from .locations import STDIN_NAME, default_store_path
 from .model import Filters, format_value
 from .query import QueryError
 from .store import Store
-from .streams import Watched, output_failed
+from .streams import Watched, discard, output_failed
 from .text import visible
 
 if TYPE_CHECKING:
@@ -590,11 +590,16 @@ def cmd_check(store: Store, args: argparse.Namespace, out: TextIO) -> int:
         f"{warnings} warning{'s' * (warnings != 1)}, {len(store.disagreements)} recorded disagreements "
         f"({covered} finding{'s' * (covered != 1)} covered), {notes} note{'s' * (notes != 1)}"
     )
-    if args.json:
-        _check_json(store, located, summary, out)
-    else:
-        _check_text(located, summary, out)
-    return EXIT_NO_MATCH if warnings else EXIT_OK
+    status = EXIT_NO_MATCH if warnings else EXIT_OK
+    try:
+        if args.json:
+            _check_json(store, located, summary, out)
+        else:
+            _check_text(located, summary, out)
+        out.flush()
+    except BrokenPipeError:  # the reader went away (`| head -1`): not an error, and the store's warnings still are
+        discard(out)
+    return status
 
 
 def _check_text(located: list[tuple[Finding, Problem]], summary: str, out: TextIO) -> None:

@@ -831,3 +831,16 @@ def test_check_never_imports_textual() -> None:
     code = "import sys; from kztj_tui import cli; cli.main(['check']); print('textual' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=False)
     assert done.stdout.strip().endswith("False"), done.stderr
+
+
+@pytest.mark.parametrize("more", [[], ["--json"]])
+def test_check_keeps_its_status_when_the_reader_goes(make: Callable[..., Path], more: list[str]) -> None:
+    # `kztj check | head -1` exited 0, as if the store had no warnings: a reader that goes is not an
+    # error, but the status is still check's answer.
+    path = make(add_entities=[{"id": "vakhsh", "name": "Vakhsh River", "kind": "place", "aliases": ["Vakhsh"]}])
+    command = [sys.executable, "-m", "kztj_tui", "--events", str(path), "check", *more]
+    piped = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=REPO)
+    assert piped.stdout is not None and piped.stderr is not None
+    piped.stdout.close()  # the reader goes away before the first byte
+    assert (piped.wait(timeout=60), piped.stderr.read()) == (1, b"")
+    piped.stderr.close()
