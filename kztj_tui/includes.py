@@ -53,6 +53,9 @@ def _name_matches(file_name: str, name: str) -> bool:
     return fnmatch.fnmatchcase(file_name, name) and (name.startswith(".") or not file_name.startswith("."))
 
 
+NAMES_A_FOLDER = "names a folder; name files, as in articles/*.yaml"
+
+
 def _split(pattern: str) -> tuple[str, str]:
     """(folder, file-name pattern) of a pattern, checked: relative, inside, wildcards in the name only."""
     if not pattern.strip():
@@ -63,8 +66,8 @@ def _split(pattern: str) -> tuple[str, str]:
     if any(part == ".." for part in parts):
         raise IncludeError("leads outside the store's folder")
     folder, name = parts[:-1], parts[-1]
-    if not name:
-        raise IncludeError("names a folder; name files, as in articles/*.yaml")
+    if name in ("", "."):
+        raise IncludeError(NAMES_A_FOLDER)
     if any(_has_wildcard(part) for part in folder):
         raise IncludeError("has a wildcard in a folder name; wildcards are allowed in the file name only")
     return "/".join(part for part in folder if part not in ("", ".")), name
@@ -92,6 +95,8 @@ def expand(store_dir: Path, pattern: str, store_path: Path | None = None) -> lis
         names = [name] if (base / name).exists() or (base / name).is_symlink() else []
         if not names:
             raise IncludeError("no such file")
+        if (base / name).is_dir():
+            raise IncludeError(NAMES_A_FOLDER)
     else:
         try:
             entries = os.listdir(base)
@@ -99,7 +104,8 @@ def expand(store_dir: Path, pattern: str, store_path: Path | None = None) -> lis
             raise IncludeError(f"matches no file: there is no folder {folder or '.'}") from None
         except OSError as error:
             raise IncludeError(f"cannot list {folder or '.'}: {error.strerror or error}") from None
-        names = sorted(n for n in entries if _name_matches(n, name))
+        # A pattern names files: a folder it matches is not read as one (`articles/*` beside articles/old/).
+        names = sorted(n for n in entries if _name_matches(n, name) and not (base / n).is_dir())
     own = _resolved(store_path) if store_path is not None else None
     out = []
     for found in names:

@@ -282,6 +282,9 @@ def test_an_included_file_holds_only_the_stores_lists(split: Path, content: str,
         ("/etc/*.conf", "/etc/*.conf: is an absolute path"),
         ("*/a.yaml", "*/a.yaml: has a wildcard in a folder name"),
         ("articles/", "articles/: names a folder"),
+        (".", ".: names a folder"),
+        ("articles", "articles: names a folder"),
+        ("articles/.", "articles/.: names a folder"),
         ("", "is empty; write a path such as articles/*.yaml"),
     ],
 )
@@ -296,6 +299,14 @@ def test_a_bad_include_pattern_is_one_line_at_the_pattern(
     assert len(problems) == 1 and problems[0].startswith(expected)
     status, _, err = run_cli(capsys, "--events", str(split), "validate")
     assert status == 2 and err.startswith(expected) and "Traceback" not in err
+
+
+def test_a_wildcard_includes_the_files_it_matches_not_folders(split: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # `articles/*` read a folder beside the files as one, and failed at `articles/old:1:1`.
+    edit(split, INCLUDE, "include: ['articles/*']\n")
+    (split.parent / "articles" / "old").mkdir()
+    assert len(loader.load(split).events) == 45
+    assert run_cli(capsys, "--events", str(split), "validate")[0] == 0
 
 
 def test_a_symlink_leading_out_of_the_folder_is_refused(split: Path, tmp_path: Path) -> None:
