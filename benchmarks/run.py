@@ -34,7 +34,10 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 OUT = HERE / "out"
 PY = sys.executable
-KZTJ = [PY, "-m", "kztj_tui"]
+# What a user runs: the `kztj` script the installer wrote beside this Python (its launcher costs count: pip
+# before 25 writes one that imports `re`), else `python -m kztj_tui`.
+SCRIPT = Path(PY).parent / "kztj"
+KZTJ = [str(SCRIPT)] if SCRIPT.is_file() else [PY, "-m", "kztj_tui"]
 FLOOR = [PY, str(HERE / "sqlite_floor.py")]
 FIRST_FRAME = [PY, str(HERE / "first_frame.py")]
 # Every timed command runs under this small process (see measure.py): its peak memory is then its own.
@@ -1014,9 +1017,18 @@ def machine() -> dict[str, str]:
         "os": platform.platform(),
         "sqlite": sqlite3.sqlite_version,
         "ripgrep": rg.stdout.split("\n", 1)[0] if rg else "missing",
+        "launcher": launcher(),
         "commit": commit.stdout.strip() or "unknown",
         "date": datetime.datetime.now().astimezone().isoformat(timespec="minutes"),
     }
+
+
+def launcher() -> str:
+    """How the benchmark starts kztj: the installed script, and whether its launcher imports ``re``."""
+    if KZTJ[0] != str(SCRIPT):
+        return "python -m kztj_tui"
+    imports_re = any(line.strip() == "import re" for line in SCRIPT.read_text(encoding="utf-8").splitlines())
+    return f"the installed kztj script ({'imports re: pip before 25' if imports_re else 'no re'})"
 
 
 def table(rows: list[Row]) -> list[str]:
@@ -1039,7 +1051,8 @@ def report(
     notes = [row for row in rows if row.note]
     text = [
         f"Machine: {info['cpu']}, {info['cores']} cores, Python {info['python']}, {info['os']}, "
-        f"SQLite {info['sqlite']}, {info['ripgrep']}; kztj {info['commit']}; {info['date']}.",
+        f"SQLite {info['sqlite']}, {info['ripgrep']}; kztj {info['commit']}, run as {info['launcher']}; "
+        f"{info['date']}.",
         f"Store: {args.events:,} generated events (benchmarks/make_store.py). Every cell: median "
         "(fastest run, IQR = interquartile range / median, n = runs); kztj and its baseline ran interleaved.",
         "",
