@@ -17,14 +17,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from . import __version__
-from .console import error_line, json_text, say
+from .console import json_text
 from .errors import Problem, StoreError
 from .forking import can_fork
 from .locations import STDIN_NAME, default_store_path
 from .model import Filters, format_value
 from .query import QueryError
 from .store import Store
-from .streams import Watched, discard, output_failed
+from .streams import Watched, discard, error_line, output_failed, say
 from .text import visible
 
 if TYPE_CHECKING:

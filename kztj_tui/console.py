@@ -1,33 +1,11 @@
-"""What the command line prints beside its output: one-line messages on stderr, and JSON, safe for a terminal."""
+"""The JSON the command line prints, safe for a terminal (its one-line messages are :mod:`.streams`'s)."""
 
 from __future__ import annotations
 
 import json
-import sys
 from json.encoder import encode_basestring  # json's own escaping of a string (C), ensure_ascii=False
 
-from .streams import discard
-from .text import visible, visible_json
-
-
-def say(message: str) -> None:
-    """One line on stderr: every message goes through here, so what it quotes cannot drive the terminal."""
-    error_line(f"kztj: {visible(message)}")
-
-
-def error_line(text: str) -> None:
-    """``text`` as a line on stderr; nothing if stderr cannot take it (a full disk): the exit status still tells."""
-    try:
-        print(text, file=sys.stderr)
-    except OSError:
-        discard(sys.stderr)
-
-
-def os_error_message(error: OSError, output_failed: bool) -> str:
-    """What failed and why: the file named by the error, or standard output when writing it failed."""
-    where = error.filename if error.filename is not None else "standard output" if output_failed else None
-    reason = error.strerror or str(error)
-    return reason if where is None else f"{where}: {reason}"
+from .text import visible_json
 
 
 def json_text(data: object) -> str:

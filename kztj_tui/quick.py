@@ -15,7 +15,7 @@ import sys
 
 from .lean_sqlite import sqlite3
 from .lean_typing import TYPE_CHECKING
-from .streams import Watched, output_failed
+from .streams import Watched, output_failed, say
 from .warm import open_trusted
 
 if TYPE_CHECKING:
@@ -87,7 +87,6 @@ def search(argv: list[str]) -> int | None:
         if not out.written:
             return None  # cli drops the damaged cache and answers from a fresh build
         from .cache import drop
-        from .console import say
 
         drop(store.path)
         say(f"the cache was damaged while reading it ({error}); it was removed, run again")

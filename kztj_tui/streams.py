@@ -1,4 +1,5 @@
-"""Where commands write: the one interface a table or a listing needs, and a stream that tells whether it was used."""
+"""Where commands write: the one interface a table or a listing needs, a stream that tells whether it was used,
+and the one-line messages on stderr."""
 
 from __future__ import annotations
 
@@ -70,6 +71,28 @@ def discard(stream: TextIO | Watched) -> None:
         pass
 
 
+def say(message: str) -> None:
+    """One line on stderr: every message goes through here, so what it quotes cannot drive the terminal."""
+    from .text import visible  # here: text imports unicodedata, which a warm search never needs
+
+    error_line(f"kztj: {visible(message)}")
+
+
+def error_line(text: str) -> None:
+    """``text`` as a line on stderr; nothing if stderr cannot take it (a full disk): the exit status still tells."""
+    try:
+        print(text, file=sys.stderr)
+    except OSError:
+        discard(sys.stderr)
+
+
+def os_error_message(error: OSError, output_failed: bool) -> str:
+    """What failed and why: the file named by the error, or standard output when writing it failed."""
+    where = error.filename if error.filename is not None else "standard output" if output_failed else None
+    reason = error.strerror or str(error)
+    return reason if where is None else f"{where}: {reason}"
+
+
 def output_failed(error: OSError, out: Watched | None) -> int:
     """The exit status after writing stdout raised ``error``: a reader that went away (``| head``) is not an
     error of ours (0); any other failure is one line on stderr, naming standard output when it was the one (2)."""
@@ -78,7 +101,5 @@ def output_failed(error: OSError, out: Watched | None) -> int:
         discard(sys.stdout)  # what is left in its buffer must not fail again when Python flushes it at exit
     if isinstance(error, BrokenPipeError):
         return 0
-    from .console import os_error_message, say  # only now: console imports json, which a warm search never needs
-
     say(os_error_message(error, failed))
     return 2

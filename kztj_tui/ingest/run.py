@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from .. import articles
-from ..console import error_line, json_text, say
+from ..console import json_text
+from ..streams import error_line, say
 from ..text import sanitize, visible
 from . import candidates, dates, draft, page, sentences
 
