@@ -92,11 +92,15 @@ def expand(store_dir: Path, pattern: str, store_path: Path | None = None) -> lis
     if not inside:
         raise IncludeError("leads outside the store's folder")
     if not _has_wildcard(name):
-        names = [name] if (base / name).exists() or (base / name).is_symlink() else []
-        if not names:
-            raise IncludeError("no such file")
-        if (base / name).is_dir():
-            raise IncludeError(NAMES_A_FOLDER)
+        named = base / name
+        try:
+            if not (named.exists() or named.is_symlink()):
+                raise IncludeError("no such file")
+            if named.is_dir():
+                raise IncludeError(NAMES_A_FOLDER)
+        except OSError as error:  # a folder on the way that kztj may not enter
+            raise IncludeError(f"cannot read {folder or '.'}: {error.strerror or error}") from None
+        names = [name]
     else:
         try:
             entries = os.listdir(base)
@@ -105,7 +109,7 @@ def expand(store_dir: Path, pattern: str, store_path: Path | None = None) -> lis
         except OSError as error:
             raise IncludeError(f"cannot list {folder or '.'}: {error.strerror or error}") from None
         # A pattern names files: a folder it matches is not read as one (`articles/*` beside articles/old/).
-        names = sorted(n for n in entries if _name_matches(n, name) and not (base / n).is_dir())
+        names = sorted(n for n in entries if _name_matches(n, name) and not _is_folder(base / n))
     own = _resolved(store_path) if store_path is not None else None
     out = []
     for found in names:
@@ -132,6 +136,14 @@ def matches_nothing(patterns: Sequence[str], files: Sequence[str]) -> list[int]:
         if not any(_name_matches(n, name) for n in names):
             out.append(index)
     return out
+
+
+def _is_folder(path: Path) -> bool:
+    """Whether ``path`` is a folder; one that cannot be looked at is taken as a file, whose read says why."""
+    try:
+        return path.is_dir()
+    except OSError:
+        return False
 
 
 def _resolved(path: Path) -> Path | None:

@@ -6,6 +6,7 @@ import json
 import os
 import re
 import shutil
+import subprocess
 import sys
 import threading
 from pathlib import Path
@@ -271,6 +272,41 @@ def test_an_included_file_holds_only_the_stores_lists(split: Path, content: str,
     extra.write_text(content, encoding="utf-8")
     problems = problems_of(split)
     assert len(problems) == 1 and problems[0].startswith(f"{extra}:{message}")
+
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        # The file itself is reported, as any file kztj may not read (today's folder check raised instead).
+        ("shut/*.yaml", "{folder}/shut/c.yaml:1:1: permission denied"),
+        # A named file cannot be looked for: said at the pattern (it was a bare `kztj: ...: Permission denied`).
+        ("shut/c.yaml", "{store}:1:11: include[0]: shut/c.yaml: cannot read shut: Permission denied"),
+    ],
+)
+def test_a_folder_kztj_may_list_but_not_enter_is_one_line(tmp_path: Path, pattern: str, expected: str) -> None:
+    folder = tmp_path / "store"
+    folder.mkdir()
+    shutil.copytree(REPO / "seeds", folder / "seeds")
+    store = folder / "events.yaml"
+    store.write_text(f"include: ['{pattern}']\n" + BUNDLED.read_text(encoding="utf-8"), encoding="utf-8")
+    shut = folder / "shut"
+    shut.mkdir()
+    (shut / "c.yaml").write_text("events: []\n", encoding="utf-8")
+    shut.chmod(0o644)  # listed, not entered
+    # Root may enter anything: run without the capabilities that let it, as a user would.
+    unprivileged = ["setpriv", "--bounding-set=-dac_override,-dac_read_search", "--"]
+    try:
+        result = subprocess.run(
+            [*(unprivileged if os.geteuid() == 0 else []), sys.executable, "-m", "kztj_tui", "validate"],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PYTHONPATH": str(REPO), "KZTJ_EVENTS": str(store)},
+            timeout=120,
+        )
+    finally:
+        shut.chmod(0o755)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == expected.format(folder=folder, store=store) + "\n"
 
 
 @pytest.mark.parametrize(
