@@ -24,14 +24,13 @@ from .locations import STDIN_NAME, default_store_path
 from .model import Filters, format_value
 from .query import QueryError
 from .store import Store
-from .streams import Watched, discard, error_line, output_failed, say
+from .streams import EXIT_ERROR, EXIT_NO_MATCH, EXIT_OK, Watched, error_line, output_failed, say
 from .text import visible
 
 if TYPE_CHECKING:
     from .check import Finding
     from .userstate import UserState
 
-EXIT_OK, EXIT_NO_MATCH, EXIT_ERROR = 0, 1, 2
 COLOR_CHOICES = ("auto", "always", "never")
 # The browser's own options (by dest), and what a command takes in their place.
 BROWSER_OPTIONS = {
@@ -597,8 +596,8 @@ def cmd_check(store: Store, args: argparse.Namespace, out: TextIO) -> int:
         else:
             _check_text(located, summary, out)
         out.flush()
-    except BrokenPipeError:  # the reader went away (`| head -1`): not an error, and the store's warnings still are
-        discard(out)
+    except BrokenPipeError as error:  # the reader went away (`| head -1`): the store's warnings still are
+        return output_failed(error, out if isinstance(out, Watched) else None, status)
     return status
 
 
@@ -759,8 +758,7 @@ def cmd_search(store: Store, args: argparse.Namespace, out: TextIO) -> int:
         return EXIT_OK if matched else EXIT_NO_MATCH
     if args.json:
         hits = store.search(filters, sort=sort, limit=args.limit)
-        out.write(_json([event.to_json() for event in store.events_at(hits.rowids)]))
-        return EXIT_OK if hits.rowids else EXIT_NO_MATCH
+        return _json_answer(out, [event.to_json() for event in store.events_at(hits.rowids)], bool(hits.rowids))
     from .query import parse
     from .searchview import search_table
 
@@ -865,8 +863,7 @@ def cmd_figures(store: Store, args: argparse.Namespace, out: TextIO) -> int:
     if fmt == "json":
         from .export.jsonfmt import figure_json
 
-        out.write(_json([figure_json(f) for f in figures]))
-        return EXIT_OK if figures else EXIT_NO_MATCH
+        return _json_answer(out, [figure_json(f) for f in figures], bool(figures))
     if fmt == "csv":
         from .export.csvfmt import figures_csv
 
@@ -931,6 +928,16 @@ def _figures_in_two_lines(console: Any, rows: Sequence[tuple[str, ...]], widths:
         console.print(under)
 
 
+def _json_answer(out: TextIO, data: object, found: bool) -> int:
+    """``data`` as JSON on stdout, and 0, or 1 when it holds nothing asked for: so too when the reader has gone."""
+    status = EXIT_OK if found else EXIT_NO_MATCH
+    try:
+        out.write(_json(data))
+    except BrokenPipeError as error:  # `| true`: the answer, decided before the write, still stands
+        return output_failed(error, out if isinstance(out, Watched) else None, status)
+    return status
+
+
 def _listing(args: argparse.Namespace, out: TextIO, header: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> int:
     console = _console(args, out)
     if console is not None:
@@ -992,8 +999,9 @@ def cmd_views(store: Store, args: argparse.Namespace, out: TextIO) -> int:
     for name, (_, problem) in sorted(state.unreadable_views.items()):
         _notice(f"view {name!r} cannot be read: {problem}")
     if args.json:
-        out.write(_json({name: view.to_json() for name, view in sorted(state.views.items())}))
-        return EXIT_OK if state.views else EXIT_NO_MATCH
+        return _json_answer(
+            out, {name: view.to_json() for name, view in sorted(state.views.items())}, bool(state.views)
+        )
     rows = [(name, view.describe()) for name, view in sorted(state.views.items())]
     return _listing(args, out, ("View", "Shows"), rows)
 
@@ -1182,12 +1190,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             _say(str(error))
             return EXIT_ERROR
     out: Watched | None = None
+    status = EXIT_OK  # the command's answer, once it has one
     try:
         try:
             store = open_for(args)
         except StoreError as error:
-            if args.command == "edit" and (status := _edit_broken_store(args)) is not None:
-                return status
+            if args.command == "edit" and (edited := _edit_broken_store(args)) is not None:
+                return edited
             for problem in error.problems:
                 error_line(str(problem))
             return EXIT_ERROR
@@ -1218,7 +1227,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run(store, event_id=args.event, search=args.search, reopen=reopen, filters=view)
         out = Watched(sys.stdout)
         try:
-            return COMMANDS[args.command](store, args, out)  # type: ignore[arg-type]
+            status = COMMANDS[args.command](store, args, out)  # type: ignore[arg-type]
         except sqlite3.DatabaseError as error:
             # The cache passed its checks when opened, and broke since: drop it and, if nothing
             # was printed yet, answer from a fresh build.
@@ -1228,7 +1237,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             if out.written or getattr(args, "no_cache", False):
                 raise
             _notice(f"the cache was damaged while reading it ({error}); rebuilding it")
-            return COMMANDS[args.command](open_for(args), args, out)  # type: ignore[arg-type]
+            status = COMMANDS[args.command](open_for(args), args, out)  # type: ignore[arg-type]
+        out.flush()  # now, not at exit: a reader gone by then leaves the command's answer (1: nothing matched)
+        return status
     except sqlite3.DatabaseError as error:
         _say(f"the cache was damaged while reading it ({error}); it was removed, run again")
         return EXIT_ERROR
@@ -1238,16 +1249,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except OSError as error:
-        return output_failed(error, out)
+        return output_failed(error, out, status)
 
 
 def _writing(command: Callable[[Watched], int]) -> int:
     """Run a command that writes to stdout, as main runs the others: see streams.output_failed."""
     out = Watched(sys.stdout)
+    status = EXIT_OK
     try:
-        return command(out)
+        status = command(out)
+        out.flush()  # now, not at exit: see main
+        return status
     except OSError as error:
-        return output_failed(error, out)
+        return output_failed(error, out, status)
 
 
 def entry() -> None:

@@ -15,7 +15,7 @@ import sys
 
 from .lean_sqlite import sqlite3
 from .lean_typing import TYPE_CHECKING
-from .streams import Watched, output_failed, say
+from .streams import EXIT_ERROR, EXIT_NO_MATCH, EXIT_OK, Watched, output_failed, say
 from .warm import open_trusted
 
 if TYPE_CHECKING:
@@ -25,7 +25,6 @@ if TYPE_CHECKING:
 # The options this answers; any other word starting with ``--`` (or ``-h``) is left to argparse.
 # tests/test_quick.py checks these are options of ``kztj search`` that take one value.
 OPTIONS_WITH_VALUE = ("--events",)
-EXIT_OK, EXIT_NO_MATCH, EXIT_ERROR = 0, 1, 2
 
 
 def _arguments(argv: list[str]) -> tuple[str | None, list[str]] | None:

@@ -8,6 +8,9 @@ import sys
 
 from .lean_typing import TYPE_CHECKING
 
+# Exit status, as grep and ripgrep give it: found, nothing found, an error.
+EXIT_OK, EXIT_NO_MATCH, EXIT_ERROR = 0, 1, 2
+
 if TYPE_CHECKING:  # annotations only: typing is not imported on the warm path
     from collections.abc import Iterable
     from typing import Protocol, TextIO
@@ -93,13 +96,16 @@ def os_error_message(error: OSError, output_failed: bool) -> str:
     return reason if where is None else f"{where}: {reason}"
 
 
-def output_failed(error: OSError, out: Watched | None) -> int:
-    """The exit status after writing stdout raised ``error``: a reader that went away (``| head``) is not an
-    error of ours (0); any other failure is one line on stderr, naming standard output when it was the one (2)."""
+def output_failed(error: OSError, out: Watched | None, status: int = EXIT_OK) -> int:
+    """The exit status after a command raised ``error``: ``status`` (its own answer) if its reader went away.
+
+    A reader that goes (``| head``) is not an error of ours; any other failure, of stdout or a file, is one
+    line on stderr naming it (standard output when writing that failed), and status 2.
+    """
     failed = out is not None and out.failed
     if isinstance(error, BrokenPipeError) or failed:
         discard(sys.stdout)  # what is left in its buffer must not fail again when Python flushes it at exit
     if isinstance(error, BrokenPipeError):
-        return 0
+        return status
     say(os_error_message(error, failed))
-    return 2
+    return EXIT_ERROR

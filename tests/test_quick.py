@@ -283,12 +283,14 @@ def test_an_unwritable_stdout_is_one_line_naming_it_and_exit_2(warm_store: Path,
         ["--help"],
         ["-V"],
         ["export", "--help"],
+        ["ingest", "seeds/003_6d784a81d65f7209.txt", "--published", "2023-05-05"],
     ],
 )
 def test_commands_without_a_store_end_quietly_when_the_reader_goes_and_say_so_when_stdout_is_full(
     argv: list[str],
 ) -> None:
-    # The commands were tracebacks with status 1; help and the version, into a full disk, exit 0 unsaid.
+    # The commands were tracebacks with status 1; help and the version, into a full disk, exit 0 unsaid;
+    # ingest said `kztj: : Broken pipe` (status 2) and `kztj: : No space left on device`.
     piped = subprocess.Popen(
         [sys.executable, "-m", "kztj_tui", *argv], stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=REPO
     )
@@ -393,3 +395,22 @@ def test_an_empty_store_path_is_one_line_and_exit_2(argv: list[str]) -> None:
     result = run_kztj(*argv)
     assert (result.returncode, result.stdout) == (2, "")
     assert "argument --events: an empty path names no store file" in result.stderr and result.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize("buffered", [True, False], ids=["buffered", "PYTHONUNBUFFERED"])
+@pytest.mark.parametrize("argv", [["search", "zzqqxx", "--json"], ["views", "--json"]])
+def test_a_command_that_found_nothing_says_so_though_the_reader_went(
+    warm_store: Path, tmp_path: Path, argv: list[str], buffered: bool
+) -> None:
+    # `kztj search nothing --json | true` exited 0, as if it had found something: the reader left before
+    # its `[]` was written (or flushed at exit). The status is still the command's own answer.
+    command = [sys.executable, "-m", "kztj_tui", "--events", str(warm_store), *argv]
+    env = {**os.environ, "KZTJ_DATA_DIR": str(tmp_path / "data"), "KZTJ_CONFIG_DIR": str(tmp_path / "config")}
+    env.pop("PYTHONUNBUFFERED", None)
+    if not buffered:
+        env["PYTHONUNBUFFERED"] = "1"
+    piped = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=REPO, env=env)
+    assert piped.stdout is not None and piped.stderr is not None
+    piped.stdout.close()  # the reader goes away before the first byte
+    assert (piped.wait(timeout=60), piped.stderr.read()) == (1, b"")
+    piped.stderr.close()

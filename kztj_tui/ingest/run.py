@@ -16,15 +16,13 @@ from typing import TYPE_CHECKING, TextIO
 
 from .. import articles
 from ..console import json_text
-from ..streams import error_line, say
+from ..streams import EXIT_ERROR, EXIT_OK, error_line, say
 from ..text import sanitize, visible
 from . import candidates, dates, draft, page, sentences
 
 if TYPE_CHECKING:
     from ..output import Protected
     from ..store import Store
-
-EXIT_OK, EXIT_ERROR = 0, 2
 
 
 class IngestError(ValueError):
@@ -119,9 +117,6 @@ def command(args: argparse.Namespace, out: TextIO, open_for: Callable[[argparse.
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
-    except OSError as error:
-        say(f"{error.filename or ''}: {error.strerror or error}")
-        return EXIT_ERROR
 
 
 def read_page(path: Path, published: str | None, outlet: str | None) -> tuple[page.Page, str, str] | None:
