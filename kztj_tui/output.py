@@ -94,19 +94,25 @@ def _is_protected_descriptor(descriptor: int, protect: Iterable[Protected]) -> b
 
 
 def write_output(
-    target: str | Path, chunks: Iterable[str], protect: Iterable[Protected] = (), stdout: TextIO | None = None
+    target: str | Path,
+    chunks: Iterable[str],
+    protect: Iterable[Protected] = (),
+    stdout: TextIO | None = None,
+    outside: Store | None = None,
 ) -> None:
     """Write chunks to target: ``-`` is stdout; a FIFO or device is written in place; a file is replaced atomically.
 
     ``/dev/stdout``, ``/dev/fd/N`` and ``/proc/self/fd/N`` are this process's own descriptors, written
     as they are (appending where the shell appends). A symlink is followed and its target replaced. A
     new file gets 0666 less the umask, an existing one keeps its mode. Paths in ``protect`` (the store
-    and its articles) are never written. Raises OutputError naming ``target``; a reader that went away
-    is a BrokenPipeError, as on stdout.
+    and its articles) are never written, nor, with ``outside``, a file that store's include patterns name.
+    Raises OutputError naming ``target``; a reader that went away is a BrokenPipeError, as on stdout.
     """
     shown = str(target)
     with _signals_raise():
         try:
+            if outside is not None and _into_store(outside, shown):
+                raise OutputError(shown, INTO_STORE)
             _write(shown, chunks, protect, stdout)
         except BaseException:
             # A generator export may hold a child process (export/parallel.py): end it now, before
@@ -342,14 +348,8 @@ def _forget(temporary: Path) -> None:
 
 
 def write_export(store: Store, target: str | Path, chunks: Iterable[str], stdout: TextIO | None = None) -> None:
-    """Write an export of ``store`` to ``target`` (``kztj export -o`` and the browser's): :func:`write_output`, never
-    over the store's files, nor into a file its include patterns name. Raises OutputError naming ``target``."""
-    if _into_store(store, str(target)):
-        close = getattr(chunks, "close", None)
-        if close is not None:  # an export not yet begun: nothing to wait for
-            close()
-        raise OutputError(str(target), INTO_STORE)
-    write_output(target, chunks, protect=store_files(store), stdout=stdout)
+    """Write an export of ``store`` (``kztj export -o``, the browser's): never over its files or into its patterns."""
+    write_output(target, chunks, protect=store_files(store), stdout=stdout, outside=store)
 
 
 def store_files(store: Store) -> list[Protected]:
