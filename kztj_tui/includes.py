@@ -21,9 +21,11 @@ item came from (``articles/b.yaml:4:3: events[2].title: ...``) by :class:`Origin
 
 from __future__ import annotations
 
+import errno
 import fnmatch
 import json
 import os
+import stat
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -92,24 +94,26 @@ def expand(store_dir: Path, pattern: str, store_path: Path | None = None) -> lis
     if not inside:
         raise IncludeError("leads outside the store's folder")
     if not _has_wildcard(name):
-        named = base / name
+        # os.stat, not Path.exists(): that says False for a folder kztj may not enter (Python 3.14: any error).
         try:
-            if not (named.exists() or named.is_symlink()):
-                raise IncludeError("no such file")
-            if named.is_dir():
+            if stat.S_ISDIR(os.stat(base / name).st_mode):
                 raise IncludeError(NAMES_A_FOLDER)
-        except OSError as error:  # a folder on the way that kztj may not enter
-            raise IncludeError(f"cannot read {folder or '.'}: {error.strerror or error}") from None
+        except OSError as error:
+            if error.errno in (errno.EACCES, errno.EPERM):
+                raise IncludeError(f"cannot read {folder or '.'}: {error.strerror}") from None
+            if not os.path.lexists(base / name):
+                raise IncludeError("no such file") from None
+            # A link that leads nowhere or in a loop: reading it says which.
         names = [name]
     else:
         try:
-            entries = os.listdir(base)
+            with os.scandir(base) as listing:
+                # A pattern names files: a folder it matches is not read as one (`articles/*` beside articles/old/).
+                names = sorted(e.name for e in listing if _name_matches(e.name, name) and not _is_folder(e))
         except FileNotFoundError:
             raise IncludeError(f"matches no file: there is no folder {folder or '.'}") from None
         except OSError as error:
             raise IncludeError(f"cannot list {folder or '.'}: {error.strerror or error}") from None
-        # A pattern names files: a folder it matches is not read as one (`articles/*` beside articles/old/).
-        names = sorted(n for n in entries if _name_matches(n, name) and not _is_folder(base / n))
     own = _resolved(store_path) if store_path is not None else None
     out = []
     for found in names:
@@ -138,10 +142,11 @@ def matches_nothing(patterns: Sequence[str], files: Sequence[str]) -> list[int]:
     return out
 
 
-def _is_folder(path: Path) -> bool:
-    """Whether ``path`` is a folder; one that cannot be looked at is taken as a file, whose read says why."""
+def _is_folder(entry: os.DirEntry[str]) -> bool:
+    """Whether a folder's entry is a folder (its type, read with the listing); if that cannot be told, a file,
+    whose read says why."""
     try:
-        return path.is_dir()
+        return entry.is_dir()
     except OSError:
         return False
 
