@@ -32,12 +32,24 @@ if TYPE_CHECKING:
     from .userstate import UserState
 
 COLOR_CHOICES = ("auto", "always", "never")
-# The browser's own options (by dest), and what a command takes in their place.
-BROWSER_OPTIONS = {
-    "search": ("--search", "kztj search WORDS, or kztj export --query WORDS"),
-    "event": ("--event", "kztj show ID"),
-    "browser_view": ("--view", "kztj search --view NAME, or kztj export --view NAME"),
-}
+# The browser's own options: (option, dest, metavar, help, what a command takes in its place).
+BROWSER_OPTIONS = (
+    ("--event", "event", "ID", "open the browser at this event", "kztj show ID"),
+    (
+        "--search",
+        "search",
+        "QUERY",
+        "open the browser with this search",
+        "kztj search WORDS, or kztj export --query WORDS",
+    ),
+    (
+        "--view",
+        "browser_view",
+        "NAME",
+        "open the browser on the view saved as NAME (kztj views)",
+        "kztj search --view NAME, or kztj export --view NAME",
+    ),
+)
 SHELLS = ("bash", "zsh", "fish")
 
 EPILOG = """\
@@ -239,11 +251,8 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=_RawFormatter,
     )
     parser.add_argument("-V", "--version", action="version", version=f"kztj {__version__}")
-    parser.add_argument("--event", metavar="ID", help="open the browser at this event")
-    parser.add_argument("--search", metavar="QUERY", help="open the browser with this search")
-    parser.add_argument(
-        "--view", dest="browser_view", metavar="NAME", help="open the browser on the view saved as NAME (kztj views)"
-    )
+    for option, dest, metavar, text, _ in BROWSER_OPTIONS:
+        parser.add_argument(option, dest=dest, metavar=metavar, help=text)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     commands.add_parser("validate", parents=[common], help="check the store; one PATH:LINE:COL line per problem")
@@ -1160,7 +1169,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         (_subparser(parser, args.command) if args.command else parser).error(
             f"unrecognized arguments: {' '.join(unknown)}"
         )
-    for dest, (option, instead) in BROWSER_OPTIONS.items():
+    for option, dest, _, _, instead in BROWSER_OPTIONS:
         if args.command is not None and getattr(args, dest) is not None:
             # argparse keeps them beside any command: they were dropped, or --view applied to some.
             parser.error(f"{option} opens the browser, so it takes no command ({args.command}); use {instead}")
