@@ -35,7 +35,7 @@ REPO = HERE.parent
 OUT = HERE / "out"
 PY = sys.executable
 # What a user runs: the `kztj` script the installer wrote beside this Python (its launcher costs count: pip
-# before 25 writes one that imports `re`), else `python -m kztj_tui`.
+# before 25.2 writes one that imports `re`), else `python -m kztj_tui`.
 SCRIPT = Path(PY).parent / "kztj"
 KZTJ = [str(SCRIPT)] if SCRIPT.is_file() else [PY, "-m", "kztj_tui"]
 FLOOR = [PY, str(HERE / "sqlite_floor.py")]
@@ -126,7 +126,10 @@ def duration(seconds: float) -> str:
 
 
 def times(ratio: float) -> str:
-    return f"{ratio:.0f}×" if ratio >= 10 else f"{ratio:.2f}×"
+    """A ratio for the table; a third decimal where two would show a ratio just past 1 as 1.00×."""
+    if ratio >= 10:
+        return f"{ratio:.0f}×"
+    return f"{ratio:.3f}×" if 0.995 <= ratio < 1.005 and ratio != 1 else f"{ratio:.2f}×"
 
 
 def run_once(
@@ -1028,7 +1031,7 @@ def launcher() -> str:
     if KZTJ[0] != str(SCRIPT):
         return "python -m kztj_tui"
     imports_re = any(line.strip() == "import re" for line in SCRIPT.read_text(encoding="utf-8").splitlines())
-    return f"the installed kztj script ({'imports re: pip before 25' if imports_re else 'no re'})"
+    return f"the installed kztj script ({'imports re: pip before 25.2' if imports_re else 'no re'})"
 
 
 def table(rows: list[Row]) -> list[str]:
