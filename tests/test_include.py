@@ -277,7 +277,7 @@ def test_an_included_file_holds_only_the_stores_lists(split: Path, content: str,
 @pytest.mark.parametrize(
     ("pattern", "expected"),
     [
-        # The file itself is reported, as any file kztj may not read (today's folder check raised instead).
+        # The file itself is reported, as any file kztj may not read (a check for folders once raised instead).
         ("shut/*.yaml", "{folder}/shut/c.yaml:1:1: permission denied"),
         # A named file cannot be looked for: said at the pattern (it was a bare `kztj: ...: Permission denied`).
         ("shut/c.yaml", "{store}:1:11: include[0]: shut/c.yaml: cannot read shut: Permission denied"),
