@@ -209,11 +209,16 @@ def _tidy(folder: Path, keep: str | None) -> None:
             continue
         with contextlib.suppress(OSError):
             if file.is_dir() and not file.is_symlink():  # damage under a build's name: kztj never makes one
-                import shutil  # here: its import costs ~2 ms (zlib, bz2, lzma), and this is rare
-
-                shutil.rmtree(file)
+                _remove_folder(file)
             else:
                 file.unlink()
+
+
+def _remove_folder(folder: Path) -> None:
+    """Remove a folder found where kztj keeps a file (damage: kztj makes none there), and all in it."""
+    import shutil  # here: its import costs ~2 ms (zlib, bz2, lzma), and this is rare
+
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def _owned(name: str) -> tuple[str | None, int] | None:
@@ -273,9 +278,7 @@ def _point_at(folder: Path, build: str) -> None:
     temporary.write_text(build + "\n", encoding="ascii")
     pointer = folder / "current"
     if pointer.is_dir() and not pointer.is_symlink():  # damage no build could replace: every run would rebuild
-        import shutil  # here: its import costs ~2 ms (zlib, bz2, lzma), and this is rare
-
-        shutil.rmtree(pointer, ignore_errors=True)
+        _remove_folder(pointer)
     os.replace(temporary, pointer)
 
 
@@ -296,11 +299,10 @@ def open_store(
     """
     store_path = Path(store_path)
     folder = cache_folder(store_path)
-    if use_cache:
-        _removed_link(folder)  # a link there would make another folder (the store's, say) one kztj tidies
     if not use_cache:
         with collection.paused():
             return _load_and_build(store_path, folder, False, progress, allow_outside_articles, fork)
+    _removed_link(folder)  # a link there would make another folder (the store's, say) one kztj tidies
     reads: dict[str, FileBytes] = {}  # inputs read while checking the cache, for an update to reuse
     seen = current_files(store_path)
     found = _open_current(seen, store_path, allow_outside_articles, reads)
