@@ -598,16 +598,9 @@ def cmd_check(store: Store, args: argparse.Namespace, out: TextIO) -> int:
         f"{warnings} warning{'s' * (warnings != 1)}, {len(store.disagreements)} recorded disagreements "
         f"({covered} finding{'s' * (covered != 1)} covered), {notes} note{'s' * (notes != 1)}"
     )
-    status = EXIT_NO_MATCH if warnings else EXIT_OK
-    try:
-        if args.json:
-            _check_json(store, located, summary, out)
-        else:
-            _check_text(located, summary, out)
-        out.flush()
-    except BrokenPipeError as error:  # the reader went away (`| head -1`): the store's warnings still are
-        return output_failed(error, out if isinstance(out, Watched) else None, status)
-    return status
+    if args.json:
+        return _answered(out, warnings == 0, lambda: _check_json(store, located, summary, out))
+    return _answered(out, warnings == 0, lambda: _check_text(located, summary, out))
 
 
 def _check_text(located: list[tuple[Finding, Problem]], summary: str, out: TextIO) -> None:
@@ -938,11 +931,17 @@ def _figures_in_two_lines(console: Any, rows: Sequence[tuple[str, ...]], widths:
 
 
 def _json_answer(out: TextIO, data: object, found: bool) -> int:
-    """``data`` as JSON on stdout, and 0, or 1 when it holds nothing asked for: so too when the reader has gone."""
-    status = EXIT_OK if found else EXIT_NO_MATCH
+    """``data`` as JSON on stdout, and 0, or 1 when it holds nothing asked for (see ``_answered``)."""
+    return _answered(out, found, lambda: out.write(_json(data)))
+
+
+def _answered(out: TextIO, ok: bool, write: Callable[[], object]) -> int:
+    """Run ``write``, then give 0 if ``ok``, else 1: an answer decided before the output stands though the
+    reader goes (``check | head -1``, ``search x --json | true``), where a stream's ends with its reader."""
+    status = EXIT_OK if ok else EXIT_NO_MATCH
     try:
-        out.write(_json(data))
-    except BrokenPipeError as error:  # `| true`: the answer, decided before the write, still stands
+        write()
+    except BrokenPipeError as error:
         return output_failed(error, out if isinstance(out, Watched) else None, status)
     return status
 
@@ -1198,8 +1197,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         except ValueError as error:
             _say(str(error))
             return EXIT_ERROR
-    out: Watched | None = None
-    status = EXIT_OK  # the command's answer, once it has one
     try:
         try:
             store = open_for(args)
@@ -1234,21 +1231,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
             view = getattr(args, "view_filters", None)
             return run(store, event_id=args.event, search=args.search, reopen=reopen, filters=view)
-        out = Watched(sys.stdout)
-        try:
-            status = COMMANDS[args.command](store, args, out)  # type: ignore[arg-type]
-        except sqlite3.DatabaseError as error:
-            # The cache passed its checks when opened, and broke since: drop it and, if nothing
-            # was printed yet, answer from a fresh build.
-            from .cache import drop
-
-            drop(store.path)
-            if out.written or getattr(args, "no_cache", False):
-                raise
-            _notice(f"the cache was damaged while reading it ({error}); rebuilding it")
-            status = COMMANDS[args.command](open_for(args), args, out)  # type: ignore[arg-type]
-        out.flush()  # now, not at exit: a reader gone by then leaves the command's answer (1: nothing matched)
-        return status
+        return _writing(lambda out: _run_command(store, args, out))
     except sqlite3.DatabaseError as error:
         _say(f"the cache was damaged while reading it ({error}); it was removed, run again")
         return EXIT_ERROR
@@ -1257,17 +1240,33 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
-    except OSError as error:
-        return output_failed(error, out, status)
+    except OSError as error:  # before any output: the store, an article, a file named on the command line
+        return output_failed(error, None)
+
+
+def _run_command(store: Store, args: argparse.Namespace, out: Watched) -> int:
+    """Run ``args.command`` on ``store``; a cache that broke since it was opened is dropped, and, if nothing
+    was printed yet, the command answers again from a fresh build."""
+    try:
+        return COMMANDS[args.command](store, args, out)  # type: ignore[arg-type]
+    except sqlite3.DatabaseError as error:
+        from .cache import drop
+
+        drop(store.path)
+        if out.written or getattr(args, "no_cache", False):
+            raise
+        _notice(f"the cache was damaged while reading it ({error}); rebuilding it")
+        return COMMANDS[args.command](open_for(args), args, out)  # type: ignore[arg-type]
 
 
 def _writing(command: Callable[[Watched], int]) -> int:
-    """Run a command that writes to stdout, as main runs the others: see streams.output_failed."""
+    """Run a command that writes to stdout: its status, kept though its reader goes after it answered
+    (stdout is flushed now, not at exit); any other failure of the output as ``streams.output_failed`` says."""
     out = Watched(sys.stdout)
     status = EXIT_OK
     try:
         status = command(out)
-        out.flush()  # now, not at exit: see main
+        out.flush()
         return status
     except OSError as error:
         return output_failed(error, out, status)
