@@ -97,6 +97,7 @@ def expand(store_dir: Path, pattern: str, store_path: Path | None = None) -> lis
         # os.stat, not Path.exists(): that says False for a folder kztj may not enter (Python 3.14: any error).
         try:
             if stat.S_ISDIR(os.stat(base / name).st_mode):
+                _refuse_outside(store_dir, base / name)  # a link out of the store says so first
                 raise IncludeError(NAMES_A_FOLDER)
         except OSError as error:
             if error.errno in (errno.EACCES, errno.EPERM):
@@ -120,11 +121,7 @@ def expand(store_dir: Path, pattern: str, store_path: Path | None = None) -> lis
         path = base / found
         if own is not None and _resolved(path) == own:
             continue  # the main file (first: it may be a link to a file kept elsewhere)
-        try:
-            if not path.resolve().is_relative_to(store_dir.resolve()):
-                raise IncludeError(f"{found} leads outside the store's folder")
-        except (OSError, RuntimeError):
-            raise IncludeError(f"{found} leads outside the store's folder (a symlink loop)") from None
+        _refuse_outside(store_dir, path)
         out.append(f"{folder}/{found}" if folder else found)
     return out
 
@@ -140,6 +137,15 @@ def matches_nothing(patterns: Sequence[str], files: Sequence[str]) -> list[int]:
         if not any(_name_matches(n, name) for n in names):
             out.append(index)
     return out
+
+
+def _refuse_outside(store_dir: Path, path: Path) -> None:
+    """Raise IncludeError if ``path`` (a file a pattern matched) resolves outside the store's folder."""
+    try:
+        if not path.resolve().is_relative_to(store_dir.resolve()):
+            raise IncludeError(f"{path.name} leads outside the store's folder")
+    except (OSError, RuntimeError):
+        raise IncludeError(f"{path.name} leads outside the store's folder (a symlink loop)") from None
 
 
 def _is_folder(entry: os.DirEntry[str]) -> bool:

@@ -353,6 +353,16 @@ def test_a_symlink_leading_out_of_the_folder_is_refused(split: Path, tmp_path: P
     assert "include[0]: articles/*.yaml: c.yaml leads outside the store's folder" in problem
 
 
+def test_a_named_link_to_a_folder_outside_says_it_leads_outside(split: Path, tmp_path: Path) -> None:
+    # It said "names a folder": true, but the pattern's reach outside the store is what matters.
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (split.parent / "articles" / "out.yaml").symlink_to(outside)
+    edit(split, INCLUDE, "include: [articles/out.yaml]\n")
+    (problem,) = problems_of(split)
+    assert "include[0]: articles/out.yaml: out.yaml leads outside the store's folder" in problem
+
+
 def test_a_pattern_matching_the_main_file_leaves_it_out(split: Path) -> None:
     edit(split, INCLUDE, "include: ['*.yaml', articles/*.yaml]\n")
     (split.parent / "more.yaml").write_text("events: []\n", encoding="utf-8")
