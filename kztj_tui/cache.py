@@ -238,7 +238,8 @@ def _owned(name: str) -> tuple[str | None, int] | None:
         return None
     main, fts, seal = build_file_names(build)
     verified = os.path.basename(verified_file(seal))
-    if name in (main, fts, seal, verified, f"{main}-journal", f"{fts}-journal"):
+    # ``SEAL.json``: how a pre-release kztj sealed a build (_check_seal reads that as outdated).
+    if name in (main, fts, seal, f"{seal}.json", verified, f"{main}-journal", f"{fts}-journal"):
         return build, int(writer)
     temporary = f".{verified}."
     if name.startswith(temporary) and name.endswith(".tmp"):

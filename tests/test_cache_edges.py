@@ -338,6 +338,7 @@ def test_a_rebuild_removes_only_the_files_kztj_names(tmp_path: Path, isolated_ca
     build, pid = "999999999-2", "999999999"
     stale = [f"{build}.sqlite", f"{build}.fts.sqlite", f"{build}.seal", f"{build}.verified", f"{build}.sqlite-journal"]
     stale += [f".current.{pid}.tmp", f".{build}.verified.{pid}.5.tmp"]
+    stale.append(f"{build}.seal.json")  # how kztj sealed a build before the seal was one line
     for file_name in stale:
         (folder / file_name).write_text("", encoding="utf-8")
     (folder / f"{build}.seal").unlink()
