@@ -65,32 +65,34 @@ def same_file(first: str | Path, second: str | Path) -> bool:
 Protected = Path | os.stat_result
 
 
-def _is_protected(real: Path, protect: Iterable[Protected]) -> bool:
+def _is_one_of(identity: os.stat_result, protect: Iterable[Protected]) -> bool:
+    """Whether a file (its ``stat``) is one of the protected files that exist."""
     for entry in protect:
-        if isinstance(entry, os.stat_result):
-            try:
-                if os.path.samestat(os.stat(real), entry):
-                    return True
-            except OSError:
-                continue
-        elif same_file(real, entry):
-            return True
+        try:
+            if os.path.samestat(identity, entry if isinstance(entry, os.stat_result) else os.stat(entry)):
+                return True
+        except OSError:
+            continue
     return False
+
+
+def _is_protected(real: Path, protect: Iterable[Protected]) -> bool:
+    """Whether a resolved path names a protected file: the same path (it may not exist yet), or the same file."""
+    protect = list(protect)
+    if any(not isinstance(entry, os.stat_result) and os.path.realpath(entry) == str(real) for entry in protect):
+        return True
+    try:
+        return _is_one_of(os.stat(real), protect)
+    except OSError:
+        return False  # nothing there yet
 
 
 def _is_protected_descriptor(descriptor: int, protect: Iterable[Protected]) -> bool:
     """Whether a descriptor is open on a protected file (`kztj export >> events.yaml`)."""
     try:
-        opened = os.fstat(descriptor)
+        return _is_one_of(os.fstat(descriptor), protect)
     except OSError:
         return False  # not open: writing will say so
-    for entry in protect:
-        try:
-            if os.path.samestat(opened, entry if isinstance(entry, os.stat_result) else os.stat(entry)):
-                return True
-        except OSError:
-            continue
-    return False
 
 
 def write_output(
