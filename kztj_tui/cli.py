@@ -24,7 +24,7 @@ from .locations import STDIN_NAME, default_store_path
 from .model import Filters, format_value
 from .query import QueryError
 from .store import Store
-from .streams import EXIT_ERROR, EXIT_NO_MATCH, EXIT_OK, Watched, error_line, output_failed, say
+from .streams import EXIT_ERROR, EXIT_NO_MATCH, EXIT_OK, Watched, error_line, output_failed, say, stdout_file
 from .text import visible
 
 if TYPE_CHECKING:
@@ -1231,6 +1231,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
             view = getattr(args, "view_filters", None)
             return run(store, event_id=args.event, search=args.search, reopen=reopen, filters=view)
+        # A regular file may be the store (a terminal or a pipe cannot); export checks where it writes itself.
+        opened = stdout_file() if args.command != "export" else None
+        if opened is not None:
+            from .output import refuse_stdout_onto
+
+            refuse_stdout_onto(opened, store)  # OutputError: one line, below
         return _writing(lambda out: _run_command(store, args, out))
     except sqlite3.DatabaseError as error:
         _say(f"the cache was damaged while reading it ({error}); it was removed, run again")
@@ -1240,7 +1246,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
-    except OSError as error:  # before any output: the store, an article, a file named on the command line
+    except OSError as error:  # before any output: the store, an article, a file named on the command line, stdout
         return output_failed(error, None)
 
 

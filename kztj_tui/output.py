@@ -87,6 +87,16 @@ def _is_protected(real: Path, protect: Iterable[Protected]) -> bool:
         return False  # nothing there yet
 
 
+ONTO_STORE = "refusing to overwrite the store or one of its articles"
+
+
+def refuse_stdout_onto(opened: os.stat_result, store: Store, *more: Path) -> None:
+    """Raise OutputError if stdout, open on ``opened`` (``streams.stdout_file``), is the store, a file it includes,
+    an article or one of ``more``: every command checks it before it writes (`kztj check >> events.yaml`)."""
+    if _is_one_of(opened, [*store_files(store), *more]):
+        raise OutputError("-", ONTO_STORE)
+
+
 def _is_protected_descriptor(descriptor: int, protect: Iterable[Protected]) -> bool:
     """Whether a descriptor is open on a protected file (`kztj export >> events.yaml`)."""
     try:
@@ -131,7 +141,7 @@ def _write(shown: str, chunks: Iterable[str], protect: Iterable[Protected], stdo
     descriptor = 1 if shown == "-" else _own_descriptor(shown)
     if descriptor is not None:
         if _is_protected_descriptor(descriptor, protect):
-            raise OutputError(shown, "refusing to overwrite the store or one of its articles")
+            raise OutputError(shown, ONTO_STORE)
         _write_descriptor(descriptor, shown, chunks, stdout)
         return
     if os.path.basename(shown) in ("", ".", ".."):
@@ -139,7 +149,7 @@ def _write(shown: str, chunks: Iterable[str], protect: Iterable[Protected], stdo
         raise OutputError(shown, "is a directory" if os.path.isdir(shown) else "names a directory, not a file")
     real = Path(os.path.realpath(shown))
     if _is_protected(real, protect):
-        raise OutputError(shown, "refusing to overwrite the store or one of its articles")
+        raise OutputError(shown, ONTO_STORE)
     try:
         # The path as given, not its realpath: /proc/PID/fd/N names a pipe its realpath does not.
         existing: os.stat_result | None = os.stat(shown)

@@ -4,6 +4,7 @@ and the one-line messages on stderr."""
 from __future__ import annotations
 
 import os
+import stat  # imported by os: free
 import sys
 
 from .lean_typing import TYPE_CHECKING
@@ -94,6 +95,15 @@ def os_error_message(error: OSError, output_failed: bool) -> str:
     where = error.filename if error.filename is not None else "standard output" if output_failed else None
     reason = error.strerror or str(error)
     return reason if where is None else f"{where}: {reason}"
+
+
+def stdout_file() -> os.stat_result | None:
+    """What stdout is open on if it is a regular file: the one kind that may be the store (see output.py)."""
+    try:
+        opened = os.fstat(1)
+    except OSError:
+        return None  # not open: writing will say so
+    return opened if stat.S_ISREG(opened.st_mode) else None
 
 
 def output_failed(error: OSError, out: Watched | None, status: int = EXIT_OK) -> int:

@@ -25,8 +25,11 @@ from .store import Store
 from .storeschema import database_uri
 
 
-def open_trusted(store_path: str, allow_outside: bool = False) -> Store | None:
-    """The cached store if every file it was built from, and the cache itself, has the identity recorded; else None."""
+def open_trusted(store_path: str, allow_outside: bool = False, output: os.stat_result | None = None) -> Store | None:
+    """The cached store if every file it was built from, and the cache itself, has the identity recorded; else None.
+
+    None too if ``output`` (what stdout is open on) is one of those files: cli refuses to write there.
+    """
     folder = folder_of(store_path)
     if os.path.islink(folder):  # never kztj's: cache.open_store removes it
         return None
@@ -55,6 +58,9 @@ def open_trusted(store_path: str, allow_outside: bool = False) -> Store | None:
         if not inputs or not all(
             input_unchanged(entry, folder_of_store, read_at, verified, may_hash=False) for entry in inputs
         ):
+            conn.close()
+            return None
+        if output is not None and any((e["dev"], e["ino"]) == (output.st_dev, output.st_ino) for e in inputs):
             conn.close()
             return None
         return Store(conn, store_path)

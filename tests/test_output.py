@@ -440,6 +440,78 @@ def test_stdout_appending_to_the_store_is_refused(write_store: Callable[..., Pat
     assert store.read_bytes() == before
 
 
+ARTICLE = "seeds/001_e76ff33dc96d9a90.txt"
+EVERY_COMMAND = [
+    ["validate"],
+    ["check"],
+    ["check", "--json"],
+    ["search", "trade"],
+    ["search", "trade", "--json"],
+    ["tags"],
+    ["actors"],
+    ["figures"],
+    ["show", "tokayev-visit-dushanbe-2021"],
+    ["views"],
+    ["ingest", ARTICLE],
+    ["ingest", ARTICLE, "--json"],
+]
+
+
+@pytest.mark.parametrize("onto", ["events.yaml", ARTICLE])
+@pytest.mark.parametrize("command", EVERY_COMMAND, ids=" ".join)
+def test_every_command_refuses_stdout_appending_to_the_store(
+    write_store: Callable[..., Path], command: list[str], onto: str
+) -> None:
+    # Only export refused it: `kztj check >> events.yaml` or `kztj ingest ARTICLE >> events.yaml` wrote into the store.
+    store = write_store(BUNDLED.read_text(encoding="utf-8"))
+    target = store.parent / onto
+    before = target.read_bytes()
+    with open(target, "a") as append:
+        result = subprocess.run(
+            [sys.executable, "-m", "kztj_tui", "--events", str(store), *command],
+            stdout=append,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=store.parent,
+            env={**os.environ, "PYTHONPATH": str(REPO)},
+            timeout=120,
+        )
+    refused = "kztj: -: refusing to overwrite the store or one of its articles\n"
+    assert (result.returncode, result.stderr) == (2, refused)
+    assert target.read_bytes() == before
+
+
+def test_an_export_to_a_file_may_run_with_stdout_appending_to_the_store(write_store: Callable[..., Path]) -> None:
+    # Nothing is written to stdout: the check is where export writes (its FILE), not on every stdout.
+    store = write_store(BUNDLED.read_text(encoding="utf-8"))
+    before = store.read_bytes()
+    with open(store, "a") as append:
+        result = subprocess.run(
+            [sys.executable, "-m", "kztj_tui", "--events", str(store), "export", "-o", "report.md"],
+            stdout=append,
+            stderr=subprocess.PIPE,
+            cwd=store.parent,
+            timeout=120,
+            env={**os.environ, "PYTHONPATH": str(REPO)},
+        )
+    assert result.returncode == 0 and store.read_bytes() == before
+    assert (store.parent / "report.md").read_text(encoding="utf-8").startswith("# ")
+
+
+def test_stdout_appending_to_another_file_is_written(write_store: Callable[..., Path]) -> None:
+    store = write_store(BUNDLED.read_text(encoding="utf-8"))
+    report = store.parent / "report.txt"
+    with open(report, "a") as append:
+        result = subprocess.run(
+            [sys.executable, "-m", "kztj_tui", "--events", str(store), "tags"],
+            stdout=append,
+            stderr=subprocess.PIPE,
+            timeout=120,
+            env={**os.environ, "PYTHONPATH": str(REPO)},
+        )
+    assert result.returncode == 0 and "trade" in report.read_text(encoding="utf-8")
+
+
 def test_a_write_in_a_worker_thread_leaves_no_temporary_when_the_process_is_ended(tmp_path: Path) -> None:
     # The browser exports from a worker thread, where no signal handler can be set: the app, ended
     # by SIGTERM or SIGHUP, removes what writes in progress hold before it goes (remove_temporaries).

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from .. import articles
 from ..console import json_text
-from ..streams import EXIT_ERROR, EXIT_OK, error_line, say
+from ..streams import EXIT_ERROR, EXIT_OK, error_line, say, stdout_file
 from ..text import sanitize, visible
 from . import candidates, dates, draft, page, sentences
 
@@ -237,10 +237,19 @@ def _command(args: argparse.Namespace, out: TextIO, open_for: Callable[[argparse
     except IngestError as error:
         say(str(error))
         return EXIT_ERROR
+    target = args.output
+    opened = stdout_file()
+    if opened is not None and (args.json or not target or target == "-"):
+        from ..output import OutputError, refuse_stdout_onto
+
+        try:
+            refuse_stdout_onto(opened, store, path)  # `kztj ingest ARTICLE >> events.yaml`
+        except OutputError as error:
+            say(str(error))
+            return EXIT_ERROR
     if args.json:
         out.write(json_text(draft.to_json(source, found, text, raw)))
         return EXIT_OK
-    target = args.output
     try:
         str(path).encode("utf-8")
     except UnicodeEncodeError:
