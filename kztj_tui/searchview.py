@@ -164,7 +164,7 @@ def write_table(
     event_width, match_width = columns.event, columns.match
     window = match_width - 2  # the snippet's text, with … at either end when cut (text.snippet)
     lead = window // 3
-    pads = [" " * size for size in range(max(event_width, match_width) + 1)]
+    pads = _Pads()
     indent = " " * (columns.date + len(GAP))
     dates: dict[str, str] = {}  # a label's cell: labels repeat
     count = 0
@@ -218,6 +218,15 @@ def write_table(
         out.write("\n".join(lines) + "\n")
         count += len(rowids)
     return count
+
+
+class _Pads(dict[int, str]):
+    """Runs of spaces by length, each made when first asked for: a row's padding without a list of every
+    width (that was O(width²): 545 MB on a terminal 65,535 columns wide)."""
+
+    def __missing__(self, size: int) -> str:
+        pad = self[size] = " " * size
+        return pad
 
 
 def search_table(

@@ -152,6 +152,28 @@ def test_the_table_is_what_it_was_on_a_generated_store(tmp_path: Path) -> None:
     check_golden("search-table-generated.txt", render(store, GENERATED_CASES))
 
 
+def test_a_very_wide_terminal_costs_memory_in_proportion_to_its_width() -> None:
+    # A hostile tester's find: a padding table of every width up to the column's, O(width²): 545 MB at
+    # 65,535 columns (a real terminal's largest), 13 GB and no output at COLUMNS=400000.
+    import tracemalloc
+
+    from kztj_tui.searchview import write_table
+
+    store = open_store(BUNDLED, use_cache=False)
+    query = parse("trade")
+    width = 30_000
+    out = io.StringIO()
+    tracemalloc.start()
+    try:
+        shown = write_table(store, query, store.search_rowids(None, query=query), out, width, True)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    lines = out.getvalue().splitlines()
+    assert shown == 24 and max(len(line) for line in lines) > width  # every row padded to the terminal's width
+    assert peak < 40 * width * 24  # a few copies of each row, not a pad of every width (450 MB here)
+
+
 def test_highlighted_cards_are_cards_with_their_highlights(tmp_path: Path) -> None:
     store = open_store(write_generated_store(tmp_path / "events.yaml", 400), use_cache=False)
     for text in ("commodity", "trade OR rogun", "dushanbe", "d*"):
