@@ -236,7 +236,8 @@ def _parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="keep events naming this actor, by id, name or alias (repeatable)",
     )
-    group.add_argument("--query", default="", metavar="QUERY", help="keep events matching a search query")
+    # None when not given: an empty --query is refused like one of spaces, never taken for no filter.
+    group.add_argument("--query", metavar="QUERY", help="keep events matching a search query")
     group.add_argument(
         "--view",
         metavar="NAME",
@@ -555,7 +556,7 @@ def _filter_problems(store: Store, args: argparse.Namespace) -> list[str]:
         problems = filter_problems(store, tags, actors, date_from, date_to)
     words = getattr(args, "terms", None)  # kztj search's QUERY: none with --view alone
     typed = [" ".join(words)] if words else []
-    if getattr(args, "query", ""):
+    if getattr(args, "query", None) is not None:
         typed.append(args.query)
     try:
         parse(_filters(args, " ".join(words or [])).query)
@@ -1185,7 +1186,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Textual would wait for keys that never come, drawing escape codes into a file.
         _say("the browser needs a terminal; try kztj export or kztj --help")
         return EXIT_ERROR
-    if args.command == "search" and not args.terms and not args.view:
+    if args.command == "search" and not args.terms and args.view is None:
         _subparser(parser, "search").error("the following arguments are required: QUERY (or --view NAME)")
     if args.command in NO_STORE:
         return _writing(lambda out: NO_STORE[args.command](args, out))  # type: ignore[arg-type]
@@ -1206,7 +1207,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             for problem in error.problems:
                 error_line(str(problem))
             return EXIT_ERROR
-        if getattr(args, "view", None) and not _apply_view(store, args):
+        if getattr(args, "view", None) is not None and not _apply_view(store, args):  # `--view ''` too
             return EXIT_ERROR
         unknown = _filter_problems(store, args)
         if unknown:

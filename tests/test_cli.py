@@ -633,7 +633,14 @@ def test_the_browser_cannot_read_the_store_from_stdin() -> None:
     )
 
 
-@pytest.mark.parametrize("query", ["((((", "-", " ", "AND", "😀"])
+def test_an_empty_query_option_beside_search_words_is_refused() -> None:
+    # `kztj search trade --query ''` dropped the empty filter and printed every match of trade.
+    result = run("search", "trade", "--query", "")
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr.startswith("kztj: nothing to search for in '': ")
+
+
+@pytest.mark.parametrize("query", ["((((", "-", " ", "AND", "😀", ""])
 @pytest.mark.parametrize("to_file", [False, True])
 def test_a_query_option_with_nothing_to_search_for_writes_nothing(tmp_path: Path, query: str, to_file: bool) -> None:
     # It kept every event, as if each matched (a hostile tester's finding); `kztj search` refuses the same words.

@@ -117,6 +117,17 @@ def test_an_unknown_view_is_one_line_with_the_saved_names(capsys: pytest.Capture
     assert (captured.out, captured.err) == ("", "kztj: no saved view 'nope' (saved: water)\n")
 
 
+@pytest.mark.parametrize("command", [["export"], ["search", "trade"]])
+def test_an_empty_view_name_is_a_view_that_does_not_exist(
+    command: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # `--view ''` was dropped: every event exported, with exit 0 (a hostile tester's find).
+    assert cli.main([*command, "--view", ""]) == 2
+    captured = capsys.readouterr()
+    expected = "kztj: no saved view '' (saved: none yet; V in the browser saves one)\n"
+    assert (captured.out, captured.err) == ("", expected)
+
+
 def test_a_view_naming_what_the_store_lost_opens_with_a_notice(capsys: pytest.CaptureFixture[str]) -> None:
     save_views(BUNDLED, old=SavedView(Filters(tags=("energy-water", "abolished")), marked=False))
     assert cli.main(["search", "--view", "old"]) == 0
