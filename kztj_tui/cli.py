@@ -25,7 +25,7 @@ from .model import Filters, format_value
 from .query import QueryError
 from .store import Store
 from .streams import EXIT_ERROR, EXIT_NO_MATCH, EXIT_OK, Watched, error_line, output_failed, say, stdout_file
-from .text import visible
+from .text import bytes_in_repr, quoted, visible
 
 if TYPE_CHECKING:
     from .check import Finding
@@ -164,8 +164,10 @@ class _Parser(argparse.ArgumentParser):
         super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> NoReturn:
-        # argparse quotes some values with repr() and others raw ("unrecognized arguments: ...").
-        self.exit(EXIT_ERROR, f"{self.prog}: {visible(' '.join(message.split()))} (see {self.prog} --help)\n")
+        # argparse quotes some values with repr() (an undecodable byte as \udcff) and others raw ("unrecognized
+        # arguments: ...").
+        shown = visible(bytes_in_repr(" ".join(message.split())))
+        self.exit(EXIT_ERROR, f"{self.prog}: {shown} (see {self.prog} --help)\n")
 
     def _print_message(self, message: str, file: Any = None) -> None:
         # argparse drops a failed write, so help or the version into a full disk exited 0: stdout's fails as
@@ -830,7 +832,7 @@ def _run_editor(argv: list[str]) -> int:
     try:
         status = run(argv)
     except OSError as error:
-        _say(f"cannot run the editor {argv[0]!r}: {error.strerror or error}")
+        _say(f"cannot run the editor {quoted(argv[0])}: {error.strerror or error}")
         return EXIT_ERROR
     if status < 0:  # ended by a signal (subprocess gives minus its number)
         import signal
@@ -839,10 +841,10 @@ def _run_editor(argv: list[str]) -> int:
             name = signal.Signals(-status).name
         except ValueError:
             name = f"signal {-status}"
-        _say(f"the editor {argv[0]!r} was ended by {name}")
+        _say(f"the editor {quoted(argv[0])} was ended by {name}")
         return EXIT_NO_MATCH
     if status != 0:
-        _say(f"the editor {argv[0]!r} exited with status {status}")
+        _say(f"the editor {quoted(argv[0])} exited with status {status}")
         return EXIT_NO_MATCH
     return EXIT_OK
 

@@ -18,6 +18,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .text import quoted
+
 if TYPE_CHECKING:
     from .store import Store
 
@@ -45,7 +47,7 @@ def editor_argv(environ: Mapping[str, str] | None = None) -> list[str]:
         try:
             words = shlex.split(value)
         except ValueError as error:
-            raise EditorError(f"${name} {value!r} cannot be split into words ({error})") from None
+            raise EditorError(f"${name} {quoted(value)} cannot be split into words ({error})") from None
         if words:
             return words
     raise EditorError(NO_EDITOR)

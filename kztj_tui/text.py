@@ -57,6 +57,8 @@ class Expressions:
     unshown = Compiled(f"[\x00-\x1f\u2028\u2029\ud800-\udfff]|{_CONTROL}")
     # In JSON text: json.dumps escapes C0 itself, and a JSON string may carry a raw newline in no other way.
     unshown_in_json = Compiled(f"[\x7f\u2028\u2029\ud800-\udfff]|{_CONTROL}")
+    # repr()'s escape of a lone surrogate (an undecodable byte), not after an escaped backslash.
+    repr_surrogate = Compiled(r"(?<!\\)((?:\\\\)*)\\udc([89a-f][0-9a-f])")
     space = Compiled(r"\s+")
     ellipsis = Compiled(r"\s*(?:\.\.\.|\[\.\.\.\])\s*")
 
@@ -88,6 +90,20 @@ def visible(text: str) -> str:
     if text.isprintable():  # no Cc, Cf, Zl, Zp or surrogate: nothing to escape
         return text
     return EXPRESSIONS.unshown.sub(_escape, text)
+
+
+def bytes_in_repr(message: str) -> str:
+    """A message that quotes values with repr(), an undecodable byte in it shown ``\\xff`` as visible() shows it.
+
+    repr() writes the byte Python kept as a lone surrogate as ``\\udcff``, which is neither what the user
+    typed nor how the rest of kztj's messages show it.
+    """
+    return EXPRESSIONS.repr_surrogate.sub(r"\1\\x\2", message) if "\\udc" in message else message
+
+
+def quoted(text: str) -> str:
+    """``repr(text)`` for a message, an undecodable byte (of an argument, a variable or a file name) as ``\\xff``."""
+    return bytes_in_repr(repr(text))
 
 
 def search_line(date: str, event_id: str, title: str) -> str:

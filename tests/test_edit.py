@@ -184,6 +184,18 @@ def test_kztj_edit_fails_as_the_editor_fails(store_copy: Path, tmp_path: Path) -
     assert result.stderr == f"kztj: cannot run the editor {str(missing)!r}: No such file or directory\n"
 
 
+def test_an_editor_name_that_is_not_utf8_is_shown_as_its_bytes(store_copy: Path) -> None:
+    # It said "cannot run the editor 'vi\udcff'", and "$VISUAL '"\udcff' cannot be split" (a hostile tester's find).
+    result = kztj("edit", EVENT, "--events", str(store_copy), env={"EDITOR": "no-such-vi\udcff"})
+    assert (result.returncode, result.stderr) == (
+        2,
+        "kztj: cannot run the editor 'no-such-vi\\xff': No such file or directory\n",
+    )
+    with pytest.raises(editor.EditorError) as raised:
+        editor.editor_argv({"VISUAL": '"\udcff'})
+    assert str(raised.value).startswith("$VISUAL '\"\\xff' cannot be split")
+
+
 def test_kztj_edit_without_an_editor_says_how_to_set_one(store_copy: Path) -> None:
     result = kztj("edit", EVENT, "--events", str(store_copy), env={})
     assert (result.returncode, result.stdout) == (2, "")

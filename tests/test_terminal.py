@@ -174,6 +174,33 @@ def test_visible_escapes_every_hostile_character_and_keeps_the_rest(char: str) -
     assert visible("caf\udce9") == "caf\\xe9"  # a byte that is not UTF-8, as Python's surrogateescape keeps it
 
 
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("vi\udcff", "'vi\\xff'"),  # repr() says 'vi\udcff': neither what was typed nor how visible() shows it
+        ("a\\udcff", "'a\\\\udcff'"),  # a backslash the user typed, then "udcff": left as repr() writes it
+        ("\\\udce9", "'\\\\\\xe9'"),  # a typed backslash, then an undecodable byte
+        ("it's", '"it\'s"'),
+    ],
+)
+def test_quoted_is_repr_with_an_undecodable_byte_as_visible_shows_it(text: str, shown: str) -> None:
+    from kztj_tui.text import quoted
+
+    assert quoted(text) == shown
+
+
+@pytest.mark.parametrize("option", ["--from", "--limit"])
+def test_an_option_value_that_is_not_utf8_is_shown_as_its_bytes(
+    option: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # argparse quotes the value with repr(): "argument --from: '\udcff' is not a date" (a hostile tester's find).
+    with pytest.raises(SystemExit) as exited:
+        cli.main(["search", "trade", option, "x\udcff"])
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert f"argument {option}: 'x\\xff' is not a " in err and "udc" not in err
+
+
 # -- rich: user text is neither markup nor an emoji code ---------------------------------------------------------------
 
 EMOJI_STORE = MINIMAL.replace("name: Kassym-Jomart Tokayev", 'name: ":smile: [bold]Tokayev[/bold] :+1:"')

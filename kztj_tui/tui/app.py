@@ -20,6 +20,7 @@ from textual.widgets import Input
 from ..model import Filters
 from ..session import BrowserSession
 from ..store import Store
+from ..text import quoted
 from . import settings
 from .appkeys import APP_BINDINGS
 from .history import History, ReaderPlace
@@ -247,9 +248,9 @@ class KztjApp(App[int]):
         except SuspendNotSupported:
             return "This terminal cannot be handed over to an editor."
         if failure is not None:
-            return f"Cannot run the editor {argv[0]!r}: {failure.strerror or failure}"
+            return f"Cannot run the editor {quoted(argv[0])}: {failure.strerror or failure}"
         if status != 0:
-            return f"The editor {argv[0]!r} exited with status {status}."
+            return f"The editor {quoted(argv[0])} exited with status {status}."
         return None
 
     # -- screens other screens open -----------------------------------------------------------
