@@ -62,8 +62,10 @@ def _split(pattern: str) -> tuple[str, str]:
     """(folder, file-name pattern) of a pattern, checked: relative, inside, wildcards in the name only."""
     if not pattern.strip():
         raise IncludeError("is empty; write a path such as articles/*.yaml")
-    if pattern.startswith(("/", "\\")) or Path(pattern).is_absolute() or "\\" in pattern:
+    if pattern.startswith("/") or Path(pattern).is_absolute():
         raise IncludeError("is an absolute path; included files must sit in the store's folder")
+    if "\\" in pattern:  # a Windows folder separator, or an escape fnmatch would not read as one
+        raise IncludeError("has a backslash; separate folders with /, as in articles/*.yaml")
     parts = pattern.split("/")
     if any(part == ".." for part in parts):
         raise IncludeError("leads outside the store's folder")

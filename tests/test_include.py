@@ -316,6 +316,9 @@ def test_a_folder_kztj_may_list_but_not_enter_is_one_line(tmp_path: Path, patter
         ("nowhere/*.yaml", "nowhere/*.yaml: matches no file: there is no folder nowhere"),
         ("../*.yaml", "../*.yaml: leads outside the store's folder"),
         ("/etc/*.conf", "/etc/*.conf: is an absolute path"),
+        # It said "is an absolute path" (a hostile tester's find).
+        ("articles\\a.yaml", "articles\\a.yaml: has a backslash; separate folders with /"),
+        ("\\\\server\\a.yaml", "\\\\server\\a.yaml: has a backslash"),
         ("*/a.yaml", "*/a.yaml: has a wildcard in a folder name"),
         ("articles/", "articles/: names a folder"),
         (".", ".: names a folder"),
