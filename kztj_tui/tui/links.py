@@ -129,7 +129,7 @@ class LinkBlock(Widget):
     LinkBlock { height: auto; }
     """
 
-    view: reactive[EventView | None] = reactive(None)
+    view: reactive[EventView | None] = reactive(None, repaint=False)  # watch_view lays the block out again
     cursor: reactive[int | None] = reactive(None)
     """The link (index among this block's links) under the keyboard cursor, if it is in this block."""
 
