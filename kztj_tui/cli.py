@@ -24,7 +24,7 @@ from .locations import STDIN_NAME, default_store_path
 from .model import Filters, format_value
 from .query import QueryError
 from .store import Store
-from .streams import EXIT_ERROR, EXIT_NO_MATCH, EXIT_OK, Watched, error_line, output_failed, say, stdout_file
+from .streams import EXIT_ERROR, EXIT_NO_MATCH, EXIT_OK, Watched, error_line, output_failed, output_files, say
 from .text import bytes_in_repr, quoted, visible
 
 if TYPE_CHECKING:
@@ -822,6 +822,14 @@ def _edit_broken_store(args: argparse.Namespace) -> int | None:
     except EditorError as error:
         _say(str(error))
         return EXIT_ERROR
+    if argv is not None and output_files():  # the editor writes to kztj's stdout and stderr
+        from .output import OutputError, refuse_outputs_onto
+
+        try:
+            refuse_outputs_onto([Path(path)])
+        except OutputError as error:
+            _say(str(error))
+            return EXIT_ERROR
     return None if argv is None else _run_editor(argv)
 
 
@@ -1234,12 +1242,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
             view = getattr(args, "view_filters", None)
             return run(store, event_id=args.event, search=args.search, reopen=reopen, filters=view)
-        # A regular file may be the store (a terminal or a pipe cannot); export checks where it writes itself.
-        opened = stdout_file() if args.command != "export" else None
-        if opened is not None:
-            from .output import refuse_stdout_onto
+        if output_files():  # a regular file may be the store (a terminal or a pipe cannot)
+            from .output import refuse_outputs_onto, store_files
 
-            refuse_stdout_onto(opened, store)  # OutputError: one line, below
+            # OutputError: one line, below. Export checks where it writes itself, stdout too.
+            refuse_outputs_onto(store_files(store), stdout=args.command != "export")
         return _writing(lambda out: _run_command(store, args, out))
     except sqlite3.DatabaseError as error:
         _say(f"the cache was damaged while reading it ({error}); it was removed, run again")

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TextIO
 
 from .errors import StoreError
+from .streams import output_files
 
 HIDDEN_COMMAND = "__complete"
 KINDS = ("event", "tag", "actor", "metric")
@@ -130,6 +131,10 @@ def _names(path: Path, kind: str, prefix: str, words: Sequence[str], fork: bool)
     except Exception:
         # A cache that cannot be used here (a read-only or full cache folder) must not cost the candidates.
         store = open_store(path, use_cache=False, allow_outside_articles=outside, notice=_ignore, fork=fork)
+    if output_files():  # `kztj __complete tag '' >> events.yaml`: the candidates would land in the store
+        from .output import refuse_outputs_onto, store_files
+
+        refuse_outputs_onto(store_files(store))  # OutputError: no candidates
     return list(store.names(kind, prefix, MOST_CANDIDATES))
 
 

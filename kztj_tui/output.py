@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from .forking import ending_signals
+from .streams import discard, regular_file
 from .text import visible
 
 if TYPE_CHECKING:
@@ -90,10 +91,20 @@ def _is_protected(real: Path, protect: Iterable[Protected]) -> bool:
 ONTO_STORE = "refusing to overwrite the store or one of its articles"
 
 
-def refuse_stdout_onto(opened: os.stat_result, store: Store, *more: Path) -> None:
-    """Raise OutputError if stdout, open on ``opened`` (``streams.stdout_file``), is the store, a file it includes,
-    an article or one of ``more``: every command checks it before it writes (`kztj check >> events.yaml`)."""
-    if _is_one_of(opened, [*store_files(store), *more]):
+def refuse_outputs_onto(protect: Iterable[Protected], stdout: bool = True) -> None:
+    """Raise OutputError if stderr, or stdout when the command writes there, is open on a protected file.
+
+    Every command checks it before it writes (`kztj check >> events.yaml`, `kztj tags 2>> events.yaml`);
+    ``protect`` is usually ``store_files(store)``. A stderr open on one is sent to /dev/null first, so
+    that not even the refusal lands there (`kztj tags >> events.yaml 2>&1`).
+    """
+    protect = list(protect)
+    stderr = regular_file(2)
+    if stderr is not None and _is_one_of(stderr, protect):
+        discard(sys.stderr)
+        raise OutputError("-", ONTO_STORE)
+    opened = regular_file(1) if stdout else None
+    if opened is not None and _is_one_of(opened, protect):
         raise OutputError("-", ONTO_STORE)
 
 

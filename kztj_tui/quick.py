@@ -15,7 +15,7 @@ import sys
 
 from .lean_sqlite import sqlite3
 from .lean_typing import TYPE_CHECKING
-from .streams import EXIT_ERROR, EXIT_NO_MATCH, EXIT_OK, Watched, output_failed, say, stdout_file
+from .streams import EXIT_ERROR, EXIT_NO_MATCH, EXIT_OK, Watched, output_failed, output_files, say
 from .warm import open_trusted
 
 if TYPE_CHECKING:
@@ -72,7 +72,7 @@ def search(argv: list[str]) -> int | None:
         return None  # cli says why
     if not query:
         return None  # nothing to search for: cli says so
-    store = open_trusted(events or default_store_file(), output=stdout_file())
+    store = open_trusted(events or default_store_file(), outputs=output_files())
     if store is None:
         return None
     out = Watched(sys.stdout)

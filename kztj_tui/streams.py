@@ -97,13 +97,18 @@ def os_error_message(error: OSError, output_failed: bool) -> str:
     return reason if where is None else f"{where}: {reason}"
 
 
-def stdout_file() -> os.stat_result | None:
-    """What stdout is open on if it is a regular file: the one kind that may be the store (see output.py)."""
+def regular_file(descriptor: int) -> os.stat_result | None:
+    """What a descriptor is open on if it is a regular file: the one kind that may be the store (see output.py)."""
     try:
-        opened = os.fstat(1)
+        opened = os.fstat(descriptor)
     except OSError:
         return None  # not open: writing will say so
     return opened if stat.S_ISREG(opened.st_mode) else None
+
+
+def output_files() -> list[os.stat_result]:
+    """The regular files stdout and stderr are open on: kztj checks none of them is the store before it writes."""
+    return [opened for opened in (regular_file(1), regular_file(2)) if opened is not None]
 
 
 def output_failed(error: OSError, out: Watched | None, status: int = EXIT_OK) -> int:

@@ -21,14 +21,18 @@ from .cachefiles import (
     sealed_identity,
 )
 from .lean_sqlite import sqlite3
+from .lean_typing import TYPE_CHECKING
 from .store import Store
 from .storeschema import database_uri
 
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
-def open_trusted(store_path: str, allow_outside: bool = False, output: os.stat_result | None = None) -> Store | None:
+
+def open_trusted(store_path: str, allow_outside: bool = False, outputs: Sequence[os.stat_result] = ()) -> Store | None:
     """The cached store if every file it was built from, and the cache itself, has the identity recorded; else None.
 
-    None too if ``output`` (what stdout is open on) is one of those files: cli refuses to write there.
+    None too if one of ``outputs`` (``streams.output_files``) is one of those files: cli refuses to write there.
     """
     folder = folder_of(store_path)
     if os.path.islink(folder):  # never kztj's: cache.open_store removes it
@@ -60,7 +64,7 @@ def open_trusted(store_path: str, allow_outside: bool = False, output: os.stat_r
         ):
             conn.close()
             return None
-        if output is not None and any((e["dev"], e["ino"]) == (output.st_dev, output.st_ino) for e in inputs):
+        if any((e["dev"], e["ino"]) == (out.st_dev, out.st_ino) for e in inputs for out in outputs):
             conn.close()
             return None
         return Store(conn, store_path)

@@ -175,6 +175,32 @@ def test_the_article_is_never_written_over_the_store_or_the_page(
     assert saved.read_bytes() == PAGE.read_bytes()
 
 
+@pytest.mark.parametrize("onto", ["store", "page", "article"])
+def test_an_ingest_of_a_page_refuses_stdout_onto_the_store_before_writing_its_article(
+    saved: Path, tmp_path: Path, onto: str
+) -> None:
+    # `kztj ingest page.html >> events.yaml` wrote page.txt before it refused; `>> page.html` appended the draft.
+    store = tmp_path / "store" / "events.yaml"
+    shutil.copytree(BUNDLED.parent / "seeds", store.parent / "seeds")
+    shutil.copy(BUNDLED, store)
+    article = saved.with_suffix(".txt")
+    if onto == "article":
+        article.write_text(" date 2024-08-23\n\n" + "\n\n".join(MAIN_TEXT) + "\n", encoding="utf-8")
+    target = {"store": store, "page": saved, "article": article}[onto]
+    before = target.read_bytes()
+    argv = ["--events", str(store), "--no-cache", "ingest", str(saved)]
+    with open(target, "a") as append:
+        result = subprocess.run(
+            [sys.executable, "-m", "kztj_tui", *argv], stdout=append, stderr=subprocess.PIPE, text=True, timeout=60
+        )
+    assert (result.returncode, result.stderr) == (
+        2,
+        "kztj: -: refusing to overwrite the store or one of its articles\n",
+    )
+    assert target.read_bytes() == before
+    assert article.exists() == (onto == "article")  # the page's article is not written either
+
+
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this platform")
 def test_article_out_that_is_a_fifo_is_refused_not_a_wait(saved: Path) -> None:
     # Writing there waited for a reader for ever; and `validate` reads only a regular file as an article.

@@ -481,6 +481,82 @@ def test_every_command_refuses_stdout_appending_to_the_store(
     assert target.read_bytes() == before
 
 
+@pytest.mark.parametrize("onto", ["events.yaml", ARTICLE])
+@pytest.mark.parametrize("both", [True, False], ids=["2>&1", "2>> only"])
+@pytest.mark.parametrize(
+    "command",
+    [["check"], ["tags"], ["search", "trade"], ["export", "-o", "report.md"], ["ingest", ARTICLE]],
+    ids=" ".join,
+)
+def test_every_command_refuses_stderr_appending_to_the_store(
+    write_store: Callable[..., Path], command: list[str], onto: str, both: bool
+) -> None:
+    # `kztj tags >> events.yaml 2>&1` wrote the refusal itself into the store; `2>> events.yaml` its messages.
+    store = write_store(BUNDLED.read_text(encoding="utf-8"))
+    target = store.parent / onto
+    before = target.read_bytes()
+    with open(target, "a") as append:
+        result = subprocess.run(
+            [sys.executable, "-m", "kztj_tui", "--events", str(store), *command],
+            stdout=append if both else subprocess.DEVNULL,
+            stderr=append,
+            cwd=store.parent,
+            env={**os.environ, "PYTHONPATH": str(REPO)},
+            timeout=120,
+        )
+    assert result.returncode == 2
+    assert target.read_bytes() == before
+    assert not (store.parent / "report.md").exists()
+
+
+def test_completion_refuses_stdout_appending_to_the_store(write_store: Callable[..., Path]) -> None:
+    # `kztj __complete tag '' -- --events events.yaml >> ARTICLE` appended every tag to the article.
+    store = write_store(BUNDLED.read_text(encoding="utf-8"))
+    for target in (store, store.parent / ARTICLE):
+        before = target.read_bytes()
+        with open(target, "a") as append:
+            result = subprocess.run(
+                [sys.executable, "-m", "kztj_tui", "__complete", "tag", "", "--", "--events", str(store)],
+                stdout=append,
+                stderr=subprocess.PIPE,
+                text=True,
+                cwd=store.parent,
+                env={**os.environ, "PYTHONPATH": str(REPO)},
+                timeout=120,
+            )
+        assert (result.returncode, target.read_bytes()) == (0, before)  # no candidates, as completion fails
+        assert "refusing to overwrite the store" in result.stderr
+    done = subprocess.run(
+        [sys.executable, "-m", "kztj_tui", "__complete", "tag", "", "--", "--events", str(store)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        timeout=120,
+    )
+    assert "trade\n" in done.stdout  # into anything else, the candidates
+
+
+def test_an_edit_of_a_broken_store_refuses_stdout_appending_to_it(write_store: Callable[..., Path]) -> None:
+    # With a store that does not load, `EDITOR=echo kztj edit ID >> events.yaml` ran the editor into the store.
+    store = write_store(BUNDLED.read_text(encoding="utf-8").replace("title:", "title: [", 1))
+    before = store.read_bytes()
+    event_id = next(line.split("id:")[1].strip() for line in before.decode().splitlines() if "- id:" in line)
+    with open(store, "a") as append:
+        result = subprocess.run(
+            [sys.executable, "-m", "kztj_tui", "--events", str(store), "edit", event_id],
+            stdout=append,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "PYTHONPATH": str(REPO), "EDITOR": "echo", "VISUAL": ""},
+            timeout=120,
+        )
+    assert (result.returncode, result.stderr) == (
+        2,
+        "kztj: -: refusing to overwrite the store or one of its articles\n",
+    )
+    assert store.read_bytes() == before
+
+
 def test_an_export_to_a_file_may_run_with_stdout_appending_to_the_store(write_store: Callable[..., Path]) -> None:
     # Nothing is written to stdout: the check is where export writes (its FILE), not on every stdout.
     store = write_store(BUNDLED.read_text(encoding="utf-8"))

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from .. import articles
 from ..console import json_text
-from ..streams import EXIT_ERROR, EXIT_OK, error_line, say, stdout_file
+from ..streams import EXIT_ERROR, EXIT_OK, error_line, output_files, say
 from ..text import sanitize, visible
 from . import candidates, dates, draft, page, sentences
 
@@ -216,37 +216,38 @@ def _command(args: argparse.Namespace, out: TextIO, open_for: Callable[[argparse
         for problem in error.problems:
             error_line(str(problem))
         return EXIT_ERROR
+    target = args.output
+    article = (Path(article_out) if article_out else page.default_article_path(path)) if html is not None else path
+    if output_files():  # before anything is written, the page's article too
+        from ..output import OutputError, refuse_outputs_onto, store_files
+
+        try:
+            # `kztj ingest ARTICLE >> events.yaml`, or onto the page or article read or written; 2>&1 too
+            protect = [*store_files(store), path, article]
+            refuse_outputs_onto(protect, stdout=args.json or not target or target == "-")
+        except OutputError as error:
+            say(str(error))
+            return EXIT_ERROR
     if html is not None:
         from ..output import store_files
 
         found_page, published, outlet = html
-        target = Path(article_out) if article_out else page.default_article_path(path)
         try:
-            wrote = write_page_article(found_page, published, target, bool(article_out), [*store_files(store), path])
-            _, raw = read_article_raw(target)
+            wrote = write_page_article(found_page, published, article, bool(article_out), [*store_files(store), path])
+            _, raw = read_article_raw(article)
         except IngestError as error:
             say(str(error))
             return EXIT_ERROR
         if wrote:
-            say(f"wrote {target}: the page's main text, the article the draft quotes")
+            say(f"wrote {article}: the page's main text, the article the draft quotes")
         else:
-            say(f"{target} already holds the page's main text; the draft quotes it")
-        path = target
+            say(f"{article} already holds the page's main text; the draft quotes it")
+        path = article
     try:
         text, source, found = ingest(path, knowledge_of(store), published, outlet)
     except IngestError as error:
         say(str(error))
         return EXIT_ERROR
-    target = args.output
-    opened = stdout_file()
-    if opened is not None and (args.json or not target or target == "-"):
-        from ..output import OutputError, refuse_stdout_onto
-
-        try:
-            refuse_stdout_onto(opened, store, path)  # `kztj ingest ARTICLE >> events.yaml`
-        except OutputError as error:
-            say(str(error))
-            return EXIT_ERROR
     if args.json:
         out.write(json_text(draft.to_json(source, found, text, raw)))
         return EXIT_OK
