@@ -41,6 +41,7 @@ from .cachefiles import (
     folder_of,
     identity_of,
     input_unchanged,
+    old_seal_file,
     path_text,
     read_seal,
     read_verified,
@@ -115,7 +116,7 @@ def _check_seal(files: CacheFiles) -> bool:
             if digest != recorded.digest:
                 raise _Damaged(f"{file.name} changed after it was written")
     except FileNotFoundError as error:
-        if not files.seal.exists() and files.seal.with_name(f"{files.seal.name}.json").exists():
+        if not files.seal.exists() and os.path.exists(old_seal_file(files.seal)):
             return False
         raise _Damaged(f"{Path(error.filename or '').name} is missing") from None
     except (OSError, ValueError) as error:
@@ -238,8 +239,7 @@ def _owned(name: str) -> tuple[str | None, int] | None:
         return None
     main, fts, seal = build_file_names(build)
     verified = os.path.basename(verified_file(seal))
-    # ``SEAL.json``: how a pre-release kztj sealed a build (_check_seal reads that as outdated).
-    if name in (main, fts, seal, f"{seal}.json", verified, f"{main}-journal", f"{fts}-journal"):
+    if name in (main, fts, seal, old_seal_file(seal), verified, f"{main}-journal", f"{fts}-journal"):
         return build, int(writer)
     temporary = f".{verified}."
     if name.startswith(temporary) and name.endswith(".tmp"):

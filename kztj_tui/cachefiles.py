@@ -145,6 +145,11 @@ def sealed_identity(file: str | os.PathLike[str], recorded: Sealed) -> bool:
     return identity_of(file) == recorded.identity
 
 
+def old_seal_file(seal: str | os.PathLike[str]) -> str:
+    """``SEAL.json``: how a pre-release kztj sealed a build; a cache with one is outdated, and rebuilt."""
+    return f"{os.fspath(seal)}.json"
+
+
 def verified_file(seal: str | os.PathLike[str]) -> str:
     """The record of a build's inputs hashed and found unchanged: beside its seal."""
     return os.fspath(seal).removesuffix(".seal") + ".verified"

@@ -21,7 +21,7 @@ from . import edtf
 from .folding import fold
 from .model import Disagreement, Entity, Event, Figure, Source, format_value
 from .positions import Loc
-from .text import normalize_for_quote
+from .text import normalize_for_quote, quoted
 
 if TYPE_CHECKING:
     from .errors import Problem
@@ -788,9 +788,7 @@ def today() -> date:
             return date.fromisoformat(text)
     except ValueError:
         pass
-    # Quoted by hand, not repr(): the message is shown through text.visible, which writes bytes that are
-    # not UTF-8 as \\xNN (repr would write their lone surrogates as \\udcNN).
-    raise ValueError(f"KZTJ_TODAY='{text[:40]}' is not a day (expected YYYY-MM-DD)")
+    raise ValueError(f"KZTJ_TODAY={quoted(text[:40])} is not a day (expected YYYY-MM-DD)")
 
 
 def later_report(event: Event, related: Iterable[Event]) -> Event | None:

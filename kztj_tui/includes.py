@@ -142,7 +142,7 @@ def matches_nothing(patterns: Sequence[str], files: Sequence[str]) -> list[int]:
 
 
 def _refuse_outside(store_dir: Path, path: Path) -> None:
-    """Raise IncludeError if ``path`` (a file a pattern matched) resolves outside the store's folder."""
+    """Raise IncludeError if ``path`` (a matched file, or a pattern's folder) leads outside the store's folder."""
     try:
         if not path.resolve().is_relative_to(store_dir.resolve()):
             raise IncludeError(f"{path.name} leads outside the store's folder")
