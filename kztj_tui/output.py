@@ -80,10 +80,10 @@ def _is_one_of(identity: os.stat_result, protect: Iterable[Protected]) -> bool:
 def _is_protected(real: Path, protect: Iterable[Protected]) -> bool:
     """Whether a resolved path names a protected file: the same path (it may not exist yet), or the same file."""
     protect = list(protect)
-    if any(not isinstance(entry, os.stat_result) and os.path.realpath(entry) == str(real) for entry in protect):
+    if any(same_file(real, entry) for entry in protect if not isinstance(entry, os.stat_result)):
         return True
     try:
-        return _is_one_of(os.stat(real), protect)
+        return _is_one_of(os.stat(real), [entry for entry in protect if isinstance(entry, os.stat_result)])
     except OSError:
         return False  # nothing there yet
 
