@@ -300,6 +300,16 @@ async def test_export_writes_the_filtered_view(tmp_path: Path, monkeypatch: pyte
         assert any(str(written) in n.message for n in app._notifications)
 
 
+@pytest.mark.parametrize("event_id", ["no-such-event", ""])
+async def test_an_unknown_event_to_open_on_is_said(event_id: str) -> None:
+    # `kztj --event ''` was dropped without a word, where any other unknown id is said.
+    app = bundled_app(event_id=event_id)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await settle(pilot)
+        assert [n.message for n in app._notifications] == [f"No event with id {event_id!r}."]
+        assert selected(app) == "diplomatic-relations-established"  # the first event
+
+
 async def test_copy_event_as_markdown() -> None:
     app = bundled_app(event_id="golden-eagle-order")
     async with app.run_test(size=(120, 40)) as pilot:

@@ -73,8 +73,8 @@ class MainScreen(StoreFollowing, OutputKeys, MarkKeys):
         session, store = self.session, self.session.store
         timeline = self.query_one(Timeline)
         timeline.empty_message = "This store has no events yet."
-        keep = store.rowid_of(self._initial_event) if self._initial_event else None
-        if self._initial_event and keep is None:
+        keep = store.rowid_of(self._initial_event) if self._initial_event is not None else None
+        if self._initial_event is not None and keep is None:  # `--event ''` too
             self.notify(f"No event with id {self._initial_event!r}.", severity="warning", markup=False)
         timeline.set_view(store.all_rowids(), session.year_runs, select=keep)
         selected = timeline.selected_rowid
