@@ -63,6 +63,8 @@ def command(editor: list[str], path: Path | str, line: int | None) -> list[str]:
     """The argv that opens ``path`` in ``editor`` at ``line`` (1-based; None: at the top)."""
     name = program_name(editor[0])
     file = str(path)
+    if file.startswith(("-", "+")):  # `-c!cmd` and `+!cmd` are commands vim runs: a file is never an option
+        file = f"./{file}"
     if line is None:
         return [*editor, file]
     if name in PLUS_LINE:

@@ -103,6 +103,16 @@ def test_the_line_is_given_as_each_editor_takes_it(program: list[str], expected:
     assert editor.command(program, "s.yaml", 42) == expected
 
 
+@pytest.mark.parametrize("name", ["-c!touch PWNED.yaml", "+!touch PWNED.yaml", "--cmd=x.yaml"])
+@pytest.mark.parametrize("line", [42, None])
+@pytest.mark.parametrize("program", [["vim"], ["code"], ["gedit"]])
+def test_a_file_named_like_an_option_is_never_one(program: list[str], line: int | None, name: str) -> None:
+    # An included file named `-c!touch PWNED.yaml` became vim's -c option: `kztj edit` ran the command.
+    argv = editor.command(program, name, line)
+    assert argv[-1] in (f"./{name}", f"./{name}:{line}")
+    assert not any(word.startswith(("-c", "+!", "--cmd")) for word in argv)
+
+
 def test_without_a_line_the_file_alone() -> None:
     assert editor.command(["vim"], "s.yaml", None) == ["vim", "s.yaml"]
 
