@@ -175,6 +175,13 @@ def test_the_article_is_never_written_over_the_store_or_the_page(
     assert saved.read_bytes() == PAGE.read_bytes()
 
 
+def test_the_draft_is_never_written_over_the_page(saved: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # `kztj ingest page.html -o page.html` replaced the page with the draft, exit 0.
+    assert "-o names the page being read" in one_line_error(capsys, str(saved), "-o", str(saved))
+    assert saved.read_bytes() == PAGE.read_bytes()
+    assert not saved.with_suffix(".txt").exists()  # refused before anything is written
+
+
 @pytest.mark.parametrize("onto", ["store", "page", "article"])
 def test_an_ingest_of_a_page_refuses_stdout_onto_the_store_before_writing_its_article(
     saved: Path, tmp_path: Path, onto: str

@@ -202,6 +202,10 @@ def _command(args: argparse.Namespace, out: TextIO, open_for: Callable[[argparse
             from ..output import same_file
 
             article = article_out or str(page.default_article_path(path))
+            if same_file(path, args.output):
+                raise IngestError(
+                    f"{visible(args.output)}: -o names the page being read; the draft needs a file of its own"
+                )
             if same_file(article, args.output):
                 raise IngestError(
                     f"{visible(args.output)}: -o names the file the page's article goes to;"
@@ -218,13 +222,13 @@ def _command(args: argparse.Namespace, out: TextIO, open_for: Callable[[argparse
         return EXIT_ERROR
     target = args.output
     article = (Path(article_out) if article_out else page.default_article_path(path)) if html is not None else path
+    named = [path, article]  # the page or article named, and the article the draft quotes: never written over
     if output_files():  # before anything is written, the page's article too
         from ..output import OutputError, refuse_outputs_onto, store_files
 
         try:
             # `kztj ingest ARTICLE >> events.yaml`, or onto the page or article read or written; 2>&1 too
-            protect = [*store_files(store), path, article]
-            refuse_outputs_onto(protect, stdout=args.json or not target or target == "-")
+            refuse_outputs_onto([*store_files(store), *named], stdout=args.json or not target or target == "-")
         except OutputError as error:
             say(str(error))
             return EXIT_ERROR
@@ -276,7 +280,7 @@ def _command(args: argparse.Namespace, out: TextIO, open_for: Callable[[argparse
     from ..output import OutputError, store_files, write_output
 
     try:
-        write_output(target, [yaml_text], protect=[*store_files(store), path])
+        write_output(target, [yaml_text], protect=[*store_files(store), *named])  # `ingest page.html -o page.html`
     except OutputError as error:
         say(str(error))
         return EXIT_ERROR
