@@ -88,6 +88,11 @@ def styled(text: str, spans: Spans, width: int, style: tuple[str, str] | None, m
     return "".join(out)
 
 
+# The widest a terminal can say it is (its size is an unsigned short): a larger $COLUMNS is this, not a
+# table padded to 10⁸ cells a row (10 GB) or an OverflowError at 10²⁰.
+MAX_COLUMNS = 65_535
+
+
 def terminal(color: str, out: Output, environ: Mapping[str, str] = os.environ) -> Terminal | None:
     """The width and colour of a terminal table (None: print plain lines), as rich's Console would find them.
 
@@ -114,7 +119,7 @@ def terminal(color: str, out: Output, environ: Mapping[str, str] = os.environ) -
     colour = color != "never" and is_terminal and not dumb
     columns, lines = environ.get("COLUMNS"), environ.get("LINES")
     # ASCII digits only: str.isdigit() also takes "²", which int() refuses.
-    fixed = int(columns) if columns is not None and columns.isascii() and columns.isdigit() else None
+    fixed = min(int(columns), MAX_COLUMNS) if columns is not None and columns.isascii() and columns.isdigit() else None
     if fixed is not None and lines is not None and lines.isascii() and lines.isdigit():
         return Terminal(fixed, colour)
     if dumb:

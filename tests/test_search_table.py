@@ -7,6 +7,8 @@ from __future__ import annotations
 import io
 import os
 import pty
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -481,3 +483,29 @@ def test_a_fitted_cell_takes_exactly_its_width(text: str, width: int) -> None:
         assert shown == safe + " " * (width - cell_len(safe))  # padded, whole
     else:
         assert shown.endswith("…") and kept < len(safe)  # cut
+
+
+@pytest.mark.parametrize("columns", ["99999999999999999999", "99999999", "65536"])
+def test_a_width_no_terminal_can_have_is_the_widest_one_can(columns: str) -> None:
+    # COLUMNS=10²⁰ was an OverflowError traceback; 10⁸ padded every row to 10⁸ cells (10 GB, 47 s).
+    from kztj_tui.searchview import terminal
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    found = terminal("always", Tty(), {"COLUMNS": columns})
+    assert found is not None and found.width == 65_535  # a terminal's size is an unsigned short
+    assert terminal("always", Tty(), {"COLUMNS": "65535"}) == found
+
+
+def test_search_with_a_huge_columns_is_a_table_not_a_traceback() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "kztj_tui", "--events", str(BUNDLED), "search", "Dushanbe", "--color", "always"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "COLUMNS": "99999999999999999999", "LINES": "20"},
+        timeout=120,
+    )
+    assert (result.returncode, result.stderr) == (0, "")
+    assert max(map(len, result.stdout.splitlines())) < 70_000
