@@ -217,9 +217,23 @@ def _own_descriptor(path: str) -> int | None:
     return None
 
 
+def _utf8(stream: TextIO) -> None:
+    """Make ``stream`` write UTF-8: every export format is UTF-8, whatever the locale says a terminal takes.
+
+    Under ``PYTHONIOENCODING=ascii`` or a C locale, launch's ``backslashreplace`` wrote ``’`` as the six
+    characters ``\\u2019``: a CSV or a store export whose quotes no longer match their articles.
+    """
+    encoding = (getattr(stream, "encoding", None) or "").lower().replace("_", "-")
+    reconfigure = getattr(stream, "reconfigure", None)
+    if encoding not in ("utf-8", "utf8") and reconfigure is not None:
+        stream.flush()
+        reconfigure(encoding="utf-8")
+
+
 def _write_descriptor(descriptor: int, shown: str, chunks: Iterable[str], stdout: TextIO | None) -> None:
     """Write to one of this process's open descriptors, through sys.stdout for stdout (its buffer comes first)."""
     if descriptor == 1:
+        _utf8(sys.stdout)
         out = stdout or sys.stdout
         for chunk in chunks:
             out.write(chunk)

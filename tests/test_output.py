@@ -574,6 +574,20 @@ def test_an_export_to_a_file_may_run_with_stdout_appending_to_the_store(write_st
     assert (store.parent / "report.md").read_text(encoding="utf-8").startswith("# ")
 
 
+@pytest.mark.parametrize("fmt", ["csv", "store", "markdown"])
+@pytest.mark.parametrize("environ", [{"PYTHONIOENCODING": "ascii"}, {"LC_ALL": "C", "PYTHONUTF8": "0"}])
+def test_an_export_to_stdout_is_utf8_whatever_the_locale(tmp_path: Path, fmt: str, environ: dict[str, str]) -> None:
+    # An ASCII stdout got ’ as the six characters \u2019: a store export whose quotes matched no article.
+    env = {k: v for k, v in os.environ.items() if k not in ("LANG", "LC_ALL", "LC_CTYPE", "PYTHONIOENCODING")}
+    argv = [sys.executable, "-m", "kztj_tui", "--events", str(BUNDLED), "export", "--format", fmt]
+    piped = subprocess.run(argv, capture_output=True, env={**env, **environ}, timeout=120)
+    assert (piped.returncode, piped.stderr) == (0, b"")
+    target = tmp_path / "out"
+    written = subprocess.run([*argv, "-o", str(target)], capture_output=True, env=env, timeout=120)
+    assert written.returncode == 0
+    assert piped.stdout == target.read_bytes() and "’".encode() in piped.stdout
+
+
 def test_stdout_appending_to_another_file_is_written(write_store: Callable[..., Path]) -> None:
     store = write_store(BUNDLED.read_text(encoding="utf-8"))
     report = store.parent / "report.txt"
