@@ -8,6 +8,14 @@ import sys
 
 def main() -> None:
     """Console-script entry point."""
+    try:
+        _start()
+    except KeyboardInterrupt:  # Ctrl-C in the first ~40 ms, while cli is imported: its own handling is not in place
+        sys.exit(130)
+
+
+def _start() -> None:
+    """Answer a warm search at once, or hand the command line to cli."""
     if sys.stdout is None or sys.stderr is None:  # started with a closed descriptor (>&-)
         try:  # noqa: SIM105 - not contextlib.suppress: contextlib is ~0.6 ms of a warm start
             os.write(2, b"kztj: standard output or error is closed\n")

@@ -10,6 +10,7 @@ import sys
 import time
 import urllib.parse
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -431,3 +432,32 @@ def test_a_stdout_or_stderr_appending_to_the_store_is_left_to_cli(warm_store: Pa
             os.close(saved)
         assert answered is None
     assert quick.search(["--events", str(warm_store), "trade"]) == 0  # into anything else, it answers
+
+
+@pytest.mark.parametrize("argv", [["tags"], ["search", "trade"]])
+def test_ctrl_c_while_kztj_starts_is_status_130_not_a_traceback(
+    argv: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Ctrl-C in the first ~40 ms (cli's imports) printed a KeyboardInterrupt traceback.
+    import builtins
+
+    from kztj_tui import launch
+
+    real_import = builtins.__import__
+
+    def interrupted(name: str, *args: Any, **kwargs: Any) -> Any:
+        if name in ("cli", "quick", "kztj_tui.cli", "kztj_tui.quick"):
+            raise KeyboardInterrupt
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(sys, "argv", ["kztj", *argv])
+    monkeypatch.setattr(builtins, "__import__", interrupted)
+    try:
+        launch.main()
+    except KeyboardInterrupt:  # not pytest.raises: an interrupt escaping would end the test session
+        pytest.fail("KeyboardInterrupt escaped: a traceback")
+    except SystemExit as exited:
+        assert exited.code == 130
+    else:
+        pytest.fail("no exit status")
+    assert capsys.readouterr() == ("", "")
