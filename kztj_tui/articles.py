@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import NamedTuple
 
-from .files import FileBytes, read_regular_file
+from .files import FileBytes, read_regular_file, stays_inside
 from .text import sanitize
 from .yamlparse import position
 
@@ -31,11 +31,7 @@ def locate(store_dir: Path, file: str, allow_outside: bool = False) -> Path:
         return path
     if Path(file).is_absolute():
         raise ArticleError("is an absolute path; articles must sit beside the store (--allow-outside-articles)")
-    try:
-        inside = path.resolve().is_relative_to(store_dir.resolve())
-    except (OSError, RuntimeError):  # a symlink loop
-        inside = False
-    if not inside:
+    if not stays_inside(path, store_dir):
         raise ArticleError("leads outside the store's directory; allow it with --allow-outside-articles")
     return path
 

@@ -51,7 +51,7 @@ from .cachefiles import (
     verified_text,
 )
 from .errors import Progress
-from .files import FileBytes, open_regular
+from .files import FileBytes, articles_inside, open_regular
 from .store import Store
 from .storeschema import database_uri
 
@@ -87,6 +87,8 @@ def _inputs_fresh(
     read_at = float(meta.get("read_at", "0"))
     inputs = json.loads(meta.get("inputs", "[]"))
     if not inputs or not all(input_unchanged(entry, store_path.parent, read_at, verified, reads) for entry in inputs):
+        return False
+    if not allow_outside and not articles_inside(inputs, store_path.parent):
         return False
     # The include patterns are read again, so a file added beside the included ones is noticed.
     if "include" not in meta:  # includes.META: a store in one file imports nothing more

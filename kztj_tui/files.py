@@ -9,6 +9,35 @@ import time
 from .lean_typing import NamedTuple
 
 
+def stays_inside(path: str | os.PathLike[str], folder: str | os.PathLike[str]) -> bool:
+    """Whether ``path``, every link in it followed, is in ``folder`` (followed too): the rule for what a store reads.
+
+    False for a symlink loop, which realpath leaves at the link it went round.
+    """
+    return _inside(path, os.path.realpath(folder))
+
+
+def _inside(path: str | os.PathLike[str], root: str) -> bool:
+    """Whether ``path``, every link in it followed, is in ``root``, a folder's real path."""
+    try:
+        real = os.path.realpath(path)
+        if os.path.islink(real):
+            return False
+    except (OSError, ValueError):
+        return False
+    return real == root or real.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def articles_inside(inputs: list[dict[str, object]], folder: str | os.PathLike[str]) -> bool:
+    """Whether every input a build records but the store itself (the first) is still in the store's folder.
+
+    An article swapped for a link to the same file outside keeps its bytes and identity: the cache
+    alone would still vouch for it, where a load refuses it (articles.locate).
+    """
+    root = os.path.realpath(folder)
+    return all(_inside(os.path.join(folder, str(entry["path"])), root) for entry in inputs[1:])
+
+
 class FileIdentity(NamedTuple):
     """What the file system says about a file: a change to the file changes at least one of these."""
 

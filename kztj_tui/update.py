@@ -26,7 +26,7 @@ from typing import Any
 from . import layout, yamlparse
 from .cachefiles import CacheFiles, built_for, input_unchanged
 from .errors import StoreError
-from .files import FileBytes, FileIdentity
+from .files import FileBytes, FileIdentity, articles_inside
 from .layout import Layout
 from .model import Event
 from .store import Store
@@ -101,6 +101,8 @@ def _plan(store: Store, store_path: Path, allow_outside: bool, read: FileBytes |
         raise _Cannot("not this store")
     if not all(input_unchanged(entry, store_path.parent, float(meta["read_at"])) for entry in articles):
         raise _Cannot("an article changed")
+    if not allow_outside and not articles_inside(inputs, store_path.parent):
+        raise _Cannot("an article now leads outside the store's folder")
     if read is None or FileIdentity.of(os.stat(store_path)) != read.identity:
         read = yamlparse.read_store(store_path)
     read_at = min(checked_at, read.read_at)  # the inputs are as recorded at least since then

@@ -20,6 +20,7 @@ from .cachefiles import (
     read_verified,
     sealed_identity,
 )
+from .files import articles_inside
 from .lean_sqlite import sqlite3
 from .lean_typing import TYPE_CHECKING
 from .store import Store
@@ -62,6 +63,9 @@ def open_trusted(store_path: str, allow_outside: bool = False, outputs: Sequence
         if not inputs or not all(
             input_unchanged(entry, folder_of_store, read_at, verified, may_hash=False) for entry in inputs
         ):
+            conn.close()
+            return None
+        if not allow_outside and not articles_inside(inputs, folder_of_store):
             conn.close()
             return None
         if any((e["dev"], e["ino"]) == (out.st_dev, out.st_ino) for e in inputs for out in outputs):

@@ -113,6 +113,27 @@ def test_symlink_out_of_the_store_is_refused(
     assert "outside" in one_problem(with_article(write_store, "link.txt"), capsys)
 
 
+def test_an_article_swapped_for_a_link_out_is_refused_on_a_cached_run_too(
+    write_store: Callable[..., Path], capsys: pytest.CaptureFixture[str], tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    # The file keeps its bytes and inode, so the cache still vouched for it: validate said ok, exit 0,
+    # where --no-cache said "leads outside the store's directory".
+    path = write_store(MINIMAL)
+    assert main(["validate", "--events", str(path)]) == 0
+    assert main(["search", "Dushanbe", "--events", str(path)]) == 0  # warm from here
+    capsys.readouterr()
+    article = path.parent / ARTICLE
+    moved = tmp_path_factory.mktemp("outside") / article.name
+    os.rename(article, moved)
+    article.symlink_to(moved)
+    assert "outside" in one_problem(path, capsys)
+    for argv in (["search", "Dushanbe"], ["tags"]):  # the warm search and a full open alike
+        result = subprocess.run(
+            [sys.executable, "-m", "kztj_tui", "--events", str(path), *argv], capture_output=True, text=True, timeout=60
+        )
+        assert (result.returncode, result.stdout) == (2, "") and "leads outside" in result.stderr
+
+
 def test_empty_article_does_not_make_quotes_found(
     write_store: Callable[..., Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
