@@ -17,6 +17,7 @@ from .model import Filters
 # A view's name is typed on a command line and shown in the palette: one short printable line.
 MAX_NAME = 60
 SORTS = ("date", "relevance")
+VIEW_KEYS = ("query", "tags", "actors", "places", "from", "to", "marked", "sort")  # what to_json writes
 
 
 class SavedView(NamedTuple):
@@ -26,7 +27,7 @@ class SavedView(NamedTuple):
     marked: bool = False
     sort: str = "date"
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, Any]:  # its keys are VIEW_KEYS
         """The view as it is kept in the state file."""
         f = self.filters
         data: dict[str, Any] = {
@@ -46,6 +47,10 @@ class SavedView(NamedTuple):
         """A view read back from the state file; raises ValueError saying what is wrong with it."""
         if not isinstance(data, Mapping):
             raise ValueError("it is not an object")
+        # A key kztj does not know ("date_from") was dropped: the view then showed more than it said.
+        unknown = sorted(str(key) for key in data if key not in VIEW_KEYS)
+        if unknown:
+            raise ValueError(f"unknown key {unknown[0]!r} (known: {', '.join(VIEW_KEYS)})")
         query = data.get("query", "")
         if not isinstance(query, str):
             raise ValueError('"query" is not text')

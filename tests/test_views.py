@@ -11,7 +11,7 @@ import pytest
 
 from kztj_tui import cli, userstate
 from kztj_tui.model import Filters
-from kztj_tui.savedviews import SavedView, fitted, name_problem
+from kztj_tui.savedviews import VIEW_KEYS, SavedView, fitted, name_problem
 
 from .conftest import BUNDLED
 from .tui_support import bundled_app, shown
@@ -43,9 +43,12 @@ def test_a_view_round_trips_through_the_state_file() -> None:
         ({"from": "2021-13-01"}, '"from" is not a date (YYYY-MM-DD)'),
         ({"marked": "yes"}, '"marked" is not true or false'),
         ({"sort": "size"}, '"sort" is not one of date, relevance'),
+        # It was dropped: `export --view` exported every event, exit 0 (a hostile tester's find).
+        ({"date_from": "2023-01-01", "query": "trade"}, "unknown key 'date_from' (known: query, tags, actors,"),
     ],
 )
 def test_a_view_kztj_cannot_read_says_why(data: object, problem: str) -> None:
+    assert set(WATER.to_json()) == set(VIEW_KEYS)
     with pytest.raises(ValueError, match=problem.replace("(", r"\(").replace(")", r"\)")):
         SavedView.from_json(data)
 
