@@ -465,6 +465,19 @@ def test_a_paragraph_of_many_sentences_is_split_in_linear_time() -> None:
     assert result.stdout.strip() == "20000"
 
 
+def test_a_sentence_too_long_to_quote_is_cut_where_a_clause_ends() -> None:
+    # Each of its numbers made a candidate quoting all of it: 69 KB took 13 s and wrote a 68 MB draft,
+    # and a quote of 30,050 characters made a draft `kztj validate` refuses (the limit is 20,000).
+    clause = "Kazakhstan and Tajikistan signed a deal worth $1.8 billion on May 4, "
+    text = clause * 1000 + "and that was all. " + "x" * 2500
+    found = sentences.split(text)
+    assert all(text[s.start : s.end] == s.text for s in found)  # still the article's own text
+    assert max(len(s.text) for s in found) <= sentences.MAX_SENTENCE
+    assert all(s.text.endswith(",") for s in found[:-5])  # where a clause ends
+    assert "".join(s.text for s in found).replace(" ", "") == text.replace(" ", "")  # nothing left out
+    assert len(found) < 100
+
+
 # Every phrase that names a day, month or year relative to the article's date, or to another date.
 _RELATIVE_PHRASES = (
     "The day before yesterday and yesterday the talks went on, and today too. On Thursday they met."

@@ -80,13 +80,35 @@ def split(text: str, body_start: int = 0) -> list[Sentence]:
             pieces.append((cut, stop.end()))
             cut = stop.end()
         pieces.append((cut, len(chunk)))
-        for start, end in pieces:
+        for start, end in (part for piece in pieces for part in _bounded(chunk, *piece)):
             span = _trim(chunk, start, end)
             if span is not None:
                 a, b = span
                 sentences.append(Sentence(chunk[a:b], line_start + a, line_start + b, paragraph, len(sentences)))
         paragraph += 1
     return sentences
+
+
+# A "sentence" longer than this (a list, a table, a page without a full stop) is cut before it, at a comma,
+# a semicolon or else a space: every number in it made a candidate quoting all of it, so a 69 KB sentence
+# took 13 s and a 68 MB draft, and its quotes were past the 20,000 characters a store takes.
+MAX_SENTENCE = 1_000
+
+
+def _bounded(chunk: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The span ``start:end`` of ``chunk`` in parts of at most MAX_SENTENCE characters, cut where a clause ends."""
+    parts = []
+    while end - start > MAX_SENTENCE:
+        limit = start + MAX_SENTENCE
+        cut = max(chunk.rfind(", ", start, limit), chunk.rfind("; ", start, limit)) + 1  # after the comma
+        if cut <= start + MAX_SENTENCE // 2:  # no clause ends in the second half: at the last space
+            cut = chunk.rfind(" ", start + 1, limit)
+        if cut <= start:  # one word of a thousand characters
+            cut = limit
+        parts.append((start, cut))
+        start = cut
+    parts.append((start, end))
+    return parts
 
 
 def _word_before(text: str, end: int) -> str:
