@@ -536,12 +536,19 @@ def test_a_long_outlet_makes_ids_the_store_accepts(capsys: pytest.CaptureFixture
     article = REPO / "seeds" / "002_22b63dd09c227152.txt"
     import yaml
 
-    # The ids were built from the whole outlet: 100,011 characters, which `validate` refused (limit 200).
-    assert main(["ingest", str(article), "--events", str(BUNDLED), "--outlet", "Outlet " * 20_000]) == 0
+    # The ids were built from the whole outlet, which `validate` refused (ids: at most 200 characters).
+    assert main(["ingest", str(article), "--events", str(BUNDLED), "--outlet", "Outlet " * 71]) == 0
     data = yaml.safe_load(capsys.readouterr().out)
     (source,) = data["sources"]
     assert source["id"] == "outlet-outlet-outlet-outlet-outlet-2023-08-25"
     assert data["events"] and all(len(event["id"]) <= 200 for event in data["events"])
+
+
+def test_an_outlet_longer_than_a_store_takes_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    # It made a draft `validate` refused: "outlet: value is 140,000 characters; the limit is 500".
+    article = REPO / "seeds" / "002_22b63dd09c227152.txt"
+    line = one_line_error(capsys, str(article), "--outlet", "Outlet " * 20_000)
+    assert line == "kztj: the outlet is 140,000 characters; a store's is at most 500"
 
 
 def _first_best(phrase: str, references: list[Reference], least: int = 2) -> Reference | None:
