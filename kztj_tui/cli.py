@@ -116,10 +116,9 @@ _MAX_LIMIT = 2**63 - 1  # SQLite's largest integer
 
 
 def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
+    # ASCII digits only: int() also takes "1_0" and "٣" (an Arabic-Indic three), which no one means as a count.
+    digits = text.strip()
+    value = int(digits) if digits.isascii() and digits.isdigit() and len(digits) < 20 else 0
     if not 1 <= value <= _MAX_LIMIT:
         raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a positive whole number (at most {_MAX_LIMIT})")
     return value

@@ -143,6 +143,14 @@ def test_bad_option_value_exits_two() -> None:
     assert result.returncode == 2 and "positive whole number" in result.stderr
 
 
+@pytest.mark.parametrize("limit", ["1_0", "\u0663", "\uff13", "+3", "9" * 30])
+def test_a_limit_that_is_not_ascii_digits_is_refused(limit: str, capsys: pytest.CaptureFixture[str]) -> None:
+    # int() took "1_0" as 10 and "٣" (an Arabic-Indic three) as 3 (a hostile tester's find).
+    with pytest.raises(SystemExit) as exited:
+        cli.main(["search", "trade", "--limit", limit])
+    assert exited.value.code == 2 and "is not a positive whole number" in capsys.readouterr().err
+
+
 def test_search_limit(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["search", "trade", "--limit", "2"]) == 0
     assert len(capsys.readouterr().out.splitlines()) == 2
