@@ -1078,6 +1078,10 @@ def _search_argv(argv: list[str], parser: argparse.ArgumentParser) -> list[str]:
     while position < len(rest):
         token = rest[position]
         name = token.partition("=")[0]
+        if name.startswith("--") and name not in options:
+            # As argparse reads a long option: a prefix of exactly one (`--lim 3`), whose value follows.
+            named = [option for option in options if option.startswith(name)]
+            name = named[0] if len(named) == 1 else name
         if token == "--":
             terms += rest[position + 1 :]
             break

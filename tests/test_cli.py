@@ -275,6 +275,16 @@ def test_a_mistyped_search_option_is_an_error_not_a_word_excluded(capsys: pytest
     assert len(capsys.readouterr().out.splitlines()) == 2
 
 
+@pytest.mark.parametrize(("option", "value"), [("--lim", "2"), ("--limi", "2"), ("--so", "date")])
+def test_a_search_option_shortened_takes_its_value(option: str, value: str, capsys: pytest.CaptureFixture[str]) -> None:
+    # "--lim 3" said "argument --limit: expected one argument": the 3 was taken for a search word.
+    full = {"--lim": "--limit", "--limi": "--limit", "--so": "--sort"}[option]
+    assert cli.main(["search", "trade", full, value, "--limit", "5"]) == 0
+    expected = capsys.readouterr().out
+    assert cli.main(["search", "trade", option, value, "--limit", "5"]) == 0
+    assert capsys.readouterr().out == expected and expected
+
+
 def test_search_minus_word_in_a_subprocess() -> None:
     result = run("search", "grape", "-grape")
     assert (result.returncode, result.stdout, result.stderr) == (1, "", "")
