@@ -175,6 +175,21 @@ def test_the_article_is_never_written_over_the_store_or_the_page(
     assert saved.read_bytes() == PAGE.read_bytes()
 
 
+@pytest.mark.parametrize("reference", ["&#x1b;", "&#27;", "&#X9B;", "&#x1B"])
+def test_a_reference_to_a_control_character_is_dropped_not_the_page(
+    tmp_path: Path, reference: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # One &#x1b; in the title made the extractor find "no main text found in the page" (a hostile tester's find).
+    html = PAGE.read_text(encoding="utf-8").replace("<title>Rail", f"<title>Rail{reference}")
+    html = html.replace("<h1>Rail freight", f"<h1>Rail{reference} freight")
+    page_path = tmp_path / "ref.html"
+    page_path.write_text(html, encoding="utf-8")
+    code, _, err = ingest(capsys, str(page_path), "--json")
+    assert code == 0, err
+    text = page_path.with_suffix(".txt").read_text(encoding="utf-8")
+    assert text == " date 2024-08-23\n\n" + "\n\n".join(MAIN_TEXT) + "\n"
+
+
 def test_the_draft_is_never_written_over_the_page(saved: Path, capsys: pytest.CaptureFixture[str]) -> None:
     # `kztj ingest page.html -o page.html` replaced the page with the draft, exit 0.
     assert "-o names the page being read" in one_line_error(capsys, str(saved), "-o", str(saved))

@@ -23,6 +23,9 @@ _START = re.compile(
     rb"\A(?:\xef\xbb\xbf)?\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html[\s>])", re.IGNORECASE | re.DOTALL
 )
 
+# A numeric character reference (&#x1b; &#27;): lxml drops a whole page for one naming a control character.
+_REFERENCE = re.compile(rb"&#([xX][0-9a-fA-F]{1,8}|[0-9]{1,10});?")
+
 
 class PageError(ValueError):
     """A page that cannot be read as an article, with the reason in one line."""
@@ -53,7 +56,7 @@ def extract(data: bytes) -> Page:
     params = {"original_date": True, "extensive_search": False, "max_date": date.today().isoformat()}
     try:
         document = trafilatura.bare_extraction(
-            data,
+            _REFERENCE.sub(_unless_control, data),
             with_metadata=True,
             include_comments=False,
             include_tables=False,
@@ -70,6 +73,17 @@ def extract(data: bytes) -> Page:
     if not body:
         raise PageError("no main text found in the page")
     return Page(body, _date(getattr(document, "date", None)), _name(document, "sitename"), _name(document, "title"))
+
+
+def _unless_control(reference: re.Match[bytes]) -> bytes:
+    """A character reference as it is, or nothing for a control character (which sanitize would remove anyway).
+
+    One ``&#x1b;`` in a title made the extractor find "no main text" in the whole page.
+    """
+    number = reference.group(1)
+    code = int(number[1:], 16) if number[:1] in b"xX" else int(number)
+    control = (code < 0x20 and code not in (0x09, 0x0A, 0x0D)) or 0x7F <= code <= 0x9F
+    return b"" if control else reference.group()
 
 
 def _date(value: object) -> date | None:
