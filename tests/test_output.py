@@ -11,6 +11,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -457,6 +458,19 @@ EVERY_COMMAND = [
 ]
 
 
+def kztj_in(folder: Path, *argv: str, stdout: Any, stderr: Any = subprocess.PIPE, **env: str) -> Any:
+    """``python -m kztj_tui ARGV`` run in ``folder``, its stdout and stderr as given (an open file: ``>> FILE``)."""
+    return subprocess.run(
+        [sys.executable, "-m", "kztj_tui", *argv],
+        stdout=stdout,
+        stderr=stderr,
+        text=True,
+        cwd=folder,
+        env={**os.environ, "PYTHONPATH": str(REPO), **env},
+        timeout=120,
+    )
+
+
 @pytest.mark.parametrize("onto", ["events.yaml", ARTICLE])
 @pytest.mark.parametrize("command", EVERY_COMMAND, ids=" ".join)
 def test_every_command_refuses_stdout_appending_to_the_store(
@@ -467,15 +481,7 @@ def test_every_command_refuses_stdout_appending_to_the_store(
     target = store.parent / onto
     before = target.read_bytes()
     with open(target, "a") as append:
-        result = subprocess.run(
-            [sys.executable, "-m", "kztj_tui", "--events", str(store), *command],
-            stdout=append,
-            stderr=subprocess.PIPE,
-            text=True,
-            cwd=store.parent,
-            env={**os.environ, "PYTHONPATH": str(REPO)},
-            timeout=120,
-        )
+        result = kztj_in(store.parent, "--events", str(store), *command, stdout=append)
     refused = "kztj: -: refusing to overwrite the store or one of its articles\n"
     assert (result.returncode, result.stderr) == (2, refused)
     assert target.read_bytes() == before
@@ -496,13 +502,8 @@ def test_every_command_refuses_stderr_appending_to_the_store(
     target = store.parent / onto
     before = target.read_bytes()
     with open(target, "a") as append:
-        result = subprocess.run(
-            [sys.executable, "-m", "kztj_tui", "--events", str(store), *command],
-            stdout=append if both else subprocess.DEVNULL,
-            stderr=append,
-            cwd=store.parent,
-            env={**os.environ, "PYTHONPATH": str(REPO)},
-            timeout=120,
+        result = kztj_in(
+            store.parent, "--events", str(store), *command, stdout=append if both else subprocess.DEVNULL, stderr=append
         )
     assert result.returncode == 2
     assert target.read_bytes() == before
@@ -515,24 +516,10 @@ def test_completion_refuses_stdout_appending_to_the_store(write_store: Callable[
     for target in (store, store.parent / ARTICLE):
         before = target.read_bytes()
         with open(target, "a") as append:
-            result = subprocess.run(
-                [sys.executable, "-m", "kztj_tui", "__complete", "tag", "", "--", "--events", str(store)],
-                stdout=append,
-                stderr=subprocess.PIPE,
-                text=True,
-                cwd=store.parent,
-                env={**os.environ, "PYTHONPATH": str(REPO)},
-                timeout=120,
-            )
+            result = kztj_in(store.parent, "__complete", "tag", "", "--", "--events", str(store), stdout=append)
         assert (result.returncode, target.read_bytes()) == (0, before)  # no candidates, as completion fails
         assert "refusing to overwrite the store" in result.stderr
-    done = subprocess.run(
-        [sys.executable, "-m", "kztj_tui", "__complete", "tag", "", "--", "--events", str(store)],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(REPO)},
-        timeout=120,
-    )
+    done = kztj_in(store.parent, "__complete", "tag", "", "--", "--events", str(store), stdout=subprocess.PIPE)
     assert "trade\n" in done.stdout  # into anything else, the candidates
 
 
@@ -542,14 +529,8 @@ def test_an_edit_of_a_broken_store_refuses_stdout_appending_to_it(write_store: C
     before = store.read_bytes()
     event_id = next(line.split("id:")[1].strip() for line in before.decode().splitlines() if "- id:" in line)
     with open(store, "a") as append:
-        result = subprocess.run(
-            [sys.executable, "-m", "kztj_tui", "--events", str(store), "edit", event_id],
-            stdout=append,
-            stderr=subprocess.PIPE,
-            text=True,
-            env={**os.environ, "PYTHONPATH": str(REPO), "EDITOR": "echo", "VISUAL": ""},
-            timeout=120,
-        )
+        argv = ("--events", str(store), "edit", event_id)
+        result = kztj_in(store.parent, *argv, stdout=append, EDITOR="echo", VISUAL="")
     assert (result.returncode, result.stderr) == (
         2,
         "kztj: -: refusing to overwrite the store or one of its articles\n",
@@ -562,14 +543,7 @@ def test_an_export_to_a_file_may_run_with_stdout_appending_to_the_store(write_st
     store = write_store(BUNDLED.read_text(encoding="utf-8"))
     before = store.read_bytes()
     with open(store, "a") as append:
-        result = subprocess.run(
-            [sys.executable, "-m", "kztj_tui", "--events", str(store), "export", "-o", "report.md"],
-            stdout=append,
-            stderr=subprocess.PIPE,
-            cwd=store.parent,
-            timeout=120,
-            env={**os.environ, "PYTHONPATH": str(REPO)},
-        )
+        result = kztj_in(store.parent, "--events", str(store), "export", "-o", "report.md", stdout=append)
     assert result.returncode == 0 and store.read_bytes() == before
     assert (store.parent / "report.md").read_text(encoding="utf-8").startswith("# ")
 
@@ -592,13 +566,7 @@ def test_stdout_appending_to_another_file_is_written(write_store: Callable[..., 
     store = write_store(BUNDLED.read_text(encoding="utf-8"))
     report = store.parent / "report.txt"
     with open(report, "a") as append:
-        result = subprocess.run(
-            [sys.executable, "-m", "kztj_tui", "--events", str(store), "tags"],
-            stdout=append,
-            stderr=subprocess.PIPE,
-            timeout=120,
-            env={**os.environ, "PYTHONPATH": str(REPO)},
-        )
+        result = kztj_in(store.parent, "--events", str(store), "tags", stdout=append)
     assert result.returncode == 0 and "trade" in report.read_text(encoding="utf-8")
 
 
