@@ -19,9 +19,7 @@ from pydantic import (
 )
 
 from . import edtf
-
-MAX_SHORT = 500
-MAX_LONG = 20_000
+from .limits import MAX_LONG, MAX_SHORT
 
 # An id's and a tag's form, also read by the validator's check of plain items (validate.EventChecker).
 ID_PATTERN, ID_MAX = "[a-z0-9][a-z0-9._-]*", 200

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from .. import articles
 from ..console import json_text
+from ..limits import MAX_SHORT
 from ..streams import EXIT_ERROR, EXIT_OK, error_line, output_files, say
 from ..text import sanitize, visible
 from . import candidates, dates, draft, page, sentences
@@ -96,11 +97,8 @@ def ingest(
     else:
         raise IngestError(f"{path}: no publication date: the article has no ' date YYYY-MM-DD' line; give --published")
     outlet = sanitize(outlet) if outlet else head.outlet
-    if outlet is not None:
-        from ..schema import MAX_SHORT
-
-        if len(outlet) > MAX_SHORT:  # a draft validate would refuse for it alone
-            raise IngestError(f"the outlet is {len(outlet):,} characters; a store's is at most {MAX_SHORT}")
+    if outlet is not None and len(outlet) > MAX_SHORT:  # a draft validate would refuse for it alone
+        raise IngestError(f"the outlet is {len(outlet):,} characters; a store's is at most {MAX_SHORT}")
     base = f"{slug(outlet) if outlet else 'article'}-{span[0].isoformat()}"
     taken = {s.id for s in knowledge.sources}
     source_id, n = base, 2
