@@ -9,23 +9,28 @@ import time
 from .lean_typing import NamedTuple
 
 
+def resolved(path: str | os.PathLike[str]) -> str | None:
+    """``path`` with every link in it followed; None for a symlink loop, which realpath leaves at the link it went
+    round (or a path that cannot be resolved)."""
+    try:
+        real = os.path.realpath(path)
+    except (OSError, ValueError):
+        return None
+    return None if os.path.islink(real) else real
+
+
 def stays_inside(path: str | os.PathLike[str], folder: str | os.PathLike[str]) -> bool:
     """Whether ``path``, every link in it followed, is in ``folder`` (followed too): the rule for what a store reads.
 
-    False for a symlink loop, which realpath leaves at the link it went round.
+    False for a symlink loop.
     """
     return _inside(path, os.path.realpath(folder))
 
 
 def _inside(path: str | os.PathLike[str], root: str) -> bool:
     """Whether ``path``, every link in it followed, is in ``root``, a folder's real path."""
-    try:
-        real = os.path.realpath(path)
-        if os.path.islink(real):
-            return False
-    except (OSError, ValueError):
-        return False
-    return real == root or real.startswith(root.rstrip(os.sep) + os.sep)
+    real = resolved(path)
+    return real is not None and (real == root or real.startswith(root.rstrip(os.sep) + os.sep))
 
 
 def articles_inside(inputs: list[dict[str, object]], folder: str | os.PathLike[str]) -> bool:

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from .errors import Problem, StoreError
-from .files import FileBytes, read_regular_file
+from .files import FileBytes, read_regular_file, resolved, stays_inside
 from .positions import Loc, Locator, dotted
 
 # What an included file may hold: the store's lists.
@@ -143,11 +143,9 @@ def matches_nothing(patterns: Sequence[str], files: Sequence[str]) -> list[int]:
 
 def _refuse_outside(store_dir: Path, path: Path) -> None:
     """Raise IncludeError if ``path`` (a matched file, or a pattern's folder) leads outside the store's folder."""
-    try:
-        if not path.resolve().is_relative_to(store_dir.resolve()):
-            raise IncludeError(f"{path.name} leads outside the store's folder")
-    except (OSError, RuntimeError):
-        raise IncludeError(f"{path.name} leads outside the store's folder (a symlink loop)") from None
+    if not stays_inside(path, store_dir):  # the rule an article is held to (files.stays_inside)
+        loop = " (a symlink loop)" if resolved(path) is None else ""
+        raise IncludeError(f"{path.name} leads outside the store's folder{loop}")
 
 
 def _is_folder(entry: os.DirEntry[str]) -> bool:
