@@ -17,7 +17,6 @@ from .model import Filters
 # A view's name is typed on a command line and shown in the palette: one short printable line.
 MAX_NAME = 60
 SORTS = ("date", "relevance")
-VIEW_KEYS = ("query", "tags", "actors", "places", "from", "to", "marked", "sort")  # what to_json writes
 
 
 class SavedView(NamedTuple):
@@ -27,7 +26,7 @@ class SavedView(NamedTuple):
     marked: bool = False
     sort: str = "date"
 
-    def to_json(self) -> dict[str, Any]:  # its keys are VIEW_KEYS
+    def to_json(self) -> dict[str, Any]:
         """The view as it is kept in the state file."""
         f = self.filters
         data: dict[str, Any] = {
@@ -82,6 +81,10 @@ class SavedView(NamedTuple):
         words = self.filters.describe()
         marked = "marked events" if self.marked else ""
         return " · ".join(part for part in (marked, words) if part) or "every event"
+
+
+# The keys a view has in the state file: what to_json writes, and all from_json reads.
+VIEW_KEYS = tuple(SavedView(Filters()).to_json())
 
 
 def name_problem(name: str) -> str | None:
