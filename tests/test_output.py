@@ -171,8 +171,11 @@ def test_write_output_refuses_protected_paths(tmp_path: Path) -> None:
 
 # Runs `kztj` with the two-process export on a small store, stopping after a few chunks until the
 # test has sent its signal: the export is then certainly half written, its temporary beside the target.
+# The gate waits on the wakeup descriptor too: Python's own handler only marks a signal, so one that
+# landed after its last check and before a plain blocking read would leave that read waiting for ever
+# (seen under load: 1 run in ~30, the process in anon_pipe_read with nothing pending).
 GATED = (
-    "import sys\n"
+    "import os, select, signal, sys\n"
     "from kztj_tui import cli, export\n"
     "from kztj_tui.export import parallel\n"
     "parallel.MIN_EVENTS, parallel.BLOCK = 1, 5\n"
@@ -181,8 +184,11 @@ GATED = (
     "    for number, chunk in enumerate(real(*args, **kwargs)):\n"
     "        yield chunk\n"
     "        if number == 5:\n"
+    "            woken, wake = os.pipe()\n"
+    "            os.set_blocking(wake, False)\n"
+    "            signal.set_wakeup_fd(wake)\n"
     "            print('gate', flush=True)\n"
-    "            sys.stdin.readline()\n"
+    "            select.select([sys.stdin, woken], [], [])\n"
     "export.chunks = gated\n"
     "sys.exit(cli.main(sys.argv[1:]))\n"
 )
