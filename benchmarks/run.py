@@ -517,6 +517,33 @@ def export_formats(bench: Bench) -> list[Row]:
     return rows
 
 
+def check_store(bench: Bench) -> list[Row]:
+    """Warm `kztj check` of the whole store, against libyaml's event stream of its file: for information.
+
+    A check reads every event and places each finding at its line and column, so it parses the YAML text.
+    """
+    store = bench.warm(bench.store())
+    ours = Side("`kztj check`", [*KZTJ, "check", "--events", str(store)])
+    floor = Side("libyaml event stream", [PY, "-c", YAML_EVENT_STREAM, str(store)])
+
+    def check(side: Side | None) -> None:
+        run_once(ours.command, side, codes=(0, 1))  # 1: it found warnings
+
+    interleaved([(ours, check), (floor, command_step(floor.command))], bench.slow_rounds, warm_up=False)
+    return [
+        Row(
+            "check",
+            f"{bench.size} `kztj check` (warm)",
+            ours,
+            floor,
+            "for information",
+            None,
+            ours.median / floor.median,
+            ours_cell=f"{ours.cell(label=False)}, peak {ours.peak_mb:.0f} MB",
+        )
+    ]
+
+
 # Wall seconds and megabytes of the whole process tree (PSS: the parse and index children included).
 COLD_LIMITS = {100_000: (6.0, 450.0), 300_000: (20.0, 1200.0)}
 COLD_CPU_RATIO = 2.5  # CPU time against libyaml's event stream
@@ -968,6 +995,7 @@ GROUPS: dict[str, Callable[[Bench], list[Row]]] = {
     "limit": search_limit_vs_fts,
     "filtered": search_filtered,
     "export": export_formats,
+    "check": check_store,
     "terminal": search_table,
     "cache-size": cache_size,
     "first-frame-big": big_first_frame,
